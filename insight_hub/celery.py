@@ -1,0 +1,48 @@
+"""The hub's one Celery app.
+
+Redis is the broker; the database is the source of truth and the queue only a signal, so every task
+takes ids, is safe to run twice (hence `acks_late`: a task whose worker dies is redelivered), and a
+periodic sweep picks up anything whose signal was lost while the broker was down.
+"""
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insight_hub.settings")
+
+app = Celery("insight_hub")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_ignore_result=True,
+    # Every task here is idempotent, so a task is acknowledged only once it has run: a worker killed
+    # mid-task leaves it on the queue for the next worker.
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    # One task at a time per process: tagging batches are long, so prefetching starves other workers.
+    worker_prefetch_multiplier=1,
+    task_default_queue="default",
+    task_queues=(Queue("default"), Queue("nlp")),
+    # spaCy work goes to its own queue so imports and roll-ups are not stuck behind a re-tag.
+    task_routes={
+        "insight_hub.themes.tasks.*": {"queue": "nlp"},
+    },
+    broker_connection_retry_on_startup=True,
+    # Redis visibility timeout must exceed the longest task, or an unacknowledged task is redelivered
+    # while it still runs.
+    broker_transport_options={"visibility_timeout": 60 * 60},
+    worker_max_memory_per_child=600 * 1024,  # KiB: recycle a worker process that outgrows the budget
+    # A save must not hang on a broker that is down: give up quickly, the periodic sweep re-queues it.
+    broker_connection_timeout=2,
+    task_publish_retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5},
+    redis_socket_connect_timeout=2,
+    # The whole periodic schedule, in code, in one place (celery beat in docker-compose runs it).
+    beat_schedule={
+        "sweep-untagged": {"task": "insight_hub.themes.tasks.sweep_untagged", "schedule": 60.0},
+    },
+)
+app.autodiscover_tasks()

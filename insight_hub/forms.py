@@ -1,0 +1,201 @@
+"""NHS.UK design-system markup for every Django form.
+
+`settings.FORM_RENDERER = "insight_hub.forms.NHSFormRenderer"` makes any plain `forms.Form` / `ModelForm`
+come out in NHS.UK frontend (v10) markup, whether rendered whole (`{{ form }}`), field by field
+(`{{ form.email.as_field_group }}`) or as a lone field returned to htmx
+(`HttpResponse(form["email"].as_field_group())`):
+
+* form group `nhsuk-form-group` (`--error` when the field has errors), with id `<field id>_group` so an
+  htmx request can swap one field (`hx-target="#id_email_group" hx-swap="outerHTML"`);
+* label `nhsuk-label`, or a fieldset legend for radios, checkboxes and date inputs; optional fields
+  are marked "(optional)", required ones are not marked (the NHS.UK convention);
+* hint `nhsuk-hint` from `help_text`, error message `nhsuk-error-message` with a visually hidden
+  "Error:" prefix; both are tied to the control (or the fieldset) by `aria-describedby`, using Django's
+  own ids (`<id>_helptext`, `<id>_error`) so that the admin and Django's own attributes agree;
+* controls get `nhsuk-input`, `nhsuk-textarea`, `nhsuk-select`, `nhsuk-file-upload__input` (with the
+  `--error` modifier where NHS.UK has one), radios and checkboxes use `nhsuk-radios` / `nhsuk-checkboxes`.
+
+Extra classes set on a widget are kept, e.g. `forms.TextInput(attrs={"class": "nhsuk-input--width-10"})`,
+`forms.RadioSelect(attrs={"class": "nhsuk-radios--inline"})`.
+
+Put `novalidate` on `<form>` so that the server's NHS.UK error messages are shown rather than the
+browser's own bubbles. Buttons: `{% include "components/forms/submit.html" with text="Save" %}`.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.forms.boundfield import BoundField
+from django.forms.renderers import TemplatesSetting
+
+__all__ = ["EmailAuthenticationForm", "NHSBoundField", "NHSDateInput", "NHSFormRenderer"]
+
+
+def _kind(widget: forms.Widget) -> str:
+    """The NHS.UK component a widget is rendered as (the field template switches on it)."""
+    if widget.is_hidden:
+        return "hidden"
+    if isinstance(widget, NHSDateInput):
+        return "date"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.Select):  # also SelectMultiple, NullBooleanSelect
+        return "select"
+    if isinstance(widget, forms.FileInput):  # also ClearableFileInput
+        return "file"
+    if isinstance(widget, forms.MultiWidget):
+        return "multi"
+    return "input"
+
+
+# Class for the control itself, and whether NHS.UK has an `--error` modifier for it.
+_CONTROL_CLASSES = {
+    "input": ("nhsuk-input", True),
+    "textarea": ("nhsuk-textarea", True),
+    "select": ("nhsuk-select", True),
+    "file": ("nhsuk-file-upload__input", False),
+    "checkbox": ("nhsuk-checkboxes__input", False),
+}
+
+
+class NHSBoundField(BoundField):
+    """A BoundField that knows its NHS.UK component and adds its classes to the widget."""
+
+    @property
+    def nhsuk_kind(self) -> str:
+        return _kind(self.field.widget)
+
+    @property
+    def nhsuk_optional(self) -> bool:
+        """Show "(optional)" after the label: not required, and not a lone checkbox (consent-style)."""
+        return not self.field.required and self.nhsuk_kind not in {"checkbox", "hidden"}
+
+    @property
+    def nhsuk_error_target_id(self) -> str:
+        """The id an error-summary link points at: the control, or the first radio/checkbox/date part."""
+        if not self.auto_id:
+            return ""
+        return self.id_for_label or f"{self.auto_id}_0"
+
+    @property
+    def nhsuk_group_id(self) -> str:
+        return f"{self.auto_id}_group" if self.auto_id else ""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        control = _CONTROL_CLASSES.get(_kind(widget))
+        if control:
+            base, has_error_modifier = control
+            wanted = [base]
+            if has_error_modifier and self.errors:
+                wanted.append(f"{base}--error")
+            existing = (attrs.get("class") or widget.attrs.get("class") or "").split()
+            attrs["class"] = " ".join([*wanted, *(c for c in existing if c not in wanted)])
+        return attrs
+
+
+class NHSFormRenderer(TemplatesSetting):
+    """Form renderer for the whole site (settings.FORM_RENDERER)."""
+
+    form_template_name = "django/forms/nhsuk/form.html"
+    field_template_name = "django/forms/nhsuk/field.html"
+    bound_field_class = NHSBoundField
+
+    # Plain Django widgets whose own templates are replaced by NHS.UK ones. Mapped here, by exact
+    # template name, rather than by overriding Django's templates in place, so that the admin's
+    # subclasses (AdminRadioSelect and friends, which use their own template names) are unaffected.
+    widget_templates = {
+        "django/forms/widgets/radio.html": "django/forms/widgets/nhsuk/radios.html",
+        "django/forms/widgets/checkbox_select.html": "django/forms/widgets/nhsuk/checkboxes.html",
+    }
+
+    def get_template(self, template_name):
+        return super().get_template(self.widget_templates.get(template_name, template_name))
+
+
+class NHSDateInput(forms.MultiWidget):
+    """NHS.UK date input (separate Day, Month and Year boxes) for a plain `forms.DateField`.
+
+        date_of_visit = forms.DateField(widget=NHSDateInput(), help_text="For example, 15 3 2025")
+
+    The three boxes are joined into YYYY-MM-DD for DateField to parse, so an impossible or partial
+    date gets DateField's usual "Enter a valid date." error.
+    """
+
+    template_name = "django/forms/widgets/nhsuk/date_input.html"
+    parts = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
+
+    def __init__(self, attrs=None):
+        widgets = {
+            name: forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+            for name, _label, _width in self.parts
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, str):
+            # Our own "YYYY-M-D" join, coming back unparsed when invalid: give the user's boxes back.
+            year, _, rest = value.partition("-")
+            month, _, day = rest.partition("-")
+            return [day or None, month or None, year or None]
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        day, month, year = (str(v or "").strip() for v in super().value_from_datadict(data, files, name))
+        if not (day or month or year):
+            return None
+        return f"{year}-{month}-{day}"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        invalid = str(context["widget"]["attrs"].get("aria-invalid", "")) == "true"
+        for subwidget, (_name, label, width) in zip(context["widget"]["subwidgets"], self.parts, strict=True):
+            subwidget["label"] = label
+            classes = ["nhsuk-input", f"nhsuk-input--width-{width}", "nhsuk-date-input__input"]
+            if invalid:
+                classes.insert(1, "nhsuk-input--error")
+            subwidget["attrs"]["class"] = " ".join(classes)
+        return context
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Sign-in form: the username is the person's email address; NHS.UK wording for the errors.
+
+    Use with `LoginView.as_view(authentication_form=EmailAuthenticationForm)`.
+    """
+
+    username = UsernameField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Enter a correct email address and password",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # AuthenticationForm sets the label and autofocus from the user model; keep ours, and let the
+        # error summary (not autofocus) take focus.
+        self.fields["username"].label = "Email address"
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+        self.fields["username"].error_messages["required"] = "Enter your email address"
+        self.fields["password"].error_messages["required"] = "Enter your password"

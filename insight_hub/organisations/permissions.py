@@ -1,0 +1,129 @@
+"""Who may see and change what: the one place every view and selector asks.
+
+A person's reach comes from their memberships:
+- `px_lead` at an organisation: that organisation's records, originals included, and may edit them;
+- `board` at an organisation: read that organisation's dashboards and reports (at an ICB: the whole ICS);
+- `icb_lead` at an ICB: read the whole ICS, redacted text only;
+- `system_admin` at an ICB: set up the ICS (reference data, services, users, taxonomy, charters).
+Anything outside a person's reach does not exist for them: views answer 404, never 403, so that an
+outsider learns nothing, not even that an object is there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Membership, Organisation, OrganisationKind, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A person's reach, worked out once per request from their memberships."""
+
+    px_org_ids: frozenset[int] = frozenset()
+    board_org_ids: frozenset[int] = frozenset()
+    # ICSs reached through an ICB membership, by role.
+    icb_lead_ics_ids: frozenset[int] = frozenset()
+    board_ics_ids: frozenset[int] = frozenset()
+    admin_ics_ids: frozenset[int] = frozenset()
+
+    @property
+    def system_ics_ids(self) -> frozenset[int]:
+        """ICSs this person reads as a whole."""
+        return self.icb_lead_ics_ids | self.board_ics_ids | self.admin_ics_ids
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.px_org_ids or self.board_org_ids or self.system_ics_ids)
+
+    def has_role(self, role: str) -> bool:
+        return {
+            Role.PX_LEAD: bool(self.px_org_ids),
+            Role.BOARD: bool(self.board_org_ids or self.board_ics_ids),
+            Role.ICB_LEAD: bool(self.icb_lead_ics_ids),
+            Role.SYSTEM_ADMIN: bool(self.admin_ics_ids),
+        }[role]
+
+    def organisation_filter(self, path: str = "") -> Q:
+        """A Q object over organisations (or over a relation to one at `path`) within reach."""
+        prefix = f"{path}__" if path else ""
+        if self.is_empty:
+            return Q(pk__in=[])
+        return Q(**{f"{prefix}pk__in": self.px_org_ids | self.board_org_ids}) | Q(
+            **{f"{prefix}ics_id__in": self.system_ics_ids}
+        )
+
+
+_ANONYMOUS = Scope()
+
+
+def scope_for(user) -> Scope:
+    """The person's scope, cached on the user object for the rest of the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return _ANONYMOUS
+    cached = getattr(user, "_hub_scope", None)
+    if cached is not None:
+        return cached
+    px, board, icb_lead, board_ics, admin = set(), set(), set(), set(), set()
+    for membership in Membership.objects.filter(user=user).select_related("organisation"):
+        org = membership.organisation
+        # ICB roles reach the ICS the ICB leads (an ICB's own `ics` is set when the ICS is set up).
+        ics_id = org.ics_id if org.kind == OrganisationKind.ICB else None
+        if membership.role == Role.PX_LEAD:
+            px.add(org.pk)
+        elif membership.role == Role.BOARD and ics_id:
+            board_ics.add(ics_id)
+        elif membership.role == Role.BOARD:
+            board.add(org.pk)
+        elif membership.role == Role.ICB_LEAD and ics_id:
+            icb_lead.add(ics_id)
+        elif membership.role == Role.SYSTEM_ADMIN and ics_id:
+            admin.add(ics_id)
+    scope = Scope(
+        px_org_ids=frozenset(px),
+        board_org_ids=frozenset(board),
+        icb_lead_ics_ids=frozenset(icb_lead),
+        board_ics_ids=frozenset(board_ics),
+        admin_ics_ids=frozenset(admin),
+    )
+    user._hub_scope = scope
+    return scope
+
+
+def organisations_for(user) -> QuerySet[Organisation]:
+    """Organisations the person may see at all."""
+    return Organisation.objects.filter(scope_for(user).organisation_filter()).distinct()
+
+
+def filter_for(user, queryset: QuerySet, *, organisation_path: str = "organisation") -> QuerySet:
+    """Narrow any queryset of organisation-owned rows to the person's reach."""
+    return queryset.filter(scope_for(user).organisation_filter(organisation_path))
+
+
+def get_for_user_or_404(queryset: QuerySet, user, *, organisation_path: str = "organisation", **lookup):
+    """Fetch one row the person may see, or 404 as if it did not exist."""
+    try:
+        return filter_for(user, queryset, organisation_path=organisation_path).distinct().get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def can_view(user, organisation: Organisation) -> bool:
+    scope = scope_for(user)
+    if organisation.pk in scope.px_org_ids | scope.board_org_ids:
+        return True
+    return organisation.ics_id in scope.system_ics_ids
+
+
+def can_edit(user, organisation: Organisation) -> bool:
+    """Change the organisation's own records: its px_lead, or the ICS's system administrator."""
+    scope = scope_for(user)
+    return organisation.pk in scope.px_org_ids or organisation.ics_id in scope.admin_ics_ids
+
+
+def can_read_original(user, organisation: Organisation) -> bool:
+    """See unredacted text: only inside the organisation that logged it."""
+    return organisation.pk in scope_for(user).px_org_ids

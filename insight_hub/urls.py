@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+from .forms import EmailAuthenticationForm
+
+admin.site.site_header = "Insight Hub administration"
+admin.site.site_title = "Insight Hub"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("organisations/", include("insight_hub.organisations.urls")),
+    path("stories/", include("stories.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,68 @@
+"""Pages that belong to no one app: the home page and the health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from insight_hub.organisations import selectors
+from insight_hub.organisations.models import Role
+from insight_hub.organisations.permissions import scope_for
+
+# What each role can do, in the words of the people who hold it. Each card names the URL it leads to;
+# a card whose feature has not landed yet is simply not shown.
+ROLE_CARDS = {
+    Role.PX_LEAD: [
+        ("Your organisation", "organisations:list", "See your services and sites, and add new services."),
+    ],
+    Role.ICB_LEAD: [
+        ("Organisations in the system", "organisations:list", "Every partner in the ICS and their services."),
+    ],
+    Role.BOARD: [
+        ("Your organisation", "organisations:list", "The organisations whose reports you receive."),
+    ],
+    Role.SYSTEM_ADMIN: [
+        ("Organisations and services", "organisations:list", "Set up partners, sites and services."),
+        (
+            "Users and reference data",
+            "admin:index",
+            "Add people, give them roles, keep reference data current.",
+        ),
+    ],
+}
+
+
+@login_required
+def home(request):
+    scope = scope_for(request.user)
+    roles = [role for role in Role if scope.has_role(role)]
+    return render(
+        request,
+        "home.html",
+        {
+            "roles": [(Role(role).label, ROLE_CARDS[role]) for role in roles],
+            "icss": selectors.icss_for(request.user),
+            "memberships": request.user.memberships.select_related("organisation"),
+        },
+    )
+
+
+@never_cache
+def healthz(request):
+    """For load balancers and docker-compose: the database answers, and the cache/broker if configured."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure here means "not healthy", reported as such
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        cache.set("healthz", "ok", 5)
+        checks["cache"] = "ok" if cache.get("healthz") == "ok" else "error: no round trip"
+    except Exception as exc:  # noqa: BLE001
+        checks["cache"] = f"error: {exc.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
