@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .themes import api as themes_api
 from .forms import EmailAuthenticationForm
 
 admin.site.site_header = "Insight Hub administration"
@@ -18,6 +19,9 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("organisations/", include("insight_hub.organisations.urls")),
+    path("themes/", include("insight_hub.themes.urls")),
+    path("api/v1/predict", themes_api.predict, name="api_predict"),
+    path("api/v1/schema.json", themes_api.schema, name="api_schema"),
     path("stories/", include("stories.urls")),
     path("feedback/", include("feedback.urls")),
     path("admin/", admin.site.urls),

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
+import uuid
 from dataclasses import dataclass
-from urllib.parse import urlparse
+from pathlib import Path
+from urllib.parse import quote, urlparse
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from insight_hub.organisations.models import ICS, Organisation, Role, Service
 from tests.factories import (
@@ -19,6 +26,7 @@ from tests.factories import (
 )
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _answers(url: str, default_port: int) -> bool:
@@ -94,6 +102,10 @@ class World:
 
 
 def build_world() -> World:
+    # Transactional tests (browser, worker) flush the tables between tests, migration data included.
+    from insight_hub.themes.services import taxonomy_load_default
+
+    taxonomy_load_default()
     icb = OrganisationFactory(kind="icb", ods_code="QXX", name="NHS Testshire Integrated Care Board")
     ics = ICS.objects.create(name="Testshire ICS", icb=icb)
     icb.ics = ics
@@ -127,3 +139,81 @@ def build_world() -> World:
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+@dataclass
+class WorkerProcess:
+    """A real `celery worker` process: tests start, kill and restart it."""
+
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen | None = None
+    name: str = ""
+
+    def start(self, *, concurrency: int = 1, timeout: float = 90) -> None:
+        from insight_hub.celery import app
+
+        self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+        command = [
+            sys.executable, "-m", "celery", "-A", "insight_hub", "worker", "-Q", "nlp,default",
+            "--concurrency", str(concurrency), "-n", self.name, "--without-mingle", "--without-gossip",
+            "--loglevel", "INFO",
+        ]
+        handle = self.log.open("ab")
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Celery worker exited at start:\n{self.log.read_text()[-3000:]}")
+            if app.control.ping(destination=[self.name], timeout=1):
+                return
+        raise RuntimeError(f"the Celery worker did not answer within {timeout}s:\n{self.log.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or the OOM killer would: no chance to finish or acknowledge anything."""
+        if self.process and self.process.poll() is None:
+            # The pool's child processes die too, or they would finish the task they hold.
+            subprocess.run(["pkill", "-KILL", "-f", self.name], check=False)
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "postgres") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path):
+    """A real Celery worker on Redis, working on this test's PostgreSQL database."""
+    require_service("Redis", bool(settings.REDIS_URL) and _answers(settings.REDIS_URL, 6379))
+    # A worker is another process: it cannot see SQLite's in-memory test database.
+    require_service("PostgreSQL", settings.IS_POSTGRES)
+    from insight_hub.celery import app
+
+    app.control.purge()
+    worker = WorkerProcess(env={**os.environ, "DATABASE_URL": _test_database_url()}, log=tmp_path / "worker.log")
+    worker.start()
+    yield worker
+    worker.stop()
+    app.control.purge()
+
+
+def wait_for(condition, *, timeout: float = 60, interval: float = 0.25, message: str = "condition"):
+    """Poll until `condition()` is truthy; fail the test with `message` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout}s waiting for {message}")

@@ -6,6 +6,9 @@ from .permissions import scope_for
 # (label, url name, roles that see it); apps add their entry here as they land.
 NAVIGATION = [
     ("Home", "home", None),
+    ("Stories", "stories:list", None),
+    ("Feedback", "feedback:response_list", None),
+    ("Review tags", "themes:review_queue", ["px_lead", "icb_lead"]),
     ("Organisations", "organisations:list", None),
 ]
 

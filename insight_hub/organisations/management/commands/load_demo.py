@@ -1,14 +1,23 @@
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 
-from insight_hub.organisations.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_organisations_load
+from insight_hub.organisations.demo import DEMO_PASSWORD, DEMO_PEOPLE
+
+# Each app that has demo data adds its loader here, in dependency order. Loaders are deterministic (seeded)
+# and idempotent, so running the command twice changes nothing.
+DEMO_LOADERS = [
+    "insight_hub.organisations.demo.demo_organisations_load",
+]
 
 
 class Command(BaseCommand):
     help = "Load the demo ICS (Kent and Medway) with services, demo people for every role and sample data."
 
     def handle(self, *args, **options):
-        ics = demo_organisations_load()
-        self.stdout.write(self.style.SUCCESS(f"Demo ICS ready: {ics.name}."))
+        for dotted in DEMO_LOADERS:
+            summary = import_string(dotted)()
+            self.stdout.write(f"{dotted.rsplit('.', 1)[-1]}: {summary}")
+        self.stdout.write(self.style.SUCCESS("Demo ICS ready."))
         self.stdout.write(
             f"Sign in at http://127.0.0.1:8000/ with any of these (password for all: {DEMO_PASSWORD}):"
         )

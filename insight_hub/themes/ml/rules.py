@@ -1,0 +1,62 @@
+"""Keyword rules that add themes the linear model cannot learn.
+
+Two sources, one mechanism:
+
+* ``BUILTIN_RULES`` – QDC v7 labels with too few training examples for a model (Parking has
+  one in 4,452 comments), written as :class:`LocalTheme` whose code is the QDC label;
+* local themes defined by an ICS (code, phrases, regex patterns), supplied at run time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from .types import LocalTheme
+
+BUILTIN_RULES: tuple[LocalTheme, ...] = (
+    LocalTheme(code="Parking", patterns=[r"\bparking\b", r"\bcar[ -]?parks?\b", r"\bpark(ed)? the car\b"]),
+)
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    code: str
+    start_char: int
+    end_char: int
+
+
+class ThemeRules:
+    """Compiled rules; ``match(doc)`` returns one hit per code (its first occurrence)."""
+
+    def __init__(self, nlp: Language, themes: Sequence[LocalTheme]) -> None:
+        self.themes = tuple(themes)
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for theme in self.themes:
+            if theme.phrases:
+                self.phrases.add(theme.code, list(nlp.tokenizer.pipe(theme.phrases)))
+        self.regexes = [
+            (theme.code, re.compile(p, re.IGNORECASE)) for theme in self.themes for p in theme.patterns
+        ]
+
+    def match(self, doc: Doc) -> list[RuleHit]:
+        hits: dict[str, RuleHit] = {}
+        for match_id, start, end in self.phrases(doc):
+            span = doc[start:end]
+            code = doc.vocab.strings[match_id]
+            self._keep_first(hits, RuleHit(code, span.start_char, span.end_char))
+        for code, regex in self.regexes:
+            m = regex.search(doc.text)
+            if m:
+                self._keep_first(hits, RuleHit(code, m.start(), m.end()))
+        return list(hits.values())
+
+    @staticmethod
+    def _keep_first(hits: dict[str, RuleHit], hit: RuleHit) -> None:
+        if hit.code not in hits or hit.start_char < hits[hit.code].start_char:
+            hits[hit.code] = hit

@@ -1,0 +1,180 @@
+"""The ``Tagger``: turns spaCy docs scored by the pipeline into ``TagResult`` values."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .components import DocScores, load_pipeline
+from .rules import BUILTIN_RULES, ThemeRules
+from .safety import SAFETY_SPAN_KEY
+from .types import (
+    SENTIMENTS,
+    LocalTheme,
+    SafetySignal,
+    SentenceResult,
+    TagInput,
+    TagResult,
+    ThemeTag,
+)
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "model"
+META_FILE = "tagger.json"
+NOT_POSSIBLE = "Labelling not possible"
+# Beyond this length (roughly a long FFT comment) a text is a story: it is classified
+# sentence by sentence, because one TF-IDF vector over 20,000 characters dilutes every theme.
+LONG_TEXT_CHARS = 1500
+BATCH_SIZE = 256
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets with surrounding whitespace (e.g. a trailing line break) removed."""
+    piece = text[start:end]
+    left = len(piece) - len(piece.lstrip())
+    right = len(piece.rstrip())
+    return start + left, start + max(right, left)
+
+
+class Tagger:
+    """Thread-safe for concurrent ``tag`` calls; local themes are swapped atomically."""
+
+    def __init__(self, nlp: Language, version: str, local_themes: Sequence[LocalTheme] = ()) -> None:
+        self.nlp = nlp
+        self.version = version
+        linear = nlp.get_pipe("qdc_linear")
+        self.labels: list[str] = list(linear.themes.labels)
+        self.thresholds: np.ndarray = linear.themes.thresholds
+        self._themes_head = linear.themes
+        self._builtin = ThemeRules(nlp, BUILTIN_RULES)
+        self._lock = threading.Lock()
+        self._local = ThemeRules(nlp, local_themes)
+
+    def set_local_themes(self, local_themes: Sequence[LocalTheme]) -> None:
+        compiled = ThemeRules(self.nlp, local_themes)
+        with self._lock:
+            self._local = compiled
+
+    def tag(
+        self, items: Sequence[TagInput], local_themes: Sequence[LocalTheme] | None = None
+    ) -> list[TagResult]:
+        """Tag a batch. ``local_themes`` given here replace (for this call only) those set
+        on the tagger."""
+        local = self._local if local_themes is None else ThemeRules(self.nlp, local_themes)
+        docs = []
+        for item in items:
+            doc = self.nlp.make_doc(item.text or "")
+            doc._.question_type = item.question_type
+            docs.append(doc)
+        return [self._result(doc, local) for doc in self.nlp.pipe(docs, batch_size=BATCH_SIZE)]
+
+    # -- assembling results --------------------------------------------------------------
+    def _result(self, doc: Doc, local: ThemeRules) -> TagResult:
+        text = doc.text
+        scores: DocScores = doc._.qdc_scores
+        sentences = [_trimmed(text, start, end) for start, end in scores.sentences]
+        if not sentences:
+            return TagResult(
+                themes=[ThemeTag(NOT_POSSIBLE, 1.0, 0, len(text), source="rule")],
+                sentiment="neutral",
+                sentiment_confidence=1.0,
+                sentences=[],
+                safety=[],
+                critical=False,
+                version=self.version,
+            )
+        themes = self._model_themes(text, scores, sentences)
+        themes += self._rule_themes(doc, sentences, themes)
+        themes += self._rule_themes(doc, sentences, themes, local)
+        sentiment, confidence = self._doc_sentiment(text, scores, sentences)
+        safety = self._safety(doc, sentences)
+        return TagResult(
+            themes=themes,
+            sentiment=sentiment,
+            sentiment_confidence=round(confidence, 4),
+            sentences=[
+                SentenceResult(s, e, SENTIMENTS[int(np.argmax(p))])
+                for (s, e), p in zip(sentences, scores.sentence_sentiment_proba, strict=True)
+            ],
+            safety=safety,
+            critical=bool(safety),
+            version=self.version,
+        )
+
+    def _model_themes(self, text: str, scores: DocScores, sentences: list[tuple[int, int]]) -> list[ThemeTag]:
+        per_sentence = scores.sentence_theme_margins
+        margins = per_sentence.max(axis=0) if len(text) > LONG_TEXT_CHARS else scores.theme_margins
+        chosen = np.flatnonzero(margins > self.thresholds)
+        if chosen.size == 0:
+            # Every comment with words says something; the best label beats none for micro-F1
+            # and for reviewers, who correct a wrong tag faster than they add a missing one.
+            chosen = np.array([int(np.argmax(margins))])
+        chosen = chosen[np.argsort(-margins[chosen])]
+        confidences = self._themes_head.confidence(margins[chosen], chosen)
+        evidence = per_sentence[:, chosen].argmax(axis=0)
+        return [
+            ThemeTag(self.labels[j], round(float(c), 4), *sentences[int(s)])
+            for j, c, s in zip(chosen, confidences, evidence, strict=True)
+        ]
+
+    def _rule_themes(
+        self,
+        doc: Doc,
+        sentences: list[tuple[int, int]],
+        existing: list[ThemeTag],
+        rules: ThemeRules | None = None,
+    ) -> list[ThemeTag]:
+        have = {t.label for t in existing}
+        out = []
+        for hit in (rules or self._builtin).match(doc):
+            if hit.code not in have:
+                out.append(ThemeTag(hit.code, 1.0, *_sentence_of(sentences, hit.start_char), source="rule"))
+        return out
+
+    @staticmethod
+    def _doc_sentiment(text: str, scores: DocScores, sentences: list[tuple[int, int]]) -> tuple[str, float]:
+        if len(text) > LONG_TEXT_CHARS:
+            lengths = np.array([e - s for s, e in sentences], dtype=np.float64)
+            proba = lengths @ scores.sentence_sentiment_proba / lengths.sum()
+        else:
+            proba = scores.sentiment_proba
+        k = int(np.argmax(proba))
+        return SENTIMENTS[k], float(proba[k])
+
+    @staticmethod
+    def _safety(doc: Doc, sentences: list[tuple[int, int]]) -> list[SafetySignal]:
+        seen: set[tuple[str, int]] = set()
+        out = []
+        for span in sorted(doc.spans[SAFETY_SPAN_KEY], key=lambda s: (s.start_char, s.label_)):
+            start, end = _sentence_of(sentences, span.start_char)
+            if (span.label_, start) not in seen:
+                seen.add((span.label_, start))
+                out.append(SafetySignal(span.label_, start, end, span.start_char, span.end_char))
+        return out
+
+
+def _sentence_of(sentences: list[tuple[int, int]], char: int) -> tuple[int, int]:
+    for start, end in sentences:
+        if char < end:
+            return start, end
+    return sentences[-1]
+
+
+def read_version(path: Path) -> str:
+    return json.loads((path / META_FILE).read_text(encoding="utf-8"))["version"]
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: Path) -> Tagger:
+    return Tagger(load_pipeline(path), read_version(path))
+
+
+def load_tagger(path: str | Path | None = None) -> Tagger:
+    """Load a trained tagger (default: the committed model), once per process and path."""
+    return _load_cached(Path(path or DEFAULT_MODEL_DIR).resolve())

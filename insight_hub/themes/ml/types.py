@@ -1,0 +1,101 @@
+"""Plain, JSON-serialisable value types shared by the tagger's public interface.
+
+Everything here is a frozen dataclass of primitives so results can go straight through
+``dataclasses.asdict`` into a JSONField, a Celery message or an API response.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+QuestionType = Literal["what_good", "could_improve", "nonspecific"]
+Sentiment = Literal["positive", "neutral", "negative"]
+SafetyKind = Literal[
+    "safeguarding",
+    "abuse",
+    "neglect",
+    "harm",
+    "self_harm_or_suicide",
+    "unsafe_discharge",
+    "medication_error",
+]
+
+QUESTION_TYPES: tuple[str, ...] = ("what_good", "could_improve", "nonspecific")
+SENTIMENTS: tuple[str, ...] = ("positive", "neutral", "negative")
+SAFETY_KINDS: tuple[str, ...] = (
+    "safeguarding",
+    "abuse",
+    "neglect",
+    "harm",
+    "self_harm_or_suicide",
+    "unsafe_discharge",
+    "medication_error",
+)
+
+
+@dataclass(frozen=True)
+class LocalTheme:
+    """An ICS-specific theme defined by people, matched by rules rather than the model.
+
+    ``phrases`` are matched case-insensitively on whole tokens (spaCy ``PhraseMatcher`` on
+    ``LOWER``). ``patterns`` are Python regular expressions searched case-insensitively in
+    each sentence (chosen over spaCy token patterns because admins can write and test them
+    without knowing spaCy's JSON pattern language).
+    """
+
+    code: str
+    phrases: list[str] = field(default_factory=list)
+    patterns: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TagInput:
+    text: str
+    question_type: str | None = None
+
+
+@dataclass(frozen=True)
+class ThemeTag:
+    """One theme on one comment.
+
+    ``start``/``end`` are character offsets of the evidence sentence in the original text.
+    ``source`` is ``"model"`` for QDC v7 labels and ``"rule"`` for keyword/local-theme rules
+    (whose ``label`` is the local theme's code).
+    """
+
+    label: str
+    confidence: float
+    start: int
+    end: int
+    source: str = "model"
+
+
+@dataclass(frozen=True)
+class SentenceResult:
+    start: int
+    end: int
+    sentiment: str
+
+
+@dataclass(frozen=True)
+class SafetySignal:
+    """A rule hit that needs human review. ``start``/``end`` span the sentence containing it;
+    ``match_start``/``match_end`` span the matched words themselves."""
+
+    kind: str
+    start: int
+    end: int
+    match_start: int
+    match_end: int
+
+
+@dataclass(frozen=True)
+class TagResult:
+    themes: list[ThemeTag]
+    sentiment: str
+    sentiment_confidence: float
+    sentences: list[SentenceResult]
+    safety: list[SafetySignal]
+    critical: bool
+    version: str

@@ -1,0 +1,220 @@
+"""Themes: the taxonomy, and the tagging state every taggable text carries.
+
+Stories and survey comments are tagged the same way, so the tagging interface is two abstract models:
+`TaggableText` (the item: its tagging status, sentiment and safety signals) and `AbstractThemeTag` (one
+theme on one item, with its evidence sentence). Each app makes a concrete pair; the engine finds them
+through `insight_hub.themes.registry`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+
+
+class Dimension(models.TextChoices):
+    """The quality dimension a theme bears on."""
+
+    EXPERIENCE = "experience", "Patient experience"
+    SAFETY = "safety", "Safety"
+    EFFECTIVENESS = "effectiveness", "Effectiveness"
+
+
+class Sentiment(models.TextChoices):
+    POSITIVE = "positive", "Positive"
+    NEUTRAL = "neutral", "Neutral or mixed"
+    NEGATIVE = "negative", "Negative"
+
+
+class QuestionType(models.TextChoices):
+    WHAT_GOOD = "what_good", "What was good"
+    COULD_IMPROVE = "could_improve", "What could be better"
+    NONSPECIFIC = "nonspecific", "Non-specific"
+
+
+class SafetyKind(models.TextChoices):
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+    ABUSE = "abuse", "Abuse"
+    NEGLECT = "neglect", "Neglect"
+    HARM = "harm", "Harm"
+    SELF_HARM_OR_SUICIDE = "self_harm_or_suicide", "Self-harm or suicide"
+    UNSAFE_DISCHARGE = "unsafe_discharge", "Unsafe discharge"
+    MEDICATION_ERROR = "medication_error", "Medication error"
+
+
+class Taxonomy(models.Model):
+    """A versioned theme framework. The QDC framework v7 is the default; an ICS may extend it."""
+
+    name = models.CharField(max_length=200)
+    version = models.CharField(max_length=40)
+    is_default = models.BooleanField(default=False)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "taxonomies"
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="taxonomy_name_version_unique"),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="one_default_taxonomy"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+class Theme(models.Model):
+    """A sub-category of the framework (predicted by the model), or an ICS's own local theme (by rules)."""
+
+    taxonomy = models.ForeignKey(Taxonomy, on_delete=models.PROTECT, related_name="themes")
+    # Local themes belong to one ICS; framework themes to none.
+    ics = models.ForeignKey(
+        "organisations.ICS", null=True, blank=True, on_delete=models.CASCADE, related_name="local_themes"
+    )
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    dimension = models.CharField(max_length=20, choices=Dimension.choices, default=Dimension.EXPERIENCE)
+    # For local themes: phrases matched case-insensitively, and regular expressions.
+    phrases = models.JSONField(default=list, blank=True)
+    patterns = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["category", "name"]
+        constraints = [
+            # Two constraints because NULL (a framework theme) never equals NULL in a unique index.
+            models.UniqueConstraint(
+                fields=["taxonomy", "name"],
+                condition=models.Q(ics__isnull=True),
+                name="framework_theme_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["taxonomy", "ics", "name"],
+                condition=models.Q(ics__isnull=False),
+                name="local_theme_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_local(self) -> bool:
+        return self.ics_id is not None
+
+
+class TagStatus(models.TextChoices):
+    UNTAGGED = "untagged", "Waiting to be tagged"
+    TAGGED = "tagged", "Tagged"
+    FAILED = "failed", "Tagging failed"
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class TaggableText(models.Model):
+    """Fields every tagged item carries. The item says which text is tagged and with which question type."""
+
+    tag_status = models.CharField(
+        max_length=10, choices=TagStatus.choices, default=TagStatus.UNTAGGED, db_index=True
+    )
+    # What was last tagged: (text hash, model version) unchanged means re-tagging would change nothing.
+    tagged_text_hash = models.CharField(max_length=64, blank=True)
+    tagged_model_version = models.CharField(max_length=80, blank=True)
+    tagged_at = models.DateTimeField(null=True, blank=True)
+    tag_error = models.TextField(blank=True)
+    sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
+    sentiment_confidence = models.FloatField(null=True, blank=True)
+    # [{"kind": ..., "start": ..., "end": ...}] as found by the tagger.
+    safety_signals = models.JSONField(default=list, blank=True)
+    # Set when the item was saved or its text changed, so the sweep can find what waits too long.
+    text_changed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    def taggable_text(self) -> str:
+        raise NotImplementedError
+
+    def taggable_question_type(self) -> str | None:
+        return None
+
+
+class TagOrigin(models.TextChoices):
+    MODEL = "model", "Model"
+    PERSON = "person", "Person"
+
+
+class TagDecision(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested by the model"
+    CONFIRMED = "confirmed", "Confirmed by a person"
+    REJECTED = "rejected", "Rejected by a person"
+
+
+class AbstractThemeTag(models.Model):
+    """One theme on one item. A person's decision (confirmed, rejected, or a tag they added) is never
+    replaced by the model; the model's suggestions are replaced whenever the item is re-tagged."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="+")
+    origin = models.CharField(max_length=10, choices=TagOrigin.choices, default=TagOrigin.MODEL)
+    decision = models.CharField(max_length=10, choices=TagDecision.choices, default=TagDecision.SUGGESTED)
+    confidence = models.FloatField(null=True, blank=True)
+    # The evidence sentence, as character offsets into the tagged text.
+    evidence_start = models.PositiveIntegerField(null=True, blank=True)
+    evidence_end = models.PositiveIntegerField(null=True, blank=True)
+    sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
+    model_version = models.CharField(max_length=80, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_human(self) -> bool:
+        return self.decision != TagDecision.SUGGESTED
+
+    @property
+    def counts(self) -> bool:
+        """Whether the tag stands: a rejected suggestion no longer does."""
+        return self.decision != TagDecision.REJECTED
+
+
+class TagAudit(models.Model):
+    """Who decided what about a tag, and when. Written by the review services; never edited."""
+
+    item_label = models.CharField(max_length=60)  # e.g. "stories.story"
+    item_id = models.BigIntegerField()
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10)  # confirm / reject / add
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+        # The review history of one item: WHERE item_label = %s AND item_id = %s ORDER BY at DESC.
+        indexes = [models.Index(fields=["item_label", "item_id"], name="tagaudit_item")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} {self.theme} on {self.item_label} {self.item_id}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the prediction API. Only a hash is stored; the token is shown once when made."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"

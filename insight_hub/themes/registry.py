@@ -1,0 +1,63 @@
+"""Which models are tagged, and how to reach their tags and ICS. Each app registers its taggable models in
+its AppConfig.ready(), so the engine never imports an app and the apps only depend on the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class Taggable:
+    model: type[models.Model]
+    tag_model: type[models.Model]
+    item_field: str  # the tag model's foreign key to the item
+    # Lookup from the item to the organisation it belongs to: permissions and local themes follow it.
+    organisation_path: str = "organisation"
+    # The items a person may see (and so review), e.g. only stories shared with the ICS for an ICB lead.
+    # Default: every item of an organisation within the person's reach.
+    visible_to: Callable[[object], models.QuerySet] | None = None
+    # What a person is shown of the item's text (the original inside its organisation, redacted elsewhere).
+    # Evidence offsets always refer to `taggable_text()`, the redacted text.
+    display_text: Callable[[object, models.Model], str] | None = None
+    # Called by the worker with the batch about to be tagged, before tagging: e.g. to make redacted text
+    # in bulk when `taggable_text()` reads it. Must save what it changes.
+    prepare: Callable[[list[models.Model]], None] | None = None
+    # Called inside the tagging transaction with the freshly tagged item (its `safety_signals` set), e.g. to
+    # flag a story as critical. Must save what it changes.
+    after_tag: Callable[[models.Model], None] | None = None
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    @property
+    def ics_path(self) -> str:
+        return f"{self.organisation_path}__ics_id"
+
+    def queryset_for(self, user) -> models.QuerySet:
+        if self.visible_to is not None:
+            return self.visible_to(user)
+        from insight_hub.organisations.permissions import filter_for
+
+        return filter_for(user, self.model.objects.all(), organisation_path=self.organisation_path)
+
+
+_REGISTRY: dict[str, Taggable] = {}
+
+
+def register(taggable: Taggable) -> None:
+    _REGISTRY[taggable.label] = taggable
+
+
+def get(label: str) -> Taggable:
+    try:
+        return _REGISTRY[label]
+    except KeyError:
+        raise LookupError(f"{label} is not a taggable model; registered: {sorted(_REGISTRY)}") from None
+
+
+def all_taggables() -> list[Taggable]:
+    return list(_REGISTRY.values())

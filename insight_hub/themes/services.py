@@ -1,0 +1,328 @@
+"""Writes for themes: loading the taxonomy, tagging items, queueing and sweeping, human review."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from insight_hub.themes.ml import LocalTheme, TagInput, load_tagger
+
+from . import registry
+from .models import (
+    TagAudit,
+    TagDecision,
+    TagOrigin,
+    TagStatus,
+    Taxonomy,
+    Theme,
+    text_hash,
+)
+from .taxonomy import QDC_NAME, QDC_VERSION, qdc_themes
+
+logger = logging.getLogger(__name__)
+
+SWEEP_AFTER = timedelta(minutes=10)
+TAG_CHUNK = 500
+
+
+@transaction.atomic
+def taxonomy_load_default() -> Taxonomy:
+    """Load the QDC framework v7 as the default taxonomy (a migration does it too); idempotent."""
+    taxonomy, _ = Taxonomy.objects.get_or_create(name=QDC_NAME, version=QDC_VERSION)
+    if not taxonomy.is_default:
+        Taxonomy.objects.filter(is_default=True).exclude(pk=taxonomy.pk).update(is_default=False)
+        taxonomy.is_default = True
+        taxonomy.save(update_fields=["is_default"])
+    for theme in qdc_themes():
+        Theme.objects.update_or_create(taxonomy=taxonomy, ics=None, name=theme.pop("name"), defaults=theme)
+    return taxonomy
+
+
+def local_theme_create(
+    *,
+    ics,
+    name: str,
+    category: str,
+    dimension: str,
+    phrases: list[str],
+    patterns: list[str],
+    description: str = "",
+) -> Theme:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValidationError({"patterns": f"{pattern!r} is not a valid pattern: {exc}"}) from None
+    theme = Theme(
+        taxonomy=Taxonomy.objects.get(is_default=True),
+        ics=ics,
+        name=name,
+        category=category,
+        dimension=dimension,
+        phrases=phrases,
+        patterns=patterns,
+        description=description,
+    )
+    theme.full_clean()
+    theme.save()
+    return theme
+
+
+def _local_themes_by_ics(ics_ids: set[int]) -> dict[int, list[LocalTheme]]:
+    by_ics: dict[int, list] = {}
+    for theme in Theme.objects.filter(ics_id__in=ics_ids, active=True):
+        by_ics.setdefault(theme.ics_id, []).append(
+            LocalTheme(code=f"local:{theme.pk}", phrases=theme.phrases, patterns=theme.patterns)
+        )
+    return by_ics
+
+
+def _themes_by_label(taxonomy_themes) -> dict[str, Theme]:
+    by_label = {theme.name: theme for theme in taxonomy_themes if theme.ics_id is None}
+    by_label.update({f"local:{theme.pk}": theme for theme in taxonomy_themes if theme.ics_id is not None})
+    return by_label
+
+
+def items_tag(*, label: str, ids: list[int], tagger=None) -> dict[str, int]:
+    """Tag a batch of items: model suggestions are replaced, people's decisions stand.
+
+    Idempotent: an item whose (text hash, model version) is unchanged since it was tagged is skipped, so a
+    redelivered task (a worker killed mid-batch) tags nothing twice. A text that makes the tagger raise is
+    marked failed with its error and the rest of the batch goes on.
+    """
+    tagger = tagger or load_tagger()
+    taggable = registry.get(label)
+    counts = {"tagged": 0, "skipped": 0, "failed": 0, "missing": 0}
+    items = list(taggable.model.objects.filter(pk__in=ids).annotate(hub_ics_id=F(taggable.ics_path)))
+    counts["missing"] = len(set(ids) - {item.pk for item in items})
+    if counts["missing"]:
+        logger.info("tagging %s: %d ids no longer exist", label, counts["missing"])
+    if taggable.prepare:
+        taggable.prepare(items)
+    todo = [item for item in items if not _is_current(item, text_hash(item.taggable_text()), tagger.version)]
+    counts["skipped"] = len(items) - len(todo)
+    if not todo:
+        return counts
+    local = _local_themes_by_ics({item.hub_ics_id for item in todo if item.hub_ics_id})
+    results, failures = {}, {}
+    for ics_id, group in _group_by(todo, lambda item: item.hub_ics_id).items():
+        results.update(_tag_group(tagger, group, local.get(ics_id, []), failures))
+    for item_id, error in failures.items():
+        logger.warning("tagging %s %s failed: %s", label, item_id, error.split(":", 1)[0])
+        taggable.model.objects.filter(pk=item_id).update(tag_status=TagStatus.FAILED, tag_error=error[:2000])
+    counts["failed"] = len(failures)
+    saved = _items_save_tags(
+        taggable, todo, results, _themes_by_label(Theme.objects.filter(active=True)), tagger.version
+    )
+    counts["tagged"] = saved
+    counts["skipped"] += len(results) - saved
+    return counts
+
+
+def _group_by(items, key) -> dict:
+    groups: dict = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
+
+
+def _tag_group(tagger, group, local_themes, failures: dict[int, str]) -> dict[int, object]:
+    """Tag a group in one call; if the call raises, tag one by one to find the poison text."""
+
+    def inputs(items):
+        return [
+            TagInput(text=item.taggable_text(), question_type=item.taggable_question_type()) for item in items
+        ]
+
+    try:
+        return dict(
+            zip(
+                [item.pk for item in group], tagger.tag(inputs(group), local_themes=local_themes), strict=True
+            )
+        )
+    except Exception:  # noqa: BLE001 - isolate the failing text below; the batch must go on
+        results = {}
+        for item in group:
+            try:
+                [results[item.pk]] = tagger.tag(inputs([item]), local_themes=local_themes)
+            except Exception as exc:  # noqa: BLE001 - a poison text is recorded with its error
+                failures[item.pk] = f"{exc.__class__.__name__}: {exc}"
+        return results
+
+
+def _is_current(item, digest: str, model_version: str) -> bool:
+    return (
+        item.tag_status == TagStatus.TAGGED
+        and item.tagged_text_hash == digest
+        and item.tagged_model_version == model_version
+    )
+
+
+@transaction.atomic
+def _items_save_tags(taggable, items, results: dict, themes: dict[str, Theme], model_version: str) -> int:
+    """Write a batch's tags under row locks, in a few queries. Returns how many items were written; an item
+    whose text changed meanwhile, or that another worker already tagged, is left alone."""
+    texts = {item.pk: text_hash(item.taggable_text()) for item in items if item.pk in results}
+    locked = {
+        row.pk: row
+        for row in taggable.model.objects.select_for_update().filter(pk__in=list(texts)).order_by("pk")
+    }
+    # A changed text will be tagged by the task its change queued; an already current one needs nothing.
+    writable = [
+        row
+        for pk, row in locked.items()
+        if text_hash(row.taggable_text()) == texts[pk] and not _is_current(row, texts[pk], model_version)
+    ]
+    if not writable:
+        return 0
+    tags = taggable.tag_model.objects.filter(**{f"{taggable.item_field}__in": writable})
+    human = set(
+        tags.exclude(decision=TagDecision.SUGGESTED).values_list(f"{taggable.item_field}_id", "theme_id")
+    )
+    tags.filter(decision=TagDecision.SUGGESTED, origin=TagOrigin.MODEL).delete()
+    now = timezone.now()
+    new_tags = []
+    for row in writable:
+        result = results[row.pk]
+        for tag in result.themes:
+            theme = themes.get(tag.label)
+            if theme is None or (row.pk, theme.pk) in human:
+                continue
+            new_tags.append(
+                taggable.tag_model(
+                    **{taggable.item_field: row},
+                    theme=theme,
+                    confidence=round(tag.confidence, 4),
+                    evidence_start=tag.start,
+                    evidence_end=tag.end,
+                    sentiment=_sentence_sentiment(result, tag),
+                    model_version=model_version,
+                )
+            )
+        row.tag_status = TagStatus.TAGGED
+        row.tagged_text_hash = texts[row.pk]
+        row.tagged_model_version = model_version
+        row.tagged_at = now
+        row.tag_error = ""
+        row.sentiment = result.sentiment
+        row.sentiment_confidence = round(result.sentiment_confidence, 4)
+        row.safety_signals = [{"kind": s.kind, "start": s.start, "end": s.end} for s in result.safety]
+    taggable.tag_model.objects.bulk_create(new_tags, batch_size=1000)
+    taggable.model.objects.bulk_update(
+        writable,
+        [
+            "tag_status",
+            "tagged_text_hash",
+            "tagged_model_version",
+            "tagged_at",
+            "tag_error",
+            "sentiment",
+            "sentiment_confidence",
+            "safety_signals",
+        ],
+        batch_size=1000,
+    )
+    if taggable.after_tag:
+        for row in writable:
+            taggable.after_tag(row)
+    return len(writable)
+
+
+def _sentence_sentiment(result, tag) -> str:
+    for sentence in result.sentences:
+        if sentence.start <= tag.start < sentence.end:
+            return sentence.sentiment
+    return result.sentiment
+
+
+def tagging_reset(item) -> None:
+    """Mark an item's text as new or changed (call before saving it), so the sweep can find it."""
+    item.tag_status = TagStatus.UNTAGGED
+    item.text_changed_at = timezone.now()
+
+
+def tagging_queue(*, label: str, ids: list[int]) -> None:
+    """Queue tagging once the current transaction commits. A broker that is down loses nothing: the item
+    stays untagged in the database and the periodic sweep queues it again."""
+    ids = list(ids)
+    transaction.on_commit(lambda: _send(label, ids), robust=True)
+
+
+def _send(label: str, ids: list[int]) -> None:
+    from .tasks import tag_items
+
+    for start in range(0, len(ids), TAG_CHUNK):
+        try:
+            tag_items.delay(label, ids[start : start + TAG_CHUNK])
+        except Exception as exc:  # noqa: BLE001 - kombu raises several types for an unreachable broker
+            logger.warning(
+                "could not queue tagging for %d %s (%s); the sweep will",
+                len(ids),
+                label,
+                exc.__class__.__name__,
+            )
+            return
+
+
+def untagged_sweep(*, older_than: timedelta = SWEEP_AFTER) -> int:
+    """Queue everything still untagged a while after it was saved; the database is the source of truth."""
+    cutoff = timezone.now() - older_than
+    queued = 0
+    for taggable in registry.all_taggables():
+        ids = list(
+            taggable.model.objects.filter(tag_status=TagStatus.UNTAGGED, text_changed_at__lte=cutoff)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        _send(taggable.label, ids)
+        queued += len(ids)
+    return queued
+
+
+def retag_queue(*, since=None, force: bool = False) -> dict[str, int]:
+    """Queue a re-tag of everything (or everything changed since a date). Unchanged text under the same model
+    version is skipped by the worker unless `force`; people's decisions survive either way."""
+    queued = {}
+    for taggable in registry.all_taggables():
+        items = taggable.model.objects.all()
+        if since is not None:
+            items = items.filter(text_changed_at__gte=since)
+        if force:
+            items.update(tagged_text_hash="")
+        ids = list(items.order_by("pk").values_list("pk", flat=True))
+        _send(taggable.label, ids)
+        queued[taggable.label] = len(ids)
+    return queued
+
+
+# Human review. Permission checks are the caller's (the view's); these record the decision and its audit.
+
+
+def _tag_for(taggable, item, theme):
+    return taggable.tag_model.objects.filter(**{taggable.item_field: item}, theme=theme).first()
+
+
+@transaction.atomic
+def tag_decide(*, user, label: str, item, theme: Theme, action: str):
+    """confirm / reject a suggested tag, or add a theme the model missed. The decision stands for good."""
+    taggable = registry.get(label)
+    if action not in {"confirm", "reject", "add"}:
+        raise ValidationError({"action": f"Unknown review action {action!r}."})
+    tag = _tag_for(taggable, item, theme)
+    decision = TagDecision.REJECTED if action == "reject" else TagDecision.CONFIRMED
+    if tag is None:
+        if action == "reject":
+            raise ValidationError({"theme": f"{theme.name} is not tagged on this item."})
+        tag = taggable.tag_model(**{taggable.item_field: item}, theme=theme, origin=TagOrigin.PERSON)
+    tag.decision = decision
+    tag.decided_by = user
+    tag.decided_at = timezone.now()
+    tag.save()
+    TagAudit.objects.create(item_label=label, item_id=item.pk, theme=theme, action=action, user=user)
+    return tag

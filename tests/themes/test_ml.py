@@ -1,0 +1,163 @@
+"""Tests of the Django-free tagger package (no database needed)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from insight_hub.themes.ml import (
+    QUESTION_TYPES,
+    SAFETY_KINDS,
+    LocalTheme,
+    TagInput,
+    TagResult,
+    load_tagger,
+    model_labels,
+    train,
+)
+from insight_hub.themes.ml.evaluation import score_labels
+
+TRAIN_CSV = Path("/work/shared/data/px_feedback_train.csv")
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    return load_tagger()
+
+
+def tag_one(tagger, text: str, question_type: str | None = "nonspecific") -> TagResult:
+    return tagger.tag([TagInput(text, question_type)])[0]
+
+
+def test_package_does_not_import_django() -> None:
+    # Checked on the source: the parent ``insight_hub`` package may pull Django in itself.
+    package = Path(__file__).resolve().parents[2] / "insight_hub" / "themes" / "ml"
+    for module in package.glob("*.py"):
+        assert not re.search(r"^\s*(from|import)\s+django", module.read_text(), re.MULTILINE), module.name
+
+
+def test_load_is_cached_and_versioned(tagger) -> None:
+    assert load_tagger() is tagger
+    assert tagger.version.startswith("qdc7-")
+
+
+def test_result_shape_and_json(tagger) -> None:
+    text = "The wait was far too long. The nurses were lovely and kind."
+    result = tag_one(tagger, text)
+    payload = json.loads(json.dumps(asdict(result)))
+    assert payload["version"] == tagger.version
+    assert result.sentiment in ("positive", "neutral", "negative")
+    assert 0.0 <= result.sentiment_confidence <= 1.0
+    assert [text[s.start : s.end] for s in result.sentences] == [
+        "The wait was far too long.",
+        "The nurses were lovely and kind.",
+    ]
+    labels = set(model_labels())
+    assert result.themes and all(t.label in labels and 0.0 <= t.confidence <= 1.0 for t in result.themes)
+
+
+def test_offsets_point_at_the_evidence_sentence(tagger) -> None:
+    text = "Parking is fine.\nThe ambulance took four hours to arrive. The crew were kind and caring."
+    by_label = {t.label: text[t.start : t.end] for t in tag_one(tagger, text).themes}
+    assert by_label["Timeliness of care"] == "The ambulance took four hours to arrive."
+    assert by_label["Staff manner & personal attributes"] == "The crew were kind and caring."
+    assert by_label["Parking"] == "Parking is fine."
+
+
+def test_question_type_changes_meaning(tagger) -> None:
+    assert tag_one(tagger, "Nothing", "could_improve").sentiment == "positive"
+    for qtype in (*QUESTION_TYPES, None, "unknown"):
+        assert tag_one(tagger, "Nothing", qtype).themes
+
+
+def test_blank_text_is_labelling_not_possible(tagger) -> None:
+    for text in ("", "   ", "..."):
+        result = tag_one(tagger, text)
+        assert [t.label for t in result.themes] == ["Labelling not possible"]
+        assert result.sentences == [] and not result.critical
+
+
+def test_long_story_is_tagged_by_sentence(tagger) -> None:
+    filler = "We arrived at the unit on a Tuesday morning and sat down. " * 60
+    text = filler + "The staff were rude and dismissive to my mother. " + filler
+    result = tag_one(tagger, text)
+    staff = next(t for t in result.themes if t.label == "Staff manner & personal attributes")
+    assert text[staff.start : staff.end] == "The staff were rude and dismissive to my mother."
+    assert len(result.sentences) == 121
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("She said she wanted to kill herself and nobody listened.", "self_harm_or_suicide"),
+        ("He was sent home with the wrong tablets.", "medication_error"),
+        ("He was sent home with the wrong tablets.", "unsafe_discharge"),
+        ("Mum was left in soiled sheets all night.", "neglect"),
+        ("I raised a safeguarding concern about my son.", "safeguarding"),
+        ("A carer slapped my dad.", "abuse"),
+        ("She had a fall on the ward and was bruised.", "harm"),
+        ("Discharged at midnight with no transport.", "unsafe_discharge"),
+    ],
+)
+def test_safety_rules_catch(tagger, text: str, kind: str) -> None:
+    result = tag_one(tagger, text)
+    assert result.critical
+    signal = next(s for s in result.safety if s.kind == kind)
+    assert signal.kind in SAFETY_KINDS
+    assert text[signal.start : signal.end] == text
+    assert signal.start <= signal.match_start < signal.match_end <= signal.end
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The staff were killing it, brilliant team.", "Self check-in was easy.", "The right tablets, on time."],
+)
+def test_safety_rules_ignore_harmless_text(tagger, text: str) -> None:
+    result = tag_one(tagger, text)
+    assert result.safety == [] and not result.critical
+
+
+def test_local_themes_by_phrase_and_regex(tagger) -> None:
+    themes = [
+        LocalTheme(code="LOCAL-ROTA", phrases=["night shift"]),
+        LocalTheme(code="LOCAL-WARD7", patterns=[r"\bward\s*7\b"]),
+    ]
+    text = "Ward 7 was noisy. The Night Shift team were great."
+    tags = {t.label: t for t in tagger.tag([TagInput(text)], local_themes=themes)[0].themes}
+    assert text[tags["LOCAL-WARD7"].start : tags["LOCAL-WARD7"].end] == "Ward 7 was noisy."
+    assert text[tags["LOCAL-ROTA"].start : tags["LOCAL-ROTA"].end] == "The Night Shift team were great."
+    assert tags["LOCAL-ROTA"].source == "rule"
+    # Themes given to tag() are for that call only.
+    assert "LOCAL-ROTA" not in {t.label for t in tag_one(tagger, text).themes}
+
+
+def test_scorer_counts_empty_predictions_and_macro_over_gold_labels() -> None:
+    report = score_labels(gold=[["A"], ["B"], ["A", "C"]], predicted=[["A"], [], ["D"]])
+    assert report["micro_f1"] == pytest.approx(2 * 1 / (2 * 1 + 1 + 3))
+    assert report["macro_labels"] == 3  # A, B, C; D is a false positive only
+    assert report["macro_f1"] == pytest.approx((2 / 3) / 3)
+
+
+@pytest.mark.skipif(not TRAIN_CSV.exists(), reason="training data not available")
+def test_training_is_deterministic_and_uses_corrections(tmp_path: Path) -> None:
+    import pandas as pd
+
+    sample = pd.read_csv(TRAIN_CSV).sample(400, random_state=1)
+    csv = tmp_path / "sample.csv"
+    sample.to_csv(csv, index=False)
+    correction = sample.iloc[0].to_dict() | {"labels": "Parking"}
+    first = train(csv, tmp_path / "a", seed=3, cv=0)
+    second = train(csv, tmp_path / "b", seed=3, cv=0)
+    corrected = train(csv, tmp_path / "c", seed=3, cv=0, extra_rows=[correction])
+    assert first["version"] == second["version"]
+    assert corrected["version"] != first["version"]
+    assert corrected["label_counts"]["Parking"] == sample["labels"].str.contains("Parking").sum() + 1
+    assert corrected["data"]["rows"] == len(sample)  # the correction replaced its row
+    assert "CC BY-NC-SA 4.0" in (tmp_path / "a" / "MODEL_CARD.md").read_text()
+    reloaded = load_tagger(tmp_path / "a")
+    assert reloaded.version == first["version"]
+    assert reloaded.tag([TagInput("Lovely staff")])[0].themes
