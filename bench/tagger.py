@@ -1,7 +1,7 @@
 """Benchmark the theme tagger against the pxtextmining-style peer recipe.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/tagger.py \
-        --csv /work/shared/data/px_feedback_train.csv [--folds 5] [--seed 0] [--skip-cv]
+        --csv ../shared/data/px_feedback_train.csv [--folds 5] [--seed 0] [--skip-cv]
 
 Prints, side by side on the same seeded folds: micro-F1, macro-F1 (labels present in
 gold), 3-class sentiment accuracy and throughput; then single-thread throughput, RSS and
@@ -164,7 +164,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--csv", default="/work/shared/data/px_feedback_train.csv")
+    shared_csv = Path(__file__).resolve().parents[2] / "shared/data/px_feedback_train.csv"
+    parser.add_argument("--csv", default=str(shared_csv))
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-cv", action="store_true")

@@ -99,10 +99,37 @@ class Redaction:
 
 def redact(text: str) -> Redaction:
     """Redact every identifier the rules and the NER model find in ``text``."""
-    masked = _mask_placeholders(text)
-    found = [span for detect in _DETECTORS for span in detect(masked)]
-    spans = _resolve([*found, *_names_listed_with(masked, found)])
-    return Redaction(text=_render(text, spans), spans=spans, version=VERSION)
+    return redact_many([text])[0]
+
+
+def redact_many(texts: Sequence[str], *, batch_size: int = 256) -> list[Redaction]:
+    """Redact a batch: the same result as ``redact`` on each text, many times faster on short texts.
+
+    The NER model costs far more per call than per word, so it runs over the batch with
+    ``nlp.pipe``, and only on texts where it could find something: a capitalised word that is
+    not a common English word (a name the model could tag always has one).
+    """
+    masked = [_mask_placeholders(text) for text in texts]
+    needs_ner = [index for index, text in enumerate(masked) if _may_name_someone(text)]
+    people: dict[int, list[RedactedSpan]] = {index: [] for index in range(len(texts))}
+    docs = _nlp().pipe((masked[index] for index in needs_ner), batch_size=batch_size) if needs_ner else ()
+    for index, doc in zip(needs_ner, docs, strict=True):
+        people[index] = list(_ner_people(masked[index], doc))
+    redactions = []
+    for index, (text, masked_text) in enumerate(zip(texts, masked, strict=True)):
+        found = [span for detect in _DETECTORS for span in detect(masked_text)] + people[index]
+        spans = _resolve([*found, *_names_listed_with(masked_text, found)])
+        redactions.append(Redaction(text=_render(text, spans), spans=spans, version=VERSION))
+    return redactions
+
+
+_CAPITALISED_RE = re.compile(r"\b[A-Z][\w'’-]*")
+
+
+def _may_name_someone(text: str) -> bool:
+    from spacy.lang.en.stop_words import STOP_WORDS  # deferred with the rest of spaCy
+
+    return any(match.group().lower() not in STOP_WORDS for match in _CAPITALISED_RE.finditer(text))
 
 
 def _mask_placeholders(text: str) -> str:
@@ -445,8 +472,8 @@ def _find_cued_names(text: str) -> Iterator[RedactedSpan]:
             yield _span(match.start("names"), end, Kind.PERSON)
 
 
-def _find_ner_people(text: str) -> Iterator[RedactedSpan]:
-    for entity in _nlp()(text).ents:
+def _ner_people(text: str, doc) -> Iterator[RedactedSpan]:
+    for entity in doc.ents:
         if entity.label_ != "PERSON" or not _NER_NAME_RE.fullmatch(entity.text):
             continue
         if not _is_place(text, entity.start_char, entity.end_char) and not _is_vocabulary(entity.text):
@@ -550,5 +577,4 @@ _DETECTORS: tuple[Callable[[str], Iterator[RedactedSpan]], ...] = (
     _find_staff,
     _find_honorific_names,
     _find_cued_names,
-    _find_ner_people,
 )

@@ -67,12 +67,21 @@ def validate_items(payload) -> tuple[list[dict], list[dict]]:
         if not isinstance(comment_id, str | int) or isinstance(comment_id, bool) or str(comment_id) == "":
             errors.append({"item": index, "field": "comment_id", "message": "Give a string or number id."})
         if not isinstance(text, str):
-            errors.append({"item": index, "field": "comment_text", "message": "Give the comment as a string."})
+            errors.append(
+                {"item": index, "field": "comment_text", "message": "Give the comment as a string."}
+            )
         elif len(text) > MAX_TEXT:
-            errors.append({"item": index, "field": "comment_text", "message": f"At most {MAX_TEXT} characters."})
+            errors.append(
+                {"item": index, "field": "comment_text", "message": f"At most {MAX_TEXT} characters."}
+            )
         if question_type not in QUESTION_TYPES:
-            errors.append({"item": index, "field": "question_type",
-                           "message": f"Must be one of {', '.join(QUESTION_TYPES)}."})
+            errors.append(
+                {
+                    "item": index,
+                    "field": "question_type",
+                    "message": f"Must be one of {', '.join(QUESTION_TYPES)}.",
+                }
+            )
         items.append({"comment_id": comment_id, "comment_text": text, "question_type": question_type})
     return items, errors
 
@@ -92,15 +101,18 @@ def predict(request):
     from .ml import TagInput, load_tagger
 
     results = load_tagger().tag([TagInput(item["comment_text"], item["question_type"]) for item in items])
-    return JsonResponse([
-        {
-            "comment_id": item["comment_id"],
-            "labels": [tag.label for tag in result.themes],
-            "sentiment": result.sentiment,
-            "critical": result.critical,
-        }
-        for item, result in zip(items, results, strict=True)
-    ], safe=False)
+    return JsonResponse(
+        [
+            {
+                "comment_id": item["comment_id"],
+                "labels": [tag.label for tag in result.themes],
+                "sentiment": result.sentiment,
+                "critical": result.critical,
+            }
+            for item, result in zip(items, results, strict=True)
+        ],
+        safe=False,
+    )
 
 
 SCHEMA = {
@@ -120,7 +132,11 @@ SCHEMA = {
                 "properties": {
                     "comment_id": {"oneOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]},
                     "comment_text": {"type": "string", "maxLength": MAX_TEXT},
-                    "question_type": {"type": "string", "enum": list(QUESTION_TYPES), "default": "nonspecific"},
+                    "question_type": {
+                        "type": "string",
+                        "enum": list(QUESTION_TYPES),
+                        "default": "nonspecific",
+                    },
                 },
             },
             "Prediction": {
@@ -151,17 +167,36 @@ SCHEMA = {
                 "security": [{"bearer": []}],
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": {
-                        "type": "array", "maxItems": MAX_ITEMS, "items": {"$ref": "#/components/schemas/Comment"},
-                    }}},
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "array",
+                                "maxItems": MAX_ITEMS,
+                                "items": {"$ref": "#/components/schemas/Comment"},
+                            }
+                        }
+                    },
                 },
                 "responses": {
-                    "200": {"description": "One prediction per comment, in order", "content": {"application/json": {
-                        "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Prediction"}}}}},
-                    "400": {"description": "Unreadable input", "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/Problem"}}}},
-                    "401": {"description": "No valid token", "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/Problem"}}}},
+                    "200": {
+                        "description": "One prediction per comment, in order",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Prediction"},
+                                }
+                            }
+                        },
+                    },
+                    "400": {
+                        "description": "Unreadable input",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                    },
+                    "401": {
+                        "description": "No valid token",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                    },
                 },
             }
         }

@@ -9,8 +9,10 @@ through `insight_hub.themes.registry`.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -104,6 +106,17 @@ class Theme(models.Model):
     @property
     def is_local(self) -> bool:
         return self.ics_id is not None
+
+    def clean(self) -> None:
+        if not isinstance(self.phrases, list) or not all(isinstance(p, str) for p in self.phrases):
+            raise ValidationError({"phrases": 'Give the phrases as a list of text, e.g. ["interpreter"].'})
+        if not isinstance(self.patterns, list) or not all(isinstance(p, str) for p in self.patterns):
+            raise ValidationError({"patterns": "Give the patterns as a list of text."})
+        for pattern in self.patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValidationError({"patterns": f"{pattern!r} is not a valid pattern: {exc}"}) from None
 
 
 class TagStatus(models.TextChoices):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from insight_hub.bulk import bulk_update_fields
 from insight_hub.themes.ml import LocalTheme, TagInput, load_tagger
 
 from . import registry
@@ -54,11 +54,6 @@ def local_theme_create(
     patterns: list[str],
     description: str = "",
 ) -> Theme:
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValidationError({"patterns": f"{pattern!r} is not a valid pattern: {exc}"}) from None
     theme = Theme(
         taxonomy=Taxonomy.objects.get(is_default=True),
         ics=ics,
@@ -214,7 +209,8 @@ def _items_save_tags(taggable, items, results: dict, themes: dict[str, Theme], m
         row.sentiment_confidence = round(result.sentiment_confidence, 4)
         row.safety_signals = [{"kind": s.kind, "start": s.start, "end": s.end} for s in result.safety]
     taggable.tag_model.objects.bulk_create(new_tags, batch_size=1000)
-    taggable.model.objects.bulk_update(
+    bulk_update_fields(
+        taggable.model,
         writable,
         [
             "tag_status",
@@ -226,7 +222,6 @@ def _items_save_tags(taggable, items, results: dict, themes: dict[str, Theme], m
             "sentiment_confidence",
             "safety_signals",
         ],
-        batch_size=1000,
     )
     if taggable.after_tag:
         for row in writable:

@@ -6,14 +6,13 @@ once per test session by the first test that redacts.
 
 import ast
 import json
-import time
 from pathlib import Path
 
 import nhs_number
 import pytest
 
 from insight_hub.privacy import redaction
-from insight_hub.privacy.redaction import Kind, RedactedSpan, apply_spans, redact
+from insight_hub.privacy.redaction import Kind, RedactedSpan, apply_spans, redact, redact_many
 
 
 def with_check_digit(first_nine: str) -> str:
@@ -209,24 +208,31 @@ def test_empty_story() -> None:
     assert redact("").to_dict() == {"text": "", "spans": [], "version": redaction.VERSION}
 
 
-def test_long_story_redacts_quickly() -> None:
+def test_a_long_story_is_redacted_throughout() -> None:
+    # Its speed is measured by bench/redaction.py, not here: timed tests fail on a busy machine.
     paragraph = (
         "On 3 March 2024 my husband John took me to A&E at the Royal Oldham Hospital. "
         "Dr Patel and Sister Jones on Rainbow Ward were wonderful, although we waited hours. "
         "My NHS number is 943 476 5919 and they rang me on 07700 900123 at OL1 2AB. "
     )
     text = (paragraph * (20_000 // len(paragraph) + 1))[:20_000]
-    redact(paragraph)  # warm-up: loads the model
-    started = time.perf_counter()
     result = redact(text)
-    elapsed = time.perf_counter() - started
-
-    assert elapsed < 1.0, f"took {elapsed:.2f}s"
     assert all(0 <= span.start < span.end <= len(text) for span in result.spans)
     for secret in ("John", "Patel", "Jones", "943 476 5919", "07700 900123", "OL1 2AB", "3 March 2024"):
         assert secret not in result.text
     for kept in ("A&E", "Royal Oldham Hospital", "Rainbow Ward"):
         assert kept in result.text
+
+
+def test_a_batch_redacts_each_text_as_redact_does() -> None:
+    texts = [
+        "Dr Patel was kind.",
+        "all fine thanks",
+        "My daughter Amy rang 07700 900123.",
+        "",
+        "The Staff were great",
+    ]
+    assert [r.text for r in redact_many(texts)] == [redact(text).text for text in texts]
 
 
 def test_module_does_not_import_django() -> None:

@@ -21,7 +21,8 @@ from insight_hub.themes.ml import (
 )
 from insight_hub.themes.ml.evaluation import score_labels
 
-TRAIN_CSV = Path("/work/shared/data/px_feedback_train.csv")
+# The shared training data sits beside the repository (never inside it: its licence is not the code's).
+TRAIN_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "px_feedback_train.csv"
 
 
 @pytest.fixture(scope="module")

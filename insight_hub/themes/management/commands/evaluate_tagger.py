@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--data", required=True, type=Path)
-        parser.add_argument("--model", type=Path, default=None, help="model directory (default: the committed one)")
+        parser.add_argument(
+            "--model", type=Path, default=None, help="model directory (default: the committed one)"
+        )
 
     def handle(self, *args, data, model, **options):
         if not data.is_file():

@@ -13,11 +13,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--data", required=True, type=Path, help="labelled CSV, e.g. px_feedback_train.csv")
+        parser.add_argument(
+            "--data", required=True, type=Path, help="labelled CSV, e.g. px_feedback_train.csv"
+        )
         parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR, help="model directory")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument(
-            "--corrections", type=Path,
+            "--corrections",
+            type=Path,
             help="people's corrections as training rows (the review page's CSV download) to include",
         )
         parser.add_argument("--cv", type=int, default=5, help="folds for the model card's scores (0 skips)")
@@ -32,8 +35,9 @@ class Command(BaseCommand):
             with corrections.open(newline="", encoding="utf-8") as handle:
                 extra = [row for row in csv.DictReader(handle) if row.get("labels")]
         summary = train(data, out, seed=seed, extra_rows=extra, cv=cv)
-        self.stdout.write(self.style.SUCCESS(f"Trained {summary['version']} on {summary['data']['rows']} rows "
-                                             f"into {out}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Trained {summary['version']} on {summary['data']['rows']} rows into {out}.")
+        )
         for name, value in summary.get("cross_validation", {}).items():
             if not isinstance(value, dict):
                 self.stdout.write(f"  {name}: {value}")
