@@ -199,3 +199,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"
+
+    def clean_username(self) -> str:
+        # Accounts are made with the address in lower case (services.user_create); people type it any way.
+        return self.cleaned_data["username"].strip().lower()
