@@ -193,6 +193,11 @@ def make_qdc_linear(nlp: Language, name: str) -> QdcLinear:
 def build_pipeline() -> Language:
     """The untrained pipeline; ``qdc_linear`` is filled in by training or ``from_disk``."""
     nlp = spacy.blank("en")
+    # "A&E." ends a sentence more often than anything else in NHS feedback, and spaCy's English suffix
+    # rules keep "E." whole (as in initials), so the sentence would run on. A suffix rule, not a special
+    # case: special cases with punctuation run a matcher over every text and slow tokenising down.
+    suffixes = [*nlp.Defaults.suffixes, r"(?<=&[A-Za-z])\."]
+    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
     nlp.add_pipe("newline_sentences")
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("qdc_linear")
