@@ -231,6 +231,8 @@ STORAGES = {
 # Uploads larger than this are refused before they reach an importer.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Public survey form: accepted posts per client address and service in 10 minutes.
+PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 60, minimum=1)
 MAX_IMPORT_FILE_BYTES = env_int("MAX_IMPORT_FILE_BYTES", 200 * 1024 * 1024, minimum=1024)
 
 # Email: the console by default, so password-reset links appear in the terminal on a first look.

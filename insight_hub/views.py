@@ -16,12 +16,28 @@ from insight_hub.organisations.permissions import scope_for
 ROLE_CARDS = {
     Role.PX_LEAD: [
         ("Your organisation", "organisations:list", "See your services and sites, and add new services."),
+        ("Log a patient story", "stories:create", "Record a story, its consent, and check what is hidden."),
+        (
+            "Safety concerns",
+            "stories:awaiting",
+            "Stories flagged as safety concerns that wait for a response.",
+        ),
+        ("Feedback", "feedback:response_list", "FFT and survey answers with their comments; export them."),
+        ("Surveys", "feedback:survey_list", "Word your FFT follow-up questions and build local surveys."),
     ],
     Role.ICB_LEAD: [
         ("Organisations in the system", "organisations:list", "Every partner in the ICS and their services."),
+        ("Patient stories", "stories:list", "Stories shared with the ICS, with personal details hidden."),
+        (
+            "Journeys along pathways",
+            "stories:pathway_list",
+            "Stories read stage by stage across organisations.",
+        ),
+        ("System feedback", "feedback:response_list", "FFT answers and redacted comments, every trust."),
     ],
     Role.BOARD: [
         ("Your organisation", "organisations:list", "The organisations whose reports you receive."),
+        ("Feedback", "feedback:response_list", "What patients said in the FFT and local surveys."),
     ],
     Role.SYSTEM_ADMIN: [
         ("Organisations and services", "organisations:list", "Set up partners, sites and services."),
@@ -30,6 +46,8 @@ ROLE_CARDS = {
             "admin:index",
             "Add people, give them roles, keep reference data current.",
         ),
+        ("Care pathways", "stories:pathway_list", "Set up pathways so stories can be read as journeys."),
+        ("Surveys", "feedback:survey_list", "FFT follow-up wording and local surveys for every partner."),
     ],
 }
 

@@ -4,3 +4,23 @@ from django.apps import AppConfig
 class StoriesConfig(AppConfig):
     name = "stories"
     label = "stories"
+    verbose_name = "Patient stories"
+
+    def ready(self) -> None:
+        from insight_hub.themes.registry import Taggable, register
+
+        from .models import Story, StoryTag
+        from .selectors import stories_visible_to
+        from .services import story_after_tag
+
+        register(
+            Taggable(
+                model=Story,
+                tag_model=StoryTag,
+                item_field="story",
+                organisation_path="organisation",
+                after_tag=story_after_tag,
+                # Outside the logging trust, only stories shared with the ICS exist: review them likewise.
+                visible_to=stories_visible_to,
+            )
+        )

@@ -1,2 +1,26 @@
+from django.urls import path
+
+from . import views
+
 app_name = "stories"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.story_list, name="list"),
+    path("new/", views.story_create, name="create"),
+    path("import/", views.story_import, name="import"),
+    path("awaiting-response/", views.awaiting_response, name="awaiting"),
+    path("safety-leads/<int:organisation_pk>/", views.safety_lead_set, name="safety_lead_set"),
+    path("<int:pk>/", views.story_detail, name="detail"),
+    path("<int:pk>/edit/", views.story_edit, name="edit"),
+    path("<int:pk>/status/", views.story_status, name="status"),
+    path("<int:pk>/consent/", views.story_consent, name="consent"),
+    path("<int:pk>/redaction/", views.story_redaction, name="redaction"),
+    path("<int:pk>/safety/flag/", views.story_flag, name="flag"),
+    path("<int:pk>/safety/respond/", views.story_safety_respond, name="safety_respond"),
+    path("<int:pk>/response/", views.story_teller_response, name="teller_response"),
+    path("<int:pk>/actions/new/", views.action_create, name="action_create"),
+    path("<int:pk>/actions/<int:action_pk>/", views.action_edit, name="action_edit"),
+    path("pathways/", views.pathway_list, name="pathway_list"),
+    path("pathways/new/", views.pathway_create, name="pathway_create"),
+    path("pathways/<int:pk>/", views.pathway_detail, name="pathway_detail"),
+    path("pathways/<int:pk>/stages/new/", views.pathway_stage_add, name="pathway_stage_add"),
+]

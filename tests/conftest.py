@@ -67,6 +67,21 @@ def require_service(name: str, available: bool) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in the test's own process, except in tests marked `worker`, which start a real Celery
+    worker on Redis. (Without this, CI's REDIS_URL would send them to a queue nobody reads.)"""
+    from insight_hub.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -155,19 +170,36 @@ class WorkerProcess:
 
         self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
         command = [
-            sys.executable, "-m", "celery", "-A", "insight_hub", "worker", "-Q", "nlp,default",
-            "--concurrency", str(concurrency), "-n", self.name, "--without-mingle", "--without-gossip",
-            "--loglevel", "INFO",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "insight_hub",
+            "worker",
+            "-Q",
+            "nlp,default",
+            "--concurrency",
+            str(concurrency),
+            "-n",
+            self.name,
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel",
+            "INFO",
         ]
         handle = self.log.open("ab")
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the Celery worker exited at start:\n{self.log.read_text()[-3000:]}")
             if app.control.ping(destination=[self.name], timeout=1):
                 return
-        raise RuntimeError(f"the Celery worker did not answer within {timeout}s:\n{self.log.read_text()[-3000:]}")
+        raise RuntimeError(
+            f"the Celery worker did not answer within {timeout}s:\n{self.log.read_text()[-3000:]}"
+        )
 
     def kill(self) -> None:
         """SIGKILL, as a crash or the OOM killer would: no chance to finish or acknowledge anything."""
@@ -201,7 +233,9 @@ def celery_worker(transactional_db, tmp_path):
     from insight_hub.celery import app
 
     app.control.purge()
-    worker = WorkerProcess(env={**os.environ, "DATABASE_URL": _test_database_url()}, log=tmp_path / "worker.log")
+    worker = WorkerProcess(
+        env={**os.environ, "DATABASE_URL": _test_database_url()}, log=tmp_path / "worker.log"
+    )
     worker.start()
     yield worker
     worker.stop()

@@ -132,9 +132,9 @@ def text_hash(text: str) -> str:
 class TaggableText(models.Model):
     """Fields every tagged item carries. The item says which text is tagged and with which question type."""
 
-    tag_status = models.CharField(
-        max_length=10, choices=TagStatus.choices, default=TagStatus.UNTAGGED, db_index=True
-    )
+    # Not indexed here: each concrete model indexes what its own queries need (e.g. the sweep's partial
+    # index on untagged rows), as an index per field would slow every bulk import.
+    tag_status = models.CharField(max_length=10, choices=TagStatus.choices, default=TagStatus.UNTAGGED)
     # What was last tagged: (text hash, model version) unchanged means re-tagging would change nothing.
     tagged_text_hash = models.CharField(max_length=64, blank=True)
     tagged_model_version = models.CharField(max_length=80, blank=True)
@@ -145,7 +145,7 @@ class TaggableText(models.Model):
     # [{"kind": ..., "start": ..., "end": ...}] as found by the tagger.
     safety_signals = models.JSONField(default=list, blank=True)
     # Set when the item was saved or its text changed, so the sweep can find what waits too long.
-    text_changed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    text_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True

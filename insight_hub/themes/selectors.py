@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from insight_hub.organisations.models import Role
 from insight_hub.organisations.permissions import scope_for
@@ -13,6 +15,26 @@ from . import registry
 from .models import TagAudit, TagDecision, TagStatus, Theme
 
 REVIEW_ROLES = (Role.PX_LEAD, Role.ICB_LEAD)
+
+
+def highlight(text: str, spans: list[tuple[int | None, int | None]]) -> SafeString:
+    """`text` escaped, with each (start, end) evidence span in <mark>; overlapping spans are merged."""
+    merged: list[list[int]] = []
+    for start, end in sorted(
+        (max(0, s), min(len(text), e)) for s, e in spans if s is not None and e is not None
+    ):
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    parts, cursor = [], 0
+    for start, end in merged:
+        parts += [escape(text[cursor:start]), "<mark>", escape(text[start:end]), "</mark>"]
+        cursor = end
+    parts.append(escape(text[cursor:]))
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of text above is escaped
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from insight_hub.organisations.demo import DEMO_PASSWORD, DEMO_PEOPLE
 # and idempotent, so running the command twice changes nothing.
 DEMO_LOADERS = [
     "insight_hub.organisations.demo.demo_organisations_load",
+    "feedback.demo.demo_feedback_load",
+    "stories.demo.demo_stories_load",
 ]
 
 

@@ -1,0 +1,395 @@
+"""Patient stories: what a patient, carer or member of staff told us, the consent they gave, where in a
+pathway it happened, what was done about it ("you said, we did") and any safety concern it raised.
+
+A story's original text never leaves the organisation that logged it: everyone else reads `redacted_title`
+and `redacted_narrative`, made by `insight_hub.privacy.redaction` at every save (see `services.py`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from insight_hub.demographics import AgeBand, EthnicCategory, Sex, YesNo
+from insight_hub.themes.models import AbstractThemeTag, TaggableText
+
+NARRATIVE_MAX_LENGTH = 20_000
+
+# Full-text search over the redacted text only, so that a search can never reveal a redacted name. The
+# selector's query uses this same expression, which is what lets PostgreSQL use the index:
+# WHERE to_tsvector('english', COALESCE(redacted_title, '') || ' ' || COALESCE(redacted_narrative, '')) @@ q
+SEARCH_VECTOR = SearchVector("redacted_title", "redacted_narrative", config="english")
+SEARCH_INDEX = GinIndex(SEARCH_VECTOR, name="story_search")
+
+
+class Teller(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    CARER = "carer", "Carer"
+    FAMILY = "family", "Family member"
+    STAFF = "staff", "Member of staff"
+    ADVOCATE = "advocate", "Advocate"
+
+
+class DatePrecision(models.TextChoices):
+    MONTH = "month", "Month"
+    DAY = "day", "Day"
+
+
+class SourceChannel(models.TextChoices):
+    INTERVIEW = "interview", "Interview"
+    PALS = "pals", "PALS"
+    COMPLAINT = "complaint", "Complaint"
+    CARE_OPINION = "care_opinion", "Care Opinion"
+    ENGAGEMENT_EVENT = "engagement_event", "Engagement event"
+    SURVEY = "survey", "Survey"
+    SOCIAL_MEDIA = "social_media", "Social media"
+    OTHER = "other", "Other"
+
+
+class ImportSource(models.TextChoices):
+    """Where an imported story came from; with `external_id` it makes a re-import idempotent."""
+
+    CSV = "csv", "CSV file"
+    CARE_OPINION = "care_opinion", "Care Opinion"
+    DEMO = "demo", "Demo data"
+
+
+class StoryStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    SHARED = "shared", "Shared with the ICS"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# Statuses that use the story beyond the conversation it was told in, so they need consent first.
+STATUSES_NEEDING_CONSENT = {StoryStatus.SUBMITTED, StoryStatus.SHARED}
+STATUS_TRANSITIONS: dict[str, set[str]] = {
+    StoryStatus.DRAFT: {StoryStatus.SUBMITTED, StoryStatus.WITHDRAWN},
+    StoryStatus.SUBMITTED: {StoryStatus.DRAFT, StoryStatus.SHARED, StoryStatus.WITHDRAWN},
+    StoryStatus.SHARED: {StoryStatus.WITHDRAWN},
+    StoryStatus.WITHDRAWN: set(),
+}
+
+
+class SafetyConcern(models.TextChoices):
+    SAFEGUARDING = "safeguarding", "Safeguarding concern"
+    SAFETY = "safety", "Patient safety concern"
+
+
+class FlagSource(models.TextChoices):
+    PERSON = "person", "A person"
+    TAGGER = "tagger", "The tagger (safety signals in the text)"
+    IMPORT = "import", "The import (rated severely critical at source)"
+
+
+class Purpose(models.TextChoices):
+    """What a shared story may be used for; each needs its own consent."""
+
+    INTERNAL_LEARNING = "internal_learning", "Internal learning"
+    BOARD_QUOTE = "board_quote", "Anonymised quote in board reports"
+    PUBLICATION = "publication", "Publication"
+
+
+PURPOSE_CONSENT_FIELD = {
+    Purpose.INTERNAL_LEARNING: "consent_internal_learning",
+    Purpose.BOARD_QUOTE: "consent_board_quote",
+    Purpose.PUBLICATION: "consent_publication",
+}
+
+
+class StoryQuerySet(models.QuerySet):
+    def usable_for(self, purpose: str) -> StoryQuerySet:
+        """Stories that may be used for `purpose`: shared with the ICS, consent given for that use and not
+        withdrawn. Every reader of shared stories (dashboards, charters, exports) goes through this, so a
+        withdrawal takes a story out of all of them at once."""
+        return self.filter(
+            status=StoryStatus.SHARED,
+            consent_withdrawn_on__isnull=True,
+            **{PURPOSE_CONSENT_FIELD[Purpose(purpose)]: True},
+        )
+
+
+class Story(TaggableText):
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="stories"
+    )
+    services = models.ManyToManyField("organisations.Service", blank=True, related_name="stories")
+    stages = models.ManyToManyField("PathwayStage", blank=True, related_name="stories")
+    title = models.CharField(max_length=200)
+    narrative = models.TextField(validators=[MaxLengthValidator(NARRATIVE_MAX_LENGTH)])
+    teller = models.CharField("Who told it", max_length=10, choices=Teller.choices)
+    # A story is often remembered by the month only: the date is then the 1st and the precision "month".
+    occurred_on = models.DateField("When it happened")
+    occurred_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    source_channel = models.CharField(max_length=20, choices=SourceChannel.choices)
+
+    # Equality monitoring, all optional.
+    ethnic_category = models.CharField(max_length=1, choices=EthnicCategory.choices, blank=True)
+    age_band = models.CharField(max_length=12, choices=AgeBand.choices, blank=True)
+    sex = models.CharField(max_length=12, choices=Sex.choices, blank=True)
+    disability = models.CharField(max_length=12, choices=YesNo.choices, blank=True)
+    first_language = models.CharField(max_length=100, blank=True)
+    interpreter_needed = models.CharField(max_length=12, choices=YesNo.choices, blank=True)
+
+    status = models.CharField(max_length=10, choices=StoryStatus.choices, default=StoryStatus.DRAFT)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    logged_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Redaction: spans are JSON lists of `RedactedSpan.to_dict()`, offsets into the original field.
+    redacted_title = models.CharField(max_length=400, blank=True)
+    redacted_narrative = models.TextField(blank=True)
+    title_spans = models.JSONField(default=list, blank=True)
+    narrative_spans = models.JSONField(default=list, blank=True)
+    redaction_version = models.CharField(max_length=80, blank=True)
+    # A person's corrections, by phrase rather than offset so that they survive edits to the text:
+    # {"removed": [{"text", "kind"}], "added": [{"text", "kind"}]}.
+    redaction_corrections = models.JSONField(default=dict, blank=True)
+    redaction_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    redaction_reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    # Consent, granular. Its history is in ConsentEvent.
+    consent_internal_learning = models.BooleanField(default=False)
+    consent_board_quote = models.BooleanField(default=False)
+    consent_publication = models.BooleanField(default=False)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    consent_withdrawn_on = models.DateField(null=True, blank=True)
+
+    # Safety. A flagged story waits for a response from the organisation's safety lead.
+    safety_concern = models.CharField(max_length=12, choices=SafetyConcern.choices, blank=True)
+    safety_flag_source = models.CharField(max_length=10, choices=FlagSource.choices, blank=True)
+    safety_flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    safety_flagged_at = models.DateTimeField(null=True, blank=True)
+    safety_routed_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    safety_response = models.TextField(blank=True)
+    safety_responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    safety_closed_at = models.DateTimeField(null=True, blank=True)
+
+    # "We did": what the person who told the story was told back.
+    teller_response = models.TextField("Response to the person who told it", blank=True)
+    teller_response_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    teller_response_at = models.DateTimeField(null=True, blank=True)
+
+    # Imports: (organisation, source, external id) identifies a story already imported.
+    import_source = models.CharField(max_length=20, choices=ImportSource.choices, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    # Care Opinion's own view of the story, kept as it came: criticality 0 (not) to 5 (severely critical),
+    # progress (e.g. "responded") and tags [{"name", "group", "polarity"}].
+    external_criticality = models.PositiveSmallIntegerField(null=True, blank=True)
+    external_progress = models.CharField(max_length=40, blank=True)
+    external_tags = models.JSONField(default=list, blank=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "stories"
+        ordering = ["-occurred_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "import_source", "external_id"],
+                condition=~Q(external_id=""),
+                name="story_import_unique",
+            ),
+        ]
+        indexes = [
+            # The list page: WHERE organisation_id IN (...) [AND status = %s] ORDER BY occurred_on DESC.
+            models.Index(fields=["organisation", "status", "-occurred_on"], name="story_org_status_date"),
+            # Shared stories across the ICS: WHERE status = 'shared' ORDER BY occurred_on DESC.
+            models.Index(fields=["status", "-occurred_on"], name="story_status_date"),
+            # The tagging sweep: WHERE tag_status = 'untagged' AND text_changed_at <= %s. Partial, so it holds
+            # only the few stories waiting for the worker.
+            models.Index(
+                fields=["text_changed_at"], condition=Q(tag_status="untagged"), name="story_untagged"
+            ),
+            # Awaiting response: WHERE safety_concern <> '' AND safety_closed_at IS NULL.
+            models.Index(
+                fields=["organisation", "safety_flagged_at"],
+                condition=~Q(safety_concern="") & Q(safety_closed_at__isnull=True),
+                name="story_awaiting_response",
+            ),
+        ]
+        # Full-text search has a functional GIN index too, made on PostgreSQL only by migration 0002
+        # (SQLite cannot build it): see `SEARCH_INDEX`.
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = {}
+        if self.narrative is not None and not self.narrative.strip():
+            errors["narrative"] = "Enter the story"
+        if self.occurred_on and self.occurred_on > timezone.localdate():
+            errors["occurred_on"] = "The date it happened must be today or in the past"
+        if errors:
+            raise ValidationError(errors)
+
+    def taggable_text(self) -> str:
+        """The redacted text: the tagger never needs the original, and evidence offsets match what
+        everyone outside the trust reads."""
+        return f"{self.redacted_title}\n\n{self.redacted_narrative}"
+
+    @property
+    def narrative_offset(self) -> int:
+        """Where the narrative starts in `taggable_text()`."""
+        return len(self.redacted_title) + 2
+
+    @property
+    def consent_recorded(self) -> bool:
+        return self.consent_recorded_at is not None
+
+    @property
+    def consent_withdrawn(self) -> bool:
+        return self.consent_withdrawn_on is not None
+
+    @property
+    def is_flagged(self) -> bool:
+        return bool(self.safety_concern)
+
+    @property
+    def awaiting_response(self) -> bool:
+        return self.is_flagged and self.safety_closed_at is None
+
+    @property
+    def occurred_display(self) -> str:
+        fmt = "%B %Y" if self.occurred_precision == DatePrecision.MONTH else "%-d %B %Y"
+        return self.occurred_on.strftime(fmt)
+
+
+class StoryTag(AbstractThemeTag):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="tags")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["story", "theme"], name="storytag_unique")]
+        # The theme filter: WHERE theme_id = %s AND decision <> 'rejected' → story ids.
+        indexes = [models.Index(fields=["theme", "story"], name="storytag_theme")]
+
+    def __str__(self) -> str:
+        return f"{self.theme} on {self.story_id}"
+
+
+class ConsentEvent(models.Model):
+    """One change to a story's consent: who, when, and the consent as it stood afterwards. Never edited."""
+
+    class Action(models.TextChoices):
+        RECORDED = "recorded", "Consent recorded"
+        CHANGED = "changed", "Consent changed"
+        WITHDRAWN = "withdrawn", "Consent withdrawn"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="consent_events")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    internal_learning = models.BooleanField()
+    board_quote = models.BooleanField()
+    publication = models.BooleanField()
+    withdrawn_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} on story {self.story_id}"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class StoryAction(models.Model):
+    """ "We did": one thing that will change because of a story, with a named owner and a due date."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField("What will change")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField("Due date")
+    status = models.CharField(max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    outcome = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+class SafetyLead(models.Model):
+    """The person a trust has named to receive its stories' safety concerns (one of its px leads)."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="story_safety_lead"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chosen_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} for {self.organisation}"
+
+
+class Pathway(models.Model):
+    """A care pathway across an ICS (e.g. stroke), read stage by stage so a journey crosses organisations."""
+
+    ics = models.ForeignKey("organisations.ICS", on_delete=models.CASCADE, related_name="pathways")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["ics", "name"], name="pathway_name_unique_in_ics")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PathwayStage(models.Model):
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="stages")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="pathway_stages"
+    )
+    service = models.ForeignKey(
+        "organisations.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pathway", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["pathway", "order"], name="pathway_stage_order_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pathway}: {self.order}. {self.name}"

@@ -1,0 +1,248 @@
+"""Reads for stories. Who sees what is decided here and in `insight_hub.organisations.permissions`:
+
+- the organisation that logged a story (its px leads) sees it in every status, original text included;
+- everyone else within reach (ICB leads, boards, system administrators) sees only stories shared with the
+  ICS, and only their redacted text; anything else does not exist for them (404).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.safestring import SafeString
+
+from insight_hub.organisations.models import Membership, Organisation, Role
+from insight_hub.organisations.permissions import filter_for, scope_for
+from insight_hub.themes.selectors import highlight
+
+from .models import SEARCH_VECTOR, Pathway, PathwayStage, SafetyLead, Story, StoryStatus, StoryTag
+
+User = get_user_model()
+
+
+def stories_visible_to(user) -> QuerySet[Story]:
+    scope = scope_for(user)
+    within_reach = filter_for(user, Story.objects.select_related("organisation"))
+    return within_reach.filter(Q(organisation_id__in=scope.px_org_ids) | Q(status=StoryStatus.SHARED))
+
+
+def story_get_for(user, *, pk: int) -> Story:
+    try:
+        return stories_visible_to(user).get(pk=pk)
+    except Story.DoesNotExist:
+        raise Http404 from None
+
+
+def story_get_editable(user, *, pk: int) -> Story:
+    """A story the person may change: only inside the organisation that logged it; 404 for anyone else."""
+    try:
+        return Story.objects.select_related("organisation").get(
+            pk=pk, organisation_id__in=scope_for(user).px_org_ids
+        )
+    except Story.DoesNotExist:
+        raise Http404 from None
+
+
+def stories_usable_for(*, purpose: str, user=None) -> QuerySet[Story]:
+    """THE selector for anything that uses shared stories (dashboards, charters, board exports): shared
+    with the ICS, consent for `purpose` (a `stories.models.Purpose`) given and not withdrawn. Narrowed to a
+    person's reach when given."""
+    stories = Story.objects.usable_for(purpose)
+    return filter_for(user, stories) if user is not None else stories
+
+
+@dataclass(frozen=True)
+class StoryFilters:
+    q: str = ""
+    organisation: Organisation | None = None
+    service: object = None
+    stage: PathwayStage | None = None
+    theme: object = None
+    sentiment: str = ""
+    consent: str = ""
+    criticality: str = ""
+    status: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+CONSENT_FILTERS = {
+    "none": Q(consent_recorded_at__isnull=True),
+    "internal_learning": Q(consent_internal_learning=True, consent_withdrawn_on__isnull=True),
+    "board_quote": Q(consent_board_quote=True, consent_withdrawn_on__isnull=True),
+    "publication": Q(consent_publication=True, consent_withdrawn_on__isnull=True),
+    "withdrawn": Q(consent_withdrawn_on__isnull=False),
+}
+CRITICALITY_FILTERS = {
+    "flagged": ~Q(safety_concern=""),
+    "awaiting": ~Q(safety_concern="") & Q(safety_closed_at__isnull=True),
+    "not_flagged": Q(safety_concern=""),
+}
+
+
+def story_search(stories: QuerySet[Story], q: str) -> QuerySet[Story]:
+    """Full-text search of the redacted text: PostgreSQL's, using the GIN index; a plain substring match on
+    SQLite (the embedded default)."""
+    if settings.IS_POSTGRES:
+        query = SearchQuery(q, config="english", search_type="websearch")
+        return stories.annotate(search=SEARCH_VECTOR).filter(search=query)
+    return stories.filter(Q(redacted_title__icontains=q) | Q(redacted_narrative__icontains=q))
+
+
+def story_list(user, filters: StoryFilters) -> QuerySet[Story]:
+    stories = stories_visible_to(user)
+    conditions = Q()
+    if filters.organisation:
+        conditions &= Q(organisation=filters.organisation)
+    if filters.service:
+        conditions &= Q(services=filters.service)
+    if filters.stage:
+        conditions &= Q(stages=filters.stage)
+    if filters.theme:
+        tagged = StoryTag.objects.filter(theme=filters.theme).exclude(decision="rejected")
+        conditions &= Q(pk__in=tagged.values("story_id"))
+    if filters.sentiment:
+        conditions &= Q(sentiment=filters.sentiment)
+    if filters.consent:
+        conditions &= CONSENT_FILTERS[filters.consent]
+    if filters.criticality:
+        conditions &= CRITICALITY_FILTERS[filters.criticality]
+    if filters.status:
+        conditions &= Q(status=filters.status)
+    if filters.date_from:
+        conditions &= Q(occurred_on__gte=filters.date_from)
+    if filters.date_to:
+        conditions &= Q(occurred_on__lte=filters.date_to)
+    stories = stories.filter(conditions)
+    if filters.q:
+        stories = story_search(stories, filters.q)
+    # A story at two filtered services or stages would otherwise be listed twice.
+    return stories.distinct().order_by("-occurred_on", "-pk")
+
+
+def awaiting_response_for(user) -> QuerySet[Story]:
+    """Flagged stories still waiting for a response, oldest first."""
+    return (
+        stories_visible_to(user)
+        .filter(CRITICALITY_FILTERS["awaiting"])
+        .select_related("safety_routed_to")
+        .order_by("safety_flagged_at")
+    )
+
+
+def px_leads_of(organisation: Organisation) -> QuerySet:
+    return User.objects.filter(
+        memberships__organisation=organisation, memberships__role=Role.PX_LEAD, is_active=True
+    ).distinct()
+
+
+@dataclass(frozen=True)
+class SafetyLeadChoice:
+    user: object
+    chosen: bool  # False: nobody was named, so the first px lead (the longest-standing) receives concerns
+
+    @property
+    def explanation(self) -> str:
+        if self.user is None:
+            return "No patient experience lead is set up for this organisation"
+        if self.chosen:
+            return "named safety lead"
+        return "first patient experience lead; no safety lead has been named"
+
+
+def safety_lead_for(organisation: Organisation) -> SafetyLeadChoice:
+    lead = SafetyLead.objects.filter(organisation=organisation, user__in=px_leads_of(organisation)).first()
+    if lead is not None:
+        return SafetyLeadChoice(user=lead.user, chosen=True)
+    first = (
+        Membership.objects.filter(organisation=organisation, role=Role.PX_LEAD, user__is_active=True)
+        .select_related("user")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return SafetyLeadChoice(user=first.user if first else None, chosen=False)
+
+
+def action_owners_for(story: Story) -> QuerySet:
+    """People who may own an action on a story: anyone with a role at its organisation."""
+    return User.objects.filter(memberships__organisation_id=story.organisation_id, is_active=True).distinct()
+
+
+def redaction_corrections_not_applying(story: Story) -> list[dict]:
+    """A person's corrections whose phrase no longer appears in the text (it was edited away)."""
+    text = f"{story.title}\n{story.narrative}".casefold()
+    corrections = story.redaction_corrections or {}
+    return [
+        {**item, "action": action}
+        for action in ("removed", "added")
+        for item in corrections.get(action, [])
+        if item["text"].casefold() not in text
+    ]
+
+
+def redaction_spans(story: Story) -> list[dict]:
+    """Each redaction with the original words it hides, for the review page (the owner's eyes only)."""
+    rows = []
+    for field, spans_field in (("title", "title_spans"), ("narrative", "narrative_spans")):
+        text = getattr(story, field)
+        for index, span in enumerate(getattr(story, spans_field)):
+            rows.append(
+                {"field": field, "index": index, "original": text[span["start"] : span["end"]], **span}
+            )
+    return rows
+
+
+def story_narrative_highlighted(story: Story) -> SafeString:
+    """The redacted narrative with every standing tag's evidence marked (offsets are into the title and
+    narrative together, see `Story.taggable_text`)."""
+    offset = story.narrative_offset
+    ranges = [
+        (tag.evidence_start - offset, tag.evidence_end - offset)
+        for tag in story.tags.exclude(decision="rejected")
+        if tag.evidence_end and tag.evidence_end > offset
+    ]
+    return highlight(story.redacted_narrative, ranges)
+
+
+def ics_ids_for(user) -> set[int]:
+    """The ICSs a person works in, through any role."""
+    scope = scope_for(user)
+    org_ids = scope.px_org_ids | scope.board_org_ids
+    return set(scope.system_ics_ids) | set(
+        Organisation.objects.filter(pk__in=org_ids, ics__isnull=False).values_list("ics_id", flat=True)
+    )
+
+
+def pathways_for(user) -> QuerySet[Pathway]:
+    return Pathway.objects.filter(ics_id__in=ics_ids_for(user)).select_related("ics")
+
+
+def pathway_get_for(user, *, pk: int) -> Pathway:
+    try:
+        return pathways_for(user).get(pk=pk)
+    except Pathway.DoesNotExist:
+        raise Http404 from None
+
+
+def pathway_journey(user, pathway: Pathway) -> list[tuple[PathwayStage, list[Story]]]:
+    """Each stage in order with the stories the person may see there."""
+    stages = list(pathway.stages.select_related("organisation", "service"))
+    stories = stories_visible_to(user).filter(stages__in=stages).prefetch_related("stages").distinct()
+    by_stage: dict[int, list[Story]] = {stage.pk: [] for stage in stages}
+    for story in stories:
+        for stage in story.stages.all():
+            if stage.pk in by_stage:
+                by_stage[stage.pk].append(story)
+    return [(stage, by_stage[stage.pk]) for stage in stages]
+
+
+def stages_for(organisation_ids) -> QuerySet[PathwayStage]:
+    """Pathway stages a story of these organisations may be placed at: any in their ICSs."""
+    ics_ids = Organisation.objects.filter(pk__in=organisation_ids).values("ics_id")
+    return PathwayStage.objects.filter(pathway__ics_id__in=ics_ids).select_related("pathway", "organisation")

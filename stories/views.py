@@ -1,0 +1,502 @@
+"""Story pages. Thin: each view finds what the person may see (selectors, 404 otherwise), validates a form and
+calls a service. Every page works without JavaScript; htmx swaps the list results and checks single fields."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from insight_hub.organisations.models import Organisation
+from insight_hub.organisations.permissions import can_read_original, scope_for
+from insight_hub.themes.selectors import tag_panel
+
+from . import imports, selectors, services
+from .forms import (
+    ActionForm,
+    ConsentForm,
+    ConsentWithdrawForm,
+    FlagForm,
+    ImportForm,
+    PathwayForm,
+    RedactionAddForm,
+    RedactionRemoveForm,
+    SafetyLeadForm,
+    SafetyResponseForm,
+    StageForm,
+    StatusForm,
+    StoryFilterForm,
+    StoryForm,
+    TellerResponseForm,
+)
+from .models import STATUS_TRANSITIONS, StoryAction, StoryStatus
+
+PAGE_SIZE = 20
+# Service errors are keyed by model field; the story form calls the date field "when".
+FORM_FIELD_FOR = {"occurred_on": "when", "occurred_precision": "when"}
+
+HOME = ("Home", "/")
+STORIES = ("Stories", "/stories/")
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal beside the field it is about (or at the top of the form)."""
+    for name, messages_ in error.message_dict.items():
+        name = FORM_FIELD_FOR.get(name, name)
+        form.add_error(name if name in form.fields else None, messages_)
+
+
+def _story_crumbs(story) -> list[tuple[str, str]]:
+    # Only the logging organisation reaches the pages under a story, so its own title is fine here.
+    return [HOME, STORIES, (story.title, story_url(story))]
+
+
+def story_url(story) -> str:
+    return reverse("stories:detail", args=[story.pk])
+
+
+def _require_px_lead(user) -> None:
+    if not scope_for(user).px_org_ids:
+        raise Http404
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def story_list(request):
+    form = StoryFilterForm(request.GET or None, user=request.user)
+    stories = selectors.story_list(request.user, form.filters()).prefetch_related("services")
+    page_obj = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "query": params.urlencode(),
+        "can_log": bool(scope_for(request.user).px_org_ids),
+        "breadcrumbs": [HOME],
+    }
+    template = "stories/story_list.html#results" if request.htmx else "stories/story_list.html"
+    return render(request, template, context)
+
+
+def _story_form_page(request, form, story=None):
+    """Create and edit share one template; an htmx request to check one field gets that field back."""
+    field_name = request.POST.get("_validate")
+    if request.htmx and field_name in form.fields:
+        form.is_valid()
+        return render(request, "stories/story_form.html#field", {"field": form[field_name]})
+    crumbs = _story_crumbs(story) if story else [HOME, STORIES]
+    return render(request, "stories/story_form.html", {"form": form, "story": story, "breadcrumbs": crumbs})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def story_create(request):
+    _require_px_lead(request.user)
+    form = StoryForm(request.POST or None, user=request.user)
+    if request.method == "POST" and not request.POST.get("_validate") and form.is_valid():
+        try:
+            story = services.story_create(
+                user=request.user, organisation=form.cleaned_data["organisation"], **form.service_kwargs()
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, "Story saved as a draft. Check what has been hidden before you share it."
+            )
+            return redirect("stories:detail", pk=story.pk)
+    return _story_form_page(request, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def story_edit(request, pk: int):
+    story = selectors.story_get_editable(request.user, pk=pk)
+    form = StoryForm(request.POST or None, user=request.user, story=story)
+    if request.method == "POST" and not request.POST.get("_validate") and form.is_valid():
+        try:
+            services.story_update(story=story, **form.service_kwargs())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Story updated.")
+            for item in selectors.redaction_corrections_not_applying(story):
+                verb = "show" if item["action"] == "removed" else "hide"
+                messages.warning(
+                    request,
+                    f"Your correction to {verb} “{item['text']}” no longer applies: those words are not in "
+                    "the story any more. Check the redaction.",
+                )
+            return redirect("stories:detail", pk=story.pk)
+    return _story_form_page(request, form, story)
+
+
+@login_required
+def story_detail(request, pk: int):
+    story = selectors.story_get_for(request.user, pk=pk)
+    is_owner = can_read_original(request.user, story.organisation)
+    context = {
+        "story": story,
+        "is_owner": is_owner,
+        "narrative_marked": selectors.story_narrative_highlighted(story),
+        "panel": tag_panel(request.user, "stories.story", story),
+        "services": story.services.all(),
+        "stages": story.stages.select_related("pathway", "organisation"),
+        "actions": story.actions.select_related("owner"),
+        "breadcrumbs": [HOME, STORIES],
+    }
+    if is_owner:
+        context |= {
+            "consent_events": story.consent_events.select_related("by")[:10],
+            "next_statuses": [StoryStatus(s) for s in STATUS_TRANSITIONS[story.status]],
+            "stale_corrections": selectors.redaction_corrections_not_applying(story),
+            "safety_lead": selectors.safety_lead_for(story.organisation),
+        }
+    return render(request, "stories/story_detail.html", context)
+
+
+@login_required
+@require_POST
+def story_status(request, pk: int):
+    story = selectors.story_get_editable(request.user, pk=pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.story_status_set(story=story, status=form.cleaned_data["status"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.message_dict.get("status", error.messages)))
+        else:
+            messages.success(request, f"The story is now {story.get_status_display().lower()}.")
+    return redirect("stories:detail", pk=story.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def story_consent(request, pk: int):
+    story = selectors.story_get_editable(request.user, pk=pk)
+    initial = {
+        "internal_learning": story.consent_internal_learning,
+        "board_quote": story.consent_board_quote,
+        "publication": story.consent_publication,
+    }
+    action = request.POST.get("action")
+    form = ConsentForm(request.POST if action == "record" else None, initial=initial, prefix="consent")
+    withdraw_form = ConsentWithdrawForm(
+        request.POST if action == "withdraw" else None,
+        initial={"withdrawn_on": timezone.localdate()},
+        prefix="withdraw",
+    )
+    if action == "record" and form.is_valid():
+        try:
+            services.story_consent_record(story=story, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Consent recorded.")
+            return redirect("stories:detail", pk=story.pk)
+    if action == "withdraw" and withdraw_form.is_valid():
+        try:
+            services.story_consent_withdraw(story=story, user=request.user, **withdraw_form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(withdraw_form, error)
+        else:
+            messages.success(request, "Consent withdrawn. The story is no longer used anywhere.")
+            return redirect("stories:detail", pk=story.pk)
+    return render(
+        request,
+        "stories/story_consent.html",
+        {
+            "story": story,
+            "form": form,
+            "withdraw_form": withdraw_form,
+            "events": story.consent_events.select_related("by"),
+            "breadcrumbs": _story_crumbs(story),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def story_redaction(request, pk: int):
+    story = selectors.story_get_editable(request.user, pk=pk)
+    add_form = RedactionAddForm(request.POST if request.POST.get("action") == "add" else None)
+    if request.POST.get("action") == "remove":
+        remove_form = RedactionRemoveForm(request.POST)
+        if remove_form.is_valid():
+            try:
+                phrase = services.redaction_span_remove(
+                    story=story, user=request.user, **remove_form.cleaned_data
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, f"“{phrase}” is no longer hidden.")
+        return redirect("stories:redaction", pk=story.pk)
+    if add_form.is_valid():
+        try:
+            found = services.redaction_phrase_add(story=story, user=request.user, **add_form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(add_form, error)
+        else:
+            places = "1 place" if found == 1 else f"{found} places"
+            messages.success(request, f"“{add_form.cleaned_data['phrase']}” is now hidden in {places}.")
+            return redirect("stories:redaction", pk=story.pk)
+    return render(
+        request,
+        "stories/story_redaction.html",
+        {
+            "story": story,
+            "form": add_form,
+            "spans": selectors.redaction_spans(story),
+            "stale_corrections": selectors.redaction_corrections_not_applying(story),
+            "breadcrumbs": _story_crumbs(story),
+        },
+    )
+
+
+def _form_page(request, *, form, title, submit, story=None, caption="", intro="", crumbs=None, enctype=""):
+    """The small one-form pages (actions, responses, safety, pathways) share one template."""
+    return render(
+        request,
+        "stories/form_page.html",
+        {
+            "form": form,
+            "page_title": title,
+            "caption": caption or (story.title if story else ""),
+            "intro": intro,
+            "submit": submit,
+            "story": story,
+            "enctype": enctype,
+            "breadcrumbs": crumbs or (_story_crumbs(story) if story else [HOME, STORIES]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def story_flag(request, pk: int):
+    story = selectors.story_get_editable(request.user, pk=pk)
+    form = FlagForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.story_flag(story=story, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            lead = story.safety_routed_to
+            who = lead.get_full_name() if lead else "your organisation's patient experience lead"
+            messages.success(request, f"Concern flagged and sent to {who} for a response.")
+            return redirect("stories:detail", pk=story.pk)
+    lead = selectors.safety_lead_for(story.organisation)
+    name = lead.user.get_full_name() if lead.user else "nobody yet"
+    return _form_page(
+        request,
+        form=form,
+        title="Flag a safety concern",
+        submit="Flag concern",
+        story=story,
+        intro=f"It will be sent to {name} ({lead.explanation}) and listed as awaiting a response until "
+        "a response is recorded.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def story_safety_respond(request, pk: int):
+    story = selectors.story_get_editable(request.user, pk=pk)
+    if not story.awaiting_response:
+        raise Http404
+    form = SafetyResponseForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.story_safety_respond(story=story, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Response recorded and the concern closed.")
+            return redirect("stories:detail", pk=story.pk)
+    return _form_page(
+        request, form=form, title="Respond to the safety concern", submit="Save and close", story=story
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def story_teller_response(request, pk: int):
+    story = selectors.story_get_editable(request.user, pk=pk)
+    form = TellerResponseForm(request.POST or None, initial={"response": story.teller_response})
+    if form.is_valid():
+        services.teller_response_record(story=story, user=request.user, **form.cleaned_data)
+        messages.success(request, "Response recorded.")
+        return redirect("stories:detail", pk=story.pk)
+    return _form_page(
+        request, form=form, title="You said, we did: the response", submit="Save response", story=story
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_create(request, pk: int):
+    story = selectors.story_get_editable(request.user, pk=pk)
+    form = ActionForm(request.POST or None, story=story)
+    if form.is_valid():
+        try:
+            services.action_create(story=story, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Action added.")
+            return redirect("stories:detail", pk=story.pk)
+    return _form_page(request, form=form, title="Add an action", submit="Add action", story=story)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request, pk: int, action_pk: int):
+    story = selectors.story_get_editable(request.user, pk=pk)
+    action = get_object_or_404(StoryAction, pk=action_pk, story=story)
+    form = ActionForm(request.POST or None, instance=action, story=story)
+    if form.is_valid():
+        try:
+            services.action_update(action=action, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Action updated.")
+            return redirect("stories:detail", pk=story.pk)
+    return _form_page(request, form=form, title="Change the action", submit="Save action", story=story)
+
+
+@login_required
+def awaiting_response(request):
+    stories = list(selectors.awaiting_response_for(request.user).select_related("organisation"))
+    today = timezone.now()
+    for story in stories:
+        story.age_days = (today - story.safety_flagged_at).days
+    scope = scope_for(request.user)
+    leads = [
+        (org, selectors.safety_lead_for(org), SafetyLeadForm(organisation=org, prefix=f"lead-{org.pk}"))
+        for org in Organisation.objects.filter(pk__in=scope.px_org_ids)
+    ]
+    return render(
+        request,
+        "stories/awaiting_response.html",
+        {"stories": stories, "leads": leads, "breadcrumbs": [HOME, STORIES]},
+    )
+
+
+@login_required
+@require_POST
+def safety_lead_set(request, organisation_pk: int):
+    if organisation_pk not in scope_for(request.user).px_org_ids:
+        raise Http404
+    organisation = get_object_or_404(Organisation, pk=organisation_pk)
+    form = SafetyLeadForm(request.POST, organisation=organisation, prefix=f"lead-{organisation.pk}")
+    if form.is_valid():
+        services.safety_lead_set(
+            organisation=organisation, user=form.cleaned_data["user"], chosen_by=request.user
+        )
+        messages.success(request, f"Safety lead for {organisation.display_name} saved.")
+    else:
+        messages.error(request, "Choose one of your organisation’s patient experience leads.")
+    return redirect("stories:awaiting")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def story_import(request):
+    _require_px_lead(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    report = None
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = imports.stories_import(
+            organisation=form.cleaned_data["organisation"],
+            user=request.user,
+            name=upload.name,
+            content=upload.read(),
+        )
+        if report.ok:
+            messages.success(request, f"Import finished: {report.summary()}.")
+            return redirect("stories:list")
+    return render(
+        request,
+        "stories/story_import.html",
+        {"form": form, "report": report, "breadcrumbs": [HOME, STORIES]},
+    )
+
+
+@login_required
+def pathway_list(request):
+    return render(
+        request,
+        "stories/pathway_list.html",
+        {
+            "pathways": selectors.pathways_for(request.user).prefetch_related("stages__organisation"),
+            "can_manage": bool(scope_for(request.user).admin_ics_ids),
+            "breadcrumbs": [HOME, STORIES],
+        },
+    )
+
+
+@login_required
+def pathway_detail(request, pk: int):
+    pathway = selectors.pathway_get_for(request.user, pk=pk)
+    return render(
+        request,
+        "stories/pathway_detail.html",
+        {
+            "pathway": pathway,
+            "journey": selectors.pathway_journey(request.user, pathway),
+            "can_manage": pathway.ics_id in scope_for(request.user).admin_ics_ids,
+            "breadcrumbs": [HOME, STORIES, ("Pathways", reverse("stories:pathway_list"))],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pathway_create(request):
+    if not scope_for(request.user).admin_ics_ids:
+        raise Http404
+    form = PathwayForm(request.POST or None, user=request.user)
+    if form.is_valid():
+        pathway = services.pathway_create(**form.cleaned_data)
+        return redirect("stories:pathway_detail", pk=pathway.pk)
+    crumbs = [HOME, STORIES, ("Pathways", reverse("stories:pathway_list"))]
+    return _form_page(request, form=form, title="Add a pathway", submit="Add pathway", crumbs=crumbs)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pathway_stage_add(request, pk: int):
+    pathway = selectors.pathway_get_for(request.user, pk=pk)
+    if pathway.ics_id not in scope_for(request.user).admin_ics_ids:
+        raise Http404
+    form = StageForm(request.POST or None, pathway=pathway)
+    if form.is_valid():
+        try:
+            services.pathway_stage_add(pathway=pathway, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("stories:pathway_detail", pk=pathway.pk)
+    crumbs = [
+        HOME,
+        STORIES,
+        ("Pathways", reverse("stories:pathway_list")),
+        (pathway.name, f"/stories/pathways/{pk}/"),
+    ]
+    return _form_page(
+        request, form=form, title="Add a stage", caption=pathway.name, submit="Add stage", crumbs=crumbs
+    )
