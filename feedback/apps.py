@@ -4,3 +4,22 @@ from django.apps import AppConfig
 class FeedbackConfig(AppConfig):
     name = "feedback"
     label = "feedback"
+
+    def ready(self):
+        from insight_hub.themes.registry import Taggable, register
+
+        from .models import Comment, CommentTag
+        from .selectors import comment_display_text
+        from .services import comments_redact
+
+        # The tagger reads `redacted_text`; the worker makes it for each batch just before tagging.
+        register(
+            Taggable(
+                model=Comment,
+                tag_model=CommentTag,
+                item_field="comment",
+                organisation_path="organisation",
+                prepare=comments_redact,
+                display_text=comment_display_text,
+            )
+        )

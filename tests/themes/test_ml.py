@@ -167,4 +167,5 @@ def test_training_is_deterministic_and_uses_corrections(tmp_path: Path) -> None:
 def test_a_and_e_ends_a_sentence(tagger) -> None:
     text = "We waited six hours in A&E. The nurse was lovely."
     result = tag_one(tagger, text)
-    assert [text[s.start : s.end] for s in result.sentences] == ["We waited six hours in A&E.", "The nurse was lovely."]
+    sentences = [text[s.start : s.end] for s in result.sentences]
+    assert sentences == ["We waited six hours in A&E.", "The nurse was lovely."]

@@ -1,0 +1,212 @@
+"""Benchmark the row-level import: N responses, each with one free-text comment, from CSV into the database.
+
+    createdb -h 127.0.0.1 -U postgres insight_hub_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/insight_hub_bench DEBUG=1 \\
+        .venv/bin/python manage.py migrate
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/insight_hub_bench SECRET_KEY=<40+ characters> \\
+        SECURE_SSL_REDIRECT=false .venv/bin/python bench/import_responses.py [--rows N] [--seed 0] [--twice]
+
+Generates a seeded CSV in the NHS patient-experience dashboard's template columns, sets up a demo-like trust
+with 40 services, and runs the import service directly (no HTTP, no Celery), as a worker would. Tagging is
+not run: the tagging queue call is only counted. Prints wall time, rows/s and peak RSS, and a line for
+bench/RESULTS.md. The database's feedback tables are emptied first, so the DB name must end in "_bench".
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+WORDS = [
+    "staff",
+    "were",
+    "kind",
+    "and",
+    "caring",
+    "the",
+    "nurse",
+    "explained",
+    "everything",
+    "clearly",
+    "waiting",
+    "time",
+    "was",
+    "too",
+    "long",
+    "food",
+    "was",
+    "cold",
+    "doctor",
+    "listened",
+    "to",
+    "me",
+    "felt",
+    "safe",
+    "clean",
+    "ward",
+    "parking",
+    "was",
+    "difficult",
+    "discharge",
+    "was",
+    "slow",
+    "thank",
+    "you",
+    "to",
+    "the",
+    "team",
+    "on",
+    "the",
+    "ward",
+    "very",
+    "helpful",
+    "reception",
+    "friendly",
+    "appointment",
+    "on",
+    "time",
+]
+HEADER = [
+    "date",
+    "location_1",
+    "location_2",
+    "location_3",
+    "question_1",
+    "fft_score",
+    "ethnic_category",
+    "age_band",
+    "sex",
+    "disability",
+]
+
+
+def generate_csv(path: Path, rows: int, services: list[str], seed: int) -> None:
+    rng = random.Random(seed)
+    start = date(2024, 4, 1)
+    days = [(start + timedelta(days=d)) for d in range(365)]
+    ethnic = "ABCDEFGHJKLMNPRSZ"
+    ages = ["16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75-84", "85+", ""]
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(HEADER)
+        for i in range(rows):
+            day = rng.choice(days)
+            # Half the rows in ISO form, half as a UK spreadsheet writes them; a unique reference makes
+            # every row a distinct response.
+            written = day.isoformat() if i % 2 else day.strftime("%d/%m/%Y")
+            comment = " ".join(rng.choices(WORDS, k=rng.randint(5, 30))) + f" (ref {i})"
+            writer.writerow(
+                [
+                    written,
+                    rng.choice(services),
+                    f"Bay {rng.randint(1, 6)}",
+                    "",
+                    comment,
+                    rng.randint(1, 6),
+                    rng.choice(ethnic),
+                    rng.choice(ages),
+                    rng.choice(["female", "male", ""]),
+                    rng.choice(["yes", "no", ""]),
+                ]
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--twice", action="store_true", help="import the same file again (all duplicates)")
+    args = parser.parse_args()
+
+    media = tempfile.mkdtemp(prefix="bench-import-")
+    os.environ["MEDIA_ROOT"] = media
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insight_hub.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from feedback.importers import services
+    from feedback.models import ImportBatch, ImportKind, ImportStatus
+    from insight_hub.organisations.models import FFTSetting, Organisation, Service
+
+    name = settings.DATABASES["default"]["NAME"]
+    if not str(name).endswith("_bench"):
+        sys.exit(
+            f"refusing to empty the feedback tables of {name!r}: use a database whose name ends in _bench"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE feedback_comment, feedback_response, feedback_importbatch CASCADE")
+
+    organisation, _ = Organisation.objects.get_or_create(
+        ods_code="RBX", defaults={"name": "BENCHMARK HOSPITALS NHS TRUST", "kind": "acute"}
+    )
+    service_names = [f"Ward {n}" for n in range(1, 41)]
+    for service_name in service_names:
+        Service.objects.get_or_create(
+            organisation=organisation, name=service_name, defaults={"fft_setting": FFTSetting.INPATIENT}
+        )
+    user, _ = get_user_model().objects.get_or_create(username="bench@example.nhs.uk")
+
+    csv_path = Path(media) / "imports" / "bench.csv"
+    csv_path.parent.mkdir(parents=True)
+    started = time.perf_counter()
+    generate_csv(csv_path, args.rows, service_names, args.seed)
+    print(
+        f"generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:,.0f} MB) in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+
+    queued = []
+    services.tagging_queue = lambda *, label, ids: queued.append(len(ids))  # counted, not run
+
+    database = connection.vendor
+    if connection.vendor == "postgresql":
+        database += f" {connection.pg_version // 10000}"
+    for attempt in range(2 if args.twice else 1):
+        batch = ImportBatch.objects.create(
+            organisation=organisation,
+            kind=ImportKind.ROWS,
+            uploaded_by=user,
+            original_name="bench.csv",
+            file="imports/bench.csv",
+            status=ImportStatus.QUEUED,
+            column_mapping={**services.suggest_mapping(HEADER)},
+        )
+        queued.clear()
+        started = time.perf_counter()
+        services.import_batch_run(batch_id=batch.pk)
+        elapsed = time.perf_counter() - started
+        batch.refresh_from_db()
+        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        label = "re-import" if attempt else "import"
+        print(
+            f"{label}: {batch.get_status_display()}; {batch.rows_imported:,} imported, "
+            f"{batch.rows_duplicate:,} duplicate, {batch.rows_failed:,} failed; "
+            f"{sum(queued):,} comments queued for tagging in {len(queued)} calls"
+        )
+        print(f"{label}: {elapsed:.1f} s, {args.rows / elapsed:,.0f} rows/s, peak RSS {peak_mib:,.0f} MiB")
+        print(
+            f"RESULTS.md | {date.today().isoformat()} | {platform.node()} "
+            f"({os.cpu_count()} cores, {database}) | "
+            f"{label} {args.rows:,} rows | {elapsed:.1f} s | {args.rows / elapsed:,.0f} rows/s | "
+            f"{peak_mib:,.0f} MiB |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+"""Benchmark: accepted submissions per second on the public FFT form, and none lost.
+
+Starts gunicorn (2 sync workers) on a free loopback port against a scratch PostgreSQL database made next
+to DATABASE_URL's, with Redis as cache and broker (tagging is only queued, as in production). N client
+threads post the form for a bounded time, each post with a fresh one-time token minted the way the view
+mints it, and count the answers; afterwards the rows in the database must equal the accepted answers.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/insight_hub .venv/bin/python bench/public_form.py \
+        --clients 8 --seconds 20
+
+The rate limit would throttle every client (they all post from 127.0.0.1), so the run sets
+PUBLIC_FORM_RATE_LIMIT high in a settings module of its own, which imports the hub's settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMENTS = ["The nurses were lovely.", "Parking was a nightmare.", "", "", "Waited too long to be seen."]
+
+BENCH_SETTINGS = """
+from insight_hub.settings import *  # noqa: F403
+
+PUBLIC_FORM_RATE_LIMIT = 10**9
+# The form page links its CSS by plain name: no collectstatic manifest needed for the run.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def scratch_database(url: str) -> str:
+    """Drop and create `<name>_bench_public_form` on the same server; return its URL."""
+    parsed = urlparse(url)
+    name = f"{parsed.path.lstrip('/') or 'insight_hub'}_bench_public_form"
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunparse(parsed._replace(path=f"/{name}"))
+
+
+def drop_database(url: str) -> None:
+    parsed = urlparse(url)
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per worker (gthread); 1 = sync workers, as in the Dockerfile",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
+    args = parser.parse_args()
+
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database: the benchmark makes a scratch one beside it.")
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    bench_db = scratch_database(database_url)
+    settings_dir = tempfile.mkdtemp(prefix="bench-public-form-")
+    Path(settings_dir, "bench_settings.py").write_text(BENCH_SETTINGS)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": os.pathsep.join([settings_dir, str(ROOT)]),
+        "DATABASE_URL": bench_db,
+        "REDIS_URL": redis_url,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    sys.path[:0] = [settings_dir, str(ROOT)]
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from feedback import services
+    from feedback.models import Response
+    from insight_hub.organisations.models import Organisation, Service
+
+    call_command("migrate", verbosity=0)
+    organisation = Organisation.objects.create(ods_code="BEN", name="BENCH HOSPITALS NHS TRUST", kind="acute")
+    service = Service.objects.create(organisation=organisation, name="Ward 1", fft_setting="inpatient")
+    version = services.fft_survey_for(organisation=organisation)
+    from django.db import connections
+
+    connections.close_all()
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    form_url = f"{base}/feedback/s/{service.public_id}/"
+    gunicorn = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "insight_hub.wsgi:application",
+            "--workers",
+            str(args.workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            *(["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 else []),
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:  # not listening yet, or a worker still starting
+                pass
+            time.sleep(0.2)
+        else:
+            sys.exit("gunicorn did not answer /healthz")
+
+        outcomes: Counter[str] = Counter()
+        lock = threading.Lock()
+        stop_at = time.monotonic() + args.seconds
+
+        def client(number: int) -> None:
+            rng = random.Random(number)
+            session = requests.Session()
+            page = session.get(form_url, timeout=10)  # the CSRF cookie, as a browser gets it
+            page.raise_for_status()
+            csrf = page.cookies["csrftoken"]
+            # The cookie is Secure (DEBUG is off), so requests would not send it back over plain HTTP.
+            headers = {"Cookie": f"csrftoken={csrf}"}
+            local: Counter[str] = Counter()
+            while time.monotonic() < stop_at:
+                data = {
+                    "csrfmiddlewaretoken": csrf,
+                    "token": services.public_token_mint(service=service, version=version),
+                    "q1": str(rng.choices(range(1, 7), weights=[60, 25, 5, 4, 4, 2])[0]),
+                    "q2": rng.choice(COMMENTS),
+                    "q3": rng.choice(COMMENTS),
+                }
+                try:
+                    answer = session.post(
+                        form_url, data=data, headers=headers, allow_redirects=False, timeout=30
+                    )
+                    local[
+                        "accepted" if answer.status_code in (302, 303) else f"http {answer.status_code}"
+                    ] += 1
+                except requests.RequestException as exc:
+                    local[exc.__class__.__name__] += 1
+            with lock:
+                outcomes.update(local)
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(args.clients) as pool:
+            list(pool.map(client, range(args.clients)))
+        elapsed = time.monotonic() - started
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+
+    stored = Response.objects.filter(service=service).count()
+    accepted = outcomes["accepted"]
+    rate = accepted / elapsed
+    lost = accepted - stored
+    print(f"date: {time.strftime('%Y-%m-%d')}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"clients: {args.clients}, gunicorn workers: {args.workers} x {args.threads} threads, {elapsed:.1f} s"
+    )
+    print(f"outcomes: {dict(outcomes)}")
+    print(f"rows stored: {stored}, accepted answers: {accepted}, lost: {lost}")
+    print(f"accepted submissions/s: {rate:.0f}")
+
+    import redis
+
+    redis.Redis.from_url(redis_url).delete("nlp")  # the queued tagging tasks of the scratch data
+    connections.close_all()
+    if not args.keep:
+        drop_database(bench_db)
+    return 0 if lost == 0 and accepted == stored else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

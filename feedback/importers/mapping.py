@@ -1,0 +1,187 @@
+"""Which hub field each source column feeds, and a first guess at it from the column headings.
+
+A mapping is `{source column heading: hub field}`, the shape `ImportBatch.column_mapping` stores. Free-text
+columns map to `comment:<question type>`, so a file with "What was good?" and "What could be better?"
+columns gives two comments per response, each with its question type. Pure: no database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from insight_hub.themes.models import QuestionType
+
+IGNORE = ""
+COMMENT_PREFIX = "comment:"
+# Below this, a heading is too unlike any field to be suggested; a person picks it instead.
+SUGGEST_THRESHOLD = 0.8
+
+
+@dataclass(frozen=True)
+class HubField:
+    name: str
+    label: str
+    aliases: tuple[str, ...]
+    required: bool = False
+
+
+# The NHS patient-experience dashboard template's headings come first in each alias list.
+FIELDS: tuple[HubField, ...] = (
+    HubField(
+        "date",
+        "Date of response",
+        (
+            "date",
+            "response date",
+            "date of response",
+            "survey date",
+            "submitted",
+            "date submitted",
+            "completed",
+            "timestamp",
+        ),
+        True,
+    ),
+    HubField(
+        "location_1",
+        "Service (location 1)",
+        ("location 1", "service", "service name", "ward", "department", "location", "unit", "team"),
+        True,
+    ),
+    HubField("location_2", "Location 2 (detail)", ("location 2", "sub location", "area", "clinic")),
+    HubField("location_3", "Location 3 (detail)", ("location 3", "sub sub location", "bay", "room")),
+    HubField(
+        "fft_score",
+        "FFT answer (1 very good … 6 don't know)",
+        (
+            "fft score",
+            "fft",
+            "score",
+            "fft rating",
+            "rating",
+            "fft response",
+            "fft answer",
+            "overall how was your experience of our service",
+        ),
+    ),
+    HubField(
+        "external_id",
+        "Response id from the source system",
+        ("external id", "response id", "id", "respondent id", "record id", "reference", "ref", "unique id"),
+    ),
+    HubField(
+        "ethnic_category",
+        "Ethnic category",
+        ("ethnic category", "ethnicity", "ethnic group", "ethnic origin"),
+    ),
+    HubField("age_band", "Age band", ("age band", "age", "age group", "age range")),
+    HubField("sex", "Sex", ("sex", "gender")),
+    HubField("disability", "Disability", ("disability", "disabled", "long term condition")),
+)
+FIELDS_BY_NAME = {field.name: field for field in FIELDS}
+COMMENT_ALIASES: dict[str, tuple[str, ...]] = {
+    QuestionType.WHAT_GOOD: (
+        "what was good",
+        "what went well",
+        "what did we do well",
+        "positive comment",
+        "best thing",
+    ),
+    QuestionType.COULD_IMPROVE: (
+        "what could be better",
+        "what could we do better",
+        "could improve",
+        "improve",
+        "improvement",
+        "negative comment",
+    ),
+    QuestionType.NONSPECIFIC: (
+        "question 1",
+        "question 2",
+        "question 3",
+        "comment",
+        "comments",
+        "feedback",
+        "free text",
+        "why did you give this answer",
+        "tell us why",
+    ),
+}
+_QUESTION_COLUMN = re.compile(r"^question \d+$")
+
+
+def comment_field(question_type: str) -> str:
+    return f"{COMMENT_PREFIX}{question_type}"
+
+
+def choices() -> list[tuple[str, str]]:
+    """Every hub field a column can feed, for the mapping form's select boxes."""
+    options = [(IGNORE, "Do not import this column")]
+    options += [(field.name, field.label) for field in FIELDS]
+    options += [(comment_field(value), f"Comment: {label}") for value, label in QuestionType.choices]
+    return options
+
+
+def normalise_heading(heading: str) -> str:
+    """ "Location_1", "LOCATION 1" and "location-1 " all read as "location 1"."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", heading.casefold().replace("'", "")).split())
+
+
+def _similarity(heading: str, aliases: tuple[str, ...]) -> float:
+    if heading in aliases:
+        return 1.0
+    return max(SequenceMatcher(None, heading, alias).ratio() for alias in aliases)
+
+
+def suggest_mapping(header: list[str]) -> dict[str, str]:
+    """The likeliest hub field for each heading. Each single field goes to its best-matching column only;
+    `question_1`, `question_2`… (the dashboard template's free-text columns) become non-specific comments."""
+    suggestion = dict.fromkeys(header, IGNORE)
+    candidates: list[tuple[float, str, str]] = []
+    for column in header:
+        heading = normalise_heading(column)
+        if _QUESTION_COLUMN.match(heading):
+            suggestion[column] = comment_field(QuestionType.NONSPECIFIC)
+            continue
+        for field in FIELDS:
+            candidates.append((_similarity(heading, field.aliases), column, field.name))
+        for question_type, aliases in COMMENT_ALIASES.items():
+            candidates.append((_similarity(heading, aliases), column, comment_field(question_type)))
+    taken_fields: set[str] = set()
+    for score, column, field_name in sorted(candidates, key=lambda c: -c[0]):
+        if score < SUGGEST_THRESHOLD or suggestion[column] != IGNORE:
+            continue
+        is_comment = field_name.startswith(COMMENT_PREFIX)
+        if not is_comment and field_name in taken_fields:
+            continue
+        suggestion[column] = field_name
+        taken_fields.add(field_name)
+    return suggestion
+
+
+def mapping_problems(mapping: dict[str, str]) -> list[str]:
+    """What stops a mapping from being used, in words for the person choosing it."""
+    problems = []
+    used: dict[str, str] = {}
+    valid = {value for value, _ in choices()}
+    for column, field_name in mapping.items():
+        if field_name not in valid:
+            problems.append(f"“{column}” is mapped to {field_name!r}, which is not a hub field.")
+        elif field_name and not field_name.startswith(COMMENT_PREFIX):
+            if field_name in used:
+                label = FIELDS_BY_NAME[field_name].label
+                problems.append(
+                    f"“{used[field_name]}” and “{column}” are both mapped to {label}: choose one."
+                )
+            used[field_name] = column
+    for field in FIELDS:
+        if field.required and field.name not in used:
+            problems.append(f"Choose the column that holds the {field.label.lower()}.")
+    has_comment = any(name.startswith(COMMENT_PREFIX) for name in mapping.values())
+    if "fft_score" not in used and not has_comment:
+        problems.append(
+            "Choose the FFT answer column or at least one comment column: there is nothing to import."
+        )
+    return problems

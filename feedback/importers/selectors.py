@@ -1,0 +1,129 @@
+"""Reads for imports, always through the person's scope."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from feedback.models import ImportBatch, ImportKind
+from insight_hub.organisations.models import Organisation, OrganisationKind, Service
+from insight_hub.organisations.permissions import can_edit, get_for_user_or_404, scope_for
+
+from . import tabular
+from .problems import Problem
+from .rows import Lookups, RowParser, normalise_name
+
+PREVIEW_ROWS = 10
+# Spreadsheet programs run a cell that starts with one of these as a formula: the report defuses them.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def importable_organisations(user) -> QuerySet[Organisation]:
+    """Where the person may import responses: their own trust (px_lead), or any in an ICS they administer."""
+    scope = scope_for(user)
+    return Organisation.objects.filter(
+        Q(pk__in=scope.px_org_ids) | Q(ics_id__in=scope.admin_ics_ids)
+    ).exclude(kind=OrganisationKind.ICB)
+
+
+def nhse_icbs(user) -> QuerySet[Organisation]:
+    """ICBs on whose behalf the person may import NHS England's workbooks (system_admin or icb_lead)."""
+    scope = scope_for(user)
+    return Organisation.objects.filter(
+        kind=OrganisationKind.ICB, ics_id__in=scope.admin_ics_ids | scope.icb_lead_ics_ids
+    )
+
+
+def _may_import(user, batch: ImportBatch) -> bool:
+    if batch.kind == ImportKind.NHSE_FFT:
+        scope = scope_for(user)
+        return batch.organisation.ics_id in scope.admin_ics_ids | scope.icb_lead_ics_ids
+    return can_edit(user, batch.organisation)
+
+
+def import_batch_get_for(user, *, uid) -> ImportBatch:
+    """An import the person may work with. Out of their reach: 404; in reach but not theirs to import: 403."""
+    batch = get_for_user_or_404(
+        ImportBatch.objects.select_related("organisation", "uploaded_by"), user, uid=uid
+    )
+    if not _may_import(user, batch):
+        raise PermissionDenied
+    return batch
+
+
+def import_batches_for(user) -> QuerySet[ImportBatch]:
+    scope = scope_for(user)
+    rows = Q(kind=ImportKind.ROWS) & (
+        Q(organisation__in=scope.px_org_ids) | Q(organisation__ics_id__in=scope.admin_ics_ids)
+    )
+    workbooks = Q(
+        kind=ImportKind.NHSE_FFT, organisation__ics_id__in=scope.admin_ics_ids | scope.icb_lead_ics_ids
+    )
+    return ImportBatch.objects.filter(rows | workbooks).select_related("organisation", "uploaded_by")
+
+
+def lookups_for(organisation: Organisation) -> Lookups:
+    services = Service.objects.filter(organisation=organisation).select_related("site")
+    by_name, by_site = {}, {}
+    for service in services:
+        by_name[normalise_name(service.name)] = service.pk
+        if service.site:
+            by_site[(normalise_name(service.site.name), normalise_name(service.name))] = service.pk
+    return Lookups(
+        organisation_code=organisation.ods_code,
+        organisation_name=organisation.display_name,
+        services=by_name,
+        site_services=by_site,
+        today=timezone.localdate(),
+    )
+
+
+@dataclass
+class PreviewRow:
+    number: int
+    cells: list[str]
+    problems: list[Problem]
+
+
+def import_preview(batch: ImportBatch, *, rows: int = PREVIEW_ROWS) -> tuple[list[str], list[PreviewRow]]:
+    """The file's header and its first rows, each checked under the batch's mapping as the import will."""
+    with tabular.open_table(Path(batch.file.path)) as table:
+        parse = RowParser(
+            table.header, batch.column_mapping, lookups_for(batch.organisation), lossy=table.lossy
+        )
+        preview = []
+        for number, cells in itertools.islice(table.rows, rows):
+            parsed = parse(number, cells)
+            shown = [] if isinstance(cells, tabular.Unreadable) else cells
+            preview.append(PreviewRow(number, shown, parsed if isinstance(parsed, list) else []))
+        return table.header, preview
+
+
+def file_columns(batch: ImportBatch, *, rows: int = 3) -> tuple[list[str], dict[str, list[str]]]:
+    """The file's column headings in order (the stored mapping, a JSON object, does not keep it) and a few
+    values from each, to help a person recognise it when mapping."""
+    samples: dict[str, list[str]] = {}
+    with tabular.open_table(Path(batch.file.path)) as table:
+        for _, cells in itertools.islice(table.rows, rows):
+            if isinstance(cells, tabular.Unreadable):
+                continue
+            for column, value in zip(table.header, cells, strict=False):
+                if value.strip():
+                    samples.setdefault(column, []).append(value.strip()[:40])
+        return table.header, samples
+
+
+def error_report_rows(batch: ImportBatch) -> Iterator[list[object]]:
+    """The row-level report as CSV rows: row, column, value, message."""
+    yield ["row", "column", "value", "message"]
+    for item in batch.errors:
+        value = str(item.get("value", ""))
+        if value.startswith(_FORMULA_STARTS):
+            value = "'" + value
+        yield [item.get("row", ""), item.get("column", ""), value, item.get("message", "")]

@@ -1,0 +1,343 @@
+"""Writes for imports: receiving a file, choosing its mapping, and running it (from a Celery task).
+
+Row-level strategy: good rows are imported and each bad row is reported (row, column, value, message), rather
+than one bad row refusing the whole file: a 50,000-row vendor export with three typos should not wait for a
+person to fix them before the rest can be read. The file is read as a stream and written a chunk at a time,
+each chunk in one transaction (a response is never saved without its comments); the batch's counts are
+updated after every chunk so the progress bar moves. Running the same file again, or a redelivered task,
+adds nothing twice: every response carries a unique dedupe key.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from feedback.models import Comment, FFTPublishedFigure, ImportBatch, ImportKind, ImportStatus
+from insight_hub.organisations.models import Organisation, Service
+from insight_hub.themes.services import tagging_queue
+
+from . import nhse, tabular
+from .mapping import mapping_problems, suggest_mapping
+from .problems import ImportFileError, Problem, problem
+from .rows import ParsedResponse, RowParser, SeenKeys, normalise_name
+from .selectors import lookups_for
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 50_000
+# The stored report keeps this many problems; the counts still cover every row.
+MAX_REPORTED_PROBLEMS = 10_000
+COMMENT_LABEL = Comment._meta.label_lower
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+def _refuse_too_big(uploaded_file: UploadedFile) -> None:
+    limit = settings.MAX_IMPORT_FILE_BYTES
+    if uploaded_file.size is not None and uploaded_file.size > limit:
+        raise ValidationError(
+            {
+                "file": f"The file is {_megabytes(uploaded_file.size)}: the largest file you can import is "
+                f"{_megabytes(limit)}. Split it into smaller files."
+            }
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
+
+
+def _batch_with_file(
+    *, user, organisation: Organisation, kind: str, uploaded_file: UploadedFile
+) -> ImportBatch:
+    """Keep the upload (refused unread when too big) and check it is a CSV or XLSX file by its content."""
+    _refuse_too_big(uploaded_file)
+    name = get_valid_filename(Path(uploaded_file.name or "upload").name)[:200] or "upload"
+    batch = ImportBatch(organisation=organisation, kind=kind, uploaded_by=user, original_name=name)
+    batch.file.save(name, uploaded_file, save=False)
+    try:
+        file_format = tabular.sniff_format(Path(batch.file.path))
+        if kind == ImportKind.NHSE_FFT and file_format != "xlsx":
+            raise ImportFileError("NHS England's FFT publication is an Excel workbook (.xlsx or .xlsm).")
+    except ImportFileError as exc:
+        batch.file.delete(save=False)
+        raise ValidationError({"file": str(exc)}) from None
+    return batch
+
+
+def import_upload(*, user, organisation: Organisation, uploaded_file: UploadedFile) -> ImportBatch:
+    """Receive a row-level file and guess its column mapping; the person confirms it next."""
+    batch = _batch_with_file(
+        user=user, organisation=organisation, kind=ImportKind.ROWS, uploaded_file=uploaded_file
+    )
+    try:
+        with tabular.open_table(Path(batch.file.path)) as table:
+            batch.column_mapping = suggest_mapping(table.header)
+    except ImportFileError as exc:
+        batch.file.delete(save=False)
+        raise ValidationError({"file": str(exc)}) from None
+    batch.full_clean()
+    batch.save()
+    return batch
+
+
+def import_mapping_save(*, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
+    if batch.status != ImportStatus.PREVIEW:
+        raise ValidationError("This import has already started; its columns can no longer be changed.")
+    unknown = set(mapping) - set(batch.column_mapping)
+    if unknown:
+        raise ValidationError(f"The file has no column called {', '.join(sorted(unknown))}.")
+    problems = mapping_problems(mapping)
+    if problems:
+        raise ValidationError(problems)
+    batch.column_mapping = mapping
+    batch.save(update_fields=["column_mapping"])
+    return batch
+
+
+def import_start(*, batch: ImportBatch) -> bool:
+    """Queue the import once (compare-and-set on the status, so a double click queues it once)."""
+    from feedback.tasks import import_run
+
+    if batch.kind == ImportKind.ROWS and mapping_problems(batch.column_mapping):
+        raise ValidationError("Choose the columns to import first.")
+    with transaction.atomic():
+        started = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEW).update(
+            status=ImportStatus.QUEUED
+        )
+        if started:
+            batch_id = batch.pk
+            transaction.on_commit(lambda: import_run.delay(batch_id))
+    batch.refresh_from_db()
+    return bool(started)
+
+
+def nhse_upload(
+    *, user, icb: Organisation, uploaded_file: UploadedFile, period: date | None = None, setting: str = ""
+) -> ImportBatch:
+    """Receive NHS England's monthly FFT workbook and queue its import. `period` and `setting` are used only
+    where the workbook does not say them itself (and checked against it where it does)."""
+    batch = _batch_with_file(
+        user=user, organisation=icb, kind=ImportKind.NHSE_FFT, uploaded_file=uploaded_file
+    )
+    # For a workbook, the mapping step's place holds what the person said about it.
+    batch.column_mapping = {"period": period.isoformat() if period else "", "setting": setting}
+    batch.full_clean()
+    batch.save()
+    import_start(batch=batch)
+    return batch
+
+
+def import_batch_run(*, batch_id: int) -> None:
+    """Run a queued import (the Celery task's body). A redelivered task finds the batch running and runs it
+    again from the top, which is safe: rows already written are recognised by their dedupe keys."""
+    claimed = ImportBatch.objects.filter(
+        pk=batch_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+    ).update(status=ImportStatus.RUNNING)
+    if not claimed:
+        logger.info("import batch %s is not queued (gone, or already finished); nothing to do", batch_id)
+        return
+    batch = ImportBatch.objects.select_related("organisation").get(pk=batch_id)
+    try:
+        if batch.kind == ImportKind.NHSE_FFT:
+            _run_nhse(batch)
+        else:
+            _run_rows(batch)
+    except ImportFileError as exc:
+        _finish(batch, ImportStatus.FAILED, str(exc))
+    except TRANSIENT:
+        raise  # the task retries; the batch stays "running" and the retry resumes it
+    except Exception:
+        logger.exception("import batch %s stopped", batch_id)
+        _finish(
+            batch,
+            ImportStatus.FAILED,
+            "The import stopped on an unexpected error. Rows imported before it "
+            "are complete; importing the file again will add only the rest.",
+        )
+        raise
+
+
+def _finish(batch: ImportBatch, status: str, message: str = "") -> None:
+    batch.status = status
+    batch.message = message
+    batch.finished_at = timezone.now()
+    batch.save(
+        update_fields=[
+            "status",
+            "message",
+            "finished_at",
+            "rows_total",
+            "rows_done",
+            "rows_imported",
+            "rows_duplicate",
+            "rows_failed",
+            "errors",
+        ]
+    )
+
+
+class _Report:
+    """Counts every problem row; keeps the first MAX_REPORTED_PROBLEMS problems for the report."""
+
+    def __init__(self, batch: ImportBatch) -> None:
+        self.batch = batch
+        batch.errors = []
+        batch.rows_done = batch.rows_imported = batch.rows_duplicate = batch.rows_failed = 0
+
+    def add(self, problems: Iterable[Problem]) -> None:
+        room = MAX_REPORTED_PROBLEMS - len(self.batch.errors)
+        self.batch.errors += [p.as_dict() for p in itertools.islice(problems, max(room, 0))]
+
+
+def _run_rows(batch: ImportBatch) -> None:
+    path = Path(batch.file.path)
+    batch.rows_total = tabular.estimate_rows(path)
+    report = _Report(batch)
+    seen = SeenKeys()
+    with tabular.open_table(path) as table:
+        parse = RowParser(
+            table.header, batch.column_mapping, lookups_for(batch.organisation), lossy=table.lossy
+        )
+        for chunk in _chunks(table.rows, CHUNK_ROWS):
+            good: list[ParsedResponse] = []
+            for number, cells in chunk:
+                parsed = parse(number, cells)
+                if isinstance(parsed, list):
+                    batch.rows_failed += 1
+                    report.add(parsed)
+                elif (first := seen.repeat_of(parsed.dedupe_key, number)) is not None:
+                    batch.rows_duplicate += 1
+                    report.add([problem(number, "", "", f"Row {number} repeats row {first}: imported once.")])
+                else:
+                    good.append(parsed)
+            _write_chunk(batch, good, report)
+            batch.rows_done += len(chunk)
+            batch.rows_total = max(batch.rows_total, batch.rows_done)
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                rows_total=batch.rows_total,
+                rows_done=batch.rows_done,
+                rows_imported=batch.rows_imported,
+                rows_duplicate=batch.rows_duplicate,
+                rows_failed=batch.rows_failed,
+            )
+    batch.rows_total = batch.rows_done
+    _finish(batch, ImportStatus.DONE)
+
+
+def _chunks(rows: Iterator[tabular.Row], size: int) -> Iterator[list[tabular.Row]]:
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
+
+
+def _write_chunk(batch: ImportBatch, good: list[ParsedResponse], report: _Report) -> None:
+    from .writers import responses_insert
+
+    with transaction.atomic():
+        result = responses_insert(organisation_id=batch.organisation_id, batch_id=batch.pk, records=good)
+        # Queued only once this chunk commits, so a worker never looks for a comment that is not there yet.
+        if result.comment_ids:
+            tagging_queue(label=COMMENT_LABEL, ids=result.comment_ids)
+    batch.rows_imported += result.imported
+    batch.rows_duplicate += len(result.already_imported)
+    report.add(
+        problem(row, "", "", f"Row {row} was already imported (the same response is in an earlier import).")
+        for row, _ in result.already_imported
+    )
+
+
+def _run_nhse(batch: ImportBatch) -> None:
+    """Replace the figures of the workbook's month and setting for the organisations it names, at once."""
+    workbook = nhse.parse_workbook(Path(batch.file.path), file_name=batch.original_name)
+    period, setting = _nhse_period_and_setting(batch, workbook)
+    report = _Report(batch)
+    batch.rows_total = len(workbook.rows) + len({p.row for p in workbook.problems})
+    report.add(workbook.problems)
+    codes = {row.code for row in workbook.rows}
+    organisations = {org.ods_code: org for org in Organisation.objects.filter(ods_code__in=codes)}
+    wards = _ward_services(organisations.values())
+    figures, unknown = [], {}
+    for row in workbook.rows:
+        organisation = organisations.get(row.code)
+        if organisation is None:
+            unknown.setdefault(row.code, []).append(row)
+            continue
+        figures.append(
+            FFTPublishedFigure(
+                organisation=organisation,
+                setting=setting,
+                touchpoint=row.touchpoint,
+                level=row.level,
+                period=period,
+                site_code=row.site_code,
+                ward_name=row.ward_name,
+                service_id=wards.get((organisation.pk, normalise_name(row.ward_name)))
+                if row.ward_name
+                else None,
+                import_batch=batch,
+                **row.counts,
+            )
+        )
+    for code, rows in unknown.items():
+        report.add(
+            [
+                problem(
+                    rows[0].row,
+                    rows[0].sheet,
+                    code,
+                    f"ODS code {code} ({len(rows)} row(s), first on "
+                    f"sheet “{rows[0].sheet}” row {rows[0].row}) is not an organisation in the hub; "
+                    "its figures were not imported.",
+                )
+            ]
+        )
+    with transaction.atomic():
+        FFTPublishedFigure.objects.filter(
+            period=period, setting=setting, organisation__in=list(organisations.values())
+        ).delete()
+        FFTPublishedFigure.objects.bulk_create(figures, batch_size=1000)
+    batch.rows_done = batch.rows_total
+    batch.rows_imported = len(figures)
+    batch.rows_failed = batch.rows_total - len(figures)
+    _finish(batch, ImportStatus.DONE)
+
+
+def _nhse_period_and_setting(batch: ImportBatch, workbook: nhse.PublishedWorkbook) -> tuple[date, str]:
+    chosen_period = batch.column_mapping.get("period") or ""
+    chosen_setting = batch.column_mapping.get("setting") or ""
+    period = workbook.period or (date.fromisoformat(chosen_period) if chosen_period else None)
+    setting = workbook.setting or chosen_setting
+    if chosen_period and workbook.period and date.fromisoformat(chosen_period) != workbook.period:
+        raise ImportFileError(
+            f"The workbook is for {workbook.period:%B %Y}, not {date.fromisoformat(chosen_period):%B %Y} "
+            "as chosen: check you uploaded the right month."
+        )
+    if chosen_setting and workbook.setting and chosen_setting != workbook.setting:
+        raise ImportFileError(
+            f"The workbook is the {workbook.setting} publication, not {chosen_setting} as chosen."
+        )
+    if period is None:
+        raise ImportFileError(
+            "The workbook does not say which month it is for: choose the month and upload it again."
+        )
+    if not setting:
+        raise ImportFileError(
+            "The workbook does not say its setting (inpatient, A&E, maternity…): choose it and "
+            "upload it again."
+        )
+    return period, setting
+
+
+def _ward_services(organisations: Iterable[Organisation]) -> dict[tuple[int, str], int]:
+    services = Service.objects.filter(organisation__in=list(organisations))
+    return {(service.organisation_id, normalise_name(service.name)): service.pk for service in services}

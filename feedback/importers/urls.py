@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "imports"
+urlpatterns = [
+    path("", views.import_list, name="list"),
+    path("new/", views.import_upload, name="upload"),
+    path("nhse/new/", views.nhse_upload, name="nhse_upload"),
+    path("<uuid:uid>/", views.import_detail, name="detail"),
+    path("<uuid:uid>/columns/", views.import_mapping, name="mapping"),
+    path("<uuid:uid>/preview/", views.import_preview, name="preview"),
+    path("<uuid:uid>/problems.csv", views.import_errors, name="errors"),
+]

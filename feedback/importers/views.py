@@ -1,0 +1,248 @@
+"""Import pages: upload, map the columns, preview, run with a progress bar, download the problems.
+
+Thin views: reads through `selectors` (which answer 404 out of reach and 403 to someone who may see but
+not import), writes through `services`. Every htmx request is answered by the same view as the page.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from feedback.models import ImportKind, ImportStatus
+
+from . import selectors, services
+from .forms import MappingForm, NHSEUploadForm, UploadForm
+from .problems import ImportFileError
+
+BREADCRUMBS = [("Home", "/"), ("Imports", "/feedback/imports/")]
+REPORT_SHOWN = 20
+
+
+class RefuseLargeUpload(FileUploadHandler):
+    """Stops reading an upload whose request is bigger than MAX_IMPORT_FILE_BYTES before any of it is stored:
+    the rest of the body is drained, not saved, and the view says the file is too big."""
+
+    too_big = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.too_big = content_length > settings.MAX_IMPORT_FILE_BYTES
+        self.content_length = content_length
+
+    def new_file(self, *args, **kwargs):
+        if self.too_big:
+            raise StopUpload(connection_reset=False)
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _size_checked(view):
+    """Put the size check in front of Django's upload handling. The check has to be installed before the
+    body is read, which CSRF checking would do, so CSRF is checked inside instead (as Django documents)."""
+    inner = csrf_protect(view)
+
+    @csrf_exempt
+    def wrapper(request, *args, **kwargs):
+        request.upload_handlers.insert(0, RefuseLargeUpload(request))
+        return inner(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _too_big(request, form) -> bool:
+    handler = request.upload_handlers[0]
+    if request.method == "POST" and isinstance(handler, RefuseLargeUpload) and handler.too_big:
+        limit = settings.MAX_IMPORT_FILE_BYTES // (1024 * 1024)
+        form.add_error(
+            "file",
+            f"The file is too big: the largest file you can import is {limit} MB. "
+            "Split it into smaller files.",
+        )
+        return True
+    return False
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_GET
+def import_list(request):
+    return render(
+        request,
+        "feedback/imports/import_list.html",
+        {
+            "batches": selectors.import_batches_for(request.user)[:50],
+            "can_import_rows": selectors.importable_organisations(request.user).exists(),
+            "can_import_nhse": selectors.nhse_icbs(request.user).exists(),
+            "breadcrumbs": BREADCRUMBS[:1],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_size_checked
+def import_upload(request):
+    organisations = selectors.importable_organisations(request.user)
+    if not organisations.exists():
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None, organisations=organisations)
+    if request.method == "POST" and not _too_big(request, form) and form.is_valid():
+        try:
+            batch = services.import_upload(
+                user=request.user,
+                organisation=form.cleaned_data["organisation"],
+                uploaded_file=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("feedback:imports:mapping", uid=batch.uid)
+    return render(request, "feedback/imports/import_upload.html", {"form": form, "breadcrumbs": BREADCRUMBS})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_mapping(request, uid):
+    batch = selectors.import_batch_get_for(request.user, uid=uid)
+    if batch.status != ImportStatus.PREVIEW or batch.kind != ImportKind.ROWS:
+        return redirect("feedback:imports:detail", uid=batch.uid)
+    try:
+        columns, samples = selectors.file_columns(batch)
+    except ImportFileError:
+        columns, samples = list(batch.column_mapping), {}
+    form = MappingForm(request.POST or None, columns=columns, initial_mapping=batch.column_mapping)
+    for i, column in enumerate(columns):
+        if samples.get(column):
+            form.fields[f"column_{i}"].help_text = "For example: " + ", ".join(samples[column])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.import_mapping_save(batch=batch, mapping=form.mapping())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("feedback:imports:preview", uid=batch.uid)
+    return render(
+        request,
+        "feedback/imports/import_mapping.html",
+        {
+            "batch": batch,
+            "form": form,
+            "breadcrumbs": BREADCRUMBS,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_preview(request, uid):
+    batch = selectors.import_batch_get_for(request.user, uid=uid)
+    if batch.status != ImportStatus.PREVIEW or batch.kind != ImportKind.ROWS:
+        return redirect("feedback:imports:detail", uid=batch.uid)
+    if request.method == "POST":
+        try:
+            services.import_start(batch=batch)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("feedback:imports:mapping", uid=batch.uid)
+        return redirect("feedback:imports:detail", uid=batch.uid)
+    header, rows = selectors.import_preview(batch)
+    return render(
+        request,
+        "feedback/imports/import_preview.html",
+        {
+            "batch": batch,
+            "header": header,
+            "rows": rows,
+            "problem_rows": sum(1 for row in rows if row.problems),
+            "breadcrumbs": BREADCRUMBS,
+        },
+    )
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def import_detail(request, uid):
+    batch = selectors.import_batch_get_for(request.user, uid=uid)
+    context = {
+        "batch": batch,
+        "running": batch.status in {ImportStatus.QUEUED, ImportStatus.RUNNING},
+        "percent": min(99, 100 * batch.rows_done // batch.rows_total) if batch.rows_total else 0,
+        "problems": batch.errors[:REPORT_SHOWN],
+        "counts": [
+            ("Rows read", f"{batch.rows_done:,}"),
+            ("Imported", f"{batch.rows_imported:,}"),
+            ("Already imported, or repeated in the file", f"{batch.rows_duplicate:,}"),
+            ("Not imported: a problem to correct", f"{batch.rows_failed:,}"),
+        ],
+        "breadcrumbs": BREADCRUMBS,
+    }
+    template = "feedback/imports/import_detail.html"
+    if request.htmx:
+        template += "#progress"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def import_errors(request, uid):
+    batch = selectors.import_batch_get_for(request.user, uid=uid)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.uid}-problems.csv"'
+    # A BOM, so that Excel opens the report as UTF-8 rather than guessing Windows-1252.
+    response.write("\ufeff")
+    csv.writer(response).writerows(selectors.error_report_rows(batch))
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_size_checked
+def nhse_upload(request):
+    icb = selectors.nhse_icbs(request.user).first()
+    if icb is None:
+        raise PermissionDenied
+    form = NHSEUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not _too_big(request, form) and form.is_valid():
+        try:
+            batch = services.nhse_upload(
+                user=request.user,
+                icb=icb,
+                uploaded_file=form.cleaned_data["file"],
+                period=form.cleaned_data["period"],
+                setting=form.cleaned_data["setting"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("feedback:imports:detail", uid=batch.uid)
+    return render(
+        request,
+        "feedback/imports/nhse_upload.html",
+        {
+            "form": form,
+            "icb": icb,
+            "breadcrumbs": BREADCRUMBS,
+        },
+    )

@@ -1,0 +1,160 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from feedback.models import Comment, CommentTag
+from insight_hub.themes import services
+from insight_hub.themes.models import TagAudit, TagDecision, TagStatus, Taxonomy, Theme
+from insight_hub.themes.taxonomy import qdc_themes
+from tests.themes.conftest import PoisonTagger, make_comment
+
+pytestmark = pytest.mark.django_db
+LABEL = "feedback.comment"
+WAIT_TEXT = "The wait to be seen was far too long. The nurses were kind and caring."
+
+
+def tag(comment, tagger):
+    return services.items_tag(label=LABEL, ids=[comment.pk], tagger=tagger)
+
+
+def test_the_qdc_framework_is_the_default_taxonomy_after_migrating():
+    taxonomy = Taxonomy.objects.get(is_default=True)
+    assert (taxonomy.name, taxonomy.version) == ("QDC framework", "v7")
+    assert taxonomy.themes.count() == len(qdc_themes()) == 32
+    assert Theme.objects.get(name="Feeling safe").dimension == "safety"
+
+
+def test_loading_the_taxonomy_again_changes_nothing():
+    before = list(Theme.objects.order_by("pk").values())
+    services.taxonomy_load_default()
+    assert list(Theme.objects.order_by("pk").values()) == before
+
+
+def test_a_local_theme_with_a_broken_pattern_is_refused_naming_it(world):
+    with pytest.raises(ValidationError, match=r"interpret\("):
+        services.local_theme_create(
+            ics=world.ics,
+            name="Interpreting services",
+            category="Local",
+            dimension="experience",
+            phrases=[],
+            patterns=["interpret("],
+        )
+
+
+def test_tagging_writes_themes_with_their_evidence_sentence(world, tagger):
+    comment = make_comment(world.service_a, WAIT_TEXT, "could_improve")
+    assert tag(comment, tagger)["tagged"] == 1
+    comment.refresh_from_db()
+    assert comment.tag_status == TagStatus.TAGGED and comment.tagged_model_version == tagger.version
+    tags = {t.theme.name: t for t in comment.tags.select_related("theme")}
+    assert "Timeliness of care" in tags
+    waiting = tags["Timeliness of care"]
+    assert (
+        comment.redacted_text[waiting.evidence_start : waiting.evidence_end]
+        == "The wait to be seen was far too long."
+    )
+    assert 0 < waiting.confidence <= 1 and waiting.model_version == tagger.version
+
+
+def test_the_text_is_redacted_before_it_is_tagged(world, tagger):
+    comment = make_comment(world.service_a, "Dr Patel was wonderful. Call me on 07700 900123.")
+    tag(comment, tagger)
+    comment.refresh_from_db()
+    assert "Patel" not in comment.redacted_text and "07700" not in comment.redacted_text
+    assert comment.text.startswith("Dr Patel")
+
+
+def test_unchanged_text_under_the_same_model_is_not_tagged_twice(world, tagger):
+    comment = make_comment(world.service_a, WAIT_TEXT)
+    tag(comment, tagger)
+    first = list(comment.tags.values_list("pk", flat=True))
+    assert tag(comment, tagger) == {"tagged": 0, "skipped": 1, "failed": 0, "missing": 0}
+    assert list(comment.tags.values_list("pk", flat=True)) == first
+
+
+def test_people_decisions_survive_a_forced_retag(world, tagger):
+    comment = make_comment(world.service_a, WAIT_TEXT, "could_improve")
+    tag(comment, tagger)
+    timeliness = Theme.objects.get(name="Timeliness of care")
+    parking = Theme.objects.get(name="Parking")
+    suggested = comment.tags.exclude(theme=timeliness).first()
+    services.tag_decide(user=world.px_a, label=LABEL, item=comment, theme=timeliness, action="confirm")
+    services.tag_decide(user=world.px_a, label=LABEL, item=comment, theme=parking, action="add")
+    if suggested:
+        services.tag_decide(
+            user=world.px_a, label=LABEL, item=comment, theme=suggested.theme, action="reject"
+        )
+    Comment.objects.filter(pk=comment.pk).update(tagged_text_hash="")  # what `retag --all` does
+    tag(comment, tagger)
+    decisions = dict(comment.tags.values_list("theme__name", "decision"))
+    assert decisions["Timeliness of care"] == TagDecision.CONFIRMED
+    assert decisions["Parking"] == TagDecision.CONFIRMED
+    if suggested:
+        assert decisions[suggested.theme.name] == TagDecision.REJECTED
+    assert CommentTag.objects.filter(comment=comment, theme=timeliness).count() == 1
+    assert TagAudit.objects.filter(item_label=LABEL, item_id=comment.pk).count() == (3 if suggested else 2)
+
+
+def test_rejecting_a_theme_that_is_not_there_is_refused(world):
+    comment = make_comment(world.service_a, "Fine.")
+    with pytest.raises(ValidationError, match="not tagged"):
+        services.tag_decide(
+            user=world.px_a,
+            label=LABEL,
+            item=comment,
+            theme=Theme.objects.get(name="Parking"),
+            action="reject",
+        )
+
+
+def test_a_poison_text_is_marked_failed_and_the_rest_of_the_batch_is_tagged(world, tagger):
+    good = make_comment(world.service_a, WAIT_TEXT)
+    poison = make_comment(world.service_a, PoisonTagger.POISON)
+    counts = services.items_tag(label=LABEL, ids=[good.pk, poison.pk], tagger=PoisonTagger(tagger))
+    assert counts["tagged"] == 1 and counts["failed"] == 1
+    poison.refresh_from_db()
+    good.refresh_from_db()
+    assert poison.tag_status == TagStatus.FAILED and "the tagger choked" in poison.tag_error
+    assert good.tag_status == TagStatus.TAGGED
+
+
+def test_a_local_theme_is_found_by_its_phrases(world, tagger):
+    theme = services.local_theme_create(
+        ics=world.ics,
+        name="Interpreting services",
+        category="Local themes",
+        dimension="experience",
+        phrases=["interpreter"],
+        patterns=[r"sign languages?"],
+    )
+    comment = make_comment(world.service_a, "Nobody booked an interpreter for my father. We waited all day.")
+    tag(comment, tagger)
+    assert comment.tags.filter(theme=theme).exists()
+
+
+def test_a_missing_item_is_reported_not_retried(world, tagger):
+    assert services.items_tag(label=LABEL, ids=[999_999], tagger=tagger)["missing"] == 1
+
+
+def test_saving_queues_tagging_only_after_commit(world, django_capture_on_commit_callbacks, monkeypatch):
+    sent = []
+    monkeypatch.setattr("insight_hub.themes.services._send", lambda label, ids: sent.append((label, ids)))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        comment = make_comment(world.service_a, "Lovely staff")
+        services.tagging_queue(label=LABEL, ids=[comment.pk])
+        assert sent == []
+    assert len(callbacks) == 1 and sent == [(LABEL, [comment.pk])]
+
+
+def test_the_sweep_queues_only_what_has_waited_too_long(world, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    sent = []
+    monkeypatch.setattr("insight_hub.themes.services._send", lambda label, ids: sent.append((label, ids)))
+    old = make_comment(world.service_a, "Old and untagged")
+    make_comment(world.service_a, "Just saved")
+    Comment.objects.filter(pk=old.pk).update(text_changed_at=timezone.now() - timedelta(minutes=11))
+    assert services.untagged_sweep() == 1
+    assert (LABEL, [old.pk]) in sent

@@ -1,0 +1,111 @@
+"""Review pages and actions on the three personas and more: owner, colleague, outsider, ICB lead, board."""
+
+import pytest
+from django.urls import reverse
+
+from insight_hub.themes.models import TagDecision, Theme
+from tests.themes.conftest import make_comment
+
+pytestmark = pytest.mark.django_db
+LABEL = "feedback.comment"
+
+
+@pytest.fixture
+def comment(world):
+    return make_comment(
+        world.service_a, "The car park was full and the ticket machine broken.", "could_improve"
+    )
+
+
+def decide(client, user, comment, theme, action, **extra):
+    client.force_login(user)
+    url = reverse("themes:tag_review", args=[LABEL, comment.pk])
+    return client.post(url, {"theme": theme.pk, "action": action, "next": "/"}, **extra)
+
+
+@pytest.mark.parametrize(
+    ("person", "status"),
+    [
+        ("px_a", 302),
+        ("px_a_colleague", 302),
+        ("icb_lead", 302),
+        ("board_a", 403),
+        ("admin", 403),
+        ("px_b", 404),
+        ("stranger", 404),
+    ],
+)
+def test_who_may_add_a_theme(client, world, comment, person, status):
+    parking = Theme.objects.get(name="Parking")
+    response = decide(client, world.people()[person], comment, parking, "add")
+    assert response.status_code == status
+    added = comment.tags.filter(theme=parking, decision=TagDecision.CONFIRMED).exists()
+    assert added == (status == 302)
+
+
+@pytest.mark.parametrize(
+    ("person", "status"),
+    [
+        ("px_a", 200),
+        ("px_a_colleague", 200),
+        ("icb_lead", 200),
+        ("board_a", 200),
+        ("px_b", 404),
+        ("stranger", 404),
+    ],
+)
+def test_who_may_see_an_items_tags(client, world, comment, person, status):
+    client.force_login(world.people()[person])
+    assert client.get(reverse("themes:review_item", args=[LABEL, comment.pk])).status_code == status
+    assert client.get(reverse("themes:tag_panel", args=[LABEL, comment.pk])).status_code == status
+
+
+def test_an_unknown_kind_of_item_is_not_found(client, world, comment):
+    client.force_login(world.px_a)
+    assert client.get(reverse("themes:review_item", args=["auth.user", world.px_a.pk])).status_code == 404
+
+
+def test_htmx_review_returns_the_panel_with_the_decision(client, world, comment):
+    response = decide(
+        client, world.px_a, comment, Theme.objects.get(name="Parking"), "add", HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body
+    assert "Parking" in body and "Confirmed" in body
+
+
+def test_a_theme_of_another_ics_cannot_be_added(client, world, comment):
+    from insight_hub.organisations.models import ICS
+    from insight_hub.themes.models import Taxonomy
+    from tests.factories import OrganisationFactory
+
+    other_ics = ICS.objects.create(name="Other", icb=OrganisationFactory(kind="icb", ods_code="QZZ"))
+    foreign = Theme.objects.create(
+        taxonomy=Taxonomy.objects.get(is_default=True), ics=other_ics, name="Theirs", category="Local"
+    )
+    assert decide(client, world.px_a, comment, foreign, "add").status_code == 404
+
+
+def test_review_queue_is_for_reviewers_only(client, world, comment):
+    for person, status in [("px_a", 200), ("icb_lead", 200), ("board_a", 403), ("px_b", 200)]:
+        client.force_login(world.people()[person])
+        assert client.get(reverse("themes:review_queue")).status_code == status
+
+
+def test_the_review_queue_shows_only_items_in_reach(client, world, tagger):
+    from insight_hub.themes.services import items_tag
+
+    mine = make_comment(world.service_a, "The food was cold and late every day.", "could_improve")
+    theirs = make_comment(world.service_b, "Parking was impossible and expensive.", "could_improve")
+    items_tag(label=LABEL, ids=[mine.pk, theirs.pk], tagger=tagger)
+    client.force_login(world.px_a)
+    page = client.get(reverse("themes:review_queue")).content.decode()
+    assert "food was cold" in page and "Parking was impossible" not in page
+
+
+def test_corrections_download_in_training_columns(client, world, comment):
+    decide(client, world.px_a, comment, Theme.objects.get(name="Parking"), "add")
+    response = client.get(reverse("themes:corrections_export"))
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "comment_id,question_type,text,sentiment,labels"
+    assert lines[1].endswith(",Parking") and "could_improve" in lines[1]
