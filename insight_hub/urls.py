@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .themes import api as themes_api
 from .forms import EmailAuthenticationForm
+from .themes import api as themes_api
 
 admin.site.site_header = "Insight Hub administration"
 admin.site.site_title = "Insight Hub"
