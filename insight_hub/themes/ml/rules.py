@@ -44,14 +44,20 @@ class ThemeRules:
             (theme.code, re.compile(p, re.IGNORECASE)) for theme in self.themes for p in theme.patterns
         ]
 
-    def match(self, doc: Doc) -> list[RuleHit]:
+    def match(self, doc: Doc, text: str | None = None) -> list[RuleHit]:
+        """``text`` is ``doc.text`` if the caller has it: spaCy rebuilds ``Doc.text`` from the tokens on
+        every access, which for short comments cost more than the matching itself."""
+        if not self.themes:
+            return []
+        text = doc.text if text is None else text
         hits: dict[str, RuleHit] = {}
-        for match_id, start, end in self.phrases(doc):
-            span = doc[start:end]
-            code = doc.vocab.strings[match_id]
-            self._keep_first(hits, RuleHit(code, span.start_char, span.end_char))
+        if len(self.phrases):
+            for match_id, start, end in self.phrases(doc):
+                span = doc[start:end]
+                code = doc.vocab.strings[match_id]
+                self._keep_first(hits, RuleHit(code, span.start_char, span.end_char))
         for code, regex in self.regexes:
-            m = regex.search(doc.text)
+            m = regex.search(text)
             if m:
                 self._keep_first(hits, RuleHit(code, m.start(), m.end()))
         return list(hits.values())

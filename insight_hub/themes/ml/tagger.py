@@ -90,8 +90,8 @@ class Tagger:
                 version=self.version,
             )
         themes = self._model_themes(text, scores, sentences)
-        themes += self._rule_themes(doc, sentences, themes)
-        themes += self._rule_themes(doc, sentences, themes, local)
+        themes += self._rule_themes(doc, text, sentences, themes)
+        themes += self._rule_themes(doc, text, sentences, themes, local)
         sentiment, confidence = self._doc_sentiment(text, scores, sentences)
         safety = self._safety(doc, sentences)
         return TagResult(
@@ -126,13 +126,14 @@ class Tagger:
     def _rule_themes(
         self,
         doc: Doc,
+        text: str,
         sentences: list[tuple[int, int]],
         existing: list[ThemeTag],
         rules: ThemeRules | None = None,
     ) -> list[ThemeTag]:
         have = {t.label for t in existing}
         out = []
-        for hit in (rules or self._builtin).match(doc):
+        for hit in (rules or self._builtin).match(doc, text):
             if hit.code not in have:
                 out.append(ThemeTag(hit.code, 1.0, *_sentence_of(sentences, hit.start_char), source="rule"))
         return out
