@@ -105,16 +105,22 @@ def redact(text: str) -> Redaction:
 def redact_many(texts: Sequence[str], *, batch_size: int = 256) -> list[Redaction]:
     """Redact a batch: the same result as ``redact`` on each text, many times faster on short texts.
 
-    The NER model costs far more per call than per word, so it runs over the batch with
-    ``nlp.pipe``, and only on texts where it could find something: a capitalised word that is
-    not a common English word (a name the model could tag always has one).
+    The NER model is most of the cost, so it reads only the sentences where it could find
+    something (a capitalised word that is not a common English word: a name the model could tag
+    always has one), over the whole batch with ``nlp.pipe``.
     """
     masked = [_mask_placeholders(text) for text in texts]
-    needs_ner = [index for index, text in enumerate(masked) if _may_name_someone(text)]
+    # (text index, where the window starts) for every stretch the model must read.
+    windows = [
+        (index, match.start(), match.group())
+        for index, text in enumerate(masked)
+        for match in _SENTENCE_RE.finditer(text)
+        if _may_name_someone(match.group())
+    ]
     people: dict[int, list[RedactedSpan]] = {index: [] for index in range(len(texts))}
-    docs = _nlp().pipe((masked[index] for index in needs_ner), batch_size=batch_size) if needs_ner else ()
-    for index, doc in zip(needs_ner, docs, strict=True):
-        people[index] = list(_ner_people(masked[index], doc))
+    docs = _nlp().pipe((window for _, _, window in windows), batch_size=batch_size) if windows else ()
+    for (index, offset, _), doc in zip(windows, docs, strict=True):
+        people[index] += _ner_people(masked[index], doc, offset)
     redactions = []
     for index, (text, masked_text) in enumerate(zip(texts, masked, strict=True)):
         found = [span for detect in _DETECTORS for span in detect(masked_text)] + people[index]
@@ -124,6 +130,9 @@ def redact_many(texts: Sequence[str], *, batch_size: int = 256) -> list[Redactio
 
 
 _CAPITALISED_RE = re.compile(r"\b[A-Z][\w'’-]*")
+# Sentences as far as the NER model needs them: up to a full stop, question or exclamation mark followed by
+# a space, or a line break. A title's full stop ("Dr. Smith") is not an end, so a name keeps its title.
+_SENTENCE_RE = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Mx|St|Prof)\.|[^\n.!?]|[.!?](?!\s))+[.!?]*")
 
 
 def _may_name_someone(text: str) -> bool:
@@ -472,12 +481,14 @@ def _find_cued_names(text: str) -> Iterator[RedactedSpan]:
             yield _span(match.start("names"), end, Kind.PERSON)
 
 
-def _ner_people(text: str, doc) -> Iterator[RedactedSpan]:
+def _ner_people(text: str, doc, offset: int = 0) -> Iterator[RedactedSpan]:
+    """People the model found in ``doc``, a window of ``text`` starting at ``offset``."""
     for entity in doc.ents:
         if entity.label_ != "PERSON" or not _NER_NAME_RE.fullmatch(entity.text):
             continue
-        if not _is_place(text, entity.start_char, entity.end_char) and not _is_vocabulary(entity.text):
-            yield _span(entity.start_char, entity.end_char, Kind.PERSON)
+        start, end = entity.start_char + offset, entity.end_char + offset
+        if not _is_place(text, start, end) and not _is_vocabulary(entity.text):
+            yield _span(start, end, Kind.PERSON)
 
 
 def _names_listed_with(text: str, found: Sequence[RedactedSpan]) -> Iterator[RedactedSpan]:
