@@ -438,6 +438,9 @@ _NHS_VOCABULARY = frozenset({
     "care opinion", "healthwatch", "macmillan", "marie curie", "mr men", "mr man",
     "paracetamol", "ibuprofen", "codeine", "morphine", "oramorph", "sertraline", "amoxicillin",
     "insulin", "warfarin", "omeprazole", "tramadol", "diazepam", "fluoxetine", "citalopram",
+    # Care words the small NER model takes for a name when one opens a sentence.
+    "restraint", "triage", "discharge", "aftercare", "physio", "physiotherapy", "rehab", "pharmacy",
+    "radiology", "maternity", "reception", "paramedic", "paramedics", "medic", "crew", "driver",
 })
 _NOT_NAMES = _NHS_VOCABULARY | {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",

@@ -280,6 +280,21 @@ def untagged_sweep(*, older_than: timedelta = SWEEP_AFTER) -> int:
     return queued
 
 
+def demo_tagging_queue() -> str:
+    """Queue everything not yet tagged (the demo loaders' comments and stories). On the embedded default
+    Celery is eager, so this tags them before the command returns; with Redis a worker does."""
+    queued = {}
+    for taggable in registry.all_taggables():
+        ids = list(
+            taggable.model.objects.exclude(tag_status=TagStatus.TAGGED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        _send(taggable.label, ids)
+        queued[taggable.label] = len(ids)
+    return ", ".join(f"{count} {label}" for label, count in queued.items()) + " queued for tagging"
+
+
 def retag_queue(*, since=None, force: bool = False) -> dict[str, int]:
     """Queue a re-tag of everything (or everything changed since a date). Unchanged text under the same model
     version is skipped by the worker unless `force`; people's decisions survive either way."""

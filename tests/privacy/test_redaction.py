@@ -39,6 +39,8 @@ CASES = [
     # --- Must survive unredacted -------------------------------------------
     ("We read the Mr Men books and Little Miss Sunshine while we waited.",
      "We read the Mr Men books and Little Miss Sunshine while we waited."),
+    ("Restraint used without explanation. Paramedics arrived late.",
+     "Restraint used without explanation. Paramedics arrived late."),
     ("I was on Ward 7, then Rainbow Ward.", "I was on Ward 7, then Rainbow Ward."),
     ("Nightingale Ward and Florence Ward were spotless.",
      "Nightingale Ward and Florence Ward were spotless."),

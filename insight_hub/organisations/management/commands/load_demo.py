@@ -9,6 +9,7 @@ DEMO_LOADERS = [
     "insight_hub.organisations.demo.demo_organisations_load",
     "feedback.demo.demo_feedback_load",
     "stories.demo.demo_stories_load",
+    "insight_hub.themes.services.demo_tagging_queue",
 ]
 
 
