@@ -128,22 +128,47 @@ class ResponseSource(models.TextChoices):
 class Response(Demographics):
     """One person's answers. `organisation` repeats the service's, so scoping and roll-ups need no join."""
 
-    # Not indexed alone: the (organisation, service, responded_at) index below leads with it.
+    # A copy of the service's organisation (the service's own key is checked), so no database constraint
+    # or index of its own: the (organisation, service, responded_at) index below leads with it. Imports write
+    # a million rows at a time, and each constraint is a lookup per row and each index a write per row.
+    # PROTECT is still enforced by Django when an organisation or service is deleted.
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="responses", db_index=False
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="responses",
+        db_index=False,
+        db_constraint=False,
     )
-    service = models.ForeignKey("organisations.Service", on_delete=models.PROTECT, related_name="responses")
+    # Not indexed alone: only deleting a service (refused while it has responses) looks rows up by it.
+    service = models.ForeignKey(
+        "organisations.Service", on_delete=models.PROTECT, related_name="responses", db_index=False
+    )
+    # Not indexed: only deleting a survey version (refused while answered) looks rows up by it.
     survey_version = models.ForeignKey(
-        SurveyVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="responses"
+        SurveyVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responses",
+        db_index=False,
     )
     source = models.CharField(max_length=20, choices=ResponseSource.choices)
     # Stored exactly once: a public form's one-time token, or (import source, external id or row hash).
     # Unique through a constraint in Meta rather than unique=True, which on PostgreSQL also builds a
     # varchar_pattern_ops index for LIKE that nothing uses and that doubles the cost of every import.
     dedupe_key = models.CharField(max_length=200)
+    # Which upload brought the row, for the record: set by the importer itself, so no database constraint,
+    # and no index (only deleting an import batch, which is rare, looks rows up by it).
     import_batch = models.ForeignKey(
-        "ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+        "ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responses",
+        db_index=False,
+        db_constraint=False,
     )
+    # The staff list across an ICS: ORDER BY responded_at DESC LIMIT 25, over every trust in reach.
     responded_at = models.DateTimeField(db_index=True)
     fft_score = models.PositiveSmallIntegerField(choices=FFTAnswer.choices, null=True, blank=True)
     # Where a respondent's own words locate them below the service (an import's location_2/3, a ward).
@@ -179,13 +204,25 @@ class Comment(TaggableText):
     """One free-text answer, ready for tagging. The redacted text is made by the tagging worker."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="comments")
-    # Not indexed alone: the (organisation, service, responded_at) index below leads with it.
+    # Copies of the response's organisation and service (whose keys are checked on the response), for
+    # scoping and roll-ups without a join: no constraints, and only the composite index below.
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="comments", db_index=False
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="comments",
+        db_index=False,
+        db_constraint=False,
     )
-    service = models.ForeignKey("organisations.Service", on_delete=models.PROTECT, related_name="comments")
+    service = models.ForeignKey(
+        "organisations.Service",
+        on_delete=models.PROTECT,
+        related_name="comments",
+        db_index=False,
+        db_constraint=False,
+    )
+    # Not indexed: only deleting a question (refused while answered) looks rows up by it.
     question = models.ForeignKey(
-        Question, null=True, blank=True, on_delete=models.PROTECT, related_name="comments"
+        Question, null=True, blank=True, on_delete=models.PROTECT, related_name="comments", db_index=False
     )
     question_type = models.CharField(max_length=20, choices=QuestionType.choices)
     text = models.TextField()
