@@ -70,3 +70,32 @@ def test_an_outsider_gets_not_found(page, world):
     response = page.goto(f"/organisations/{world.trust_a.ods_code}/")
     assert response.status == 404
     assert_accessible(page)
+
+
+def test_password_reset_journey_pages_pass_axe(page, world, mailoutbox):
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="Forgotten your password?").click()
+    assert_accessible(page)
+    page.get_by_label("Email").fill(world.px_a.email)
+    page.get_by_role("button", name="Send reset link").click()
+    page.wait_for_url("**/password_reset/done/")
+    assert_accessible(page)
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line).strip()
+    page.goto(link)
+    assert_accessible(page)
+    page.get_by_label("New password", exact=True).fill("a-much-longer-new-passphrase-2026")
+    page.get_by_label("New password confirmation").fill("a-much-longer-new-passphrase-2026")
+    page.get_by_role("button", name="Save password").click()
+    page.wait_for_url("**/reset/done/")
+    assert_accessible(page)
+
+
+def test_locked_out_and_signed_out_pages_pass_axe(page, world, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(page, world.px_b.email, "wrong")
+    assert "Too many failed sign-in attempts" in page.locator("main").inner_text()
+    assert_accessible(page)
+    sign_in(page, world.board_a.email, TEST_PASSWORD)
+    page.wait_for_url("**/")
+    page.get_by_role("button", name="Sign out").click()
+    assert_accessible(page)
