@@ -230,9 +230,9 @@ class RowParser:
     def _location(self, row: int, cells: list[str], problems: list[Problem]) -> tuple[int, str]:
         """location_1 names a service; or a site, with location_2 naming a service at that site."""
         at = self.at
-        first, second, third = (
-            cells[at[name]].strip() for name in ("location_1", "location_2", "location_3")
-        )
+        first = cells[at["location_1"]].strip()
+        second = cells[at["location_2"]].strip()
+        third = cells[at["location_3"]].strip()
         found = self._services.get((first, second))
         if found is None:
             found = _bounded_put(self._services, (first, second), self._find_service(first, second))

@@ -36,7 +36,8 @@ from .selectors import lookups_for
 
 logger = logging.getLogger(__name__)
 
-CHUNK_ROWS = 50_000
+# Small enough that parsing the first chunk and writing the last, which nothing overlaps, stay short.
+CHUNK_ROWS = 20_000
 # The stored report keeps this many problems; the counts still cover every row.
 MAX_REPORTED_PROBLEMS = 10_000
 COMMENT_LABEL = Comment._meta.label_lower
