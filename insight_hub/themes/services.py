@@ -265,50 +265,43 @@ def _send(label: str, ids: list[int]) -> None:
             return
 
 
+def _queue_each(select) -> dict[str, int]:
+    """For every taggable model, queue the items `select(queryset)` picks; how many, by model label."""
+    queued = {}
+    for taggable in registry.all_taggables():
+        ids = list(select(taggable.model.objects.all()).order_by("pk").values_list("pk", flat=True))
+        _send(taggable.label, ids)
+        queued[taggable.label] = len(ids)
+    return queued
+
+
 def untagged_sweep(*, older_than: timedelta = SWEEP_AFTER) -> int:
     """Queue everything still untagged a while after it was saved; the database is the source of truth."""
     cutoff = timezone.now() - older_than
-    queued = 0
-    for taggable in registry.all_taggables():
-        ids = list(
-            taggable.model.objects.filter(tag_status=TagStatus.UNTAGGED, text_changed_at__lte=cutoff)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        _send(taggable.label, ids)
-        queued += len(ids)
-    return queued
+    queued = _queue_each(
+        lambda items: items.filter(tag_status=TagStatus.UNTAGGED, text_changed_at__lte=cutoff)
+    )
+    return sum(queued.values())
 
 
 def demo_tagging_queue() -> str:
     """Queue everything not yet tagged (the demo loaders' comments and stories). On the embedded default
     Celery is eager, so this tags them before the command returns; with Redis a worker does."""
-    queued = {}
-    for taggable in registry.all_taggables():
-        ids = list(
-            taggable.model.objects.exclude(tag_status=TagStatus.TAGGED)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        _send(taggable.label, ids)
-        queued[taggable.label] = len(ids)
+    queued = _queue_each(lambda items: items.exclude(tag_status=TagStatus.TAGGED))
     return ", ".join(f"{count} {label}" for label, count in queued.items()) + " queued for tagging"
 
 
 def retag_queue(*, since=None, force: bool = False) -> dict[str, int]:
     """Queue a re-tag of everything (or everything changed since a date). Unchanged text under the same model
     version is skipped by the worker unless `force`; people's decisions survive either way."""
-    queued = {}
-    for taggable in registry.all_taggables():
-        items = taggable.model.objects.all()
-        if since is not None:
-            items = items.filter(text_changed_at__gte=since)
-        if force:
-            items.update(tagged_text_hash="")
-        ids = list(items.order_by("pk").values_list("pk", flat=True))
-        _send(taggable.label, ids)
-        queued[taggable.label] = len(ids)
-    return queued
+
+    def select(items):
+        return items if since is None else items.filter(text_changed_at__gte=since)
+
+    if force:
+        for taggable in registry.all_taggables():
+            select(taggable.model.objects.all()).update(tagged_text_hash="")
+    return _queue_each(select)
 
 
 # Human review. Permission checks are the caller's (the view's); these record the decision and its audit.
