@@ -15,7 +15,7 @@ from insight_hub.organisations.permissions import can_read_original, filter_for,
 from insight_hub.themes.selectors import highlight, tag_panel
 
 from .metrics import FFTCounts, FFTFigures, fft_figures, fft_monthly_counts
-from .models import Comment, CommentTag, Question, Response, Survey, SurveyKind, SurveyVersion, VersionStatus
+from .models import Comment, Question, Response, Survey, SurveyKind, SurveyVersion, VersionStatus
 
 # Shown where a comment's redacted text is not made yet; the original is never a fallback outside its trust.
 AWAITING_REDACTION = "This comment is waiting to be redacted."
@@ -128,29 +128,25 @@ class CommentView:
     comment: Comment
     text: str
     is_original: bool
-    tags: list[CommentTag]
-    highlighted: SafeString  # the redacted (tagged) text, each tag's evidence in <mark>
-    panel: dict  # the tag review panel (insight_hub.themes.selectors.tag_panel)
+    highlighted: SafeString  # the redacted (tagged) text, each standing tag's evidence in <mark>
+    panel: dict  # the tag review panel (insight_hub.themes.selectors.tag_panel), which holds the tags
 
 
 def comments_for_display(user, response: Response) -> list[CommentView]:
-    comments = response.comments.select_related("organisation", "question").prefetch_related(
-        Prefetch("tags", queryset=CommentTag.objects.select_related("theme").order_by("-confidence"))
-    )
     views = []
-    for comment in comments.order_by("pk"):
-        tags = list(comment.tags.all())
-        spans = [(t.evidence_start, t.evidence_end) for t in tags if t.counts]
+    for comment in response.comments.select_related("organisation", "question").order_by("pk"):
+        panel = tag_panel(user, "feedback.comment", comment)
+        standing = [shown.tag for shown in panel["tags"] if shown.tag.counts]
+        spans = [(tag.evidence_start, tag.evidence_end) for tag in standing]
         views.append(
             CommentView(
                 comment=comment,
                 text=comment_display_text(user, comment),
                 is_original=can_read_original(user, comment.organisation),
-                tags=tags,
                 highlighted=highlight(comment.redacted_text, spans)
                 if comment.redaction_version
                 else SafeString(""),
-                panel=tag_panel(user, "feedback.comment", comment),
+                panel=panel,
             )
         )
     return views
