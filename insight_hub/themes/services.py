@@ -100,7 +100,8 @@ def items_tag(*, label: str, ids: list[int], tagger=None) -> dict[str, int]:
         logger.info("tagging %s: %d ids no longer exist", label, counts["missing"])
     if taggable.prepare:
         taggable.prepare(items)
-    todo = [item for item in items if not _is_current(item, text_hash(item.taggable_text()), tagger.version)]
+    digests = {item.pk: text_hash(item.taggable_text()) for item in items}
+    todo = [item for item in items if not _is_current(item, digests[item.pk], tagger.version)]
     counts["skipped"] = len(items) - len(todo)
     if not todo:
         return counts
@@ -112,8 +113,9 @@ def items_tag(*, label: str, ids: list[int], tagger=None) -> dict[str, int]:
         logger.warning("tagging %s %s failed: %s", label, item_id, error.split(":", 1)[0])
         taggable.model.objects.filter(pk=item_id).update(tag_status=TagStatus.FAILED, tag_error=error[:2000])
     counts["failed"] = len(failures)
+    tagged_digests = {pk: digest for pk, digest in digests.items() if pk in results}
     saved = _items_save_tags(
-        taggable, todo, results, _themes_by_label(Theme.objects.filter(active=True)), tagger.version
+        taggable, tagged_digests, results, _themes_by_label(Theme.objects.filter(active=True)), tagger.version
     )
     counts["tagged"] = saved
     counts["skipped"] += len(results) - saved
@@ -160,10 +162,12 @@ def _is_current(item, digest: str, model_version: str) -> bool:
 
 
 @transaction.atomic
-def _items_save_tags(taggable, items, results: dict, themes: dict[str, Theme], model_version: str) -> int:
-    """Write a batch's tags under row locks, in a few queries. Returns how many items were written; an item
-    whose text changed meanwhile, or that another worker already tagged, is left alone."""
-    texts = {item.pk: text_hash(item.taggable_text()) for item in items if item.pk in results}
+def _items_save_tags(
+    taggable, texts: dict[int, str], results: dict, themes: dict[str, Theme], model_version: str
+) -> int:
+    """Write a batch's tags under row locks, in a few queries. `texts` maps each tagged item to the hash of
+    the text it was tagged on. Returns how many items were written; an item whose text changed meanwhile, or
+    that another worker already tagged, is left alone."""
     locked = {
         row.pk: row
         for row in taggable.model.objects.select_for_update().filter(pk__in=list(texts)).order_by("pk")
