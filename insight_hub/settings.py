@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "insight_hub.privacy",
     "feedback",
     "stories",
+    "dashboards",
+    "charters",
 ]
 
 MIDDLEWARE = [
