@@ -8,6 +8,7 @@ periodic sweep picks up anything whose signal was lost while the broker was down
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insight_hub.settings")
@@ -43,6 +44,12 @@ app.conf.update(
     # The whole periodic schedule, in code, in one place (celery beat in docker-compose runs it).
     beat_schedule={
         "sweep-untagged": {"task": "insight_hub.themes.tasks.sweep_untagged", "schedule": 60.0},
+        # Dashboards read roll-ups: bring them up to date every minute, and rebuild them all each night.
+        "refresh-rollups": {"task": "dashboards.tasks.refresh_rollups", "schedule": 60.0},
+        "rebuild-rollups-nightly": {
+            "task": "dashboards.tasks.rebuild_rollups",
+            "schedule": crontab(hour=2, minute=30),
+        },
     },
 )
 app.autodiscover_tasks()

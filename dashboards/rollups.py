@@ -1,0 +1,361 @@
+"""Keeping the roll-ups up to date: incrementally per (organisation, month), and a full rebuild.
+
+Every roll-up table is a pure function of the source rows, so a refresh of a slice is "delete the slice,
+insert it again" inside one transaction: readers see the old slice or the new one, never half. Each insert
+is a single `INSERT INTO ... SELECT ... GROUP BY` whose SELECT the ORM writes (so month truncation in the
+hub's time zone is the same on PostgreSQL and SQLite), and no row passes through Python.
+
+What counts:
+- survey comments: every theme tag not rejected by a person, with the tag's own sentiment (the sentiment of
+  its evidence sentence) or else the comment's;
+- stories: only those usable for internal learning (`Story.objects.usable_for`), so a withdrawal takes a
+  story out of every figure; a story linked to several services counts once, under the first;
+- FFT: responses with an FFT answer, by the month they were given.
+
+Which slices are stale comes from two places: `mark_stale` (called by services that know, e.g. a consent
+change), and a scan for rows changed since the last refresh (new responses, newly tagged texts, tag
+decisions, edited stories), which also catches bulk imports that bypass model signals. The scan looks back a
+little before its watermark (`WATERMARK_OVERLAP`) so that a row written by a transaction that was still open
+at the last refresh is not missed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.utils import timezone
+
+from feedback.metrics import FFT_FIELDS
+from feedback.models import CommentTag, FFTAnswer, Response
+from insight_hub.themes.models import TagDecision, TagStatus
+from stories.models import Purpose, Story, StoryTag
+
+from .models import (
+    Characteristic,
+    FFTEqualityMonthly,
+    FFTMonthly,
+    RollupStale,
+    RollupState,
+    Source,
+    ThemeEqualityMonthly,
+    ThemeMonthly,
+)
+
+logger = logging.getLogger(__name__)
+
+WATERMARK_OVERLAP = dt.timedelta(minutes=5)
+# Any two refreshes take this lock so they never interleave deletes and inserts of one slice.
+ADVISORY_LOCK_ID = 7_343_101
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(month, dt.time.min, tzinfo=tz)
+    return start, dt.datetime.combine(next_month(month), dt.time.min, tzinfo=tz)
+
+
+def _month(field: str):
+    return TruncMonth(field, output_field=DateField())
+
+
+# --- The source queries: each returns a values() queryset whose columns are, in order, the columns of its
+# roll-up table. `slice_filter` narrows them to one (organisation, month) for an incremental refresh.
+
+
+def _comment_tags() -> QuerySet:
+    return CommentTag.objects.exclude(decision=TagDecision.REJECTED).filter(
+        comment__tag_status=TagStatus.TAGGED
+    )
+
+
+def _tag_sentiment(item: str):
+    return Coalesce(NullIf(F("sentiment"), Value("")), F(f"{item}__sentiment"), Value(""), output_field=CharField())
+
+
+def theme_comment_rows(organisation_id: int | None = None, month: dt.date | None = None) -> QuerySet:
+    qs = _comment_tags()
+    if organisation_id is not None:
+        start, end = _month_bounds(month)
+        qs = qs.filter(
+            comment__organisation_id=organisation_id,
+            comment__responded_at__gte=start,
+            comment__responded_at__lt=end,
+        )
+    return (
+        qs.values(
+            o=F("comment__organisation_id"),
+            s=F("comment__service_id"),
+            t=F("theme_id"),
+            m=_month("comment__responded_at"),
+            se=_tag_sentiment("comment"),
+            src=Value(Source.COMMENT, output_field=CharField()),
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def _usable_stories() -> QuerySet:
+    return Story.objects.usable_for(Purpose.INTERNAL_LEARNING)
+
+
+def theme_story_rows(organisation_id: int | None = None, month: dt.date | None = None) -> QuerySet:
+    stories = _usable_stories()
+    if organisation_id is not None:
+        stories = stories.filter(
+            organisation_id=organisation_id, occurred_on__gte=month, occurred_on__lt=next_month(month)
+        )
+    first_service = (
+        Story.services.through.objects.filter(story_id=OuterRef("story_id"))
+        .values("story_id")
+        .annotate(first=Min("service_id"))
+        .values("first")
+    )
+    return (
+        StoryTag.objects.exclude(decision=TagDecision.REJECTED)
+        .filter(story__in=stories.values("pk"), story__tag_status=TagStatus.TAGGED)
+        .values(
+            o=F("story__organisation_id"),
+            s=Subquery(first_service, output_field=IntegerField()),
+            t=F("theme_id"),
+            m=_month("story__occurred_on"),
+            se=_tag_sentiment("story"),
+            src=Value(Source.STORY, output_field=CharField()),
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def _fft_counts() -> dict:
+    return {
+        name: Count("pk", filter=Q(fft_score=answer.value))
+        for name, answer in zip(FFT_FIELDS, FFTAnswer, strict=True)
+    }
+
+
+def _responses(organisation_id: int | None, month: dt.date | None) -> QuerySet:
+    qs = Response.objects.exclude(fft_score=None)
+    if organisation_id is not None:
+        start, end = _month_bounds(month)
+        qs = qs.filter(organisation_id=organisation_id, responded_at__gte=start, responded_at__lt=end)
+    return qs
+
+
+def fft_rows(organisation_id: int | None = None, month: dt.date | None = None) -> QuerySet:
+    return (
+        _responses(organisation_id, month)
+        .values(o=F("organisation_id"), s=F("service_id"), m=_month("responded_at"))
+        .annotate(**_fft_counts())
+        .order_by()
+    )
+
+
+def fft_equality_rows(
+    characteristic: str, organisation_id: int | None = None, month: dt.date | None = None
+) -> QuerySet:
+    return (
+        _responses(organisation_id, month)
+        .values(
+            o=F("organisation_id"),
+            m=_month("responded_at"),
+            c=Value(characteristic, output_field=CharField()),
+            g=F(characteristic),
+        )
+        .annotate(**_fft_counts())
+        .order_by()
+    )
+
+
+def theme_equality_rows(
+    characteristic: str, organisation_id: int | None = None, month: dt.date | None = None
+) -> QuerySet:
+    qs = _comment_tags()
+    if organisation_id is not None:
+        start, end = _month_bounds(month)
+        qs = qs.filter(
+            comment__organisation_id=organisation_id,
+            comment__responded_at__gte=start,
+            comment__responded_at__lt=end,
+        )
+    return (
+        qs.values(
+            o=F("comment__organisation_id"),
+            m=_month("comment__responded_at"),
+            c=Value(characteristic, output_field=CharField()),
+            g=F(f"comment__response__{characteristic}"),
+            t=F("theme_id"),
+            se=_tag_sentiment("comment"),
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def _insert_select(model, columns: list[str], queryset: QuerySet) -> int:
+    """INSERT INTO model's table (columns) SELECT <the queryset's columns, in order> FROM (queryset)."""
+    sql, params = queryset.query.sql_with_params()
+    aliases = list(queryset.query.values_select) + list(queryset.query.annotation_select)
+    if len(aliases) != len(columns):  # pragma: no cover - a programming error, caught by the tests
+        raise ValueError(f"{model.__name__}: {len(aliases)} selected columns for {len(columns)}")
+    table = connection.ops.quote_name(model._meta.db_table)
+    target = ", ".join(connection.ops.quote_name(c) for c in columns)
+    source = ", ".join(connection.ops.quote_name(a) for a in aliases)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({target}) SELECT {source} FROM ({sql}) AS rows", params)  # noqa: S608
+        return cursor.rowcount
+
+
+THEME_COLUMNS = ["organisation_id", "service_id", "theme_id", "month", "sentiment", "source", "count"]
+FFT_COLUMNS = ["organisation_id", "service_id", "month", *FFT_FIELDS]
+FFT_EQUALITY_COLUMNS = ["organisation_id", "month", "characteristic", "group", *FFT_FIELDS]
+THEME_EQUALITY_COLUMNS = ["organisation_id", "month", "characteristic", "group", "theme_id", "sentiment", "count"]
+
+
+def _build(organisation_id: int | None, month: dt.date | None) -> dict[str, int]:
+    counts = {
+        "theme": _insert_select(ThemeMonthly, THEME_COLUMNS, theme_comment_rows(organisation_id, month))
+        + _insert_select(ThemeMonthly, THEME_COLUMNS, theme_story_rows(organisation_id, month)),
+        "fft": _insert_select(FFTMonthly, FFT_COLUMNS, fft_rows(organisation_id, month)),
+        "fft_equality": 0,
+        "theme_equality": 0,
+    }
+    for characteristic in Characteristic.values:
+        counts["fft_equality"] += _insert_select(
+            FFTEqualityMonthly, FFT_EQUALITY_COLUMNS, fft_equality_rows(characteristic, organisation_id, month)
+        )
+        counts["theme_equality"] += _insert_select(
+            ThemeEqualityMonthly,
+            THEME_EQUALITY_COLUMNS,
+            theme_equality_rows(characteristic, organisation_id, month),
+        )
+    return counts
+
+
+ROLLUP_MODELS = (ThemeMonthly, FFTMonthly, FFTEqualityMonthly, ThemeEqualityMonthly)
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_ID])
+
+
+def refresh_slice(organisation_id: int, month: dt.date) -> dict[str, int]:
+    """Recompute every roll-up for one organisation and month."""
+    month = month_start(month)
+    with transaction.atomic():
+        _lock()
+        for model in ROLLUP_MODELS:
+            model.objects.filter(organisation_id=organisation_id, month=month).delete()
+        return _build(organisation_id, month)
+
+
+def rebuild_all() -> dict[str, float]:
+    """Recompute every roll-up from scratch (nightly, and after a bulk re-tag)."""
+    started = time.perf_counter()
+    now = timezone.now()
+    with transaction.atomic():
+        _lock()
+        for model in ROLLUP_MODELS:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+            else:
+                model.objects.all().delete()
+        counts = _build(None, None)
+        RollupStale.objects.filter(marked_at__lte=now).delete()
+        seconds = time.perf_counter() - started
+        RollupState.objects.update_or_create(
+            key="rollups",
+            defaults={"watermark": now, "last_full_rebuild_at": now, "last_full_rebuild_seconds": seconds},
+        )
+    logger.info("roll-ups rebuilt in %.1f s: %s", seconds, counts)
+    return {**counts, "seconds": seconds}
+
+
+def mark_stale(pairs: Iterable[tuple[int, dt.date]]) -> None:
+    """Note (organisation id, any day in the month) slices to refresh on the next pass."""
+    now = timezone.now()
+    rows = {(org, month_start(day)) for org, day in pairs if org is not None and day is not None}
+    RollupStale.objects.bulk_create(
+        [RollupStale(organisation_id=org, month=month, marked_at=now) for org, month in rows],
+        update_conflicts=True,
+        unique_fields=["organisation", "month"],
+        update_fields=["marked_at"],
+    )
+
+
+def _changed_since(since: dt.datetime) -> set[tuple[int, dt.date]]:
+    """(organisation, month) slices whose source rows changed after `since`."""
+    pairs: set[tuple[int, dt.date]] = set()
+
+    def collect(qs: QuerySet, org: str, day: str) -> None:
+        pairs.update(
+            (row["o"], row["m"])
+            for row in qs.values(o=F(org), m=_month(day)).distinct().order_by()
+            if row["o"] is not None
+        )
+
+    collect(Response.objects.filter(created_at__gt=since), "organisation_id", "responded_at")
+    collect(
+        CommentTag.objects.filter(Q(created_at__gt=since) | Q(decided_at__gt=since)),
+        "comment__organisation_id",
+        "comment__responded_at",
+    )
+    from feedback.models import Comment
+
+    collect(Comment.objects.filter(tagged_at__gt=since), "organisation_id", "responded_at")
+    collect(
+        Story.objects.filter(Q(updated_at__gt=since) | Q(tagged_at__gt=since)), "organisation_id", "occurred_on"
+    )
+    collect(
+        StoryTag.objects.filter(Q(created_at__gt=since) | Q(decided_at__gt=since)),
+        "story__organisation_id",
+        "story__occurred_on",
+    )
+    return {(org, month_start(m)) for org, m in pairs}
+
+
+def refresh_stale() -> dict[str, int]:
+    """Bring the roll-ups up to date: scan for changes since the watermark, then refresh each stale slice."""
+    started = timezone.now()
+    state, _ = RollupState.objects.get_or_create(key="rollups")
+    if state.watermark is None:
+        # Never built: build everything once rather than slice by slice.
+        rebuild_all()
+        return {"slices": 0, "rebuilt": 1}
+    mark_stale(_changed_since(state.watermark - WATERMARK_OVERLAP))
+    stale = list(RollupStale.objects.filter(marked_at__lte=timezone.now()).values_list("pk", "organisation_id", "month", "marked_at"))
+    for pk, organisation_id, month, marked_at in stale:
+        refresh_slice(organisation_id, month)
+        # Marked again while we worked? Then leave it for the next pass.
+        RollupStale.objects.filter(pk=pk, marked_at=marked_at).delete()
+    RollupState.objects.filter(key="rollups").update(watermark=started)
+    return {"slices": len(stale), "rebuilt": 0}

@@ -1,0 +1,22 @@
+"""Roll-up tasks: a pass every minute picks up what changed; a nightly rebuild is the backstop."""
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from . import rollups
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=2, retry_backoff_max=60, max_retries=5)
+def refresh_rollups() -> dict[str, int]:
+    return rollups.refresh_stale()
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=5, max_retries=3)
+def rebuild_rollups() -> dict[str, float]:
+    return rollups.rebuild_all()
