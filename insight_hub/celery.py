@@ -33,9 +33,8 @@ app.conf.update(
         "insight_hub.themes.tasks.*": {"queue": "nlp"},
     },
     broker_connection_retry_on_startup=True,
-    # Redis visibility timeout must exceed the longest task, or an unacknowledged task is redelivered
-    # while it still runs.
-    broker_transport_options={"visibility_timeout": 60 * 60},
+    # The Redis visibility timeout (how soon a dead worker's task is handed out again) is in settings,
+    # CELERY_BROKER_TRANSPORT_OPTIONS, from the environment.
     worker_max_memory_per_child=600 * 1024,  # KiB: recycle a worker process that outgrows the budget
     # A save must not hang on a broker that is down: give up quickly, the periodic sweep re-queues it.
     broker_connection_timeout=2,

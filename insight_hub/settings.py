@@ -251,6 +251,18 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task whose worker died without acknowledging it (acks_late) is handed out again after this many seconds;
+# it must exceed the longest task, or a task still running is handed out twice (harmless, tasks are
+# idempotent, but wasted work). Redis is checked for such tasks every tenth of it, at most every 10 s.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60, minimum=5)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
+}
+# The untagged sweep (every minute, celery beat) re-queues items still untagged this many seconds after they
+# were saved: their signal was lost (Redis down). Longer than a queued item normally waits for a worker.
+TAGGING_SWEEP_AFTER_SECONDS = env_int("TAGGING_SWEEP_AFTER_SECONDS", 10 * 60, minimum=1)
 
 CACHES = {
     "default": (

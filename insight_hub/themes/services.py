@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -27,7 +28,6 @@ from .taxonomy import QDC_NAME, QDC_VERSION, qdc_themes
 
 logger = logging.getLogger(__name__)
 
-SWEEP_AFTER = timedelta(minutes=10)
 TAG_CHUNK = 500
 
 
@@ -279,8 +279,11 @@ def _queue_each(select) -> dict[str, int]:
     return queued
 
 
-def untagged_sweep(*, older_than: timedelta = SWEEP_AFTER) -> int:
-    """Queue everything still untagged a while after it was saved; the database is the source of truth."""
+def untagged_sweep(*, older_than: timedelta | None = None) -> int:
+    """Queue everything still untagged a while after it was saved (TAGGING_SWEEP_AFTER_SECONDS); the
+    database is the source of truth."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.TAGGING_SWEEP_AFTER_SECONDS)
     cutoff = timezone.now() - older_than
     queued = _queue_each(
         lambda items: items.filter(tag_status=TagStatus.UNTAGGED, text_changed_at__lte=cutoff)
