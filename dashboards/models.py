@@ -119,9 +119,7 @@ class RollupStale(models.Model):
     marked_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "month"], name="rollup_stale_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["organisation", "month"], name="rollup_stale_unique")]
 
 
 class RollupState(models.Model):
@@ -217,7 +215,9 @@ class Tile(models.Model):
     dashboard = models.ForeignKey(Dashboard, on_delete=models.CASCADE, related_name="tiles")
     kind = models.CharField(max_length=10, choices=TileKind.choices)
     title = models.CharField(max_length=200, blank=True)
-    theme = models.ForeignKey("themes.Theme", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    theme = models.ForeignKey(
+        "themes.Theme", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     service = models.ForeignKey(
         "organisations.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -95,7 +95,9 @@ def _comment_tags() -> QuerySet:
 
 
 def _tag_sentiment(item: str):
-    return Coalesce(NullIf(F("sentiment"), Value("")), F(f"{item}__sentiment"), Value(""), output_field=CharField())
+    return Coalesce(
+        NullIf(F("sentiment"), Value("")), F(f"{item}__sentiment"), Value(""), output_field=CharField()
+    )
 
 
 def theme_comment_rows(organisation_id: int | None = None, month: dt.date | None = None) -> QuerySet:
@@ -235,7 +237,15 @@ def _insert_select(model, columns: list[str], queryset: QuerySet) -> int:
 THEME_COLUMNS = ["organisation_id", "service_id", "theme_id", "month", "sentiment", "source", "count"]
 FFT_COLUMNS = ["organisation_id", "service_id", "month", *FFT_FIELDS]
 FFT_EQUALITY_COLUMNS = ["organisation_id", "month", "characteristic", "group", *FFT_FIELDS]
-THEME_EQUALITY_COLUMNS = ["organisation_id", "month", "characteristic", "group", "theme_id", "sentiment", "count"]
+THEME_EQUALITY_COLUMNS = [
+    "organisation_id",
+    "month",
+    "characteristic",
+    "group",
+    "theme_id",
+    "sentiment",
+    "count",
+]
 
 
 def _build(organisation_id: int | None, month: dt.date | None) -> dict[str, int]:
@@ -248,7 +258,9 @@ def _build(organisation_id: int | None, month: dt.date | None) -> dict[str, int]
     }
     for characteristic in Characteristic.values:
         counts["fft_equality"] += _insert_select(
-            FFTEqualityMonthly, FFT_EQUALITY_COLUMNS, fft_equality_rows(characteristic, organisation_id, month)
+            FFTEqualityMonthly,
+            FFT_EQUALITY_COLUMNS,
+            fft_equality_rows(characteristic, organisation_id, month),
         )
         counts["theme_equality"] += _insert_select(
             ThemeEqualityMonthly,
@@ -333,7 +345,9 @@ def _changed_since(since: dt.datetime) -> set[tuple[int, dt.date]]:
 
     collect(Comment.objects.filter(tagged_at__gt=since), "organisation_id", "responded_at")
     collect(
-        Story.objects.filter(Q(updated_at__gt=since) | Q(tagged_at__gt=since)), "organisation_id", "occurred_on"
+        Story.objects.filter(Q(updated_at__gt=since) | Q(tagged_at__gt=since)),
+        "organisation_id",
+        "occurred_on",
     )
     collect(
         StoryTag.objects.filter(Q(created_at__gt=since) | Q(decided_at__gt=since)),
@@ -352,7 +366,11 @@ def refresh_stale() -> dict[str, int]:
         rebuild_all()
         return {"slices": 0, "rebuilt": 1}
     mark_stale(_changed_since(state.watermark - WATERMARK_OVERLAP))
-    stale = list(RollupStale.objects.filter(marked_at__lte=timezone.now()).values_list("pk", "organisation_id", "month", "marked_at"))
+    stale = list(
+        RollupStale.objects.filter(marked_at__lte=timezone.now()).values_list(
+            "pk", "organisation_id", "month", "marked_at"
+        )
+    )
     for pk, organisation_id, month, marked_at in stale:
         refresh_slice(organisation_id, month)
         # Marked again while we worked? Then leave it for the next pass.
