@@ -51,6 +51,9 @@ class ThemeMonthly(models.Model):
             models.Index(fields=["theme", "month"], name="theme_monthly_theme_month"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.theme_id} at {self.organisation_id} in {self.month:%b %Y}: {self.count}"
+
 
 class FFTMonthly(models.Model):
     """FFT answers per organisation x service x month, in `feedback.metrics.FFTCounts` field order."""
@@ -72,6 +75,9 @@ class FFTMonthly(models.Model):
     class Meta:
         indexes = [models.Index(fields=["organisation", "month"], name="fft_monthly_org_month")]
 
+    def __str__(self) -> str:
+        return f"FFT at {self.organisation_id}/{self.service_id} in {self.month:%b %Y}"
+
 
 class FFTEqualityMonthly(models.Model):
     """FFT answers per organisation x month x characteristic x group ('' = not stated)."""
@@ -92,6 +98,9 @@ class FFTEqualityMonthly(models.Model):
     class Meta:
         indexes = [models.Index(fields=["organisation", "month"], name="fft_equality_org_month")]
 
+    def __str__(self) -> str:
+        return f"FFT by {self.characteristic}={self.group} at {self.organisation_id} in {self.month:%b %Y}"
+
 
 class ThemeEqualityMonthly(models.Model):
     """Theme sentiment in survey comments per organisation x month x characteristic x group."""
@@ -109,6 +118,9 @@ class ThemeEqualityMonthly(models.Model):
     class Meta:
         indexes = [models.Index(fields=["organisation", "month"], name="theme_equality_org_month")]
 
+    def __str__(self) -> str:
+        return f"{self.theme_id} by {self.characteristic}={self.group} in {self.month:%b %Y}"
+
 
 class RollupStale(models.Model):
     """An (organisation, month) whose roll-ups must be recomputed. The database, not the queue, remembers
@@ -121,6 +133,9 @@ class RollupStale(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "month"], name="rollup_stale_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month:%b %Y} stale since {self.marked_at}"
+
 
 class RollupState(models.Model):
     """One row: when the roll-ups were last brought up to date, and how long the last rebuild took."""
@@ -129,6 +144,9 @@ class RollupState(models.Model):
     watermark = models.DateTimeField(null=True, blank=True)
     last_full_rebuild_at = models.DateTimeField(null=True, blank=True)
     last_full_rebuild_seconds = models.FloatField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Roll-ups up to {self.watermark}"
 
 
 class PopulationProfile(models.Model):
@@ -151,6 +169,9 @@ class PopulationProfile(models.Model):
                 fields=["organisation", "characteristic", "group"], name="population_profile_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.characteristic}={self.group}: {self.people}"
 
 
 class DashboardStatus(models.TextChoices):

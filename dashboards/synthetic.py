@@ -172,10 +172,32 @@ BASE_WEIGHTS = {"Staff manner & personal attributes": 6, "Positive experience & 
 QUESTION_OF_SCORE = {1: "what_good", 2: "what_good", 3: "nonspecific", 4: "could_improve", 5: "could_improve"}
 
 # England's broad mix (2021 census, simplified), '' = not stated.
-ETHNIC_MIX = [("A", 74), ("B", 2), ("C", 6), ("H", 3), ("J", 2), ("K", 1), ("L", 2), ("M", 1), ("N", 2),
-              ("R", 1), ("S", 2), ("D", 1), ("", 3)]  # fmt: skip
-AGE_MIX = [("16-24", 9), ("25-34", 14), ("35-44", 14), ("45-54", 14), ("55-64", 15), ("65-74", 14),
-           ("75-84", 11), ("85+", 5), ("", 4)]  # fmt: skip
+ETHNIC_MIX = [
+    ("A", 74),
+    ("B", 2),
+    ("C", 6),
+    ("H", 3),
+    ("J", 2),
+    ("K", 1),
+    ("L", 2),
+    ("M", 1),
+    ("N", 2),
+    ("R", 1),
+    ("S", 2),
+    ("D", 1),
+    ("", 3),
+]
+AGE_MIX = [
+    ("16-24", 9),
+    ("25-34", 14),
+    ("35-44", 14),
+    ("45-54", 14),
+    ("55-64", 15),
+    ("65-74", 14),
+    ("75-84", 11),
+    ("85+", 5),
+    ("", 4),
+]
 SEX_MIX = [("female", 54), ("male", 43), ("", 3)]
 DISABILITY_MIX = [("yes", 22), ("no", 70), ("", 8)]
 
@@ -283,8 +305,16 @@ class _ServicePlan:
     theme_weights: list[float]
 
 
-def generate(*, responses: int, stories: int, seed: int = 2026, months: int = 24, comment_share: float = 0.4,
-             chunk: int = 20_000, progress=None) -> SyntheticResult:  # fmt: skip
+def generate(
+    *,
+    responses: int,
+    stories: int,
+    seed: int = 2026,
+    months: int = 24,
+    comment_share: float = 0.4,
+    chunk: int = 20_000,
+    progress=None,
+) -> SyntheticResult:
     """Add `responses` FFT responses and `stories` stories to the demo ICS. Rerunning with the same seed adds
     nothing twice: responses are keyed by seed and number, so an existing key stops the run."""
     started = time.perf_counter()
@@ -331,13 +361,45 @@ def generate(*, responses: int, stories: int, seed: int = 2026, months: int = 24
             offset += len(sentence) + 1
         return " ".join(parts), tags
 
-    response_cols = ("id", "organisation_id", "service_id", "source", "dedupe_key", "responded_at", "fft_score",
-                     "ethnic_category", "age_band", "sex", "disability")  # fmt: skip
-    comment_cols = ("id", "response_id", "organisation_id", "service_id", "question_type", "text", "redacted_text",
-                    "responded_at", "tag_status", "tagged_model_version", "tagged_at", "sentiment",
-                    "sentiment_confidence")  # fmt: skip
-    tag_cols = ("comment_id", "theme_id", "origin", "decision", "confidence", "evidence_start", "evidence_end",
-                "sentiment", "model_version")  # fmt: skip
+    response_cols = (
+        "id",
+        "organisation_id",
+        "service_id",
+        "source",
+        "dedupe_key",
+        "responded_at",
+        "fft_score",
+        "ethnic_category",
+        "age_band",
+        "sex",
+        "disability",
+    )
+    comment_cols = (
+        "id",
+        "response_id",
+        "organisation_id",
+        "service_id",
+        "question_type",
+        "text",
+        "redacted_text",
+        "responded_at",
+        "tag_status",
+        "tagged_model_version",
+        "tagged_at",
+        "sentiment",
+        "sentiment_confidence",
+    )
+    tag_cols = (
+        "comment_id",
+        "theme_id",
+        "origin",
+        "decision",
+        "confidence",
+        "evidence_start",
+        "evidence_end",
+        "sentiment",
+        "model_version",
+    )
     now = timezone.now()
     done = 0
     while done < responses:
@@ -365,9 +427,21 @@ def generate(*, responses: int, stories: int, seed: int = 2026, months: int = 24
                     score = 4 if rng.random() < 0.5 else 5
                 moment = _random_moment(rng, month, today, tz)
                 svc = plan.service
-                rw.add((response_id, svc.organisation_id, svc.pk, ResponseSource.IMPORT, f"synthetic:{seed}:{n}",
-                        moment, score, _pick(rng, ETHNIC_MIX), _pick(rng, AGE_MIX), _pick(rng, SEX_MIX),
-                        _pick(rng, DISABILITY_MIX)))  # fmt: skip
+                rw.add(
+                    (
+                        response_id,
+                        svc.organisation_id,
+                        svc.pk,
+                        ResponseSource.IMPORT,
+                        f"synthetic:{seed}:{n}",
+                        moment,
+                        score,
+                        _pick(rng, ETHNIC_MIX),
+                        _pick(rng, AGE_MIX),
+                        _pick(rng, SEX_MIX),
+                        _pick(rng, DISABILITY_MIX),
+                    )
+                )
                 if score != 6 and rng.random() < comment_share:
                     pending_comments.append((response_id, plan, score, moment))
             comment_ids = cw.ids(len(pending_comments))
@@ -378,11 +452,37 @@ def generate(*, responses: int, stories: int, seed: int = 2026, months: int = 24
                 text, tags = comment_for(plan, positive)
                 sentiment = "positive" if positive else "negative"
                 svc = plan.service
-                cw.add((comment_id, response_id, svc.organisation_id, svc.pk, QUESTION_OF_SCORE[score], text, text,
-                        moment, TagStatus.TAGGED, MODEL_VERSION, now, sentiment, 0.9))  # fmt: skip
+                cw.add(
+                    (
+                        comment_id,
+                        response_id,
+                        svc.organisation_id,
+                        svc.pk,
+                        QUESTION_OF_SCORE[score],
+                        text,
+                        text,
+                        moment,
+                        TagStatus.TAGGED,
+                        MODEL_VERSION,
+                        now,
+                        sentiment,
+                        0.9,
+                    )
+                )
                 for name, start, end, tag_sentiment in tags:
-                    tw.add((comment_id, themes[name].pk, TagOrigin.MODEL, TagDecision.SUGGESTED,
-                            round(rng.uniform(0.45, 0.99), 3), start, end, tag_sentiment, MODEL_VERSION))  # fmt: skip
+                    tw.add(
+                        (
+                            comment_id,
+                            themes[name].pk,
+                            TagOrigin.MODEL,
+                            TagDecision.SUGGESTED,
+                            round(rng.uniform(0.45, 0.99), 3),
+                            start,
+                            end,
+                            tag_sentiment,
+                            MODEL_VERSION,
+                        )
+                    )
                     result.comment_tags += 1
             rw.flush()
             cw.flush()
@@ -405,15 +505,53 @@ def _stories(rng, ics, plans, themes, theme_names, month_list, today, count, see
             "organisation_id", "user_id"
         )
     )
-    story_cols = ("id", "organisation_id", "title", "narrative", "teller", "occurred_on", "occurred_precision",
-                  "source_channel", "ethnic_category", "age_band", "sex", "disability", "status", "logged_by_id",
-                  "redacted_title", "redacted_narrative", "redaction_version", "consent_internal_learning",
-                  "consent_board_quote", "consent_publication", "consent_recorded_at", "consent_withdrawn_on",
-                  "safety_concern", "safety_flag_source", "safety_flagged_at", "safety_closed_at", "safety_response",
-                  "import_source", "external_id", "tag_status", "tagged_model_version", "tagged_at", "sentiment",
-                  "safety_signals")  # fmt: skip
-    tag_cols = ("story_id", "theme_id", "origin", "decision", "confidence", "evidence_start", "evidence_end",
-                "sentiment", "model_version")  # fmt: skip
+    story_cols = (
+        "id",
+        "organisation_id",
+        "title",
+        "narrative",
+        "teller",
+        "occurred_on",
+        "occurred_precision",
+        "source_channel",
+        "ethnic_category",
+        "age_band",
+        "sex",
+        "disability",
+        "status",
+        "logged_by_id",
+        "redacted_title",
+        "redacted_narrative",
+        "redaction_version",
+        "consent_internal_learning",
+        "consent_board_quote",
+        "consent_publication",
+        "consent_recorded_at",
+        "consent_withdrawn_on",
+        "safety_concern",
+        "safety_flag_source",
+        "safety_flagged_at",
+        "safety_closed_at",
+        "safety_response",
+        "import_source",
+        "external_id",
+        "tag_status",
+        "tagged_model_version",
+        "tagged_at",
+        "sentiment",
+        "safety_signals",
+    )
+    tag_cols = (
+        "story_id",
+        "theme_id",
+        "origin",
+        "decision",
+        "confidence",
+        "evidence_start",
+        "evidence_end",
+        "sentiment",
+        "model_version",
+    )
     now = timezone.now()
     done = 0
     while done < count:
@@ -453,8 +591,13 @@ def _stories(rng, ics, plans, themes, theme_names, month_list, today, count, see
                 narrative = " ".join(sentences)
                 share = sum(polarity) / len(polarity)
                 sentiment = "positive" if share > 0.6 else "negative" if share < 0.4 else "neutral"
-                title = f"{svc.name}: " + ("a good experience" if sentiment == "positive" else "what went wrong"
-                                           if sentiment == "negative" else "mixed experience")  # fmt: skip
+                title = f"{svc.name}: " + (
+                    "a good experience"
+                    if sentiment == "positive"
+                    else "what went wrong"
+                    if sentiment == "negative"
+                    else "mixed experience"
+                )
                 roll = rng.random()
                 status = StoryStatus.SHARED if roll < 0.85 else StoryStatus.SUBMITTED
                 withdrawn = today if rng.random() < 0.02 else None
@@ -462,21 +605,60 @@ def _stories(rng, ics, plans, themes, theme_names, month_list, today, count, see
                     occurred, dt.time(12), tzinfo=timezone.get_current_timezone()
                 )
                 closed = concern and rng.random() < 0.7
-                sw.add((story_id, svc.organisation_id, title, narrative, rng.choice(Teller.values), occurred, "day",
-                        rng.choice(SourceChannel.values), _pick(rng, ETHNIC_MIX), _pick(rng, AGE_MIX),
-                        _pick(rng, SEX_MIX), _pick(rng, DISABILITY_MIX), status, px_leads.get(svc.organisation_id),
-                        title, narrative, MODEL_VERSION, True, rng.random() < 0.7, rng.random() < 0.2, now, withdrawn,
-                        concern, "tagger" if concern else "", flagged_at if concern else None,
+                sw.add(
+                    (
+                        story_id,
+                        svc.organisation_id,
+                        title,
+                        narrative,
+                        rng.choice(Teller.values),
+                        occurred,
+                        "day",
+                        rng.choice(SourceChannel.values),
+                        _pick(rng, ETHNIC_MIX),
+                        _pick(rng, AGE_MIX),
+                        _pick(rng, SEX_MIX),
+                        _pick(rng, DISABILITY_MIX),
+                        status,
+                        px_leads.get(svc.organisation_id),
+                        title,
+                        narrative,
+                        MODEL_VERSION,
+                        True,
+                        rng.random() < 0.7,
+                        rng.random() < 0.2,
+                        now,
+                        withdrawn,
+                        concern,
+                        "tagger" if concern else "",
+                        flagged_at if concern else None,
                         flagged_at + dt.timedelta(days=3) if closed else None,
-                        "We have met the family and reviewed the care." if closed else "", ImportSource.DEMO,
-                        f"synthetic-{seed}-{n}", TagStatus.TAGGED, MODEL_VERSION, now, sentiment,
-                        ["harm"] if concern else []))  # fmt: skip
+                        "We have met the family and reviewed the care." if closed else "",
+                        ImportSource.DEMO,
+                        f"synthetic-{seed}-{n}",
+                        TagStatus.TAGGED,
+                        MODEL_VERSION,
+                        now,
+                        sentiment,
+                        ["harm"] if concern else [],
+                    )
+                )
                 links.add((story_id, svc.pk))
                 narrative_offset = len(title) + 2  # the tagger reads "title\n\nnarrative"
                 for name, start, end, tag_sentiment in tags:
-                    tw.add((story_id, themes[name].pk, TagOrigin.MODEL, TagDecision.SUGGESTED,
-                            round(rng.uniform(0.45, 0.99), 3), narrative_offset + start, narrative_offset + end,
-                            tag_sentiment, MODEL_VERSION))  # fmt: skip
+                    tw.add(
+                        (
+                            story_id,
+                            themes[name].pk,
+                            TagOrigin.MODEL,
+                            TagDecision.SUGGESTED,
+                            round(rng.uniform(0.45, 0.99), 3),
+                            narrative_offset + start,
+                            narrative_offset + end,
+                            tag_sentiment,
+                            MODEL_VERSION,
+                        )
+                    )
                     result.story_tags += 1
             sw.flush()
             tw.flush()

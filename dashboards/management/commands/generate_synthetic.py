@@ -31,7 +31,8 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            f"Added {result.responses:,} responses, {result.comments:,} comments ({result.comment_tags:,} tags), "
+            f"Added {result.responses:,} responses, {result.comments:,} comments "
+            f"({result.comment_tags:,} tags), "
             f"{result.stories:,} stories ({result.story_tags:,} tags) in {result.seconds:.1f} s."
         )
         if not options["no_rollups"]:
