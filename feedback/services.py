@@ -15,6 +15,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from insight_hub.bulk import bulk_update_fields
 from insight_hub.organisations.models import Organisation, Service
@@ -239,14 +241,22 @@ def public_token_read(token: str, *, service: Service) -> Ticket | None:
 def public_form_throttled(*, service: Service, client: str) -> bool:
     """Count a post from this address to this service; True once it is over the limit for the window.
 
-    A fixed window in the shared cache (Redis in production, so every web process counts together).
+    A fixed window in the shared cache (Redis in production, so every web process counts together). With
+    Redis down nobody is throttled: a patient's answer matters more than the limit, and the one-time token
+    and the honeypot still stand.
     """
     limit = getattr(settings, "PUBLIC_FORM_RATE_LIMIT", DEFAULT_RATE_LIMIT)
     key = f"feedback:rate:{service.pk}:{client}:{int(time.time() // RATE_WINDOW)}"
     try:
-        count = cache.incr(key)  # one round trip for every post but a window's first
-    except ValueError:  # no such key yet: the window's first post (unless another process just made it)
-        count = 1 if cache.add(key, 1, RATE_WINDOW) else cache.incr(key)
+        try:
+            count = cache.incr(key)  # one round trip for every post but a window's first
+        except ValueError:  # no such key yet: the window's first post (unless another process just made it)
+            count = 1 if cache.add(key, 1, RATE_WINDOW) else cache.incr(key)
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        logger.warning(
+            "public form: rate limit not counted, the cache is unreachable (%s)", exc.__class__.__name__
+        )
+        return False
     return count > limit
 
 
