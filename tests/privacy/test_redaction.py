@@ -108,6 +108,22 @@ CASES = [
     ("The doctor told Jayden Brown to go home.", "The doctor told [name] to go home."),
     ("I want to thank Chloe, Aisha and Tom on Ward 12.",
      "I want to thank [name], [name] and [name] on Ward 12."),
+    # A name opening a sentence is still read by the model; a common word opening one is not a name.
+    ("Tina was amazing. Felt listened to.", "[name] was amazing. Felt listened to."),
+    ("Rachel took the time to explain.", "[name] took the time to explain."),
+    ("Lovely staff. Sarah was kind. Calm and professional.",
+     "Lovely staff. [name] was kind. Calm and professional."),
+    ("Amazing care. Chloe explained it all.", "Amazing care. [name] explained it all."),
+    ("Grace was so kind to us.", "[name] was so kind to us."),
+    ("Mark explained everything.", "[name] explained everything."),
+    ("Guy was our paramedic.", "[name] was our paramedic."),
+    ("XXX was checking on me.", "[name] was checking on me."),
+    ("Ahmed was very kind.", "[name] was very kind."),
+    ("Dave and Steve were kind.", "[name] and [name] were kind."),
+    ("Rang at 1.30am in agony. Info related to my issues.",
+     "Rang at 1.30am in agony. Info related to my issues."),
+    ("Not good enough. Psychiatrist took the word of the GP.",
+     "Not good enough. Psychiatrist took the word of the GP."),
     # --- Mixed -------------------------------------------------------------
     ("Dr Patel phoned my wife Priya on 07700 900123 about NHS number 943 476 5919 on 3 March 2024.",
      "[doctor] phoned my wife [name] on [phone number] about NHS number [NHS number] on [date]."),
@@ -235,6 +251,24 @@ def test_a_batch_redacts_each_text_as_redact_does() -> None:
         "The Staff were great",
     ]
     assert [r.text for r in redact_many(texts)] == [redact(text).text for text in texts]
+
+
+def test_a_sentence_is_read_by_the_model_when_any_word_could_be_a_name() -> None:
+    assert not redaction._may_name_someone("Staff were lovely and kind.")
+    assert not redaction._may_name_someone("- Felt listened to.")
+    assert redaction._may_name_someone("Staff were lovely, especially Kelly.")
+    assert redaction._may_name_someone("Staff were lovely, especially Staff Nurse Bell.")
+    # Not Title case, or a given name that is also a word: the model decides.
+    assert redaction._may_name_someone("STAFF were lovely.")
+    assert redaction._may_name_someone("Hope was lovely.")
+    assert redaction._may_name_someone("J was lovely.")
+
+
+def test_no_given_name_is_on_the_common_word_list() -> None:
+    from insight_hub.privacy.wordlist import GIVEN_NAMES_THAT_ARE_WORDS, NOT_COMMON, common_words
+
+    assert len(common_words()) > 1000
+    assert not common_words() & (GIVEN_NAMES_THAT_ARE_WORDS | NOT_COMMON)
 
 
 def test_module_does_not_import_django() -> None:
