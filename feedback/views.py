@@ -22,6 +22,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from insight_hub.organisations.models import Organisation
 from insight_hub.organisations.permissions import can_edit, get_for_user_or_404, organisations_for
+from insight_hub.privacy import audit
+from insight_hub.privacy.models import AuditAction
 
 from . import exports, selectors, services
 from .forms import (
@@ -148,13 +150,16 @@ def response_list(request):
 @login_required
 def response_detail(request, pk: int):
     response = selectors.response_get_for(request.user, pk=pk)
+    comments = selectors.comments_for_display(request.user, response)
+    if any(view.is_original for view in comments):
+        audit.record(request.user, AuditAction.RESPONSE_VIEWED_UNREDACTED, response)
     return render(
         request,
         "feedback/response_detail.html",
         {
             "response": response,
             "answers": response.answers.select_related("question").order_by("question__order"),
-            "comments": selectors.comments_for_display(request.user, response),
+            "comments": comments,
             "breadcrumbs": [("Home", "/"), ("Feedback", reverse("feedback:response_list"))],
         },
     )
@@ -164,9 +169,25 @@ def _export_filename(extension: str) -> str:
     return f"feedback-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
+def _audit_export(request, form, export: str) -> None:
+    """Filters are choice values and dates (no free text), so they may go in the audit as they are."""
+    filters = {
+        name: getattr(value, "ods_code", getattr(value, "pk", value))
+        for name, value in form.filters().items()
+    }
+    audit.record(
+        request.user,
+        AuditAction.EXPORT_DOWNLOADED,
+        export=export,
+        **{f"filter_{name}": str(value) for name, value in filters.items()},
+    )
+
+
 @login_required
 def response_export_csv(request):
-    responses = selectors.responses_for(request.user, filters=_filter_form(request).filters())
+    form = _filter_form(request)
+    responses = selectors.responses_for(request.user, filters=form.filters())
+    _audit_export(request, form, "feedback.csv")
     out = StreamingHttpResponse(
         exports.csv_lines(request.user, responses), content_type="text/csv; charset=utf-8"
     )
@@ -176,7 +197,9 @@ def response_export_csv(request):
 
 @login_required
 def response_export_xlsx(request):
-    responses = selectors.responses_for(request.user, filters=_filter_form(request).filters())
+    form = _filter_form(request)
+    responses = selectors.responses_for(request.user, filters=form.filters())
+    _audit_export(request, form, "feedback.xlsx")
     return FileResponse(
         exports.xlsx_file(request.user, responses),
         as_attachment=True,

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/predict", themes_api.predict, name="api_predict"),
     path("api/v1/schema.json", themes_api.schema, name="api_schema"),
     path("stories/", include("stories.urls")),
+    path("privacy/", include("insight_hub.privacy.urls")),
     path("feedback/", include("feedback.urls")),
     path("admin/", admin.site.urls),
 ]

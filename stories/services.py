@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from insight_hub.organisations.models import Organisation, Service
+from insight_hub.privacy import audit
+from insight_hub.privacy.models import AuditAction
 from insight_hub.privacy.redaction import VERSION as REDACTION_VERSION
 from insight_hub.privacy.redaction import Kind, RedactedSpan, apply_spans, redact
 from insight_hub.themes import services as theme_services
@@ -287,6 +289,15 @@ def story_consent_record(
         note=note,
         by=user,
     )
+    audit.record(
+        user,
+        AuditAction.CONSENT_CHANGED,
+        story,
+        change=action,
+        internal_learning=internal_learning,
+        board_quote=board_quote,
+        publication=publication,
+    )
     if not internal_learning and story.status in STATUSES_NEEDING_CONSENT:
         # Without consent for internal learning nothing may use the story: it goes back to draft.
         story.status = StoryStatus.DRAFT
@@ -313,6 +324,9 @@ def story_consent_withdraw(*, story: Story, user, withdrawn_on: datetime.date, n
         withdrawn_on=withdrawn_on,
         note=note,
         by=user,
+    )
+    audit.record(
+        user, AuditAction.CONSENT_CHANGED, story, change="withdrawn", withdrawn_on=withdrawn_on.isoformat()
     )
     return story
 

@@ -16,6 +16,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from insight_hub.organisations.models import Organisation
 from insight_hub.organisations.permissions import can_read_original, scope_for
+from insight_hub.privacy import audit
+from insight_hub.privacy.models import AuditAction
 from insight_hub.themes.selectors import tag_panel
 
 from . import imports, selectors, services
@@ -62,6 +64,11 @@ def story_url(story) -> str:
     return reverse("stories:detail", args=[story.pk])
 
 
+def _audit_original_read(request, story, page: str) -> None:
+    """The original text is on this page: record who read it."""
+    audit.record(request.user, AuditAction.STORY_VIEWED_UNREDACTED, story, page=page)
+
+
 def _require_px_lead(user) -> None:
     if not scope_for(user).px_org_ids:
         raise Http404
@@ -93,6 +100,8 @@ def _story_form_page(request, form, story=None):
         form.is_valid()
         return render(request, "stories/story_form.html#field", {"field": form[field_name]})
     crumbs = _story_crumbs(story) if story else [HOME, STORIES]
+    if story:
+        _audit_original_read(request, story, "edit")
     return render(request, "stories/story_form.html", {"form": form, "story": story, "breadcrumbs": crumbs})
 
 
@@ -156,6 +165,7 @@ def story_detail(request, pk: int):
         "breadcrumbs": [HOME, STORIES],
     }
     if is_owner:
+        _audit_original_read(request, story, "detail")
         context |= {
             "consent_events": story.consent_events.select_related("by")[:10],
             "next_statuses": [StoryStatus(s) for s in STATUS_TRANSITIONS[story.status]],
@@ -251,6 +261,7 @@ def story_redaction(request, pk: int):
             places = "1 place" if found == 1 else f"{found} places"
             messages.success(request, f"“{add_form.cleaned_data['phrase']}” is now hidden in {places}.")
             return redirect("stories:redaction", pk=story.pk)
+    _audit_original_read(request, story, "redaction")
     return render(
         request,
         "stories/story_redaction.html",

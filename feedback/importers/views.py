@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from feedback.models import ImportKind, ImportStatus
+from insight_hub.privacy import audit
+from insight_hub.privacy.models import AuditAction
 
 from . import selectors, services
 from .forms import MappingForm, NHSEUploadForm, UploadForm
@@ -208,6 +210,8 @@ def import_detail(request, uid):
 @require_GET
 def import_errors(request, uid):
     batch = selectors.import_batch_get_for(request.user, uid=uid)
+    # The report quotes rows of the uploaded file, which may hold patients' words.
+    audit.record(request.user, AuditAction.EXPORT_DOWNLOADED, batch, export="import-problems.csv")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{batch.uid}-problems.csv"'
     # A BOM, so that Excel opens the report as UTF-8 rather than guessing Windows-1252.

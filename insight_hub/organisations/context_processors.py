@@ -10,6 +10,7 @@ NAVIGATION = [
     ("Feedback", "feedback:response_list", None),
     ("Review tags", "themes:review_queue", ["px_lead", "icb_lead"]),
     ("Organisations", "organisations:list", None),
+    ("Access audit", "privacy:audit_list", ["system_admin"]),
 ]
 
 

@@ -12,6 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from insight_hub.bulk import bulk_update_fields
+from insight_hub.privacy import audit
+from insight_hub.privacy.models import AuditAction
 from insight_hub.themes.ml import LocalTheme, TagInput, load_tagger
 
 from . import registry
@@ -335,4 +337,7 @@ def tag_decide(*, user, label: str, item, theme: Theme, action: str):
     tag.decided_at = timezone.now()
     tag.save()
     TagAudit.objects.create(item_label=label, item_id=item.pk, theme=theme, action=action, user=user)
+    # TagAudit is the item's own review history (shown beside its tags); the access audit is the one
+    # place a system administrator reads every change across the hub.
+    audit.record(user, AuditAction.TAGS_CHANGED, item, theme=theme.pk, decision=action)
     return tag

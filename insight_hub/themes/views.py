@@ -8,6 +8,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from insight_hub.privacy import audit
+from insight_hub.privacy.models import AuditAction
+
 from . import registry, selectors, services
 from .models import Theme
 
@@ -105,6 +108,8 @@ def corrections_export(request):
     """People's corrections as rows in the training file's columns (`train_tagger --corrections`)."""
     if not selectors.may_review_anything(request.user):
         raise PermissionDenied
+    # The rows carry comment and story text (redacted): an export like any other.
+    audit.record(request.user, AuditAction.EXPORT_DOWNLOADED, export="tag-corrections.csv")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="tag-corrections.csv"'
     writer = csv.DictWriter(response, fieldnames=TRAINING_COLUMNS)
