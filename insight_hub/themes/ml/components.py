@@ -9,6 +9,7 @@ and gave no accuracy gain over character n-grams on this data.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,17 +17,21 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 import spacy
+from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
 from . import safety  # noqa: F401  (registers the "safety_rules" factory)
+from .doctext import doc_text
 from .features import Featurizer, SentenceTokens, normalise_question_type
 from .heads import SentimentHead, ThemeHead
 
 for _name in ("question_type", "qdc_scores"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
+
+_ALNUM_RE = re.compile(r"[^\W_]")  # exactly the characters str.isalnum() accepts
 
 
 @dataclass
@@ -44,7 +49,7 @@ class DocScores:
 def newline_sentences(doc: Doc) -> Doc:
     """Start a sentence after a line break: feedback forms often list points one per line
     with no full stops, which the punctuation-based sentencizer would merge."""
-    if "\n" not in doc.text:  # most comments: skip the token loop entirely
+    if "\n" not in doc_text(doc):  # most comments: skip the token loop entirely
         return doc
     after_break = False
     for token in doc:
@@ -61,19 +66,28 @@ def scored_sentences(doc: Doc) -> list[Span]:
     """Sentences with at least one letter or digit; these are the rows of ``DocScores``."""
     if len(doc) == 0:
         return []
-    return [s for s in doc.sents if any(ch.isalnum() for ch in s.text)]
+    text = doc_text(doc)
+    return [s for s in doc.sents if _ALNUM_RE.search(text, s.start_char, s.end_char)]
 
 
 def sentence_tokens(sentences: list[Span]) -> list[SentenceTokens]:
+    """(words, tokens) of each sentence, lowercased: tokens without spaces, words without punctuation too.
+    Read from one attribute array per doc rather than token by token (a Token object each)."""
+    if not sentences:
+        return []
+    doc = sentences[0].doc
+    strings = doc.vocab.strings
+    rows = doc.to_array([LOWER, IS_SPACE, IS_PUNCT]).tolist()
     out: list[SentenceTokens] = []
     for sent in sentences:
         words: list[str] = []
         tokens: list[str] = []
-        for t in sent:
-            if not t.is_space:
-                tokens.append(t.lower_)
-                if not t.is_punct:
-                    words.append(t.lower_)
+        for lower, is_space, is_punct in rows[sent.start : sent.end]:
+            if not is_space:
+                text = strings[lower]
+                tokens.append(text)
+                if not is_punct:
+                    words.append(text)
         out.append((words, tokens))
     return out
 

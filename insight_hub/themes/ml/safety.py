@@ -15,6 +15,8 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
+from .doctext import doc_text
+
 SAFETY_SPAN_KEY = "safety"
 
 Pattern = list[dict[str, Any]]
@@ -200,6 +202,56 @@ def build_prefilter() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(f"(?:{a})" for a in sorted(alternatives)) + ")", re.IGNORECASE)
 
 
+# What the lowercased text must contain wherever a token matches: one of these words, or a regex match.
+_Need = tuple[str, ...] | re.Pattern[str]
+
+
+def _token_need(token: dict[str, Any]) -> _Need | None:
+    """None when the token does not constrain the text. A token's lowercase form is a substring of the
+    lowercased text, so each need is a necessary condition for the token to match."""
+    spec = token.get("LOWER")
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        return (spec,)
+    if "IN" in spec:
+        return tuple(spec["IN"])
+    return re.compile(spec["REGEX"].removeprefix("^").removesuffix("$"))
+
+
+def build_pattern_checks() -> list[list[_Need]]:
+    """For each pattern, what its required tokens need: if any need is unmet, the pattern cannot match.
+    Unlike the prefilter this needs every required word of some pattern ("no food or water", not just
+    "no"), so it rules out most of the comments the prefilter lets through."""
+    checks = []
+    for patterns in SAFETY_PATTERNS.values():
+        for pattern in patterns:
+            needs = [
+                need
+                for token in pattern
+                if token.get("OP") not in ("?", "*")
+                for need in [_token_need(token)]
+                if need is not None
+            ]
+            # Word lists first (a substring test is cheaper than a regex), rarest-looking (longest) first.
+            needs.sort(
+                key=lambda n: (isinstance(n, re.Pattern), -min(map(len, n)) if isinstance(n, tuple) else 0)
+            )
+            checks.append(needs)
+    return checks
+
+
+def _may_match(checks: list[list[_Need]], text: str) -> bool:
+    lower = text.lower()
+    return any(
+        all(
+            any(word in lower for word in need) if isinstance(need, tuple) else need.search(lower)
+            for need in needs
+        )
+        for needs in checks
+    )
+
+
 def build_matcher(vocab: Any) -> Matcher:
     matcher = Matcher(vocab)
     for kind, patterns in SAFETY_PATTERNS.items():
@@ -214,9 +266,13 @@ class SafetyRules:
         self.name = name
         self.matcher = build_matcher(nlp.vocab)
         self.prefilter = build_prefilter()
+        self.pattern_checks = build_pattern_checks()
 
     def __call__(self, doc: Doc) -> Doc:
-        hits = self.matcher(doc) if self.prefilter.search(doc.text) else []
+        text = doc_text(doc)
+        # Both checks are necessary conditions for a hit, so the matcher's result is unchanged by them.
+        may_match = self.prefilter.search(text) and _may_match(self.pattern_checks, text)
+        hits = self.matcher(doc) if may_match else []
         spans = [Span(doc, start, end, label=match_id) for match_id, start, end in hits]
         doc.spans[SAFETY_SPAN_KEY] = spans
         return doc

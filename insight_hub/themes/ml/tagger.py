@@ -13,6 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .components import DocScores, load_pipeline
+from .doctext import doc_text
 from .rules import BUILTIN_RULES, ThemeRules
 from .safety import SAFETY_SPAN_KEY
 from .types import (
@@ -69,14 +70,16 @@ class Tagger:
         local = self._local if local_themes is None else ThemeRules(self.nlp, local_themes)
         docs = []
         for item in items:
-            doc = self.nlp.make_doc(item.text or "")
+            text = item.text or ""
+            doc = self.nlp.make_doc(text)
+            doc._.source_text = text
             doc._.question_type = item.question_type
             docs.append(doc)
         return [self._result(doc, local) for doc in self.nlp.pipe(docs, batch_size=BATCH_SIZE)]
 
     # -- assembling results --------------------------------------------------------------
     def _result(self, doc: Doc, local: ThemeRules) -> TagResult:
-        text = doc.text
+        text = doc_text(doc)
         scores: DocScores = doc._.qdc_scores
         sentences = [_trimmed(text, start, end) for start, end in scores.sentences]
         if not sentences:
