@@ -45,7 +45,7 @@ from django.utils import timezone
 
 from feedback.metrics import FFT_FIELDS
 from feedback.models import CommentTag, FFTAnswer, Response
-from insight_hub.themes.models import TagDecision, TagStatus
+from insight_hub.themes.models import TagDecision
 from stories.models import Purpose, Story, StoryTag
 
 from .models import (
@@ -89,9 +89,7 @@ def _month(field: str):
 
 
 def _comment_tags() -> QuerySet:
-    return CommentTag.objects.exclude(decision=TagDecision.REJECTED).filter(
-        comment__tag_status=TagStatus.TAGGED
-    )
+    return CommentTag.objects.exclude(decision=TagDecision.REJECTED)
 
 
 def _tag_sentiment(item: str):
@@ -141,7 +139,7 @@ def theme_story_rows(organisation_id: int | None = None, month: dt.date | None =
     )
     return (
         StoryTag.objects.exclude(decision=TagDecision.REJECTED)
-        .filter(story__in=stories.values("pk"), story__tag_status=TagStatus.TAGGED)
+        .filter(story__in=stories.values("pk"))
         .values(
             o=F("story__organisation_id"),
             s=Subquery(first_service, output_field=IntegerField()),

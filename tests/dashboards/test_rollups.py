@@ -1,0 +1,142 @@
+"""Roll-ups: a pure function of the source rows, kept up to date slice by slice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+
+from dashboards import rollups
+from dashboards.models import FFTEqualityMonthly, FFTMonthly, RollupStale, ThemeEqualityMonthly, ThemeMonthly
+from feedback.models import CommentTag
+from insight_hub.themes.models import TagDecision, TagStatus, Theme
+from stories.models import StoryTag
+from stories.services import story_consent_withdraw
+from tests.factories import CommentFactory, ResponseFactory, StoryFactory
+
+
+def _moment(months_ago: int, day: int = 10) -> dt.datetime:
+    month = timezone.localdate().replace(day=1)
+    for _ in range(months_ago):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return timezone.make_aware(dt.datetime.combine(month.replace(day=day), dt.time(12)))
+
+
+def _tagged_comment(response, theme, *, sentiment="negative", decision=TagDecision.SUGGESTED):
+    comment = CommentFactory(response=response, tag_status=TagStatus.TAGGED, sentiment=sentiment)
+    CommentTag.objects.create(comment=comment, theme=theme, sentiment=sentiment, decision=decision)
+    return comment
+
+
+def _snapshot():
+    """Every roll-up row as comparable tuples (ids left out)."""
+    out = {}
+    for model in rollups.ROLLUP_MODELS:
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        out[model.__name__] = sorted(tuple(str(v) for v in row) for row in model.objects.values_list(*fields))
+    return out
+
+
+@pytest.fixture
+def themes(world):
+    return list(Theme.objects.filter(taxonomy__is_default=True).order_by("pk")[:2])
+
+
+def test_rebuild_counts_match_the_source_rows(world, themes):
+    timing, staff = themes
+    for score in (1, 1, 2, 4, 5, 6):
+        ResponseFactory(service=world.service_a, fft_score=score, responded_at=_moment(1), ethnic_category="A")
+    ResponseFactory(service=world.service_b, fft_score=1, responded_at=_moment(0), sex="female")
+    response = ResponseFactory(service=world.service_a, fft_score=5, responded_at=_moment(1), ethnic_category="H")
+    _tagged_comment(response, timing, sentiment="negative")
+    _tagged_comment(response, staff, sentiment="positive")
+    # A tag a person rejected is not a mention.
+    _tagged_comment(response, timing, decision=TagDecision.REJECTED)
+
+    rollups.rebuild_all()
+
+    month = _moment(1).date().replace(day=1)
+    row = FFTMonthly.objects.get(organisation=world.trust_a, service=world.service_a, month=month)
+    assert (row.very_good, row.good, row.neither, row.poor, row.very_poor, row.dont_know) == (2, 1, 0, 1, 2, 1)
+    assert FFTMonthly.objects.filter(organisation=world.trust_b).aggregate(n=Sum("very_good"))["n"] == 1
+    mentions = {
+        (r.theme_id, r.sentiment, r.source): r.count for r in ThemeMonthly.objects.filter(organisation=world.trust_a)
+    }
+    assert mentions == {(timing.pk, "negative", "comment"): 1, (staff.pk, "positive", "comment"): 1}
+    by_group = {
+        r.group: r.very_poor
+        for r in FFTEqualityMonthly.objects.filter(organisation=world.trust_a, characteristic="ethnic_category")
+    }
+    assert by_group == {"A": 1, "H": 1}
+    assert ThemeEqualityMonthly.objects.filter(characteristic="ethnic_category", group="H").aggregate(
+        n=Sum("count")
+    )["n"] == 2
+
+
+def test_stories_count_only_while_usable_and_withdrawal_takes_them_out(world, themes):
+    shared = StoryFactory(organisation=world.trust_a, status="shared", user=world.px_a)
+    StoryFactory(organisation=world.trust_a, status="draft", user=world.px_a)  # not shared: not counted
+    StoryTag.objects.filter(story=shared).delete()
+    StoryTag.objects.create(story=shared, theme=themes[0], sentiment="positive")
+    rollups.rebuild_all()
+    assert ThemeMonthly.objects.filter(source="story").aggregate(n=Sum("count"))["n"] == 1
+
+    story_consent_withdraw(
+        story=shared, user=world.px_a, withdrawn_on=timezone.localdate(), note="Asked us to stop using it"
+    )
+    result = rollups.refresh_stale()
+    assert result["slices"] >= 1
+    assert not ThemeMonthly.objects.filter(source="story").exists()
+
+
+def test_incremental_refresh_gives_what_a_rebuild_gives(world, themes):
+    for months_ago in (0, 1, 2):
+        response = ResponseFactory(service=world.service_a, fft_score=2, responded_at=_moment(months_ago))
+        _tagged_comment(response, themes[0])
+    rollups.rebuild_all()
+    # Changes after the build: a new response two months ago, a new tag last month.
+    ResponseFactory(service=world.service_a, fft_score=4, responded_at=_moment(2))
+    _tagged_comment(ResponseFactory(service=world.service_b, fft_score=1, responded_at=_moment(1)), themes[1])
+
+    result = rollups.refresh_stale()
+    incremental = _snapshot()
+    assert result["slices"] >= 2
+    assert not RollupStale.objects.exists()
+    rollups.rebuild_all()
+    assert _snapshot() == incremental
+
+
+def test_refresh_slice_touches_only_its_slice(world, themes):
+    ResponseFactory(service=world.service_a, fft_score=1, responded_at=_moment(0))
+    ResponseFactory(service=world.service_a, fft_score=1, responded_at=_moment(1))
+    rollups.rebuild_all()
+    other_month = FFTMonthly.objects.get(month=_moment(1).date().replace(day=1))
+    ResponseFactory(service=world.service_a, fft_score=5, responded_at=_moment(0))
+    counts = rollups.refresh_slice(world.trust_a.pk, _moment(0).date())
+    assert counts["fft"] == 1
+    assert FFTMonthly.objects.get(month=_moment(0).date().replace(day=1)).very_poor == 1
+    assert FFTMonthly.objects.get(pk=other_month.pk).very_good == 1  # untouched, same row
+
+
+def test_marked_slices_are_refreshed_and_cleared(world):
+    rollups.rebuild_all()
+    ResponseFactory(service=world.service_a, fft_score=3, responded_at=_moment(3))
+    rollups.mark_stale([(world.trust_a.pk, _moment(3).date())])
+    assert RollupStale.objects.count() == 1
+    rollups.refresh_stale()
+    assert FFTMonthly.objects.get(organisation=world.trust_a).neither == 1
+    assert not RollupStale.objects.exists()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_periodic_task_runs_on_a_real_worker(world, celery_worker):
+    from dashboards.tasks import refresh_rollups
+
+    ResponseFactory(service=world.service_a, fft_score=1, responded_at=_moment(0))
+    celery_worker.start()
+    result = refresh_rollups.apply_async(queue="default").get(timeout=60)
+    assert result == {"slices": 0, "rebuilt": 1}
+    assert FFTMonthly.objects.get(organisation=world.trust_a).very_good == 1
