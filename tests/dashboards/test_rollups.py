@@ -14,6 +14,7 @@ from feedback.models import CommentTag
 from insight_hub.themes.models import TagDecision, TagStatus, Theme
 from stories.models import StoryTag
 from stories.services import story_consent_withdraw
+from tests.conftest import wait_for
 from tests.factories import CommentFactory, ResponseFactory, StoryFactory
 
 
@@ -137,6 +138,6 @@ def test_the_periodic_task_runs_on_a_real_worker(world, celery_worker):
 
     ResponseFactory(service=world.service_a, fft_score=1, responded_at=_moment(0))
     celery_worker.start()
-    result = refresh_rollups.apply_async(queue="default").get(timeout=60)
-    assert result == {"slices": 0, "rebuilt": 1}
+    refresh_rollups.apply_async(queue="default")
+    wait_for(lambda: FFTMonthly.objects.filter(organisation=world.trust_a).exists(), message="the roll-up pass")
     assert FFTMonthly.objects.get(organisation=world.trust_a).very_good == 1
