@@ -1,0 +1,652 @@
+"""What the dashboards read: roll-ups (never raw responses or comments) and a handful of chosen stories.
+
+Every function takes organisation ids the caller has already checked (`reach` in the views works them out
+from the person's scope), so a selector cannot widen what someone sees; the story pickers also apply the
+consent rules (`Story.objects.usable_for`) and return redacted text only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from feedback.metrics import FFT_FIELDS, THRESHOLD, FFTCounts, fft_figures, percent, suppress_row
+from feedback.models import Comment
+from insight_hub.themes.models import TagDecision, Theme
+from stories.models import Purpose, Story, StoryTag
+
+from .models import (
+    FFTEqualityMonthly,
+    FFTMonthly,
+    PopulationProfile,
+    ThemeEqualityMonthly,
+    ThemeMonthly,
+)
+from .rollups import month_start, next_month
+
+SENTIMENTS = ("positive", "neutral", "negative")
+
+
+# --- Periods -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole calendar months, first to last inclusive (both the 1st of their month)."""
+
+    first: dt.date
+    last: dt.date
+
+    @classmethod
+    def last_months(cls, count: int, *, today: dt.date | None = None) -> Period:
+        last = month_start(today or timezone.localdate())
+        first = last
+        for _ in range(count - 1):
+            first = month_start(first - dt.timedelta(days=1))
+        return cls(first, last)
+
+    @property
+    def months(self) -> list[dt.date]:
+        out, month = [], self.first
+        while month <= self.last:
+            out.append(month)
+            month = next_month(month)
+        return out
+
+    def previous(self) -> Period:
+        """The same number of months just before this period."""
+        count = len(self.months)
+        last = month_start(self.first - dt.timedelta(days=1))
+        return Period.last_months(count, today=last)
+
+    @property
+    def label(self) -> str:
+        if self.first == self.last:
+            return f"{self.first:%B %Y}"
+        return f"{self.first:%B %Y} to {self.last:%B %Y}"
+
+    def filter(self, field: str = "month") -> Q:
+        return Q(**{f"{field}__gte": self.first, f"{field}__lte": self.last})
+
+
+# --- FFT -----------------------------------------------------------------------------------------------
+
+
+def _fft_sums() -> dict:
+    return {name: Sum(name) for name in FFT_FIELDS}
+
+
+def _fft_rows(org_ids: Iterable[int], service_ids: Iterable[int] | None, period: Period) -> QuerySet:
+    rows = FFTMonthly.objects.filter(period.filter(), organisation_id__in=list(org_ids))
+    if service_ids is not None:
+        rows = rows.filter(service_id__in=list(service_ids))
+    return rows
+
+
+def fft_trend(org_ids, service_ids, period: Period) -> list[tuple[dt.date, FFTCounts]]:
+    """FFT answer counts per month of the period, months without responses included (all zero)."""
+    by_month = {
+        row["month"]: FFTCounts.from_mapping(row)
+        for row in _fft_rows(org_ids, service_ids, period).values("month").annotate(**_fft_sums()).order_by()
+    }
+    return [(month, by_month.get(month, FFTCounts())) for month in period.months]
+
+
+def spc_points(trend: Sequence[tuple[dt.date, FFTCounts]]) -> list[tuple[dt.date, float | None]]:
+    """% positive per month for the SPC chart. A month with fewer than THRESHOLD responses has no point:
+    its percentage would be shown for a handful of people (and is too noisy to chart anyway)."""
+    points = []
+    for month, counts in trend:
+        if counts.total >= THRESHOLD:
+            points.append((month, round(100 * counts.positive / counts.total, 1)))
+        else:
+            points.append((month, None))
+    return points
+
+
+@dataclass
+class FFTRow:
+    """One line of an FFT table: an organisation or a service, with the period's figures."""
+
+    label: str
+    url: str
+    counts: FFTCounts
+    figures: object  # feedback.metrics.FFTFigures
+    latest_percent: int | None | str = None
+    key: object = None
+
+
+def fft_by(org_ids, service_ids, period: Period, *, by: str) -> dict[int, tuple[FFTCounts, FFTCounts]]:
+    """Per organisation or service (`by`: "organisation_id" or "service_id"): (period, last month)."""
+    totals: dict[int, FFTCounts] = {}
+    latest: dict[int, FFTCounts] = {}
+    for row in _fft_rows(org_ids, service_ids, period).values(by, "month").annotate(**_fft_sums()).order_by():
+        counts = FFTCounts.from_mapping(row)
+        key = row[by]
+        previous = totals.get(key, FFTCounts())
+        totals[key] = FFTCounts(*(a + b for a, b in zip(previous.as_tuple(), counts.as_tuple(), strict=True)))
+        if row["month"] == period.last:
+            latest[key] = counts
+    return {key: (totals[key], latest.get(key, FFTCounts())) for key in totals}
+
+
+def latest_percent(counts: FFTCounts):
+    figures = fft_figures(counts)
+    return figures.percent_positive
+
+
+# --- Themes --------------------------------------------------------------------------------------------
+
+
+def _theme_rows(org_ids, service_ids, period: Period, source: str | None = None) -> QuerySet:
+    rows = ThemeMonthly.objects.filter(period.filter(), organisation_id__in=list(org_ids))
+    if service_ids is not None:
+        rows = rows.filter(service_id__in=list(service_ids))
+    if source:
+        rows = rows.filter(source=source)
+    return rows
+
+
+@dataclass
+class ThemeSummary:
+    theme: Theme
+    positive: int = 0
+    neutral: int = 0
+    negative: int = 0
+    previous: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.positive + self.neutral + self.negative
+
+    @property
+    def net_sentiment(self) -> int | None:
+        """(positive - negative) / all mentions, as a whole percentage from -100 to 100."""
+        if not self.total:
+            return None
+        return round(100 * (self.positive - self.negative) / self.total)
+
+    @property
+    def negative_percent(self) -> int | None:
+        return percent(self.negative, self.total)
+
+    @property
+    def change(self) -> int:
+        return self.total - self.previous
+
+
+def _sentiment_key(value: str) -> str:
+    return value if value in SENTIMENTS else "neutral"
+
+
+def theme_summaries(org_ids, service_ids, period: Period, *, limit: int | None = None) -> list[ThemeSummary]:
+    """Themes mentioned in the period, most mentioned first, with the previous period's volume."""
+    org_ids = list(org_ids)
+    summaries: dict[int, ThemeSummary] = {}
+    themes = {t.pk: t for t in Theme.objects.all()}
+    rows = _theme_rows(org_ids, service_ids, period).values("theme_id", "sentiment").annotate(n=Sum("count"))
+    for row in rows.order_by():
+        summary = summaries.setdefault(row["theme_id"], ThemeSummary(themes[row["theme_id"]]))
+        key = _sentiment_key(row["sentiment"])
+        setattr(summary, key, getattr(summary, key) + row["n"])
+    previous = (
+        _theme_rows(org_ids, service_ids, period.previous()).values("theme_id").annotate(n=Sum("count"))
+    )
+    for row in previous.order_by():
+        if row["theme_id"] in summaries:
+            summaries[row["theme_id"]].previous = row["n"]
+    ordered = sorted(summaries.values(), key=lambda s: (-s.total, s.theme.name))
+    return ordered[:limit] if limit else ordered
+
+
+@dataclass
+class ThemeMonth:
+    month: dt.date
+    positive: int = 0
+    neutral: int = 0
+    negative: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.positive + self.neutral + self.negative
+
+    @property
+    def net_sentiment(self) -> int | None:
+        return round(100 * (self.positive - self.negative) / self.total) if self.total else None
+
+
+def theme_trend(theme_id: int, org_ids, service_ids, period: Period) -> list[ThemeMonth]:
+    by_month = {month: ThemeMonth(month) for month in period.months}
+    rows = (
+        _theme_rows(org_ids, service_ids, period)
+        .filter(theme_id=theme_id)
+        .values("month", "sentiment")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for row in rows:
+        entry = by_month[row["month"]]
+        key = _sentiment_key(row["sentiment"])
+        setattr(entry, key, getattr(entry, key) + row["n"])
+    return list(by_month.values())
+
+
+@dataclass
+class Heatmap:
+    themes: list[Theme]
+    columns: list[tuple[int, str]]  # (organisation id, short name)
+    # values[theme index][column index]: % of mentions that were negative, "*" for too few mentions, None none
+    values: list[list[object]]
+
+
+def negative_heatmap(org_names: dict[int, str], period: Period, *, limit: int = 12) -> Heatmap:
+    """Theme x trust: the share of each theme's mentions that were negative. A cell with fewer than
+    THRESHOLD mentions shows `*`: a percentage of three people is noise, and could point at them."""
+    org_ids = list(org_names)
+    top = theme_summaries(org_ids, None, period, limit=limit)
+    cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    rows = (
+        _theme_rows(org_ids, None, period)
+        .filter(theme_id__in=[s.theme.pk for s in top])
+        .values("theme_id", "organisation_id", "sentiment")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for row in rows:
+        cell = cells[(row["theme_id"], row["organisation_id"])]
+        cell[0] += row["n"]
+        if row["sentiment"] == "negative":
+            cell[1] += row["n"]
+    columns = sorted(org_names.items(), key=lambda item: item[1])
+    values = []
+    for summary in top:
+        line = []
+        for org_id, _ in columns:
+            total, negative = cells.get((summary.theme.pk, org_id), (0, 0))
+            line.append(None if total == 0 else "*" if total < THRESHOLD else percent(negative, total))
+        values.append(line)
+    return Heatmap(themes=[s.theme for s in top], columns=columns, values=values)
+
+
+@dataclass
+class RisingTheme:
+    theme: Theme
+    count: int
+    expected: float
+    p_value: float
+
+    @property
+    def ratio(self) -> float:
+        return self.count / self.expected if self.expected else math.inf
+
+
+def rising_themes(
+    org_ids, period: Period, *, baseline_months: int = 6, alpha: float = 0.01
+) -> list[RisingTheme]:
+    """Themes mentioned significantly more in the period's last month than in the months before it.
+
+    The baseline is the mean monthly count over the previous `baseline_months`; the test is one-sided
+    Poisson (is a count this high likely if the rate had not changed?), at `alpha` after a Bonferroni
+    correction for the number of themes tested, so that 32 themes tested each month do not produce a
+    "rising" theme by chance most months. Themes with fewer than THRESHOLD mentions are not tested.
+    """
+    from scipy.stats import poisson
+
+    org_ids = list(org_ids)
+    current = period.last
+    baseline = Period.last_months(baseline_months, today=month_start(current - dt.timedelta(days=1)))
+    counts = defaultdict(int)
+    for row in (
+        ThemeMonthly.objects.filter(organisation_id__in=org_ids, month=current)
+        .values("theme_id")
+        .annotate(n=Sum("count"))
+        .order_by()
+    ):
+        counts[row["theme_id"]] = row["n"]
+    base = defaultdict(int)
+    for row in (
+        ThemeMonthly.objects.filter(baseline.filter(), organisation_id__in=org_ids)
+        .values("theme_id")
+        .annotate(n=Sum("count"))
+        .order_by()
+    ):
+        base[row["theme_id"]] = row["n"]
+    tested = [theme_id for theme_id, n in counts.items() if n >= THRESHOLD]
+    if not tested:
+        return []
+    corrected = alpha / len(tested)
+    themes = Theme.objects.in_bulk(tested)
+    rising = []
+    for theme_id in tested:
+        # Half a mention a month where a theme was never seen, so that a first appearance can be tested.
+        expected = max(base[theme_id] / baseline_months, 0.5)
+        p_value = float(poisson.sf(counts[theme_id] - 1, expected))
+        if p_value < corrected:
+            rising.append(RisingTheme(themes[theme_id], counts[theme_id], expected, p_value))
+    return sorted(rising, key=lambda r: r.p_value)
+
+
+# --- Stories beside the numbers -----------------------------------------------------------------------
+
+
+@dataclass
+class Quote:
+    """A story or comment shown beside a number: redacted text, where it came from, and a link."""
+
+    kind: str  # "story" / "comment"
+    title: str
+    text: str
+    sentiment: str
+    organisation: str
+    month: dt.date
+    url: str = ""
+    critical: bool = False
+    reference: str = ""
+
+
+def _allocate(mix: dict[str, int], n: int) -> dict[str, int]:
+    """Split n picks across sentiments in proportion to the mix (largest remainder), at least one for any
+    sentiment present when n allows, so a mostly positive theme still shows its criticism."""
+    total = sum(mix.values())
+    if not total:
+        return {}
+    present = [s for s in SENTIMENTS if mix.get(s)]
+    shares = {s: n * mix[s] / total for s in present}
+    picks = {s: math.floor(shares[s]) for s in present}
+    for s in sorted(present, key=lambda s: shares[s] - picks[s], reverse=True):
+        if sum(picks.values()) >= n:
+            break
+        picks[s] += 1
+    if n >= len(present):
+        for s in present:
+            if picks[s] == 0:
+                donor = max(picks, key=picks.get)
+                picks[donor] -= 1
+                picks[s] = 1
+    return {s: k for s, k in picks.items() if k}
+
+
+def _excerpt(text: str, start: int | None, end: int | None, width: int = 280) -> str:
+    if start is not None and end is not None and 0 <= start < end <= len(text):
+        sentence = text[start:end].strip()
+        if sentence:
+            return sentence
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
+
+
+def representative_quotes(
+    *, theme_id: int | None, org_ids, service_ids, period: Period, n: int = 3, org_names: dict[int, str]
+) -> list[Quote]:
+    """Two or three stories (or, when there are too few, survey comments) for a theme and scope, chosen to
+    reflect its sentiment mix, newest first: consented for internal learning, redacted, never withdrawn."""
+    from django.urls import reverse
+
+    org_ids = list(org_ids)
+    mix_rows = _theme_rows(org_ids, service_ids, period)
+    if theme_id is not None:
+        mix_rows = mix_rows.filter(theme_id=theme_id)
+    mix = defaultdict(int)
+    for row in mix_rows.values("sentiment").annotate(n=Sum("count")).order_by():
+        mix[_sentiment_key(row["sentiment"])] += row["n"]
+    quotes: list[Quote] = []
+    first_day, end_day = period.first, next_month(period.last)
+    for sentiment, wanted in _allocate(mix, n).items():
+        stories = Story.objects.usable_for(Purpose.INTERNAL_LEARNING).filter(
+            organisation_id__in=org_ids, occurred_on__gte=first_day, occurred_on__lt=end_day
+        )
+        if service_ids is not None:
+            stories = stories.filter(services__in=list(service_ids))
+        tags = StoryTag.objects.exclude(decision=TagDecision.REJECTED).filter(story__in=stories)
+        if theme_id is not None:
+            tags = tags.filter(theme_id=theme_id)
+        tags = tags.filter(Q(sentiment=sentiment) | Q(sentiment="", story__sentiment=sentiment))
+        picked = tags.order_by("-story__occurred_on", "-story_id").values(
+            "story_id",
+            "evidence_start",
+            "evidence_end",
+            title=F("story__redacted_title"),
+            narrative=F("story__redacted_narrative"),
+            organisation_id=F("story__organisation_id"),
+            occurred_on=F("story__occurred_on"),
+            concern=F("story__safety_concern"),
+        )[: wanted * 3]
+        seen = set()
+        for row in picked:
+            if row["story_id"] in seen or len(seen) >= wanted:
+                continue
+            seen.add(row["story_id"])
+            offset = len(row["title"]) + 2
+            start = row["evidence_start"] - offset if row["evidence_start"] is not None else None
+            end = row["evidence_end"] - offset if row["evidence_end"] is not None else None
+            quotes.append(
+                Quote(
+                    kind="story",
+                    title=row["title"],
+                    text=_excerpt(row["narrative"], start, end),
+                    sentiment=sentiment,
+                    organisation=org_names.get(row["organisation_id"], ""),
+                    month=month_start(row["occurred_on"]),
+                    url=reverse("stories:detail", args=[row["story_id"]]),
+                    critical=bool(row["concern"]),
+                    reference=f"S{row['story_id']}",
+                )
+            )
+        missing = wanted - len(seen)
+        if missing > 0:
+            quotes.extend(
+                _comment_quotes(theme_id, org_ids, service_ids, period, sentiment, missing, org_names)
+            )
+    return sorted(quotes, key=lambda q: q.month, reverse=True)
+
+
+def _comment_quotes(theme_id, org_ids, service_ids, period, sentiment, wanted, org_names) -> list[Quote]:
+    first, end = _bounds(period)
+    comments = Comment.objects.filter(
+        organisation_id__in=org_ids, responded_at__gte=first, responded_at__lt=end
+    ).exclude(redacted_text="")
+    if service_ids is not None:
+        comments = comments.filter(service_id__in=list(service_ids))
+    if theme_id is not None:
+        from feedback.models import CommentTag
+
+        tagged = CommentTag.objects.filter(theme_id=theme_id).exclude(decision=TagDecision.REJECTED)
+        tagged = tagged.filter(Q(sentiment=sentiment) | Q(sentiment="", comment__sentiment=sentiment))
+        comments = comments.filter(pk__in=tagged.values("comment_id"))
+    else:
+        comments = comments.filter(sentiment=sentiment)
+    rows = comments.order_by("-responded_at").values(
+        "pk", "redacted_text", "organisation_id", "responded_at", "question_type"
+    )[:wanted]
+    return [
+        Quote(
+            kind="comment",
+            title="Survey comment",
+            text=_excerpt(row["redacted_text"], None, None),
+            sentiment=sentiment,
+            organisation=org_names.get(row["organisation_id"], ""),
+            month=month_start(timezone.localtime(row["responded_at"]).date()),
+            reference=f"C{row['pk']}",
+        )
+        for row in rows
+    ]
+
+
+def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(period.first, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(next_month(period.last), dt.time.min, tzinfo=tz),
+    )
+
+
+def critical_awaiting(org_ids, *, limit: int = 10) -> tuple[int, list[Story]]:
+    """Stories flagged as a safety concern and still without a response, oldest first (redacted fields
+    only are read by the template). Counted across every status: a concern is a concern even unshared."""
+    stories = Story.objects.filter(organisation_id__in=list(org_ids), safety_closed_at__isnull=True).exclude(
+        safety_concern=""
+    )
+    count = stories.count()
+    oldest = list(
+        stories.select_related("organisation")
+        .only(
+            "pk",
+            "redacted_title",
+            "organisation__name",
+            "organisation__ods_code",
+            "safety_flagged_at",
+            "status",
+        )
+        .order_by("safety_flagged_at", "pk")[:limit]
+    )
+    return count, oldest
+
+
+# --- Pathways -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class StageThemes:
+    stage: object
+    summaries: list[ThemeSummary] = field(default_factory=list)
+    stories: int = 0
+
+
+def pathway_stages(pathway, period: Period, *, per_stage: int = 5) -> list[StageThemes]:
+    """Themes stage by stage: each stage reads its service (or, with none, its whole organisation)."""
+    out = []
+    story_counts = dict(
+        Story.objects.usable_for(Purpose.INTERNAL_LEARNING)
+        .filter(
+            stages__pathway=pathway, occurred_on__gte=period.first, occurred_on__lt=next_month(period.last)
+        )
+        .values("stages")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("stages", "n")
+    )
+    for stage in pathway.stages.select_related("organisation", "service"):
+        services = [stage.service_id] if stage.service_id else None
+        out.append(
+            StageThemes(
+                stage=stage,
+                summaries=theme_summaries([stage.organisation_id], services, period, limit=per_stage),
+                stories=story_counts.get(stage.pk, 0),
+            )
+        )
+    return out
+
+
+# --- Equality -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class EqualityRow:
+    group: str
+    label: str
+    figures: object  # FFTFigures, suppressed
+    responses: object  # int or "*"
+    share_of_responses: object = None  # % of all responses, or "*"
+    share_of_population: int | None = None  # % of the people served, where known
+    negative_themes: list[tuple[str, object]] = field(default_factory=list)
+
+
+def equality_fft(org_ids, period: Period, characteristic: str) -> tuple[list[EqualityRow], bool]:
+    """FFT by group of one characteristic, with small numbers suppressed, and who is not responding where
+    the population served is known. Returns the rows and whether a population denominator was available.
+
+    Suppression works at two levels. Within a row, `fft_figures` hides small answer counts (and a partner so
+    totals cannot give them back). Across rows, the group totals are a published column whose sum (all
+    responses) is published too, so a group total under the threshold is hidden with a partner as well, and
+    a group whose total is hidden shows nothing at all.
+    """
+    choices = dict(_group_choices(characteristic))
+    rows = (
+        FFTEqualityMonthly.objects.filter(
+            period.filter(), organisation_id__in=list(org_ids), characteristic=characteristic
+        )
+        .values("group")
+        .annotate(**_fft_sums())
+        .order_by()
+    )
+    counts = {row["group"]: FFTCounts.from_mapping(row) for row in rows}
+    groups = [g for g in choices if g in counts] + ([""] if "" in counts else [])
+    totals = [counts[g].total for g in groups]
+    shown_totals = suppress_row(totals)
+    all_responses = sum(totals)
+    population = _population_shares(org_ids, characteristic)
+    result = []
+    for group, total_cell in zip(groups, shown_totals, strict=True):
+        figures = fft_figures(counts[group])
+        if total_cell == "*":
+            from feedback.metrics import FFTFigures
+
+            figures = FFTFigures(("*",) * 6, "*", "*", "*")
+        result.append(
+            EqualityRow(
+                group=group,
+                label=choices.get(group, "Not stated") if group else "Not stated",
+                figures=figures,
+                responses=total_cell,
+                share_of_responses="*" if total_cell == "*" else percent(total_cell, all_responses),
+                share_of_population=population.get(group) if population else None,
+            )
+        )
+    return result, bool(population)
+
+
+def _group_choices(characteristic: str) -> list[tuple[str, str]]:
+    from feedback.models import Response
+
+    return list(Response._meta.get_field(characteristic).choices or [])
+
+
+def _population_shares(org_ids, characteristic: str) -> dict[str, int | None]:
+    rows = list(
+        PopulationProfile.objects.filter(organisation_id__in=list(org_ids), characteristic=characteristic)
+        .values("group")
+        .annotate(n=Sum("people"))
+        .order_by()
+    )
+    total = sum(r["n"] for r in rows)
+    return {r["group"]: percent(r["n"], total) for r in rows} if total else {}
+
+
+def equality_themes(org_ids, period: Period, characteristic: str, *, limit: int = 8):
+    """The most mentioned themes in survey comments, with the share of mentions that were negative for each
+    group; cells under THRESHOLD mentions are suppressed."""
+    rows = (
+        ThemeEqualityMonthly.objects.filter(
+            period.filter(), organisation_id__in=list(org_ids), characteristic=characteristic
+        )
+        .values("theme_id", "group", "sentiment")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    cells: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    volume: dict[int, int] = defaultdict(int)
+    for row in rows:
+        cell = cells[(row["theme_id"], row["group"])]
+        cell[0] += row["n"]
+        volume[row["theme_id"]] += row["n"]
+        if row["sentiment"] == "negative":
+            cell[1] += row["n"]
+    top = sorted(volume, key=lambda t: -volume[t])[:limit]
+    themes = Theme.objects.in_bulk(top)
+    choices = dict(_group_choices(characteristic))
+    groups = [g for g in choices if any((t, g) in cells for t in top)]
+    if any((t, "") in cells for t in top):
+        groups.append("")
+    table = []
+    for theme_id in top:
+        line = []
+        for group in groups:
+            total, negative = cells.get((theme_id, group), (0, 0))
+            line.append(None if total == 0 else "*" if total < THRESHOLD else percent(negative, total))
+        table.append((themes[theme_id], line))
+    return [(g, choices.get(g, "Not stated") if g else "Not stated") for g in groups], table

@@ -1,0 +1,190 @@
+"""What the dashboards read: periods, equality suppression, rising themes and the stories beside numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from dashboards import rollups, selectors
+from dashboards.models import FFTEqualityMonthly, PopulationProfile, ThemeMonthly
+from dashboards.selectors import Period, _allocate
+from insight_hub.themes.models import Theme
+from stories.models import StoryTag
+from stories.services import story_consent_withdraw
+from tests.factories import ResponseFactory, StoryFactory
+
+
+def test_period_months_and_previous():
+    period = Period.last_months(3, today=dt.date(2026, 2, 14))
+    assert period.months == [dt.date(2025, 12, 1), dt.date(2026, 1, 1), dt.date(2026, 2, 1)]
+    assert period.previous().months == [dt.date(2025, 9, 1), dt.date(2025, 10, 1), dt.date(2025, 11, 1)]
+    assert period.label == "December 2025 to February 2026"
+
+
+@pytest.mark.parametrize(
+    ("mix", "n", "expected"),
+    [
+        ({"positive": 90, "negative": 10}, 3, {"positive": 2, "negative": 1}),  # criticism still shown
+        ({"positive": 50, "neutral": 25, "negative": 25}, 3, {"positive": 1, "neutral": 1, "negative": 1}),
+        ({"negative": 7}, 3, {"negative": 3}),
+        ({"positive": 60, "negative": 40}, 2, {"positive": 1, "negative": 1}),
+        ({}, 3, {}),
+    ],
+)
+def test_quotes_follow_the_sentiment_mix(mix, n, expected):
+    assert _allocate(mix, n) == expected
+
+
+def _equality_row(org, month, group, **counts):
+    FFTEqualityMonthly.objects.create(
+        organisation=org, month=month, characteristic="ethnic_category", group=group, **counts
+    )
+
+
+def test_equality_view_suppresses_small_groups_and_their_partner(world):
+    month = timezone.localdate().replace(day=1)
+    _equality_row(world.trust_a, month, "A", very_good=40, good=10, poor=5)  # 55
+    _equality_row(world.trust_a, month, "H", very_good=6, good=2, poor=1, very_poor=1)  # 10
+    _equality_row(world.trust_a, month, "N", very_good=2, very_poor=1)  # 3: under 5
+    rows, has_population = selectors.equality_fft(
+        [world.trust_a.pk], Period.last_months(1), "ethnic_category"
+    )
+    by_group = {row.group: row for row in rows}
+    # N's 3 is hidden; so is the next smallest (H's 10), or the total of 68 would give N's 3 back.
+    assert by_group["N"].responses == "*"
+    assert by_group["H"].responses == "*"
+    assert by_group["N"].figures.percent_positive == "*"
+    assert by_group["A"].responses == 55
+    assert by_group["A"].figures.percent_positive == 91
+    # Inside A's row, poor (5) is shown, but its counts of 0 are zeros, not hidden.
+    assert by_group["A"].figures.cells[3] == 5
+    assert has_population is False
+
+
+def test_who_is_not_responding_needs_a_known_population(world):
+    month = timezone.localdate().replace(day=1)
+    _equality_row(world.trust_a, month, "A", very_good=90)
+    _equality_row(world.trust_a, month, "H", very_good=10)
+    PopulationProfile.objects.create(
+        organisation=world.trust_a, characteristic="ethnic_category", group="A", people=700, source="test"
+    )
+    PopulationProfile.objects.create(
+        organisation=world.trust_a, characteristic="ethnic_category", group="H", people=300, source="test"
+    )
+    rows, has_population = selectors.equality_fft(
+        [world.trust_a.pk], Period.last_months(1), "ethnic_category"
+    )
+    by_group = {row.group: row for row in rows}
+    assert has_population
+    assert (by_group["H"].share_of_responses, by_group["H"].share_of_population) == (10, 30)
+
+
+def test_equality_themes_suppress_cells_under_five(world):
+    theme = Theme.objects.filter(taxonomy__is_default=True).first()
+    month = timezone.localdate().replace(day=1)
+    from dashboards.models import ThemeEqualityMonthly
+
+    ThemeEqualityMonthly.objects.create(
+        organisation=world.trust_a,
+        month=month,
+        characteristic="sex",
+        group="female",
+        theme=theme,
+        sentiment="negative",
+        count=6,
+    )
+    ThemeEqualityMonthly.objects.create(
+        organisation=world.trust_a,
+        month=month,
+        characteristic="sex",
+        group="male",
+        theme=theme,
+        sentiment="negative",
+        count=2,
+    )
+    groups, table = selectors.equality_themes([world.trust_a.pk], Period.last_months(1), "sex")
+    assert [code for code, _ in groups] == ["female", "male"]
+    assert table == [(theme, [100, "*"])]
+
+
+def test_a_theme_well_above_its_usual_month_is_rising(world):
+    themes = list(Theme.objects.filter(taxonomy__is_default=True).order_by("pk")[:2])
+    period = Period.last_months(12)
+    for month in period.months[:-1]:
+        for theme in themes:
+            ThemeMonthly.objects.create(
+                organisation=world.trust_a,
+                theme=theme,
+                month=month,
+                sentiment="negative",
+                source="comment",
+                count=10,
+            )
+    ThemeMonthly.objects.create(
+        organisation=world.trust_a,
+        theme=themes[0],
+        month=period.last,
+        sentiment="negative",
+        source="comment",
+        count=40,
+    )
+    ThemeMonthly.objects.create(
+        organisation=world.trust_a,
+        theme=themes[1],
+        month=period.last,
+        sentiment="negative",
+        source="comment",
+        count=13,
+    )
+    rising = selectors.rising_themes([world.trust_a.pk], period)
+    assert [r.theme for r in rising] == [themes[0]]  # 13 against a usual 10 is chance
+
+
+def test_quotes_are_consented_redacted_and_never_withdrawn(world):
+    theme = Theme.objects.filter(taxonomy__is_default=True).first()
+    story = StoryFactory(
+        organisation=world.trust_a,
+        status="shared",
+        user=world.px_a,
+        title="Care on the ward",
+        narrative="Mr John Smith on 07700 900123 said the nurses were kind.",
+    )
+    StoryTag.objects.filter(story=story).delete()
+    StoryTag.objects.create(story=story, theme=theme, sentiment="positive")
+    rollups.rebuild_all()
+    names = {world.trust_a.pk: "Trust A"}
+    quotes = selectors.representative_quotes(
+        theme_id=theme.pk,
+        org_ids=[world.trust_a.pk],
+        service_ids=None,
+        period=Period.last_months(1),
+        org_names=names,
+    )
+    assert len(quotes) == 1
+    assert "John Smith" not in quotes[0].text and "07700" not in quotes[0].text
+    assert quotes[0].reference == f"S{story.pk}"
+
+    story_consent_withdraw(story=story, user=world.px_a, withdrawn_on=timezone.localdate())
+    rollups.refresh_stale()
+    assert not selectors.representative_quotes(
+        theme_id=theme.pk,
+        org_ids=[world.trust_a.pk],
+        service_ids=None,
+        period=Period.last_months(1),
+        org_names=names,
+    )
+
+
+def test_fft_trend_fills_empty_months_and_spc_points_skip_small_months(world):
+    now = timezone.now()
+    for score in (1, 1, 1, 2, 5):
+        ResponseFactory(service=world.service_a, fft_score=score, responded_at=now)
+    ResponseFactory(service=world.service_b, fft_score=1, responded_at=now)
+    rollups.rebuild_all()
+    trend = selectors.fft_trend([world.trust_a.pk, world.trust_b.pk], None, Period.last_months(3))
+    assert [counts.total for _, counts in trend] == [0, 0, 6]
+    assert selectors.spc_points(trend)[-1][1] == pytest.approx(83.3)
+    only_b = selectors.fft_trend([world.trust_b.pk], None, Period.last_months(1))
+    assert selectors.spc_points(only_b) == [(only_b[0][0], None)]
