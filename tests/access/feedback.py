@@ -1,0 +1,165 @@
+"""Access matrix: feedback. Staff pages read through the person's scope (outsiders 404; in reach but not
+theirs to change: 403); the public form and its thanks page need no sign-in and are reached by a service's
+unguessable id."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from feedback import services
+from feedback.importers import services as import_services
+from tests.access.matrix import FORBIDDEN, NOT_FOUND, OK, REDIRECT, Route, expect
+from tests.themes.conftest import make_comment
+
+CSV = b"date,location_1,question_1,fft_score\n2025-03-01,{service},Lovely staff,1\n"
+
+
+def setup(world) -> dict:
+    objects = {}
+    for key, org, service, px in [
+        ("a", world.trust_a, world.service_a, world.px_a),
+        ("b", world.trust_b, world.service_b, world.px_b),
+    ]:
+        objects[f"response_{key}"] = make_comment(service, "Kind staff on the ward.").response
+        objects[f"survey_{key}"] = services.fft_survey_for(organisation=org).survey
+        local = services.survey_create(
+            organisation=org,
+            name="Discharge",
+            questions=[services.QuestionSpec(kind="rating", text="How ready did you feel?", required=True)],
+            created_by=px,
+        )
+        services.survey_publish(survey=local)
+        objects[f"local_survey_{key}"] = local
+        objects[f"batch_{key}"] = import_services.import_upload(
+            user=px,
+            organisation=org,
+            uploaded_file=SimpleUploadedFile("a.csv", CSV.replace(b"{service}", service.name.encode())),
+        )
+    return objects
+
+
+def both(name, a, b, *, object_key, attribute="pk", kwarg=None, **route):
+    """One Route for trust A's object and one for trust B's."""
+
+    def url_args(key):
+        def get(o):
+            value = getattr(getattr(o, f"{object_key}_{key}"), attribute)
+            return {kwarg: value} if kwarg else [value]
+
+        return get
+
+    return [
+        Route(
+            name,
+            a,
+            **{"kwargs" if kwarg else "args": url_args("a")},
+            label=f"trust A's {object_key}",
+            **route,
+        ),
+        Route(
+            name,
+            b,
+            **{"kwargs" if kwarg else "args": url_args("b")},
+            label=f"trust B's {object_key}",
+            **route,
+        ),
+    ]
+
+
+def services_of(key):
+    return lambda o: [getattr(o.world, f"service_{key}").pk]
+
+
+# Who sees trust A's records at all: its px_lead and board, and the ICS's readers; likewise for trust B.
+SEES_A = expect(NOT_FOUND, px_a=OK, board_a=OK, icb_lead=OK, admin=OK)
+SEES_B = expect(NOT_FOUND, px_b=OK, icb_lead=OK, admin=OK)
+# Who changes trust A's set-up (surveys, posters): its px_lead and the ICS's system administrator.
+EDITS_A = expect(NOT_FOUND, px_a=OK, admin=OK, board_a=FORBIDDEN, icb_lead=FORBIDDEN)
+EDITS_B = expect(NOT_FOUND, px_b=OK, admin=OK, icb_lead=FORBIDDEN)
+PUBLIC = expect(OK, anonymous=OK)
+EVERYONE = expect(OK)
+
+ROUTES = [
+    Route("feedback:response_list", EVERYONE),
+    Route("feedback:response_list", EVERYONE, headers={"HX-Request": "true"}, label="htmx results"),
+    *both("feedback:response_detail", SEES_A, SEES_B, object_key="response"),
+    Route("feedback:response_export_csv", EVERYONE),
+    Route("feedback:response_export_xlsx", EVERYONE),
+    Route("feedback:service_feedback", SEES_A, args=services_of("a"), label="trust A's service"),
+    Route("feedback:service_feedback", SEES_B, args=services_of("b"), label="trust B's service"),
+    Route("feedback:service_poster", EDITS_A, args=services_of("a"), label="trust A's service"),
+    Route("feedback:service_poster", EDITS_B, args=services_of("b"), label="trust B's service"),
+    Route("feedback:survey_list", EVERYONE),
+    Route("feedback:survey_create", EDITS_A, args=lambda o: [o.world.trust_a.ods_code], label="trust A"),
+    Route("feedback:survey_create", EDITS_B, args=lambda o: [o.world.trust_b.ods_code], label="trust B"),
+    Route(
+        "feedback:fft_survey_setup",
+        expect(NOT_FOUND, px_a=REDIRECT, admin=REDIRECT, board_a=FORBIDDEN, icb_lead=FORBIDDEN),
+        method="POST",
+        args=lambda o: [o.world.trust_a.ods_code],
+        label="trust A",
+    ),
+    Route(
+        "feedback:fft_survey_setup",
+        expect(NOT_FOUND, px_b=REDIRECT, admin=REDIRECT, icb_lead=FORBIDDEN),
+        method="POST",
+        args=lambda o: [o.world.trust_b.ods_code],
+        label="trust B",
+    ),
+    *both("feedback:survey_detail", SEES_A, SEES_B, object_key="survey"),
+    *both("feedback:survey_edit", EDITS_A, EDITS_B, object_key="survey"),
+    *both(
+        "feedback:survey_publish",
+        expect(NOT_FOUND, px_a=REDIRECT, admin=REDIRECT, board_a=FORBIDDEN, icb_lead=FORBIDDEN),
+        expect(NOT_FOUND, px_b=REDIRECT, admin=REDIRECT, icb_lead=FORBIDDEN),
+        object_key="survey",
+        method="POST",
+    ),
+    # Imports: a trust's own px_lead and the system administrator; NHS England workbooks: the ICB's leads.
+    Route("feedback:imports:list", EVERYONE),
+    Route("feedback:imports:upload", expect(FORBIDDEN, px_a=OK, px_b=OK, admin=OK)),
+    Route("feedback:imports:nhse_upload", expect(FORBIDDEN, icb_lead=OK, admin=OK)),
+    *[
+        route
+        for name in ["detail", "mapping", "preview", "errors"]
+        for route in both(
+            f"feedback:imports:{name}",
+            EDITS_A,
+            EDITS_B,
+            object_key="batch",
+            attribute="uid",
+            kwarg="uid",
+        )
+    ],
+    # Public pages: anyone, signed in or not.
+    Route(
+        "feedback:public_form",
+        PUBLIC,
+        args=lambda o: [o.world.service_a.public_id],
+        label="trust A's service",
+    ),
+    Route(
+        "feedback:public_form_easy_read",
+        PUBLIC,
+        args=lambda o: [o.world.service_b.public_id],
+        label="trust B's service",
+    ),
+    Route(
+        "feedback:public_survey_form",
+        PUBLIC,
+        args=lambda o: [o.world.service_a.public_id, o.local_survey_a.pk],
+        label="trust A's published local survey",
+    ),
+    Route(
+        "feedback:public_survey_form",
+        expect(NOT_FOUND, anonymous=NOT_FOUND),
+        args=lambda o: [o.world.service_a.public_id, o.local_survey_b.pk],
+        label="trust B's survey through trust A's service",
+    ),
+    Route(
+        "feedback:public_thanks",
+        PUBLIC,
+        args=lambda o: [o.world.service_a.public_id],
+        label="trust A's service",
+    ),
+]

@@ -1,0 +1,105 @@
+"""Access matrix: stories. Only the logging organisation's px_lead reaches a story's own pages (originals,
+consent, redaction, safety, actions); a shared story is read, redacted, by the ICS's readers and by the board
+of its own trust; pathways are set up by the system administrator."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from stories import services
+from tests.access.matrix import NOT_FOUND, OK, REDIRECT, Route, expect
+from tests.factories import PathwayFactory, StoryFactory
+
+
+def setup(world) -> dict:
+    objects = {}
+    for key, org, px in [("a", world.trust_a, world.px_a), ("b", world.trust_b, world.px_b)]:
+        story = StoryFactory(organisation=org, user=px, title=f"Story of trust {key}", status="shared")
+        services.story_flag(story=story, user=px, concern="safety")
+        objects[f"story_{key}"] = story
+        objects[f"draft_{key}"] = StoryFactory(organisation=org, user=px, title=f"Draft of trust {key}")
+        objects[f"action_{key}"] = services.action_create(
+            story=story,
+            user=px,
+            description="Change the signage",
+            owner=px,
+            due_on=timezone.localdate() + datetime.timedelta(days=30),
+        )
+    objects["pathway"] = PathwayFactory(ics=world.ics)
+    return objects
+
+
+# Who reads a shared story (redacted outside its trust): its own px_lead, the ICS's readers, its board.
+READS_SHARED_A = expect(NOT_FOUND, px_a=OK, icb_lead=OK, board_a=OK, admin=OK)
+READS_SHARED_B = expect(NOT_FOUND, px_b=OK, icb_lead=OK, admin=OK)
+OWNER_A = expect(NOT_FOUND, px_a=OK)
+OWNER_B = expect(NOT_FOUND, px_b=OK)
+PX_LEADS = expect(NOT_FOUND, px_a=OK, px_b=OK)
+EVERYONE = expect(OK)
+
+
+def _story_pages(name, *, a, b, method="GET", data=None, args=None):
+    args = args or (lambda key: lambda o: [getattr(o, f"story_{key}").pk])
+    return [
+        Route(name, a, args=args("a"), method=method, data=data or {}, label="trust A's story"),
+        Route(name, b, args=args("b"), method=method, data=data or {}, label="trust B's story"),
+    ]
+
+
+ROUTES = [
+    Route("stories:list", EVERYONE),
+    Route("stories:list", EVERYONE, headers={"HX-Request": "true"}, label="htmx results"),
+    Route("stories:create", PX_LEADS),
+    Route("stories:import", PX_LEADS),
+    Route("stories:awaiting", EVERYONE),
+    Route(
+        "stories:safety_lead_set",
+        expect(NOT_FOUND, px_a=REDIRECT),
+        method="POST",
+        args=lambda o: [o.world.trust_a.pk],
+        data=lambda o: {f"lead-{o.world.trust_a.pk}-user": o.world.px_a.pk},
+        label="trust A",
+    ),
+    Route(
+        "stories:safety_lead_set",
+        expect(NOT_FOUND, px_b=REDIRECT),
+        method="POST",
+        args=lambda o: [o.world.trust_b.pk],
+        data=lambda o: {f"lead-{o.world.trust_b.pk}-user": o.world.px_b.pk},
+        label="trust B",
+    ),
+    *_story_pages("stories:detail", a=READS_SHARED_A, b=READS_SHARED_B),
+    Route("stories:detail", OWNER_A, args=lambda o: [o.draft_a.pk], label="trust A's draft"),
+    Route("stories:detail", OWNER_B, args=lambda o: [o.draft_b.pk], label="trust B's draft"),
+    *_story_pages("stories:edit", a=OWNER_A, b=OWNER_B),
+    *_story_pages(
+        "stories:status",
+        a=expect(NOT_FOUND, px_a=REDIRECT),
+        b=expect(NOT_FOUND, px_b=REDIRECT),
+        method="POST",
+        data={"status": "submitted"},
+    ),
+    *_story_pages("stories:consent", a=OWNER_A, b=OWNER_B),
+    *_story_pages("stories:redaction", a=OWNER_A, b=OWNER_B),
+    *_story_pages("stories:flag", a=OWNER_A, b=OWNER_B),
+    *_story_pages("stories:safety_respond", a=OWNER_A, b=OWNER_B),
+    *_story_pages("stories:teller_response", a=OWNER_A, b=OWNER_B),
+    *_story_pages("stories:action_create", a=OWNER_A, b=OWNER_B),
+    *_story_pages(
+        "stories:action_edit",
+        a=OWNER_A,
+        b=OWNER_B,
+        args=lambda key: lambda o: [getattr(o, f"story_{key}").pk, getattr(o, f"action_{key}").pk],
+    ),
+    Route("stories:pathway_list", EVERYONE),
+    Route("stories:pathway_create", expect(NOT_FOUND, admin=OK)),
+    Route("stories:pathway_detail", EVERYONE, args=lambda o: [o.pathway.pk], label="the ICS's pathway"),
+    Route(
+        "stories:pathway_stage_add",
+        expect(NOT_FOUND, admin=OK),
+        args=lambda o: [o.pathway.pk],
+        label="the ICS's pathway",
+    ),
+]
