@@ -25,5 +25,6 @@ urlpatterns = [
     path("stories/", include("stories.urls")),
     path("privacy/", include("insight_hub.privacy.urls")),
     path("feedback/", include("feedback.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

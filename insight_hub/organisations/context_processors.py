@@ -8,6 +8,7 @@ NAVIGATION = [
     ("Home", "home", None),
     ("Stories", "stories:list", None),
     ("Feedback", "feedback:response_list", None),
+    ("Dashboards", "dashboards:index", None),
     ("Review tags", "themes:review_queue", ["px_lead", "icb_lead"]),
     ("Organisations", "organisations:list", None),
     ("Access audit", "privacy:audit_list", ["system_admin"]),

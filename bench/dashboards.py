@@ -1,0 +1,108 @@
+"""Dashboard speed at scale: render times, an incremental roll-up refresh and a full rebuild.
+
+Targets (issue #6), with 1,000,000 survey responses and 50,000 stories across one ICS of 8 organisations on
+PostgreSQL: the system dashboard and a trust dashboard render server-side in p95 <= 250 ms (20 requests each,
+warm); an incremental roll-up refresh of one organisation-month <= 5 s; a full rebuild <= 2 minutes.
+
+Usage (the data once, then the benchmark):
+    createdb -h 127.0.0.1 -U postgres ih_bench
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/ih_bench DEBUG=true
+    .venv/bin/python manage.py migrate
+    .venv/bin/python manage.py generate_synthetic --responses 1000000 --stories 50000
+    .venv/bin/python bench/dashboards.py
+
+Pages are rendered through Django's test client (the full middleware stack, templates and queries; no
+network), signed in as the demo ICB lead; "warm" means after two requests per page that are not counted.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insight_hub.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from dashboards import rollups  # noqa: E402
+from feedback.models import Comment, Response  # noqa: E402
+from insight_hub.organisations.demo import DEMO_PARTNERS  # noqa: E402
+from insight_hub.organisations.models import Organisation  # noqa: E402
+from stories.models import Story  # noqa: E402
+
+REQUESTS = 20
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def time_page(client: Client, url: str) -> tuple[float, float]:
+    for _ in range(2):
+        assert client.get(url).status_code == 200, url
+    samples = []
+    for _ in range(REQUESTS):
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, url
+    return p95(samples), statistics.median(samples)
+
+
+def main() -> None:
+    if connection.vendor != "postgresql":
+        sys.exit("Run against PostgreSQL (DATABASE_URL), with the synthetic data loaded.")
+    print(f"Data: {Response.objects.count():,} responses, {Comment.objects.count():,} comments, "
+          f"{Story.objects.count():,} stories")  # fmt: skip
+    print(f"Celery eager: {settings.CELERY_TASK_ALWAYS_EAGER} (pages only read roll-ups when False)")
+
+    started = time.perf_counter()
+    built = rollups.rebuild_all()
+    rebuild = time.perf_counter() - started
+    print(f"Full rebuild: {rebuild:.1f} s (target <= 120 s): {built}")
+
+    org = Organisation.objects.get(ods_code=DEMO_PARTNERS[0])
+    month = timezone.localdate().replace(day=1)
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        rollups.refresh_slice(org.pk, month)
+        timings.append(time.perf_counter() - started)
+    print(f"Incremental refresh of {org.ods_code} {month:%Y-%m}: max {max(timings):.2f} s of 3 (target <= 5 s)")
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="icb.lead@demo.nhs.uk"))
+    busiest = (
+        Organisation.objects.filter(ods_code__in=DEMO_PARTNERS)
+        .order_by("-pk")
+        .first()
+    )
+    pages = {
+        "system dashboard": reverse("dashboards:system"),
+        "system dashboard, 24 months": reverse("dashboards:system") + "?months=24",
+        f"trust dashboard ({busiest.ods_code})": reverse("dashboards:organisation", args=[busiest.ods_code]),
+        f"trust dashboard ({org.ods_code})": reverse("dashboards:organisation", args=[org.ods_code]),
+    }
+    for label, url in pages.items():
+        page_p95, page_median = time_page(client, url)
+        print(f"{label}: p95 {page_p95:.0f} ms, median {page_median:.0f} ms over {REQUESTS} warm requests "
+              f"(target p95 <= 250 ms)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

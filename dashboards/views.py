@@ -1,0 +1,557 @@
+"""Dashboard pages. Each works out the person's reach first (outsiders get 404), then reads roll-ups.
+
+Filters are GET parameters kept in the URL, so a view can be shared by link; with htmx only the body
+below the filters is swapped (`#dashboard-body`), and without JavaScript the form reloads the page.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from insight_hub.organisations.models import ICS, Organisation, OrganisationKind, Service
+from insight_hub.organisations.permissions import can_view, scope_for
+from insight_hub.themes.models import Theme
+from stories.models import Pathway
+
+from . import charts, rollups, selectors, services
+from .forms import EqualityFilterForm, FilterForm, TileForm, DashboardForm, characteristic_label
+from .models import Dashboard, DashboardStatus, ScopeKind, Tile, TileKind
+from .owners import ownership_register
+
+HOME = ("Home", "/")
+DASHBOARDS = ("Dashboards", "/dashboards/")
+
+
+def _fresh() -> None:
+    """The embedded default (Celery eager, no beat) has no periodic pass: bring roll-ups up to date here.
+    With a worker and beat, the pass runs every minute and pages only read."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        rollups.refresh_stale()
+
+
+def _system_ics(user) -> ICS:
+    """The ICS a person reads as a whole (ICB lead, ICB board member, system administrator), or 404."""
+    ics_ids = scope_for(user).system_ics_ids
+    ics = ICS.objects.filter(pk__in=ics_ids).select_related("icb", "px_lead").order_by("name").first()
+    if ics is None:
+        raise Http404
+    return ics
+
+
+def _visible_organisations(user):
+    scope = scope_for(user)
+    return (
+        Organisation.objects.filter(scope.organisation_filter())
+        .exclude(kind=OrganisationKind.ICB)
+        .filter(closed_on__isnull=True)
+        .order_by("name")
+    )
+
+
+def _names(organisations) -> dict[int, str]:
+    return {org.pk: org.display_name for org in organisations}
+
+
+def _template(request, name: str) -> str:
+    return f"dashboards/{name}.html#body" if request.htmx else f"dashboards/{name}.html"
+
+
+def _services_for_setting(org_ids, setting: str | None):
+    if not setting:
+        return None
+    return list(
+        Service.objects.filter(organisation_id__in=org_ids, fft_setting=setting).values_list("pk", flat=True)
+    )
+
+
+def _theme_tiles(org_ids, service_ids, period, names, *, limit=4):
+    tiles = []
+    for summary in selectors.theme_summaries(org_ids, service_ids, period, limit=limit):
+        trend = selectors.theme_trend(summary.theme.pk, org_ids, service_ids, period)
+        tiles.append(
+            {
+                "summary": summary,
+                "chart": charts.trend_chart(f"{summary.theme.name}: mentions and net sentiment", trend),
+                "quotes": selectors.representative_quotes(
+                    theme_id=summary.theme.pk,
+                    org_ids=org_ids,
+                    service_ids=service_ids,
+                    period=period,
+                    org_names=names,
+                ),
+            }
+        )
+    return tiles
+
+
+def _heatmap(grid: selectors.Heatmap):
+    return charts.heatmap(
+        "Share of mentions that were negative, by theme and trust",
+        [theme.name for theme in grid.themes],
+        [name for _, name in grid.columns],
+        grid.values,
+    )
+
+
+def _spc(title: str, trend):
+    return charts.spc_chart(title, selectors.spc_points(trend), higher_is_better=True, unit="%")
+
+
+@login_required
+def index(request):
+    scope = scope_for(request.user)
+    organisations = _visible_organisations(request.user)
+    dashboards = Dashboard.objects.filter(ics_id__in=scope.system_ics_ids).select_related("owner")
+    if not scope.system_ics_ids:
+        # Trust people see published dashboards whose scope includes their organisation.
+        dashboards = (
+            Dashboard.objects.filter(status=DashboardStatus.PUBLISHED)
+            .filter(organisations__in=organisations)
+            .select_related("owner")
+            .distinct()
+        )
+    return render(
+        request,
+        "dashboards/index.html",
+        {
+            "system": bool(scope.system_ics_ids),
+            "organisations": organisations,
+            "dashboards": dashboards,
+            "can_manage": bool(scope.icb_lead_ics_ids or scope.admin_ics_ids),
+            "breadcrumbs": [HOME],
+        },
+    )
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def system(request):
+    ics = _system_ics(request.user)
+    _fresh()
+    organisations = list(_visible_organisations(request.user).filter(ics=ics))
+    form = FilterForm(
+        request.GET or None, organisations=Organisation.objects.filter(pk__in=[o.pk for o in organisations])
+    )
+    period = form.period()
+    names = _names(organisations)
+    org_ids = list(names)
+    service_ids = _services_for_setting(org_ids, form.value("setting"))
+    by_org = selectors.fft_by(org_ids, service_ids, period, by="organisation_id")
+    trusts = []
+    for org in organisations:
+        counts, latest = by_org.get(org.pk, (selectors.FFTCounts(), selectors.FFTCounts()))
+        trusts.append(
+            {
+                "organisation": org,
+                "figures": selectors.fft_figures(counts),
+                "latest": selectors.latest_percent(latest),
+            }
+        )
+    awaiting_count, awaiting = selectors.critical_awaiting(org_ids)
+    context = {
+        "ics": ics,
+        "form": form,
+        "period": period,
+        "query": request.GET.urlencode(),
+        "spc": _spc(
+            f"{ics.name}: FFT % positive by month", selectors.fft_trend(org_ids, service_ids, period)
+        ),
+        "trusts": trusts,
+        "heatmap": _heatmap(selectors.negative_heatmap(names, period)),
+        "rising": selectors.rising_themes(org_ids, period),
+        "awaiting_count": awaiting_count,
+        "awaiting": awaiting,
+        "tiles": _theme_tiles(org_ids, service_ids, period, names),
+        "pathways": Pathway.objects.filter(ics=ics),
+        "owner": ics.px_lead if ics.px_lead_id and ics.px_lead.is_active else None,
+        "owner_role": f"{ics.name} lead for patient experience",
+        "breadcrumbs": [HOME, DASHBOARDS],
+    }
+    return render(request, _template(request, "system"), context)
+
+
+def _organisation_or_404(user, ods_code: str) -> Organisation:
+    organisation = get_object_or_404(Organisation.objects.select_related("ics__px_lead"), ods_code=ods_code)
+    if not can_view(user, organisation) or organisation.kind == OrganisationKind.ICB:
+        raise Http404
+    return organisation
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def organisation(request, ods_code: str):
+    org = _organisation_or_404(request.user, ods_code)
+    _fresh()
+    form = FilterForm(request.GET or None, organisations=Organisation.objects.filter(pk=org.pk))
+    period = form.period()
+    names = {org.pk: org.display_name}
+    service_list = list(org.services.filter(active=True).order_by("name"))
+    setting = form.value("setting")
+    service_ids = _services_for_setting([org.pk], setting)
+    by_service = selectors.fft_by([org.pk], service_ids, period, by="service_id")
+    rows = []
+    for service in service_list:
+        if service_ids is not None and service.pk not in service_ids:
+            continue
+        counts, latest = by_service.get(service.pk, (selectors.FFTCounts(), selectors.FFTCounts()))
+        rows.append(
+            {
+                "service": service,
+                "figures": selectors.fft_figures(counts),
+                "latest": selectors.latest_percent(latest),
+            }
+        )
+    awaiting_count, awaiting = selectors.critical_awaiting([org.pk])
+    ics = org.ics
+    context = {
+        "organisation": org,
+        "form": form,
+        "period": period,
+        "query": request.GET.urlencode(),
+        "spc": _spc(
+            f"{org.display_name}: FFT % positive by month", selectors.fft_trend([org.pk], service_ids, period)
+        ),
+        "services": rows,
+        "rising": selectors.rising_themes([org.pk], period),
+        "awaiting_count": awaiting_count,
+        "awaiting": awaiting,
+        "tiles": _theme_tiles([org.pk], service_ids, period, names),
+        "owner": ics.px_lead if ics and ics.px_lead_id and ics.px_lead.is_active else None,
+        "owner_role": f"{ics.name} lead for patient experience" if ics else "",
+        "breadcrumbs": _crumbs(request.user, org),
+    }
+    return render(request, _template(request, "organisation"), context)
+
+
+def _crumbs(user, org=None):
+    crumbs = [HOME, DASHBOARDS]
+    if scope_for(user).system_ics_ids:
+        crumbs.append(("System view", reverse("dashboards:system")))
+    if org is not None:
+        crumbs.append((org.display_name, reverse("dashboards:organisation", args=[org.ods_code])))
+    return crumbs
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def service(request, ods_code: str, public_id):
+    org = _organisation_or_404(request.user, ods_code)
+    svc = get_object_or_404(Service, organisation=org, public_id=public_id)
+    _fresh()
+    form = FilterForm(request.GET or None, organisations=Organisation.objects.filter(pk=org.pk))
+    period = form.period()
+    names = {org.pk: org.display_name}
+    trend = selectors.fft_trend([org.pk], [svc.pk], period)
+    total = selectors.FFTCounts()
+    for _, counts in trend:
+        total = selectors.FFTCounts(
+            *(a + b for a, b in zip(total.as_tuple(), counts.as_tuple(), strict=True))
+        )
+    ics = org.ics
+    context = {
+        "organisation": org,
+        "service": svc,
+        "form": form,
+        "period": period,
+        "query": request.GET.urlencode(),
+        "spc": _spc(f"{svc.name}: FFT % positive by month", trend),
+        "figures": selectors.fft_figures(total),
+        "tiles": _theme_tiles([org.pk], [svc.pk], period, names, limit=3),
+        "owner": ics.px_lead if ics and ics.px_lead_id and ics.px_lead.is_active else None,
+        "owner_role": f"{ics.name} lead for patient experience" if ics else "",
+        "breadcrumbs": _crumbs(request.user, org),
+    }
+    return render(request, _template(request, "service"), context)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def pathway(request, pk: int):
+    ics = _system_ics(request.user)
+    path = get_object_or_404(Pathway, pk=pk, ics=ics)
+    _fresh()
+    form = FilterForm(request.GET or None, organisations=Organisation.objects.none())
+    period = form.period()
+    context = {
+        "pathway": path,
+        "form": form,
+        "period": period,
+        "query": request.GET.urlencode(),
+        "stages": selectors.pathway_stages(path, period),
+        "owner": ics.px_lead if ics.px_lead_id and ics.px_lead.is_active else None,
+        "owner_role": f"{ics.name} lead for patient experience",
+        "breadcrumbs": _crumbs(request.user),
+    }
+    return render(request, _template(request, "pathway"), context)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def equality(request):
+    organisations = _visible_organisations(request.user)
+    if not organisations.exists():
+        raise Http404
+    _fresh()
+    form = EqualityFilterForm(request.GET or None, organisations=organisations)
+    period = form.period()
+    chosen = form.value("organisation")
+    org_list = [chosen] if chosen else list(organisations)
+    org_ids = [o.pk for o in org_list]
+    characteristic = form.characteristic_value()
+    rows, has_population = selectors.equality_fft(org_ids, period, characteristic)
+    groups, theme_table = selectors.equality_themes(org_ids, period, characteristic)
+    context = {
+        "form": form,
+        "period": period,
+        "query": request.GET.urlencode(),
+        "scope_label": chosen.display_name if chosen else "All organisations you can see",
+        "characteristic": characteristic_label(characteristic),
+        "rows": rows,
+        "has_population": has_population,
+        "groups": groups,
+        "theme_table": theme_table,
+        "threshold": selectors.THRESHOLD,
+        "breadcrumbs": [HOME, DASHBOARDS],
+    }
+    return render(request, _template(request, "equality"), context)
+
+
+@login_required
+def owners(request):
+    ics = _system_ics(request.user)
+    return render(
+        request,
+        "dashboards/owners.html",
+        {"ics": ics, "register": ownership_register(ics), "breadcrumbs": [HOME, DASHBOARDS]},
+    )
+
+
+# --- Configured dashboards ------------------------------------------------------------------------------
+
+
+def _dashboard_or_404(user, pk: int) -> Dashboard:
+    dashboard = get_object_or_404(Dashboard.objects.select_related("owner", "ics", "pathway"), pk=pk)
+    scope = scope_for(user)
+    if dashboard.ics_id in scope.system_ics_ids:
+        return dashboard
+    visible = set(_visible_organisations(user).values_list("pk", flat=True))
+    if dashboard.status == DashboardStatus.PUBLISHED and visible & set(
+        dashboard.organisations.values_list("pk", flat=True)
+    ):
+        return dashboard
+    raise Http404
+
+
+def _can_manage(user, dashboard_or_ics) -> bool:
+    ics_id = dashboard_or_ics.ics_id if isinstance(dashboard_or_ics, Dashboard) else dashboard_or_ics.pk
+    scope = scope_for(user)
+    return ics_id in scope.icb_lead_ics_ids | scope.admin_ics_ids
+
+
+def _dashboard_scope(dashboard: Dashboard, user):
+    """(organisation ids, service ids or None) a dashboard covers, narrowed to what the viewer may see."""
+    visible = {o.pk: o for o in _visible_organisations(user).filter(ics=dashboard.ics)}
+    if dashboard.scope_kind == ScopeKind.ORGANISATIONS:
+        org_ids = [pk for pk in dashboard.organisations.values_list("pk", flat=True) if pk in visible]
+        return org_ids, None
+    if dashboard.scope_kind == ScopeKind.SERVICES:
+        pairs = list(dashboard.services.values_list("pk", "organisation_id"))
+        return sorted({org for _, org in pairs if org in visible}), [
+            pk for pk, org in pairs if org in visible
+        ]
+    if dashboard.scope_kind == ScopeKind.PATHWAY and dashboard.pathway_id:
+        stages = list(dashboard.pathway.stages.values_list("organisation_id", "service_id"))
+        org_ids = sorted({org for org, _ in stages if org in visible})
+        services_ = [svc for org, svc in stages if svc and org in visible]
+        return org_ids, (services_ if services_ and all(svc for _, svc in stages) else None)
+    return list(visible), None
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def detail(request, pk: int):
+    dashboard = _dashboard_or_404(request.user, pk)
+    _fresh()
+    org_ids, service_ids = _dashboard_scope(dashboard, request.user)
+    names = _names(Organisation.objects.filter(pk__in=org_ids))
+    form = FilterForm(request.GET or None, organisations=Organisation.objects.none())
+    period = form.period()
+    tiles = []
+    for tile in dashboard.tiles.select_related("theme", "service", "owner"):
+        tile_services = [tile.service_id] if tile.service_id else service_ids
+        tile_orgs = [tile.service.organisation_id] if tile.service_id else org_ids
+        if tile.kind == TileKind.METRIC:
+            chart = _spc(
+                f"{tile}: FFT % positive by month", selectors.fft_trend(tile_orgs, tile_services, period)
+            )
+            quotes = selectors.representative_quotes(
+                theme_id=None, org_ids=tile_orgs, service_ids=tile_services, period=period, org_names=names
+            )
+            summary = None
+        else:
+            trend = selectors.theme_trend(tile.theme_id, tile_orgs, tile_services, period)
+            chart = charts.trend_chart(f"{tile}: mentions and net sentiment", trend)
+            quotes = selectors.representative_quotes(
+                theme_id=tile.theme_id,
+                org_ids=tile_orgs,
+                service_ids=tile_services,
+                period=period,
+                org_names=names,
+            )
+            summary = next(
+                (
+                    s
+                    for s in selectors.theme_summaries(tile_orgs, tile_services, period)
+                    if s.theme.pk == tile.theme_id
+                ),
+                None,
+            )
+        tiles.append({"tile": tile, "chart": chart, "quotes": quotes, "summary": summary})
+    context = {
+        "dashboard": dashboard,
+        "form": form,
+        "period": period,
+        "query": request.GET.urlencode(),
+        "tiles": tiles,
+        "owner": dashboard.owner if dashboard.is_owned else None,
+        "owner_role": "Dashboard owner",
+        "can_manage": _can_manage(request.user, dashboard),
+        "tile_form": TileForm(ics=dashboard.ics) if _can_manage(request.user, dashboard) else None,
+        "breadcrumbs": [HOME, DASHBOARDS],
+    }
+    return render(request, _template(request, "detail"), context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk: int | None = None):
+    dashboard = _dashboard_or_404(request.user, pk) if pk else None
+    ics = dashboard.ics if dashboard else _system_ics(request.user)
+    if not _can_manage(request.user, dashboard or ics):
+        raise Http404
+    form = DashboardForm(request.POST or None, instance=dashboard, ics=ics)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        organisations, services_ = data.pop("organisations"), data.pop("services")
+        try:
+            saved = services.dashboard_save(
+                user=request.user,
+                ics=ics,
+                dashboard=dashboard,
+                organisations=organisations,
+                services=services_,
+                **data,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Saved “{saved.title}”.")
+            return redirect("dashboards:detail", saved.pk)
+    crumbs = [HOME, DASHBOARDS] + (
+        [(dashboard.title, reverse("dashboards:detail", args=[dashboard.pk]))] if dashboard else []
+    )
+    return render(
+        request, "dashboards/edit.html", {"form": form, "dashboard": dashboard, "breadcrumbs": crumbs}
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+@require_POST
+def publish(request, pk: int):
+    dashboard = _dashboard_or_404(request.user, pk)
+    if not _can_manage(request.user, dashboard):
+        raise Http404
+    try:
+        services.dashboard_publish(dashboard=dashboard, user=request.user)
+    except ValidationError as error:
+        for errors in error.message_dict.values():
+            for message in errors:
+                messages.error(request, message)
+    else:
+        messages.success(
+            request, f"Published “{dashboard.title}”, owned by {dashboard.owner.get_full_name()}."
+        )
+    return redirect("dashboards:detail", dashboard.pk)
+
+
+@login_required
+@require_POST
+def tile_add(request, pk: int):
+    dashboard = _dashboard_or_404(request.user, pk)
+    if not _can_manage(request.user, dashboard):
+        raise Http404
+    form = TileForm(request.POST, ics=dashboard.ics)
+    if form.is_valid():
+        try:
+            services.tile_add(dashboard=dashboard, **form.cleaned_data)
+        except ValidationError as error:
+            for errors in error.message_dict.values():
+                for message in errors:
+                    messages.error(request, message)
+        else:
+            messages.success(request, "Tile added.")
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else "Tile"
+            for message in errors:
+                messages.error(request, f"{label}: {message}")
+    return redirect("dashboards:detail", dashboard.pk)
+
+
+@login_required
+@require_POST
+def tile_remove(request, pk: int, tile_pk: int):
+    dashboard = _dashboard_or_404(request.user, pk)
+    if not _can_manage(request.user, dashboard):
+        raise Http404
+    tile = get_object_or_404(Tile, pk=tile_pk, dashboard=dashboard)
+    services.tile_remove(tile=tile)
+    messages.success(request, "Tile removed.")
+    return redirect("dashboards:detail", dashboard.pk)
+
+
+@login_required
+def theme(request, pk: int):
+    """One theme across the person's reach: trend, by organisation, and stories."""
+    organisations = list(_visible_organisations(request.user))
+    if not organisations:
+        raise Http404
+    theme_obj = get_object_or_404(Theme, pk=pk)
+    if theme_obj.ics_id and theme_obj.ics_id not in {o.ics_id for o in organisations}:
+        raise Http404
+    form = FilterForm(
+        request.GET or None, organisations=Organisation.objects.filter(pk__in=[o.pk for o in organisations])
+    )
+    period = form.period()
+    chosen = form.value("organisation")
+    orgs = [chosen] if chosen else organisations
+    names = _names(orgs)
+    org_ids = list(names)
+    trend = selectors.theme_trend(theme_obj.pk, org_ids, None, period)
+    return render(
+        request,
+        "dashboards/theme.html",
+        {
+            "theme": theme_obj,
+            "form": form,
+            "period": period,
+            "chart": charts.trend_chart(f"{theme_obj.name}: mentions and net sentiment", trend),
+            "quotes": selectors.representative_quotes(
+                theme_id=theme_obj.pk, org_ids=org_ids, service_ids=None, period=period, org_names=names, n=6
+            ),
+            "breadcrumbs": _crumbs(request.user),
+        },
+    )

@@ -1,0 +1,142 @@
+"""Dashboard pages: reach, drill-down, owners, publishing and filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboards import rollups
+from dashboards.models import Dashboard, DashboardStatus, Tile
+from insight_hub.themes.models import Theme
+from stories.models import StoryTag
+from tests.factories import CommentFactory, ResponseFactory, StoryFactory
+
+
+@pytest.fixture
+def data(world):
+    theme = Theme.objects.get(taxonomy__is_default=True, name="Timeliness of care")
+    now = timezone.now()
+    for score in (1, 1, 1, 2, 2, 4, 5):
+        ResponseFactory(service=world.service_a, fft_score=score, responded_at=now)
+    for score in (1, 2, 2, 3, 5):
+        ResponseFactory(service=world.service_b, fft_score=score, responded_at=now)
+    story = StoryFactory(
+        organisation=world.trust_a,
+        status="shared",
+        user=world.px_a,
+        title="Waiting in the emergency department",
+        narrative="We waited nine hours to be seen and nobody told us why.",
+    )
+    StoryTag.objects.filter(story=story).delete()
+    StoryTag.objects.create(story=story, theme=theme, sentiment="negative")
+    comment = CommentFactory(response=ResponseFactory(service=world.service_a), text="Seen quickly.")
+    comment.redacted_text = "Seen quickly."
+    comment.save()
+    comment.tags.create(theme=theme, sentiment="positive")
+    rollups.rebuild_all()
+    return {"theme": theme, "story": story}
+
+
+def test_system_view_shows_trusts_owner_and_stories(client, world, data):
+    client.force_login(world.icb_lead)
+    response = client.get(reverse("dashboards:system"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert world.icb_lead.get_full_name() in body  # the ICS's named lead
+    assert reverse("dashboards:organisation", args=[world.trust_a.ods_code]) in body
+    assert "Timeliness of care" in body
+    assert "We waited nine hours to be seen" in body  # the story beside the number
+    assert "data-chart" in body
+
+
+@pytest.mark.parametrize("person", ["px_a", "px_b", "board_a", "stranger"])
+def test_system_view_is_for_the_icb_only(client, world, person):
+    client.force_login(getattr(world, person))
+    assert client.get(reverse("dashboards:system")).status_code == 404
+
+
+@pytest.mark.parametrize(("person", "status"), [("px_a", 200), ("board_a", 200), ("icb_lead", 200), ("px_b", 404)])
+def test_trust_dashboard_reach(client, world, data, person, status):
+    client.force_login(getattr(world, person))
+    assert client.get(reverse("dashboards:organisation", args=[world.trust_a.ods_code])).status_code == status
+
+
+def test_drill_down_to_a_service(client, world, data):
+    client.force_login(world.icb_lead)
+    url = reverse("dashboards:service", args=[world.trust_a.ods_code, world.service_a.public_id])
+    body = client.get(url + "?months=3").content.decode()
+    assert world.service_a.name in body
+    assert "8 responses, 75% positive" in body  # seven, and the one with a comment
+    other = reverse("dashboards:service", args=[world.trust_b.ods_code, world.service_a.public_id])
+    assert client.get(other).status_code == 404  # a service under another trust's code
+
+
+def test_filters_swap_only_the_body_over_htmx(client, world, data):
+    client.force_login(world.icb_lead)
+    response = client.get(reverse("dashboards:system") + "?months=6", HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="dashboard-body"')
+    assert "<html" not in body
+
+
+def test_publishing_without_an_owner_is_refused(client, world):
+    client.force_login(world.icb_lead)
+    dashboard = Dashboard.objects.create(ics=world.ics, title="Urgent care", review_on=dt.date(2027, 3, 1))
+    response = client.post(reverse("dashboards:publish", args=[dashboard.pk]), follow=True)
+    assert "Choose a named owner before publishing" in response.content.decode()
+    dashboard.refresh_from_db()
+    assert dashboard.status == DashboardStatus.DRAFT
+
+    dashboard.owner = world.icb_lead
+    dashboard.save()
+    client.post(reverse("dashboards:publish", args=[dashboard.pk]))
+    dashboard.refresh_from_db()
+    assert dashboard.status == DashboardStatus.PUBLISHED
+
+
+def test_owner_must_be_an_icb_lead(client, world):
+    client.force_login(world.icb_lead)
+    response = client.post(
+        reverse("dashboards:create"),
+        {"title": "Maternity", "scope_kind": "ics", "owner": world.px_a.pk, "review_on_0": "1", "review_on_1": "3",
+         "review_on_2": "2027"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Dashboard.objects.exists()
+
+
+def test_a_deactivated_owner_shows_as_unowned(client, world, data):
+    dashboard = Dashboard.objects.create(
+        ics=world.ics, title="Waiting", owner=world.icb_lead, status=DashboardStatus.PUBLISHED
+    )
+    Tile.objects.create(dashboard=dashboard, kind="theme", theme=data["theme"], owner=world.icb_lead)
+    world.icb_lead.is_active = False
+    world.icb_lead.save()
+    client.force_login(world.admin)
+    body = client.get(reverse("dashboards:detail", args=[dashboard.pk])).content.decode()
+    assert "No named owner" in body
+    register = client.get(reverse("dashboards:owners")).content.decode()
+    assert register.index("Owner has left") < register.index("Waiting") or "Owner has left" in register
+
+
+def test_trust_people_see_published_dashboards_covering_their_trust_only(client, world):
+    mine = Dashboard.objects.create(ics=world.ics, title="Trust A", status=DashboardStatus.PUBLISHED, scope_kind="organisations")
+    mine.organisations.set([world.trust_a])
+    draft = Dashboard.objects.create(ics=world.ics, title="Draft", scope_kind="organisations")
+    draft.organisations.set([world.trust_a])
+    client.force_login(world.board_a)
+    assert client.get(reverse("dashboards:detail", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("dashboards:detail", args=[draft.pk])).status_code == 404
+    client.force_login(world.px_b)
+    assert client.get(reverse("dashboards:detail", args=[mine.pk])).status_code == 404
+
+
+def test_equality_view_renders_with_suppression_note(client, world, data):
+    client.force_login(world.px_a)
+    body = client.get(reverse("dashboards:equality") + "?characteristic=sex").content.decode()
+    assert "FFT by sex" in body
+    assert "cannot be shown" in body  # no population recorded
