@@ -99,7 +99,11 @@ class PrivatePostgres:
     port: int = field(default_factory=free_port)
 
     def _run(self, *command: str) -> None:
-        subprocess.run([*RUN_AS_POSTGRES, *command], check=True, capture_output=True, cwd="/")
+        # Not captured: the server pg_ctl starts would inherit the pipe and keep it open for good.
+        with (self.folder / "pg_ctl.out").open("ab") as out:
+            subprocess.run(
+                [*RUN_AS_POSTGRES, *command], check=True, stdout=out, stderr=out, cwd="/", timeout=120
+            )
 
     @property
     def data(self) -> Path:
@@ -123,14 +127,18 @@ class PrivatePostgres:
 
     def restart(self) -> None:
         """A fast restart: every connection is cut, as when the server is restarted for an upgrade."""
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "restart")
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-m", "fast", "-w", "restart"
+        )
 
     def stop(self) -> None:
         subprocess.run(
             [*RUN_AS_POSTGRES, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
             check=False,
-            capture_output=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             cwd="/",
+            timeout=60,
         )
 
 
