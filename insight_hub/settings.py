@@ -186,6 +186,10 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading binds every subdomain of the registered domain and is slow to undo: the domain's owner
+        # opts in (SECURE_HSTS_PRELOAD=true), so `check --deploy` does not warn about a deliberate "no".
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Behind a TLS-terminating proxy (docker-compose's web sits behind one in production).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -236,6 +240,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Public survey form: accepted posts per client address and service in 10 minutes.
 PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 60, minimum=1)
 MAX_IMPORT_FILE_BYTES = env_int("MAX_IMPORT_FILE_BYTES", 200 * 1024 * 1024, minimum=1024)
+# A stories file (CSV or Care Opinion JSON) is read into memory whole, so its limit is lower.
+MAX_STORY_IMPORT_BYTES = env_int("MAX_STORY_IMPORT_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 # Email: the console by default, so password-reset links appear in the terminal on a first look.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

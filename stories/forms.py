@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -317,7 +318,39 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".json")):
             raise forms.ValidationError("The selected file must be a CSV or JSON file")
+        # Checked before the file is read: the importer reads it into memory whole.
+        limit = settings.MAX_STORY_IMPORT_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The selected file is {_size(upload.size)}: the largest stories file you can import is "
+                f"{_size(limit)}. Split it into smaller files."
+            )
+        # The name says CSV or JSON; the content must agree (a renamed workbook or PDF is refused here).
+        head = upload.read(4096)
+        upload.seek(0)
+        for signature, kind in BINARY_SIGNATURES:
+            if head.startswith(signature):
+                raise forms.ValidationError(
+                    f"The selected file is {kind}, not a CSV or JSON file. "
+                    "Save it as CSV (UTF-8) and try again."
+                )
+        if b"\x00" in head:
+            raise forms.ValidationError("The selected file is not a text file. Choose a CSV or JSON file.")
         return upload
+
+
+# The start of files people might pick by mistake, and what to call them in the message.
+BINARY_SIGNATURES = [
+    (b"PK\x03\x04", "an Excel workbook or another zipped file"),
+    (b"\xd0\xcf\x11\xe0", "an old-style Excel or Word file"),
+    (b"%PDF", "a PDF"),
+    (b"\x89PNG", "an image"),
+    (b"\xff\xd8\xff", "an image"),
+]
+
+
+def _size(size: int) -> str:
+    return f"{size / (1024 * 1024):,.1f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
 
 
 class PathwayForm(forms.ModelForm):
