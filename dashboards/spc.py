@@ -24,8 +24,9 @@ in the NHS-R community's MDC package NHSRplotthedots, `R/ptd_calculate_point_typ
    lower). An unchanged value ends the run;
 4. two out of three: two (or three) of any three consecutive points beyond two sigma on the same side of
    the mean. The third point may lie anywhere (as in the Western Electric rule MDC takes it from); points
-   beyond the limits count as beyond two sigma. NHSRplotthedots asks in addition that all three points lie
-   on the same side of the mean, a small difference: such a third point is rare.
+   beyond the limits count as beyond two sigma. NHSRplotthedots differs slightly: it asks that all three
+   points lie on the same side of the mean, and counts only points between two sigma and the limit (a
+   point beyond the limit is flagged by rule 1 anyway).
 Every point a rule fires on is a special-cause point; the others are common cause.
 
 Improvement or concern. Given the direction in which higher is better, a special-cause point is an
@@ -41,11 +42,13 @@ Summary icons, as on an MDC dashboard:
   good side is consistently passed, on the bad side consistently failed; a target between the limits is
   hit and miss (the process will sometimes meet it and sometimes not, by common-cause variation alone).
 
-How many points. Two or three points make no chart (given two numbers, one is always higher). MDC advises
-against limits from a handful of points; NHSRplotthedots calls limits from fewer than 12 points "trial
-limits" and MDC's own material asks for 15 to 20. Below MIN_POINTS (12, adjustable) this module computes
-the mean but no limits and no special-cause rules, and says so in `messages`, rather than draw limits that
-would mislead.
+How many points. Two or three points make no chart (given two numbers, one is always higher), and MDC
+advises against limits from a handful of points. NHSRplotthedots (vignette "Number of points required")
+calls limits from fewer than 12 points "trial limits" and locks limits at 12; this module follows it:
+below MIN_POINTS (12, adjustable) it computes the mean but no limits and looks for no special causes, and
+says so in `messages`, rather than draw limits that would mislead. (The NHS England guides themselves
+could not be read while this was written; the rule lengths above are the ones NHSRplotthedots implements
+for MDC.)
 
 Percentages (`percentage=True`) cannot go below 0 or above 100, so their limits are clamped there.
 

@@ -20,6 +20,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.m
 
 PAGE = """{% extends "base.html" %}{% block title %}Charts{% endblock %}{% block content %}
 <h1>Charts</h1>
+<p><a href="/test-charts/fragment/" hx-get="/test-charts/fragment/" hx-target="#swapped">Another chart</a></p>
+<div id="swapped"></div>
 {% for chart in charts %}
   {% include "dashboards/partials/_chart.html" with chart=chart heading_level=2 %}
 {% endfor %}
@@ -50,7 +52,19 @@ def chart_page(request):
     return HttpResponse(html)
 
 
-urlpatterns = [path("test-charts/", chart_page)]
+def chart_fragment(request):
+    from django.http import HttpResponse
+
+    chart = charts.trend_chart("Staff attitude: mentions and net sentiment", [(m, 5, 10) for m in MONTHS[:6]])
+    html = (
+        engines["django"]
+        .from_string('{% include "dashboards/partials/_chart.html" with chart=chart %}')
+        .render({"chart": chart}, request)
+    )
+    return HttpResponse(html)
+
+
+urlpatterns = [path("test-charts/", chart_page), path("test-charts/fragment/", chart_fragment)]
 
 # Registered before any page script runs (Playwright adds it outside the page's CSP): every refusal the
 # browser reports, inline style or script alike, ends up in this list.
@@ -113,6 +127,19 @@ def test_a_hover_label_shows_the_point_and_its_variation(page):
     assert "Dec 2025: 74%" in text
     assert "Special cause variation: concern" in text
     assert page.evaluate("window.__cspViolations") == []
+
+
+def test_a_chart_that_htmx_swaps_in_is_drawn_too(page):
+    page.add_init_script(RECORD_CSP)
+    page.goto("/test-charts/")
+    page.locator(".app-chart__plot[data-chart-drawn='true']").nth(2).wait_for()
+    page.get_by_role("link", name="Another chart").click()
+    swapped = page.locator("#swapped #chart-staff-attitude-mentions-and-net-sentiment")
+    swapped.locator(".app-chart__plot[data-chart-drawn='true'] svg.main-svg").first.wait_for()
+    assert not swapped.locator("details.app-chart__data").evaluate("el => el.open")
+    assert page.evaluate("window.__cspViolations") == []
+    assert page.console_errors == []
+    assert_accessible(page)
 
 
 def test_without_javascript_the_table_is_the_chart(browser, live_server):
