@@ -1,0 +1,59 @@
+"""A poison item (a text that makes the tagger raise) is marked failed with its error, in a real worker, and
+neither stops the rest of its batch nor blocks the queue behind it: it is not retried or redelivered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+
+from feedback.models import Comment
+from insight_hub.themes.models import TagStatus
+from insight_hub.themes.services import tagging_queue
+from tests.conftest import ROOT, _test_database_url, build_world, wait_for
+from tests.reliability.test_worker_crash import LABEL
+from tests.themes.conftest import PoisonTagger, make_comment
+
+pytestmark = pytest.mark.worker
+POISONED = Path(__file__).parent / "poison"  # its sitecustomize wraps the worker's tagger in PoisonTagger
+
+
+def test_a_poison_item_is_marked_failed_and_the_queue_goes_on(
+    transactional_db, private_redis, app_on, start_worker
+):
+    world = build_world()
+    app_on(private_redis.url)
+    worker = start_worker(
+        database_url=_test_database_url(),
+        redis_url=private_redis.url,
+        PYTHONPATH=f"{POISONED}:{ROOT}",
+    )
+    good = [make_comment(world.service_a, f"The nurses were kind and caring ({n}).") for n in range(6)]
+    poison = make_comment(world.service_a, f"Fine until {PoisonTagger.POISON}.")
+    alone = make_comment(world.service_a, PoisonTagger.POISON)
+    after = [make_comment(world.service_a, f"Parking was a nightmare ({n}).") for n in range(3)]
+    with transaction.atomic():
+        # The poison in the middle of a batch, then a batch of it alone, then the queue behind them.
+        tagging_queue(label=LABEL, ids=[c.pk for c in good[:3]] + [poison.pk] + [c.pk for c in good[3:]])
+        tagging_queue(label=LABEL, ids=[alone.pk])
+        tagging_queue(label=LABEL, ids=[c.pk for c in after])
+
+    wait_for(
+        lambda: Comment.objects.filter(tag_status=TagStatus.TAGGED).count() == len(good) + len(after),
+        timeout=60,
+        message="every good comment tagged, those queued behind the poison included",
+    )
+    wait_for(
+        lambda: Comment.objects.filter(tag_status=TagStatus.FAILED).count() == 2, message="poison failed"
+    )
+    for item in (poison, alone):
+        item.refresh_from_db()
+        assert item.tag_status == TagStatus.FAILED
+        assert item.tag_error == "ValueError: the tagger choked"
+        assert not item.tags.exists()
+    assert Comment.objects.get(pk=after[0].pk).tags.filter(theme__name="Parking").exists()
+    log = worker.log.read_text()
+    # Three tasks, each done once: a poison text is recorded, not retried and not redelivered.
+    assert log.count("succeeded in") == 3, log[-3000:]
+    assert "retry" not in log.lower() and "Traceback" not in log
