@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import os
 import random
 import subprocess
@@ -33,6 +34,40 @@ def peak_rss_mib(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process; with `children`, also of its children it has reaped."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def reaped_children_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, all cores."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / os.sysconf("SC_CLK_TCK"), sum(values) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU of every PostgreSQL process, live ones and the backends the postmaster has reaped. Other
+    people's sessions are in it too: it bounds what our writes cost the database server."""
+    out = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True).stdout
+    total = 0.0
+    for pid in map(int, out.split()):
+        try:
+            total += cpu_seconds(pid)
+            status = Path(f"/proc/{pid}/status").read_text()
+            if "PPid:\t1\n" in status:  # the postmaster: add the backends it has reaped
+                total += reaped_children_cpu_seconds(pid)
+        except FileNotFoundError:
+            continue
+    return total
+
+
 def pool_pids(parent: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True).stdout
     return [int(pid) for pid in out.split()]
@@ -44,6 +79,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--csv", type=Path, default=ROOT.parent / "shared/data/px_feedback_train.csv")
     parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="no Celery: tag the comments here, chunk by chunk, and report CPU seconds per 1k per stage",
+    )
+    parser.add_argument("--profile", type=Path, help="with --in-process: write cProfile stats to this file")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: this benchmark measures the real parts.")
@@ -105,6 +146,9 @@ def main() -> None:
             batch_size=5000,
         )
     ids = list(Comment.objects.order_by("pk").values_list("pk", flat=True))
+    if args.in_process:
+        in_process(ids, TAG_CHUNK, args.profile)
+        return
 
     app.control.purge()
     name = f"bench-{uuid.uuid4().hex[:6]}@localhost"
@@ -134,6 +178,9 @@ def main() -> None:
         while not app.control.ping(destination=[name], timeout=1):
             time.sleep(0.5)
         print(f"worker ready; queueing {len(ids):,} comments in chunks of {TAG_CHUNK}", flush=True)
+        pools = pool_pids(worker.pid)
+        pool_cpu0 = {pid: cpu_seconds(pid) for pid in pools}
+        pg_cpu0, (busy0, total0) = postgres_cpu_seconds(), machine_cpu()
         started = time.perf_counter()
         _send("feedback.comment", ids)
         pending = len(ids)
@@ -142,6 +189,8 @@ def main() -> None:
             pending = Comment.objects.exclude(tag_status=TagStatus.TAGGED).count()
             print(f"  {time.perf_counter() - started:6.1f}s  {len(ids) - pending:,} tagged", flush=True)
         elapsed = time.perf_counter() - started
+        pool_cpu = sum(cpu_seconds(pid) - cpu0 for pid, cpu0 in pool_cpu0.items())
+        pg_cpu, (busy1, total1) = postgres_cpu_seconds() - pg_cpu0, machine_cpu()
         memory = [peak_rss_mib(pid) for pid in pool_pids(worker.pid)]
         failed = Comment.objects.filter(tag_status=TagStatus.FAILED).count()
         print(
@@ -149,10 +198,87 @@ def main() -> None:
             f"({(len(ids) - pending) / elapsed:,.0f}/s) by {args.workers} worker processes; {failed} failed"
         )
         print("peak RSS per pool process: " + ", ".join(f"{m:.0f} MiB" for m in memory))
+        per_k = 1000 / max(1, len(ids) - pending)
+        print(
+            f"CPU per 1k comments: pool processes {pool_cpu * per_k:.3f} s, PostgreSQL (all sessions on the "
+            f"machine) {pg_cpu * per_k:.3f} s; machine busy {(busy1 - busy0) / (total1 - total0):.0%} of "
+            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"
+        )
     finally:
         worker.terminate()
         worker.wait(timeout=60)
         app.control.purge()
+
+
+def backend_cpu_seconds() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine), from /proc."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def in_process(ids: list[int], chunk: int, profile: Path | None) -> None:
+    """Tag in this process with the worker's code path; time each stage in CPU and wall seconds."""
+    import cProfile
+
+    from insight_hub.privacy.redaction import redact
+    from insight_hub.themes import registry, services
+    from insight_hub.themes.ml import load_tagger
+
+    taggable = registry.get("feedback.comment")
+    tagger = load_tagger()
+    tagger.tag([])  # load everything lazily loaded before timing
+    redact("Warm up, Dr Patel.")
+    taggable.prepare(list(taggable.model.objects.filter(pk__in=ids[:1])))
+    cpu = {"redaction": 0.0, "tagger": 0.0}
+    wall = dict(cpu)
+
+    def timed(stage, func):
+        def wrapper(*a, **kw):
+            c, w = time.process_time(), time.perf_counter()
+            try:
+                return func(*a, **kw)
+            finally:
+                cpu[stage] += time.process_time() - c
+                wall[stage] += time.perf_counter() - w
+
+        return wrapper
+
+    registry._REGISTRY[taggable.label] = dataclasses.replace(
+        taggable, prepare=timed("redaction", taggable.prepare)
+    )
+    tagger.tag = timed("tagger", tagger.tag)
+    profiler = cProfile.Profile() if profile else None
+    pg0 = backend_cpu_seconds()
+    c0, w0 = time.process_time(), time.perf_counter()
+    if profiler:
+        profiler.enable()
+    for start in range(0, len(ids), chunk):
+        services.items_tag(label=taggable.label, ids=ids[start : start + chunk], tagger=tagger)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    total_cpu, total_wall = time.process_time() - c0, time.perf_counter() - w0
+    pg = backend_cpu_seconds() - pg0
+    cpu["database and the rest"] = total_cpu - cpu["redaction"] - cpu["tagger"]
+    wall["database and the rest"] = total_wall - wall["redaction"] - wall["tagger"]
+    per_k = 1000 / len(ids)
+    print(
+        f"\n{len(ids):,} comments in one process, chunks of {chunk}: {total_wall:.1f}s wall, "
+        f"{total_cpu:.1f}s CPU ({len(ids) / total_wall:,.0f}/s)"
+    )
+    print(f"{'stage':<24}{'CPU s/1k':>10}{'wall s/1k':>11}{'share of CPU':>14}")
+    for stage in cpu:
+        print(
+            f"{stage:<24}{cpu[stage] * per_k:>10.3f}{wall[stage] * per_k:>11.3f}"
+            f"{cpu[stage] / total_cpu:>13.0%}"
+        )
+    print(f"{'total':<24}{total_cpu * per_k:>10.3f}{total_wall * per_k:>11.3f}")
+    print(f"{'PostgreSQL backend':<24}{pg * per_k:>10.3f}   (its own process, not in the total)")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from insight_hub.bulk import bulk_update_fields
+from insight_hub.bulk import bulk_insert, bulk_update_fields
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 from insight_hub.themes.ml import LocalTheme, TagInput, load_tagger
@@ -214,7 +214,7 @@ def _items_save_tags(
         row.sentiment = result.sentiment
         row.sentiment_confidence = round(result.sentiment_confidence, 4)
         row.safety_signals = [{"kind": s.kind, "start": s.start, "end": s.end} for s in result.safety]
-    taggable.tag_model.objects.bulk_create(new_tags, batch_size=1000)
+    bulk_insert(taggable.tag_model, new_tags)
     bulk_update_fields(
         taggable.model,
         writable,

@@ -4,6 +4,7 @@ redelivery after a worker crash is safe."""
 import logging
 
 from celery import shared_task
+from celery.signals import celeryd_after_setup, worker_process_init
 from django.db import InterfaceError, OperationalError
 
 from . import services
@@ -31,3 +32,26 @@ def tag_items(label: str, ids: list[int]) -> dict[str, int]:
 @shared_task(acks_late=True)
 def sweep_untagged() -> int:
     return services.untagged_sweep()
+
+
+# A worker that takes tagging work loads its models as each pool process starts, not inside its first task,
+# where a cold start (about 3 s: spaCy, the tagger, the redaction model) would hold up a whole batch.
+_CONSUMES_NLP = False
+
+
+@celeryd_after_setup.connect
+def _note_queues(sender, instance, **kwargs) -> None:
+    global _CONSUMES_NLP
+    _CONSUMES_NLP = "nlp" in instance.app.amqp.queues.consume_from
+
+
+@worker_process_init.connect
+def _load_models(**kwargs) -> None:
+    if not _CONSUMES_NLP:
+        return
+    from insight_hub.privacy.redaction import redact
+    from insight_hub.themes.ml import TagInput, load_tagger
+
+    redact("Loaded by Dr Patel.")
+    load_tagger().tag([TagInput("Loaded.", "nonspecific")])
+    logger.info("tagging models loaded")

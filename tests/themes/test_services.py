@@ -56,6 +56,18 @@ def test_tagging_writes_themes_with_their_evidence_sentence(world, tagger):
     assert 0 < waiting.confidence <= 1 and waiting.model_version == tagger.version
 
 
+def test_model_tags_are_written_as_suggestions_with_their_time_and_sentiment(world, tagger):
+    comment = make_comment(world.service_a, WAIT_TEXT, "could_improve")
+    tag(comment, tagger)
+    rows = list(
+        CommentTag.objects.filter(comment=comment).values("origin", "decision", "created_at", "sentiment")
+    )
+    assert rows
+    for row in rows:
+        assert (row["origin"], row["decision"]) == ("model", "suggested")
+        assert row["created_at"] is not None and row["sentiment"] in {"positive", "neutral", "negative"}
+
+
 def test_the_text_is_redacted_before_it_is_tagged(world, tagger):
     comment = make_comment(world.service_a, "Dr Patel was wonderful. Call me on 07700 900123.")
     tag(comment, tagger)
