@@ -1,7 +1,7 @@
 """Plotly figures for the dashboards, each with the same data as an accessible table.
 
-Every builder returns a `Chart`: the plotly figure as a JSON-able dict (`fig.to_plotly_json()`) that
-`static/dashboards/charts.js` draws in the browser, and the rows of a data table that
+Every builder returns a `Chart`: the plotly figure as a JSON-able dict (built as plain dicts: see `Figure`)
+that `static/dashboards/charts.js` draws in the browser, and the rows of a data table that
 `templates/dashboards/partials/_chart.html` renders as a real <table>, the alternative for screen readers
 and the fallback without JavaScript:
 
@@ -22,8 +22,6 @@ import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-
-import plotly.graph_objects as go
 
 from .spc import MIN_POINTS, SUPPRESSED, SPCResult, Variation, xmr
 
@@ -53,6 +51,25 @@ CONFIG = {
     "responsive": True,
     "scrollZoom": False,
 }
+
+
+class Figure:
+    """plotly's figure JSON ({"data": [...], "layout": {...}}), built as plain dicts.
+
+    plotly.graph_objects would validate every property as it is set, which costs about 25 ms a chart, and
+    a dashboard page shows several (its budget is 250 ms). tests/dashboards/test_charts.py checks every
+    figure these builders make against plotly's schema instead, with go.Figure(figure).
+    """
+
+    def __init__(self):
+        self.data: list[dict] = []
+        self.layout: dict = {}
+
+    def add_trace(self, kind: str, **trace) -> None:
+        self.data.append({"type": kind, **trace})
+
+    def to_plotly_json(self) -> dict:
+        return {"data": self.data, "layout": self.layout}
 
 
 @dataclass(frozen=True)
@@ -116,7 +133,6 @@ def _plain(value, where: str):
 
 def _layout(*, height: int = 360, **extra) -> dict:
     layout = {
-        "template": "none",  # plotly's default template would add ~10 kB of JSON to every chart
         "height": height,
         "margin": {"l": 56, "r": 24, "t": 16, "b": 48},
         "font": {"family": FONT, "size": 14, "color": TEXT},
@@ -169,7 +185,7 @@ def spc_chart(
     )
     periods = [p.period for p in result.points]
     xs = [_x(p) for p in periods]
-    fig = go.Figure()
+    fig = Figure()
     segments = sorted({p.segment for p in result.points})
 
     def line(name, attribute, style, legend_rank):
@@ -178,7 +194,8 @@ def spc_chart(
             ys = [getattr(p, attribute) for _, p in members]
             if all(y is None for y in ys):
                 continue
-            fig.add_scatter(
+            fig.add_trace(
+                "scatter",
                 x=[x for x, _ in members],
                 y=ys,
                 name=name,
@@ -194,7 +211,8 @@ def spc_chart(
     line("Upper process limit", "upper_limit", {"color": GREY, "width": 1.5, "dash": "dash"}, 3)
     line("Lower process limit", "lower_limit", {"color": GREY, "width": 1.5, "dash": "dash"}, 4)
     if target is not None:
-        fig.add_scatter(
+        fig.add_trace(
+            "scatter",
             x=xs,
             y=[float(target)] * len(xs),
             name="Target",
@@ -211,7 +229,8 @@ def spc_chart(
         if p.rules:
             text += "<br>(" + "; ".join(p.rule_labels) + ")"
         hover.append(text)
-    fig.add_scatter(
+    fig.add_trace(
+        "scatter",
         x=xs,
         y=[p.value for p in result.points],  # None for missing or suppressed: a gap, never a number
         name="Value",
@@ -229,7 +248,7 @@ def spc_chart(
         legendrank=1,
     )
     y_axis = _axis(title={"text": "%" if unit == "%" else unit}, ticksuffix="%" if unit == "%" else "")
-    fig.update_layout(_layout(xaxis=_x_axis(periods), yaxis=y_axis, hovermode="closest"))
+    fig.layout = _layout(xaxis=_x_axis(periods), yaxis=y_axis, hovermode="closest")
 
     columns = ["Period", "Value", "Mean", "Lower process limit", "Upper process limit", "Variation"]
     rows = []
@@ -296,8 +315,9 @@ def trend_chart(
             where = f"trend_chart {format_period(period)} net sentiment"
             raise ValueError(f"{where}: {sentiment:g} is not between -100 and 100")
     xs = [_x(p) for p in periods]
-    fig = go.Figure()
-    fig.add_bar(
+    fig = Figure()
+    fig.add_trace(
+        "bar",
         x=xs,
         y=[v if isinstance(v, float) else None for v in volumes],
         name=volume_label,
@@ -308,7 +328,8 @@ def trend_chart(
         ],
         hovertemplate="%{customdata}<extra></extra>",
     )
-    fig.add_scatter(
+    fig.add_trace(
+        "scatter",
         x=xs,
         y=[s if isinstance(s, float) else None for s in sentiments],
         name=sentiment_label,
@@ -323,22 +344,20 @@ def trend_chart(
         ],
         hovertemplate="%{customdata}<extra></extra>",
     )
-    fig.update_layout(
-        _layout(
-            xaxis=_x_axis(periods),
-            yaxis=_axis(title={"text": volume_label}, rangemode="tozero"),
-            yaxis2=_axis(
-                title={"text": sentiment_label},
-                overlaying="y",
-                side="right",
-                range=[-100, 100],
-                showgrid=False,
-                zeroline=True,
-                zerolinecolor="#aeb7bd",
-            ),
-            margin={"l": 56, "r": 56, "t": 16, "b": 48},
-            hovermode="closest",
-        )
+    fig.layout = _layout(
+        xaxis=_x_axis(periods),
+        yaxis=_axis(title={"text": volume_label}, rangemode="tozero"),
+        yaxis2=_axis(
+            title={"text": sentiment_label},
+            overlaying="y",
+            side="right",
+            range=[-100, 100],
+            showgrid=False,
+            zeroline=True,
+            zerolinecolor="#aeb7bd",
+        ),
+        margin={"l": 56, "r": 56, "t": 16, "b": 48},
+        hovermode="closest",
     )
     rows = [
         [format_period(p), format_number(v, places=0), _signed(s)]
@@ -407,8 +426,9 @@ def heatmap(
         ]
         for r, line in zip(rows, grid, strict=True)
     ]
-    fig = go.Figure()
-    fig.add_heatmap(
+    fig = Figure()
+    fig.add_trace(
+        "heatmap",
         x=columns,
         y=rows,
         z=[[v if isinstance(v, float) else None for v in line] for line in grid],
@@ -418,7 +438,7 @@ def heatmap(
         hovertemplate="%{customdata}<extra></extra>",
         colorscale=[[0, "#f0f4f5"], [0.5, "#ed8b00"], [1, "#8a1538"]],
         zmin=0,
-        zmax=100 if unit == "%" else None,
+        **({"zmax": 100} if unit == "%" else {}),
         xgap=2,
         ygap=2,
         # Each cell is labelled with its value (plotly picks a text colour that contrasts with the cell), so
@@ -430,14 +450,12 @@ def heatmap(
         texttemplate="%{text}",
         textfont={"family": FONT, "size": 14},
     )
-    fig.update_layout(
-        _layout(
-            height=max(240, 40 * len(rows) + 120),
-            xaxis=_axis(type="category", showgrid=False, side="top", tickangle=0),
-            yaxis=_axis(type="category", showgrid=False, autorange="reversed", automargin=True),
-            margin={"l": 16, "r": 16, "t": 48, "b": 16},
-            showlegend=False,
-        )
+    fig.layout = _layout(
+        height=max(240, 40 * len(rows) + 120),
+        xaxis=_axis(type="category", showgrid=False, side="top", tickangle=0),
+        yaxis=_axis(type="category", showgrid=False, autorange="reversed", automargin=True),
+        margin={"l": 16, "r": 16, "t": 48, "b": 16},
+        showlegend=False,
     )
     table_rows = [[r, *(format_number(v, unit) for v in line)] for r, line in zip(rows, grid, strict=True)]
     notes = []

@@ -140,6 +140,9 @@ def test_heatmap_leaves_suppressed_cells_blank_and_says_so():
     assert chart.columns == ["Theme", "Trust A", "Trust B"]
     assert chart.rows == [["Waiting", "42%", "*"], ["Staff", "no data", "12.5%"]]
     assert any("left blank in the chart" in note for note in chart.notes)
+    counts = charts.heatmap("Mentions", ["Waiting"], ["Trust A"], [[3]], unit="", value_label="Mentions")
+    assert_valid_plotly(counts)
+    assert "zmax" not in counts.figure["data"][0] and counts.rows == [["Waiting", "3"]]
 
 
 @pytest.mark.parametrize(
