@@ -26,5 +26,6 @@ urlpatterns = [
     path("privacy/", include("insight_hub.privacy.urls")),
     path("feedback/", include("feedback.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("charters/", include("charters.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,6 +9,7 @@ NAVIGATION = [
     ("Stories", "stories:list", None),
     ("Feedback", "feedback:response_list", None),
     ("Dashboards", "dashboards:index", None),
+    ("Charters", "charters:list", None),
     ("Review tags", "themes:review_queue", ["px_lead", "icb_lead"]),
     ("Organisations", "organisations:list", None),
     ("Access audit", "privacy:audit_list", ["system_admin"]),
