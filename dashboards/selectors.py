@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from feedback.metrics import FFT_FIELDS, THRESHOLD, FFTCounts, fft_figures, percent, suppress_row
@@ -180,6 +180,10 @@ class ThemeSummary:
     def change(self) -> int:
         return self.total - self.previous
 
+    @property
+    def mix(self) -> dict[str, int]:
+        return {"positive": self.positive, "neutral": self.neutral, "negative": self.negative}
+
 
 def _sentiment_key(value: str) -> str:
     return value if value in SENTIMENTS else "neutral"
@@ -221,20 +225,25 @@ class ThemeMonth:
         return round(100 * (self.positive - self.negative) / self.total) if self.total else None
 
 
-def theme_trend(theme_id: int, org_ids, service_ids, period: Period) -> list[ThemeMonth]:
-    by_month = {month: ThemeMonth(month) for month in period.months}
+def theme_trends(theme_ids, org_ids, service_ids, period: Period) -> dict[int, list[ThemeMonth]]:
+    """Monthly mentions by sentiment for several themes at once (one query)."""
+    by_theme = {theme_id: {month: ThemeMonth(month) for month in period.months} for theme_id in theme_ids}
     rows = (
         _theme_rows(org_ids, service_ids, period)
-        .filter(theme_id=theme_id)
-        .values("month", "sentiment")
+        .filter(theme_id__in=list(theme_ids))
+        .values("theme_id", "month", "sentiment")
         .annotate(n=Sum("count"))
         .order_by()
     )
     for row in rows:
-        entry = by_month[row["month"]]
+        entry = by_theme[row["theme_id"]][row["month"]]
         key = _sentiment_key(row["sentiment"])
         setattr(entry, key, getattr(entry, key) + row["n"])
-    return list(by_month.values())
+    return {theme_id: list(months.values()) for theme_id, months in by_theme.items()}
+
+
+def theme_trend(theme_id: int, org_ids, service_ids, period: Period) -> list[ThemeMonth]:
+    return theme_trends([theme_id], org_ids, service_ids, period)[theme_id]
 
 
 @dataclass
@@ -382,56 +391,81 @@ def _excerpt(text: str, start: int | None, end: int | None, width: int = 280) ->
 
 
 def representative_quotes(
-    *, theme_id: int | None, org_ids, service_ids, period: Period, n: int = 3, org_names: dict[int, str]
+    *,
+    theme_id: int | None,
+    org_ids,
+    service_ids,
+    period: Period,
+    n: int = 3,
+    org_names: dict[int, str],
+    mix: dict[str, int] | None = None,
 ) -> list[Quote]:
     """Two or three stories (or, when there are too few, survey comments) for a theme and scope, chosen to
     reflect its sentiment mix, newest first: consented for internal learning, redacted, never withdrawn."""
     from django.urls import reverse
 
     org_ids = list(org_ids)
-    mix_rows = _theme_rows(org_ids, service_ids, period)
-    if theme_id is not None:
-        mix_rows = mix_rows.filter(theme_id=theme_id)
-    mix = defaultdict(int)
-    for row in mix_rows.values("sentiment").annotate(n=Sum("count")).order_by():
-        mix[_sentiment_key(row["sentiment"])] += row["n"]
+    if mix is None:  # the sentiment mix of what was said, unless the caller has it already
+        mix_rows = _theme_rows(org_ids, service_ids, period)
+        if theme_id is not None:
+            mix_rows = mix_rows.filter(theme_id=theme_id)
+        mix = defaultdict(int)
+        for row in mix_rows.values("sentiment").annotate(n=Sum("count")).order_by():
+            mix[_sentiment_key(row["sentiment"])] += row["n"]
     quotes: list[Quote] = []
     first_day, end_day = period.first, next_month(period.last)
     for sentiment, wanted in _allocate(mix, n).items():
+        # Newest usable stories first (the story_status_date index, walked backwards), each kept if it has a
+        # matching tag: a handful of index probes, where joining every tag of the theme sorted them all.
         stories = Story.objects.usable_for(Purpose.INTERNAL_LEARNING).filter(
             organisation_id__in=org_ids, occurred_on__gte=first_day, occurred_on__lt=end_day
         )
         if service_ids is not None:
-            stories = stories.filter(services__in=list(service_ids))
-        tags = StoryTag.objects.exclude(decision=TagDecision.REJECTED).filter(story__in=stories)
+            linked = Story.services.through.objects.filter(
+                story_id=OuterRef("pk"), service_id__in=list(service_ids)
+            )
+            stories = stories.filter(Exists(linked))
+        tags = StoryTag.objects.filter(story_id=OuterRef("pk")).exclude(decision=TagDecision.REJECTED)
         if theme_id is not None:
             tags = tags.filter(theme_id=theme_id)
-        tags = tags.filter(Q(sentiment=sentiment) | Q(sentiment="", story__sentiment=sentiment))
-        picked = tags.order_by("-story__occurred_on", "-story_id").values(
-            "story_id",
-            "evidence_start",
-            "evidence_end",
-            title=F("story__redacted_title"),
-            narrative=F("story__redacted_narrative"),
-            organisation_id=F("story__organisation_id"),
-            occurred_on=F("story__occurred_on"),
-            concern=F("story__safety_concern"),
-        )[: wanted * 3]
+        if sentiment == "neutral":  # the outer story's own sentiment stands in for a tag without one
+            tags = tags.filter(Q(sentiment=sentiment) | Q(sentiment=""))
+        else:
+            tags = tags.filter(sentiment=sentiment)
+        tags = tags.order_by("-confidence")
+        picked = (
+            stories.filter(Exists(tags))
+            .annotate(
+                evidence_start=Subquery(tags.values("evidence_start")[:1]),
+                evidence_end=Subquery(tags.values("evidence_end")[:1]),
+            )
+            .order_by("-occurred_on", "-pk")
+            .values(
+                "evidence_start",
+                "evidence_end",
+                "occurred_on",
+                story_id=F("pk"),
+                safe_title=F("redacted_title"),
+                safe_narrative=F("redacted_narrative"),
+                org=F("organisation_id"),
+                concern=F("safety_concern"),
+            )[:wanted]
+        )
         seen = set()
         for row in picked:
             if row["story_id"] in seen or len(seen) >= wanted:
                 continue
             seen.add(row["story_id"])
-            offset = len(row["title"]) + 2
+            offset = len(row["safe_title"]) + 2
             start = row["evidence_start"] - offset if row["evidence_start"] is not None else None
             end = row["evidence_end"] - offset if row["evidence_end"] is not None else None
             quotes.append(
                 Quote(
                     kind="story",
-                    title=row["title"],
-                    text=_excerpt(row["narrative"], start, end),
+                    title=row["safe_title"],
+                    text=_excerpt(row["safe_narrative"], start, end),
                     sentiment=sentiment,
-                    organisation=org_names.get(row["organisation_id"], ""),
+                    organisation=org_names.get(row["org"], ""),
                     month=month_start(row["occurred_on"]),
                     url=reverse("stories:detail", args=[row["story_id"]]),
                     critical=bool(row["concern"]),

@@ -22,7 +22,7 @@ from insight_hub.themes.models import Theme
 from stories.models import Pathway
 
 from . import charts, rollups, selectors, services
-from .forms import EqualityFilterForm, FilterForm, TileForm, DashboardForm, characteristic_label
+from .forms import DashboardForm, EqualityFilterForm, FilterForm, TileForm, characteristic_label
 from .models import Dashboard, DashboardStatus, ScopeKind, Tile, TileKind
 from .owners import ownership_register
 
@@ -73,23 +73,25 @@ def _services_for_setting(org_ids, setting: str | None):
 
 
 def _theme_tiles(org_ids, service_ids, period, names, *, limit=4):
-    tiles = []
-    for summary in selectors.theme_summaries(org_ids, service_ids, period, limit=limit):
-        trend = selectors.theme_trend(summary.theme.pk, org_ids, service_ids, period)
-        tiles.append(
-            {
-                "summary": summary,
-                "chart": charts.trend_chart(f"{summary.theme.name}: mentions and net sentiment", trend),
-                "quotes": selectors.representative_quotes(
-                    theme_id=summary.theme.pk,
-                    org_ids=org_ids,
-                    service_ids=service_ids,
-                    period=period,
-                    org_names=names,
-                ),
-            }
-        )
-    return tiles
+    summaries = selectors.theme_summaries(org_ids, service_ids, period, limit=limit)
+    trends = selectors.theme_trends([s.theme.pk for s in summaries], org_ids, service_ids, period)
+    return [
+        {
+            "summary": summary,
+            "chart": charts.trend_chart(
+                f"{summary.theme.name}: mentions and net sentiment", trends[summary.theme.pk]
+            ),
+            "quotes": selectors.representative_quotes(
+                theme_id=summary.theme.pk,
+                org_ids=org_ids,
+                service_ids=service_ids,
+                period=period,
+                org_names=names,
+                mix=summary.mix,
+            ),
+        }
+        for summary in summaries
+    ]
 
 
 def _heatmap(grid: selectors.Heatmap):
