@@ -67,8 +67,10 @@ def time_page(client: Client, url: str) -> tuple[float, float]:
 def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("Run against PostgreSQL (DATABASE_URL), with the synthetic data loaded.")
-    print(f"Data: {Response.objects.count():,} responses, {Comment.objects.count():,} comments, "
-          f"{Story.objects.count():,} stories")  # fmt: skip
+    print(
+        f"Data: {Response.objects.count():,} responses, {Comment.objects.count():,} comments, "
+        f"{Story.objects.count():,} stories"
+    )
     print(f"Celery eager: {settings.CELERY_TASK_ALWAYS_EAGER} (pages only read roll-ups when False)")
 
     started = time.perf_counter()
@@ -83,15 +85,13 @@ def main() -> None:
         started = time.perf_counter()
         rollups.refresh_slice(org.pk, month)
         timings.append(time.perf_counter() - started)
-    print(f"Incremental refresh of {org.ods_code} {month:%Y-%m}: max {max(timings):.2f} s of 3 (target <= 5 s)")
+    print(
+        f"Incremental refresh of {org.ods_code} {month:%Y-%m}: max {max(timings):.2f} s of 3 (target <= 5 s)"
+    )
 
     client = Client()
     client.force_login(get_user_model().objects.get(username="icb.lead@demo.nhs.uk"))
-    busiest = (
-        Organisation.objects.filter(ods_code__in=DEMO_PARTNERS)
-        .order_by("-pk")
-        .first()
-    )
+    busiest = Organisation.objects.filter(ods_code__in=DEMO_PARTNERS).order_by("-pk").first()
     pages = {
         "system dashboard": reverse("dashboards:system"),
         "system dashboard, 24 months": reverse("dashboards:system") + "?months=24",
@@ -100,8 +100,10 @@ def main() -> None:
     }
     for label, url in pages.items():
         page_p95, page_median = time_page(client, url)
-        print(f"{label}: p95 {page_p95:.0f} ms, median {page_median:.0f} ms over {REQUESTS} warm requests "
-              f"(target p95 <= 250 ms)")  # fmt: skip
+        print(
+            f"{label}: p95 {page_p95:.0f} ms, median {page_median:.0f} ms over {REQUESTS} warm requests "
+            f"(target p95 <= 250 ms)"
+        )
 
 
 if __name__ == "__main__":

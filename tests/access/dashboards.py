@@ -12,9 +12,12 @@ from tests.factories import PathwayFactory
 
 def setup(world) -> dict:
     published = Dashboard.objects.create(
-        ics=world.ics, title="Trust A", scope_kind="organisations", status=DashboardStatus.PUBLISHED,
+        ics=world.ics,
+        title="Trust A",
+        scope_kind="organisations",
+        status=DashboardStatus.PUBLISHED,
         owner=world.icb_lead,
-    )  # fmt: skip
+    )
     published.organisations.set([world.trust_a])
     theme = Theme.objects.filter(taxonomy__is_default=True).first()
     return {
@@ -41,7 +44,10 @@ ROUTES = [
     Route("dashboards:organisation", TRUST_A, args=lambda o: [o.world.trust_a.ods_code], label="trust A"),
     Route("dashboards:organisation", TRUST_B, args=lambda o: [o.world.trust_b.ods_code], label="trust B"),
     Route(
-        "dashboards:organisation", expect(NOT_FOUND), args=lambda o: [o.world.icb.ods_code], label="the ICB itself"
+        "dashboards:organisation",
+        expect(NOT_FOUND),
+        args=lambda o: [o.world.icb.ods_code],
+        label="the ICB itself",
     ),
     Route(
         "dashboards:service",

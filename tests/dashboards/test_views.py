@@ -58,7 +58,9 @@ def test_system_view_is_for_the_icb_only(client, world, person):
     assert client.get(reverse("dashboards:system")).status_code == 404
 
 
-@pytest.mark.parametrize(("person", "status"), [("px_a", 200), ("board_a", 200), ("icb_lead", 200), ("px_b", 404)])
+@pytest.mark.parametrize(
+    ("person", "status"), [("px_a", 200), ("board_a", 200), ("icb_lead", 200), ("px_b", 404)]
+)
 def test_trust_dashboard_reach(client, world, data, person, status):
     client.force_login(getattr(world, person))
     assert client.get(reverse("dashboards:organisation", args=[world.trust_a.ods_code])).status_code == status
@@ -101,9 +103,15 @@ def test_owner_must_be_an_icb_lead(client, world):
     client.force_login(world.icb_lead)
     response = client.post(
         reverse("dashboards:create"),
-        {"title": "Maternity", "scope_kind": "ics", "owner": world.px_a.pk, "review_on_0": "1", "review_on_1": "3",
-         "review_on_2": "2027"},
-    )  # fmt: skip
+        {
+            "title": "Maternity",
+            "scope_kind": "ics",
+            "owner": world.px_a.pk,
+            "review_on_0": "1",
+            "review_on_1": "3",
+            "review_on_2": "2027",
+        },
+    )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Dashboard.objects.exists()
@@ -124,7 +132,9 @@ def test_a_deactivated_owner_shows_as_unowned(client, world, data):
 
 
 def test_trust_people_see_published_dashboards_covering_their_trust_only(client, world):
-    mine = Dashboard.objects.create(ics=world.ics, title="Trust A", status=DashboardStatus.PUBLISHED, scope_kind="organisations")
+    mine = Dashboard.objects.create(
+        ics=world.ics, title="Trust A", status=DashboardStatus.PUBLISHED, scope_kind="organisations"
+    )
     mine.organisations.set([world.trust_a])
     draft = Dashboard.objects.create(ics=world.ics, title="Draft", scope_kind="organisations")
     draft.organisations.set([world.trust_a])

@@ -101,7 +101,9 @@ def test_publishing_a_dashboard_without_an_owner_is_refused(page, world):
     assert_accessible(page)
 
     page.get_by_role("link", name="Edit dashboard").click()
-    page.get_by_label("Owner (a named ICB lead)").select_option(label=f"{world.icb_lead.get_full_name()}, Head of Patient Experience")
+    page.get_by_label("Owner (a named ICB lead)").select_option(
+        label=f"{world.icb_lead.get_full_name()}, Head of Patient Experience"
+    )
     page.get_by_role("button", name="Save dashboard").click()
     page.get_by_role("button", name="Publish dashboard").click()
     assert page.get_by_text(f"owned by {world.icb_lead.get_full_name()}").is_visible()
