@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_
 
 # curl for health checks; Pango and fonts for WeasyPrint's PDF board reports; libpq for pg_dump/restore.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends curl libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation \
+    && apt-get install -y --no-install-recommends curl libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-liberation \
        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 

@@ -49,6 +49,11 @@ app.conf.update(
             "task": "dashboards.tasks.rebuild_rollups",
             "schedule": crontab(hour=2, minute=30),
         },
+        # Board reports' files are kept for BOARD_REPORT_RETENTION_DAYS, then deleted by this pass.
+        "expire-board-reports": {
+            "task": "dashboards.reports.tasks.expire_reports",
+            "schedule": crontab(minute=15),
+        },
     },
 )
 app.autodiscover_tasks()

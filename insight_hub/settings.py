@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "stories",
     "dashboards",
     "charters",
+    "dashboards.reports",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +241,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Public survey form: accepted posts per client address and service in 10 minutes.
 PUBLIC_FORM_RATE_LIMIT = env_int("PUBLIC_FORM_RATE_LIMIT", 60, minimum=1)
 MAX_IMPORT_FILE_BYTES = env_int("MAX_IMPORT_FILE_BYTES", 200 * 1024 * 1024, minimum=1024)
+# Board reports: days a generated report's files are kept before the hourly cleanup deletes them.
+BOARD_REPORT_RETENTION_DAYS = env_int("BOARD_REPORT_RETENTION_DAYS", 30, minimum=1)
 # A stories file (CSV or Care Opinion JSON) is read into memory whole, so its limit is lower.
 MAX_STORY_IMPORT_BYTES = env_int("MAX_STORY_IMPORT_BYTES", 20 * 1024 * 1024, minimum=1024)
 

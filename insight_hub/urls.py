@@ -25,6 +25,7 @@ urlpatterns = [
     path("stories/", include("stories.urls")),
     path("privacy/", include("insight_hub.privacy.urls")),
     path("feedback/", include("feedback.urls")),
+    path("reports/", include("dashboards.reports.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("charters/", include("charters.urls")),
     path("admin/", admin.site.urls),

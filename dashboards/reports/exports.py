@@ -1,0 +1,243 @@
+"""A report's content (`selectors.ReportContent`) written as PDF, XLSX and CSV.
+
+PDF: the template `reports/report_pdf.html` printed by WeasyPrint, charts as inline SVG (`svg.py`).
+XLSX: one sheet per section holding the aggregates behind it (suppressed as in the PDF).
+CSV: the same aggregates in one long table (section, item, month, measure, value), for other tools.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.template.loader import render_to_string
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from feedback.metrics import FFTFigures
+from feedback.models import FFTAnswer
+
+from .selectors import ReportContent
+from .svg import sparkline_svg, spc_svg
+
+FFT_HEADERS = [answer.label for answer in FFTAnswer]
+
+
+def pdf_bytes(content: ReportContent) -> bytes:
+    from weasyprint import HTML
+
+    spc_title = f"% positive (FFT) by month, {content.spc_period.label}: XmR chart"
+    for theme in {id(t): t for t in content.praised + content.criticised}.values():
+        theme.sparkline = sparkline_svg(
+            theme.monthly_totals, title=f"{theme.name}: mentions by month, {content.period.label}"
+        )
+    html = render_to_string(
+        "reports/report_pdf.html",
+        {"c": content, "spc_svg": spc_svg(content.spc, title=spc_title), "spc_title": spc_title},
+    )
+    return HTML(string=html).write_pdf()
+
+
+def _figures_row(figures: FFTFigures) -> list:
+    return [*figures.cells, figures.total, figures.percent_positive, figures.percent_negative]
+
+
+def sections(content: ReportContent) -> list[tuple[str, list[str], list[list]]]:
+    """(sheet name, header, rows) for every section: the one source of the XLSX sheets and the CSV."""
+    c = content
+    b = c.balance
+    summary = [
+        ["Report", f"Board report: {c.scope_label}"],
+        ["Period", c.period.label],
+        ["Generated", f"{c.generated_at:%Y-%m-%d %H:%M}"],
+        [
+            "Owner of the report's figures and stories",
+            " – ".join(x for x in c.owner if x) or "No named owner",
+        ],
+        ["Stories collected in the period", b.collected_total],
+        [
+            "Critical stories collected (%)",
+            None if b.collected_percent is None else round(b.collected_percent, 1),
+        ],
+        ["Stories quoted", b.quoted_total],
+        ["Critical stories quoted (%)", round(b.quoted_percent, 1)],
+        ["Selection", "chosen by a person" if c.custom_selection else "default (follows the mix collected)"],
+        ["Balance statement", b.statement if b.under_represented else ""],
+        ["Roll-ups up to", f"{c.rollups_as_of:%Y-%m-%d %H:%M}" if c.rollups_as_of else "not recorded"],
+    ]
+    fft_header = ["Month", *FFT_HEADERS, "Total", "% positive", "% negative"]
+    fft_rows = [[f"{row.month:%Y-%m}", *_figures_row(row.figures)] for row in c.fft_months]
+    fft_rows.append(["Period", *_figures_row(c.fft_total)])
+    out = [
+        ("Summary", ["Item", "Value"], summary),
+        ("FFT by month", fft_header, fft_rows),
+    ]
+    if c.fft_orgs:
+        out.append(
+            (
+                "FFT by organisation",
+                ["Organisation", *FFT_HEADERS, "Total", "% positive", "% negative"],
+                [[row.organisation, *_figures_row(row.figures)] for row in c.fft_orgs],
+            )
+        )
+    out.append(
+        (
+            "SPC % positive",
+            ["Month", "% positive", "Mean", "Lower limit", "Upper limit", "Variation", "Rules"],
+            [
+                [
+                    f"{p.period:%Y-%m}",
+                    p.shown if p.value is None else p.value,
+                    _round(p.mean),
+                    _round(p.lower_limit),
+                    _round(p.upper_limit),
+                    p.variation.label,
+                    "; ".join(p.rule_labels),
+                ]
+                for p in c.spc.points
+            ],
+        )
+    )
+    out.append(
+        (
+            "Themes",
+            [
+                "Theme",
+                "Positive",
+                "Neutral",
+                "Negative",
+                "Mentions",
+                "Previous period",
+                "Change",
+                "Net sentiment",
+            ],
+            [
+                [t.name, t.positive, t.neutral, t.negative, t.total, t.previous, t.change, t.net_sentiment]
+                for t in c.themes
+            ],
+        )
+    )
+    trend_rows = []
+    for label, themes in (("Most praised", c.praised), ("Most criticised", c.criticised)):
+        for t in themes:
+            for m in t.monthly:
+                trend_rows.append(
+                    [label, t.name, f"{m.month:%Y-%m}", m.positive, m.neutral, m.negative, m.total]
+                )
+    out.append(
+        (
+            "Theme trends",
+            ["List", "Theme", "Month", "Positive", "Neutral", "Negative", "Mentions"],
+            trend_rows,
+        )
+    )
+    out.append(
+        (
+            "Stories quoted",
+            [
+                "Reference",
+                "Organisation",
+                "Month",
+                "Sentiment",
+                "Critical",
+                "Consent basis",
+                "Title (redacted)",
+            ],
+            [
+                [
+                    f"S{q.story_id}",
+                    q.organisation,
+                    f"{q.month:%Y-%m}",
+                    q.sentiment,
+                    "yes" if q.critical else "no",
+                    q.consent_basis,
+                    q.title,
+                ]
+                for q in c.quotes
+            ],  # fmt: skip
+        )
+    )
+    out.append(
+        (
+            "Balance",
+            ["Stories", "Collected in the period", "Quoted"],
+            [*[list(r) for r in b.rows()], ["All", b.collected_total, b.quoted_total]],
+        )
+    )
+    commitments = c.commitments or []
+    out.append(
+        (
+            "Charter commitments",
+            ["Charter", "Commitment", "Category", "Owner", "Status", "Last reviewed", "Next review due"],
+            [
+                [
+                    cp.charter_title,
+                    cp.commitment_text,
+                    cp.category,
+                    _owner(cp.owner),
+                    cp.status_label,
+                    cp.last_reviewed_on,
+                    cp.next_review_due,
+                ]
+                for cp in commitments
+            ],  # fmt: skip
+        )
+    )
+    out.append(
+        (
+            "Actions",
+            ["Story", "Organisation", "Action", "Owner", "Due", "Status"],
+            [
+                [f"S{a.story_id}", a.organisation, a.description, a.owner, a.due_on, a.status]
+                for a in c.actions
+            ],
+        )
+    )
+    return out
+
+
+def _round(value):
+    return None if value is None else round(value, 1)
+
+
+def _owner(owner) -> str:
+    if owner is None:
+        return ""
+    if isinstance(owner, str):
+        return owner
+    return owner.get_full_name() or getattr(owner, "email", str(owner))
+
+
+def xlsx_bytes(content: ReportContent) -> bytes:
+    workbook = Workbook(write_only=False)
+    workbook.remove(workbook.active)
+    bold = Font(bold=True)
+    for name, header, rows in sections(content):
+        sheet = workbook.create_sheet(title=name[:31])
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = bold
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_bytes(content: ReportContent) -> bytes:
+    """Aggregates only (no story text): section, item, measure, value; one row per figure."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["section", "item", "measure", "value"])
+    for name, header, rows in sections(content):
+        if name in {"Summary", "Stories quoted", "Charter commitments", "Actions"}:
+            continue
+        # Theme trends have two key columns (list, theme) before the month.
+        keys = 3 if name == "Theme trends" else 1
+        for row in rows:
+            item = " / ".join(str(v) for v in row[:keys])
+            for measure, value in zip(header[keys:], row[keys:], strict=True):
+                writer.writerow([name, item, measure, "" if value is None else value])
+    # A BOM, so that Excel opens it as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

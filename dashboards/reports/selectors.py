@@ -1,0 +1,592 @@
+"""What a board report reads, and who may read or make one.
+
+Reach. A report belongs to an ICS and, for a trust's report, an organisation. It is read by the people who
+read that organisation's dashboards: its own px_lead and board members, and the ICS's people (ICB lead, ICB
+board, system administrator); a whole-ICS report only by the ICS's people. It is made by the ICB lead (the
+ICS or any organisation in it) and by a trust's px_lead (their own trust). Anything else is a 404.
+
+Content. Numbers come from the roll-ups through `dashboards.selectors`; stories from
+`Story.objects.usable_for("board_quote")`, redacted text only, re-read at generation time so that a story
+withdrawn after the report was asked for is not quoted.
+
+Balance guard. The stories "collected in the period" are every story of the scope that happened in the
+period and was not withdrawn, whatever its consent: a board that hears only consented positive stories must
+still be told how many critical ones there were. A story is critical when it carries a safety concern. The
+default selection quotes stories in proportion to four groups of the collected stories (critical, then the
+rest by sentiment: negative, neutral, positive); see `default_selection`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from dashboards import selectors as dashboard_selectors
+from dashboards.models import Dashboard, DashboardStatus, RollupState, ScopeKind
+from dashboards.rollups import month_start, next_month
+from dashboards.selectors import Period
+from dashboards.spc import SPCResult, xmr
+from feedback.metrics import THRESHOLD, FFTCounts, FFTFigures, fft_figures
+from insight_hub.organisations.models import ICS, Organisation, OrganisationKind
+from insight_hub.organisations.permissions import scope_for
+from stories.models import ActionStatus, Purpose, Story, StoryAction, StoryStatus
+
+from .models import BoardReport
+
+STRATA = ("critical", "negative", "neutral", "positive")
+STRATUM_LABELS = {
+    "critical": "Critical (a safety concern)",
+    "negative": "Negative",
+    "neutral": "Neutral or not yet tagged",
+    "positive": "Positive",
+}
+BALANCE_GAP = 15  # percentage points: critical stories under-represented by more than this are declared
+SPC_MONTHS = 24  # the SPC chart's history: limits need 12 points or more (dashboards.spc.MIN_POINTS)
+QUOTE_WIDTH = 700
+THEMES_SHOWN = 5
+
+
+# --- Who may read and make reports ---------------------------------------------------------------------
+
+
+def reports_for(user) -> QuerySet[BoardReport]:
+    scope = scope_for(user)
+    return BoardReport.objects.filter(
+        Q(ics_id__in=scope.system_ics_ids) | Q(organisation_id__in=scope.px_org_ids | scope.board_org_ids)
+    ).select_related("ics", "ics__icb", "organisation", "requested_by")
+
+
+def report_get_for(user, *, uid) -> BoardReport:
+    from django.http import Http404
+
+    try:
+        return reports_for(user).get(uid=uid)
+    except BoardReport.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class ScopeChoice:
+    key: str  # "ics-<id>" or an ODS code
+    label: str
+    ics: ICS
+    organisation: Organisation | None
+
+
+def generation_scopes(user) -> list[ScopeChoice]:
+    """What this person may make a report for: an ICB lead, their ICS and its organisations; a px_lead,
+    their own organisation."""
+    scope = scope_for(user)
+    choices: dict[str, ScopeChoice] = {}
+    for ics in ICS.objects.filter(pk__in=scope.icb_lead_ics_ids).select_related("icb").order_by("name"):
+        choices[f"ics-{ics.pk}"] = ScopeChoice(f"ics-{ics.pk}", f"{ics.name} (the whole ICS)", ics, None)
+        for org in _ics_organisations(ics).filter(closed_on__isnull=True).order_by("name"):
+            choices[org.ods_code] = ScopeChoice(org.ods_code, org.display_name, ics, org)
+    own = Organisation.objects.filter(pk__in=scope.px_org_ids, ics__isnull=False).select_related("ics")
+    for org in own.order_by("name"):
+        choices.setdefault(org.ods_code, ScopeChoice(org.ods_code, org.display_name, org.ics, org))
+    return list(choices.values())
+
+
+def _ics_organisations(ics) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(ics=ics).exclude(kind=OrganisationKind.ICB)
+
+
+def scope_org_ids(ics, organisation) -> list[int]:
+    if organisation is not None:
+        return [organisation.pk]
+    # Closed organisations too: their earlier months belong to the ICS's history.
+    return list(_ics_organisations(ics).values_list("pk", flat=True))
+
+
+# --- Stories and the balance guard ---------------------------------------------------------------------
+
+
+def _stratum(safety_concern: str, sentiment: str) -> str:
+    if safety_concern:
+        return "critical"
+    return sentiment if sentiment in ("negative", "positive") else "neutral"
+
+
+def _in_period(queryset: QuerySet, org_ids, period: Period) -> QuerySet:
+    return queryset.filter(
+        organisation_id__in=list(org_ids),
+        occurred_on__gte=period.first,
+        occurred_on__lt=next_month(period.last),
+    )
+
+
+def collected_mix(org_ids, period: Period) -> dict[str, int]:
+    """Stories collected in the period by stratum: every story not withdrawn, consented for quoting or not."""
+    stories = _in_period(Story.objects.all(), org_ids, period).exclude(status=StoryStatus.WITHDRAWN)
+    stories = stories.filter(consent_withdrawn_on__isnull=True)
+    mix = dict.fromkeys(STRATA, 0)
+    for row in stories.values("safety_concern", "sentiment").annotate(n=Count("pk")).order_by():
+        mix[_stratum(row["safety_concern"], row["sentiment"])] += row["n"]
+    return mix
+
+
+def quotable(org_ids, period: Period) -> QuerySet[Story]:
+    """Stories that may be quoted: consent for a board-report quote, shared, not withdrawn."""
+    return _in_period(Story.objects.usable_for(Purpose.BOARD_QUOTE), org_ids, period)
+
+
+def _stratum_filter(stratum: str) -> Q:
+    if stratum == "critical":
+        return ~Q(safety_concern="")
+    not_critical = Q(safety_concern="")
+    if stratum == "neutral":
+        return not_critical & ~Q(sentiment__in=["negative", "positive"])
+    return not_critical & Q(sentiment=stratum)
+
+
+def allocate(mix: dict[str, int], n: int) -> dict[str, int]:
+    """Split n quotes across the strata in proportion to `mix`, by largest remainder (ties: STRATA order)."""
+    total = sum(mix.values())
+    if not total or n <= 0:
+        return dict.fromkeys(STRATA, 0)
+    shares = {s: n * mix.get(s, 0) / total for s in STRATA}
+    picks = {s: math.floor(shares[s]) for s in STRATA}
+    for s in sorted(STRATA, key=lambda s: (-(shares[s] - picks[s]), STRATA.index(s))):
+        if sum(picks.values()) >= n:
+            break
+        picks[s] += 1
+    return picks
+
+
+def default_selection(org_ids, period: Period, n: int, mix: dict[str, int] | None = None) -> list[int]:
+    """The stories a report quotes unless someone chooses others: n quotable stories, newest first within
+    each stratum, the strata in the proportions of the stories collected. A stratum with too few quotable
+    stories leaves its places to the others, critical and negative first."""
+    mix = collected_mix(org_ids, period) if mix is None else mix
+    wanted = allocate(mix, n)
+    base = quotable(org_ids, period)
+    available = {
+        s: list(
+            base.filter(_stratum_filter(s)).order_by("-occurred_on", "-pk").values_list("pk", flat=True)[:n]
+        )
+        for s in STRATA
+    }
+    chosen = []
+    for s in STRATA:
+        chosen.extend(available[s][: wanted[s]])
+    for s in STRATA:
+        for pk in available[s][wanted[s] :]:
+            if len(chosen) >= n:
+                break
+            chosen.append(pk)
+    return chosen
+
+
+def selection_candidates(
+    org_ids, period: Period, selected: list[int], *, per_stratum: int = 15
+) -> list[dict]:
+    """Stories a person may choose from: the selected ones, then the newest quotable ones of each stratum."""
+    base = quotable(org_ids, period)
+    ids = list(selected)
+    for s in STRATA:
+        for pk in (
+            base.filter(_stratum_filter(s))
+            .order_by("-occurred_on", "-pk")
+            .values_list("pk", flat=True)[:per_stratum]
+        ):
+            if pk not in ids:
+                ids.append(pk)
+    rows = {row["pk"]: row for row in _story_rows(base.filter(pk__in=ids))}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def _story_rows(stories: QuerySet) -> list[dict]:
+    rows = list(
+        stories.values(
+            "pk",
+            "redacted_title",
+            "redacted_narrative",
+            "organisation_id",
+            "organisation__name",
+            "occurred_on",
+            "sentiment",
+            "safety_concern",
+            "consent_recorded_at",
+        )
+    )
+    names = {}
+    for row in rows:
+        org_id = row["organisation_id"]
+        if org_id not in names:
+            names[org_id] = Organisation(name=row["organisation__name"]).display_name
+        row["organisation"] = names[org_id]
+        row["stratum"] = _stratum(row["safety_concern"], row["sentiment"])
+        row["stratum_label"] = STRATUM_LABELS[row["stratum"]]
+        row["month"] = month_start(row["occurred_on"])
+    return rows
+
+
+@dataclass
+class Quote:
+    story_id: int
+    title: str
+    text: str
+    organisation: str
+    month: dt.date
+    sentiment: str
+    critical: bool
+    consent_basis: str
+
+    @property
+    def reference(self) -> str:
+        return f"S{self.story_id} · {self.organisation} · {self.month:%B %Y} · {self.consent_basis}"
+
+
+def _excerpt(text: str, width: int = QUOTE_WIDTH) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
+
+
+def quotes_for(story_ids: list[int], org_ids, period: Period) -> list[Quote]:
+    """The chosen stories that may still be quoted (consent re-checked now), in the order chosen."""
+    rows = {row["pk"]: row for row in _story_rows(quotable(org_ids, period).filter(pk__in=story_ids))}
+    quotes = []
+    for pk in story_ids:
+        row = rows.get(pk)
+        if row is None:
+            continue
+        recorded = row["consent_recorded_at"]
+        basis = "consent to an anonymised quote in board reports"
+        if recorded is not None:
+            basis += f", recorded {recorded:%-d %B %Y}"
+        quotes.append(
+            Quote(
+                story_id=pk,
+                title=row["redacted_title"],
+                text=_excerpt(row["redacted_narrative"]),
+                organisation=row["organisation"],
+                month=row["month"],
+                sentiment=row["sentiment"] or "not yet tagged",
+                critical=bool(row["safety_concern"]),
+                consent_basis=basis,
+            )
+        )
+    return quotes
+
+
+@dataclass
+class Balance:
+    collected: dict[str, int]
+    quoted: dict[str, int]
+
+    @property
+    def collected_total(self) -> int:
+        return sum(self.collected.values())
+
+    @property
+    def quoted_total(self) -> int:
+        return sum(self.quoted.values())
+
+    @property
+    def collected_percent(self) -> float | None:
+        total = self.collected_total
+        return 100 * self.collected["critical"] / total if total else None
+
+    @property
+    def quoted_percent(self) -> float:
+        total = self.quoted_total
+        return 100 * self.quoted["critical"] / total if total else 0.0
+
+    @property
+    def under_represented(self) -> bool:
+        """Critical stories quoted more than BALANCE_GAP percentage points below their share collected."""
+        collected = self.collected_percent
+        return collected is not None and collected - self.quoted_percent > BALANCE_GAP
+
+    @property
+    def statement(self) -> str:
+        return (
+            f"This report includes {round(self.quoted_percent)}% critical stories; "
+            f"{round(self.collected_percent or 0)}% of the {self.collected_total:,} stories collected in the "
+            "period were critical"
+        )
+
+    def rows(self) -> list[tuple[str, int, int]]:
+        return [(STRATUM_LABELS[s], self.collected[s], self.quoted[s]) for s in STRATA]
+
+
+def balance(collected: dict[str, int], quotes: list[Quote]) -> Balance:
+    quoted = dict.fromkeys(STRATA, 0)
+    for quote in quotes:
+        quoted[_stratum("x" if quote.critical else "", quote.sentiment)] += 1
+    return Balance(collected=collected, quoted=quoted)
+
+
+# --- Owners ----------------------------------------------------------------------------------------------
+
+
+def _name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.email
+
+
+def section_owner(ics, organisation) -> tuple[str, str]:
+    """Who owns the numbers and stories of the scope: the owner of a published dashboard covering exactly it
+    (for the ICS, a dashboard of the whole ICS), else the ICS's patient-experience lead. (name, role)."""
+    dashboards = Dashboard.objects.filter(ics=ics, status=DashboardStatus.PUBLISHED, owner__is_active=True)
+    if organisation is None:
+        dashboards = dashboards.filter(scope_kind=ScopeKind.ICS)
+    else:
+        dashboards = dashboards.filter(scope_kind=ScopeKind.ORGANISATIONS, organisations=organisation)
+    dashboard = dashboards.select_related("owner").order_by("pk").first()
+    if dashboard is not None:
+        return _name(dashboard.owner), f"owner of the dashboard “{dashboard.title}”"
+    return ics_lead(ics)
+
+
+def ics_lead(ics) -> tuple[str, str]:
+    if ics.px_lead_id and ics.px_lead.is_active:
+        return _name(ics.px_lead), f"patient-experience lead, {ics.name}"
+    return "", ""
+
+
+# --- The report's content -------------------------------------------------------------------------------
+
+
+@dataclass
+class FFTMonthRow:
+    month: dt.date
+    figures: FFTFigures
+    counts: FFTCounts
+
+
+@dataclass
+class FFTOrgRow:
+    organisation: str
+    figures: FFTFigures
+    counts: FFTCounts
+
+
+@dataclass
+class ThemeRow:
+    name: str
+    positive: int
+    neutral: int
+    negative: int
+    total: int
+    previous: int
+    change: int
+    net_sentiment: int | None
+    monthly: list  # ThemeMonth
+
+    @property
+    def monthly_totals(self) -> list[int]:
+        return [m.total for m in self.monthly]
+
+
+@dataclass
+class ActionRow:
+    story_id: int
+    organisation: str
+    description: str
+    owner: str
+    due_on: dt.date
+    status: str
+    overdue: bool
+
+
+@dataclass
+class ReportContent:
+    report: BoardReport
+    period: Period
+    scope_label: str
+    org_ids: list[int]
+    organisations: dict[int, str]
+    generated_at: dt.datetime
+    owner: tuple[str, str]
+    ics_owner: tuple[str, str]
+    fft_months: list[FFTMonthRow]
+    fft_total: FFTFigures
+    fft_total_counts: FFTCounts
+    fft_orgs: list[FFTOrgRow]
+    spc: SPCResult
+    spc_period: Period
+    themes: list[ThemeRow]
+    praised: list[ThemeRow]
+    criticised: list[ThemeRow]
+    quotes: list[Quote]
+    balance: Balance
+    custom_selection: bool
+    left_out: list[int]
+    commitments: list | None  # None: charter progress is not available in this installation
+    actions: list[ActionRow]
+    rollups_as_of: dt.datetime | None
+    notes: list[str] = field(default_factory=list)
+
+
+def _sum_counts(counts: list[FFTCounts]) -> FFTCounts:
+    return FFTCounts(*(sum(values) for values in zip(*(c.as_tuple() for c in counts), strict=True)))
+
+
+def fft_section(org_ids, period: Period):
+    trend = dashboard_selectors.fft_trend(org_ids, None, period)
+    months = [FFTMonthRow(month, fft_figures(counts), counts) for month, counts in trend]
+    total = _sum_counts([c for _, c in trend]) if trend else FFTCounts()
+    return months, total
+
+
+def spc_for(org_ids, period: Period) -> tuple[SPCResult, Period]:
+    history = Period.last_months(SPC_MONTHS, today=period.last)
+    points = dashboard_selectors.spc_points(dashboard_selectors.fft_trend(org_ids, None, history))
+    return xmr(points, higher_is_better=True, percentage=True), history
+
+
+def themes_section(org_ids, period: Period) -> tuple[list[ThemeRow], list[ThemeRow], list[ThemeRow]]:
+    summaries = dashboard_selectors.theme_summaries(org_ids, None, period)
+    rows = [
+        ThemeRow(
+            name=s.theme.name,
+            positive=s.positive,
+            neutral=s.neutral,
+            negative=s.negative,
+            total=s.total,
+            previous=s.previous,
+            change=s.change,
+            net_sentiment=s.net_sentiment,
+            monthly=[],
+        )
+        for s in summaries
+    ]
+    by_name = {s.theme.name: s.theme.pk for s in summaries}
+    praised = sorted([r for r in rows if r.positive], key=lambda r: (-r.positive, r.name))[:THEMES_SHOWN]
+    criticised = sorted([r for r in rows if r.negative], key=lambda r: (-r.negative, r.name))[:THEMES_SHOWN]
+    for row in {id(r): r for r in praised + criticised}.values():
+        row.monthly = dashboard_selectors.theme_trend(by_name[row.name], org_ids, None, period)
+    return rows, praised, criticised
+
+
+def actions_section(org_ids, period: Period) -> list[ActionRow]:
+    """Actions on the scope's stories open during the period: still open, or closed since it began."""
+    today = dt.date.today()
+    actions = (
+        StoryAction.objects.filter(story__organisation_id__in=list(org_ids))
+        .filter(Q(status=ActionStatus.OPEN) | Q(updated_at__date__gte=period.first))
+        .select_related("owner", "story__organisation")
+        .order_by("due_on", "pk")
+    )
+    return [
+        ActionRow(
+            story_id=a.story_id,
+            organisation=a.story.organisation.display_name,
+            description=a.description,
+            owner=_name(a.owner) + ("" if a.owner.is_active else " (account no longer active)"),
+            due_on=a.due_on,
+            status=a.get_status_display(),
+            overdue=a.status == ActionStatus.OPEN and a.due_on < today,
+        )
+        for a in actions[:200]
+    ]
+
+
+def commitments_section(ics, organisation, period: Period) -> list | None:
+    try:
+        from charters.selectors import charter_progress
+    except ImportError:
+        return None
+    return list(
+        charter_progress(ics=ics, first=period.first, last=next_month(period.last) - dt.timedelta(days=1),
+                         organisation=organisation)
+    )  # fmt: skip
+
+
+def report_content(report: BoardReport, *, progress=None) -> ReportContent:
+    """Everything the report shows, read now. `progress(percent, step)` is told how far it has got."""
+    from django.utils import timezone
+
+    def tell(percent: int, step: str) -> None:
+        if progress is not None:
+            progress(percent, step)
+
+    period = Period(report.period_first, report.period_last)
+    ics, organisation = report.ics, report.organisation
+    org_ids = scope_org_ids(ics, organisation)
+    organisations = {
+        org.pk: org.display_name for org in Organisation.objects.filter(pk__in=org_ids).order_by("name")
+    }
+    tell(10, "Friends and Family Test figures")
+    fft_months, fft_total = fft_section(org_ids, period)
+    fft_orgs = []
+    if organisation is None:
+        by_org = dashboard_selectors.fft_by(org_ids, None, period, by="organisation_id")
+        for org_id, name in organisations.items():
+            if org_id in by_org:
+                counts = by_org[org_id][0]
+                fft_orgs.append(FFTOrgRow(name, fft_figures(counts), counts))
+    spc, spc_period = spc_for(org_ids, period)
+    tell(30, "Themes")
+    themes, praised, criticised = themes_section(org_ids, period)
+    tell(45, "Stories")
+    mix = collected_mix(org_ids, period)
+    default = default_selection(org_ids, period, report.quote_count, mix)
+    chosen = report.chosen_story_ids if report.custom_selection else default
+    quotes = quotes_for([int(pk) for pk in chosen], org_ids, period)
+    quoted_ids = {q.story_id for q in quotes}
+    left_out = [pk for pk in default if pk not in quoted_ids]
+    tell(55, "Charter commitments and actions")
+    commitments = commitments_section(ics, organisation, period)
+    actions = actions_section(org_ids, period)
+    state = RollupState.objects.filter(pk="rollups").first()
+    notes = [
+        f"Counts from 1 to {THRESHOLD - 1} are shown as * (and a second count where the first could be "
+        "worked out from a total), so that no one can be identified.",
+        "Friends and Family Test figures and theme counts come from the hub's monthly roll-ups of survey "
+        "responses, comments and stories; % positive = (very good + good) / all responses, don't know "
+        "included.",
+        "Stories are quoted only with the teller's consent to an anonymised quote in board reports, in their "
+        "redacted form (names, contact details and exact dates removed). Consent was checked when the report "
+        "was generated: a story withdrawn before then is not quoted.",
+        "Stories collected = every story of the scope that happened in the period and was not withdrawn, "
+        "consented for quoting or not. Critical = a story flagged with a safety or safeguarding concern.",
+    ]
+    return ReportContent(
+        report=report,
+        period=period,
+        scope_label=report.scope_label,
+        org_ids=org_ids,
+        organisations=organisations,
+        generated_at=timezone.now(),
+        owner=section_owner(ics, organisation),
+        ics_owner=ics_lead(ics),
+        fft_months=fft_months,
+        fft_total=fft_figures(fft_total),
+        fft_total_counts=fft_total,
+        fft_orgs=fft_orgs,
+        spc=spc,
+        spc_period=spc_period,
+        themes=themes,
+        praised=praised,
+        criticised=criticised,
+        quotes=quotes,
+        balance=balance(mix, quotes),
+        custom_selection=report.custom_selection,
+        left_out=left_out,
+        commitments=commitments,
+        actions=actions,
+        rollups_as_of=state.watermark if state else None,
+        notes=notes,
+    )
+
+
+def month_choices(count: int = 36) -> list[tuple[str, str]]:
+    from django.utils import timezone
+
+    month = month_start(timezone.localdate())
+    out = []
+    for _ in range(count):
+        out.append((month.isoformat(), f"{month:%B %Y}"))
+        month = month_start(month - dt.timedelta(days=1))
+    return out
+
+
+def stories_by_stratum(mix: dict[str, int]) -> list[tuple[str, int]]:
+    return [(STRATUM_LABELS[s], mix[s]) for s in STRATA]

@@ -1,0 +1,207 @@
+"""Generating a board report: the PDF's sections, owners, quotes and balance statement; the workbook's sums
+against the roll-ups; withdrawal; audit; expiry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from dashboards.models import FFTMonthly, ThemeMonthly
+from dashboards.reports import selectors, services
+from dashboards.reports.models import BoardReport, ReportFile, ReportStatus
+from insight_hub.privacy.models import AuditAction, AuditEvent
+from stories import services as story_services
+from stories.models import Story
+
+
+@pytest.fixture
+def request_report(django_capture_on_commit_callbacks):
+    """Ask for a report as a view does; the generation task queued on commit runs (eagerly) at once."""
+
+    def make(world, data, **kwargs) -> BoardReport:
+        with django_capture_on_commit_callbacks(execute=True):
+            report = _request(world, data, **kwargs)
+        report.refresh_from_db()
+        return report
+
+    return make
+
+
+def _request(world, data, *, user=None, organisation="a", chosen=None, quote_count=5) -> BoardReport:
+    return services.report_request(
+        user=user or world.px_a,
+        ics=world.ics,
+        organisation=world.trust_a if organisation == "a" else None,
+        first=data.period.first,
+        last=data.period.last,
+        quote_count=quote_count,
+        chosen_story_ids=chosen,
+    )
+
+
+def pdf_text(report) -> str:
+    content = bytes(ReportFile.objects.get(report=report, format="pdf").content)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return " ".join(text.split())
+
+
+def workbook(report):
+    return load_workbook(io.BytesIO(bytes(ReportFile.objects.get(report=report, format="xlsx").content)))
+
+
+def test_the_pdf_has_every_section_its_owners_and_quotes_with_references(world, data, request_report):
+    report = request_report(world, data)
+    assert report.status == ReportStatus.DONE, report.message
+    text = pdf_text(report)
+    for heading in (
+        "Board report: Trust A NHS Foundation Trust",
+        "1. Friends and Family Test",
+        "2. Themes most praised and most criticised",
+        "3. Patient stories",
+        "4. Charter commitments",
+        "5. Actions and their owners",
+        "6. Data sources and suppression notes",
+    ):
+        assert heading in text
+    # No dashboard for trust A: the ICS's patient-experience lead owns each section.
+    lead = world.icb_lead.get_full_name()
+    assert text.count(f"Section owner: {lead}, patient-experience lead, Testshire ICS") == 5
+    # Default selection follows the mix: 2 critical, 2 negative, 1 positive of 5.
+    quoted = Story.objects.filter(pk__in=report.quoted_story_ids)
+    assert len(report.quoted_story_ids) == 5
+    assert sum(1 for s in quoted if s.safety_concern) == 2
+    for story in quoted:
+        reference = f"S{story.pk} · Trust A NHS Foundation Trust · {story.occurred_on:%B %Y}"
+        assert reference in text
+        assert story.redacted_title in text
+    assert "consent to an anonymised quote in board reports, recorded" in text
+    # Balanced: the mix is printed, the warning is not.
+    assert "This report includes" not in text
+    assert "Stories collected in the period: 10, of which 40% critical" in text
+    assert "Timeliness of care" in text
+    assert "No adopted charter" in text or "Commitment" in text
+
+
+def test_a_selection_without_critical_stories_is_declared_on_the_first_page_and_audited(
+    world, data, request_report
+):
+    positives = [data.stories[f"positive{i}"].pk for i in range(3)]
+    report = request_report(world, data, chosen=positives)
+    assert report.under_represented
+    reader = PdfReader(io.BytesIO(bytes(ReportFile.objects.get(report=report, format="pdf").content)))
+    first_page = " ".join(reader.pages[0].extract_text().split())
+    assert (
+        "This report includes 0% critical stories; 40% of the 10 stories collected in the period were "
+        "critical" in first_page
+    )
+    event = AuditEvent.objects.get(action=AuditAction.REPORT_GENERATED, object_id=str(report.pk))
+    assert event.user == world.px_a
+    assert event.detail["selection"] == "custom"
+    assert event.detail["selection_chosen_by"] == world.px_a.pk
+    assert event.detail["critical_under_represented"] is True
+    default = selectors.default_selection([world.trust_a.pk], data.period, 5)
+    assert sorted(event.detail["left_out_story_ids"]) == sorted(pk for pk in default if pk not in positives)
+    assert event.organisation == world.trust_a
+
+
+def test_a_gap_of_fifteen_points_or_less_is_not_declared(world, data, request_report):
+    # 1 critical of 4 quoted = 25%, against 40% collected: 15 points, not more than 15.
+    chosen = [data.stories["critical0"].pk] + [data.stories[f"positive{i}"].pk for i in range(3)]
+    report = request_report(world, data, chosen=chosen)
+    assert not report.under_represented
+    assert "This report includes" not in pdf_text(report)
+
+
+def test_the_workbook_sums_match_the_rollups(world, data, request_report):
+    report = request_report(world, data)
+    book = workbook(report)
+    assert {
+        "Summary",
+        "FFT by month",
+        "SPC % positive",
+        "Themes",
+        "Stories quoted",
+        "Balance",
+        "Actions",
+    } <= set(book.sheetnames)
+    sheet = book["FFT by month"]
+    header = [c.value for c in sheet[1]]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    rollup = FFTMonthly.objects.filter(
+        organisation=world.trust_a, month__gte=data.period.first, month__lte=data.period.last
+    ).aggregate(*(Sum(f) for f in ("very_good", "good", "neither", "poor", "very_poor", "dont_know")))
+    months = [f"{m:%Y-%m}" for m in data.period.months]
+    for label, name in zip(
+        header[1:7], ("very_good", "good", "neither", "poor", "very_poor", "dont_know"), strict=True
+    ):
+        column = header.index(label)
+        assert sum(rows[m][column] for m in months) == rollup[f"{name}__sum"] == 10
+        assert rows["Period"][column] == rollup[f"{name}__sum"]
+    assert rows["Period"][header.index("Total")] == 60
+    assert rows["Period"][header.index("% positive")] == 33  # 20 of 60
+    themes = {r[0]: r for r in book["Themes"].iter_rows(min_row=2, values_only=True)}
+    theme_rollup = ThemeMonthly.objects.filter(
+        organisation=world.trust_a, month__gte=data.period.first, month__lte=data.period.last,
+        theme__name="Timeliness of care",
+    ).aggregate(n=Sum("count"))["n"]  # fmt: skip
+    assert themes["Timeliness of care"][4] == theme_rollup == 2
+    balance = {r[0]: r for r in book["Balance"].iter_rows(min_row=2, values_only=True)}
+    assert balance["All"][1:] == (10, 5)
+
+
+def test_the_csv_holds_the_aggregates(world, data, request_report):
+    report = request_report(world, data)
+    text = bytes(ReportFile.objects.get(report=report, format="csv").content).decode("utf-8-sig")
+    assert text.startswith("section,item,measure,value")
+    assert f"FFT by month,{data.period.first:%Y-%m},Very good,5" in text
+    assert "FFT by month,Period,Total,60" in text
+    assert "narrative" not in text  # aggregates, no story text
+
+
+def test_a_story_withdrawn_before_generation_is_not_quoted(world, data, request_report):
+    story = data.stories["positive0"]
+    chosen = [story.pk, data.stories["critical0"].pk]
+    story_services.story_consent_withdraw(story=story, user=world.px_a, withdrawn_on=timezone.localdate())
+    report = request_report(world, data, chosen=chosen)
+    assert report.quoted_story_ids == [data.stories["critical0"].pk]
+    text = pdf_text(report)
+    assert f"S{story.pk} ·" not in text
+    assert story.redacted_title not in text
+    # Withdrawn stories are not counted as collected either.
+    assert report.stories_collected == 9
+
+
+def test_the_ics_report_covers_both_trusts(world, data, request_report):
+    report = request_report(world, data, user=world.icb_lead, organisation=None)
+    assert report.status == ReportStatus.DONE, report.message
+    text = pdf_text(report)
+    assert "Board report: Testshire ICS" in text
+    assert "By organisation" in text and "Trust B NHS Trust" in text
+    rows = {r[0]: r for r in workbook(report)["FFT by month"].iter_rows(min_row=2, values_only=True)}
+    assert rows["Period"][7] == 72  # 60 in trust A, 12 in trust B
+
+
+def test_expired_reports_lose_their_files(world, data, request_report):
+    report = request_report(world, data)
+    assert services.reports_expire() == 0
+    later = report.expires_at + dt.timedelta(seconds=1)
+    assert services.reports_expire(now=later) == 1
+    report.refresh_from_db()
+    assert report.status == ReportStatus.EXPIRED
+    assert not ReportFile.objects.filter(report=report).exists()
+
+
+def test_allocation_follows_the_mix():
+    assert selectors.allocate({"critical": 4, "negative": 3, "neutral": 0, "positive": 3}, 5) == {
+        "critical": 2, "negative": 2, "neutral": 0, "positive": 1,
+    }  # fmt: skip
+    assert selectors.allocate({"critical": 0, "negative": 0, "neutral": 0, "positive": 0}, 5)["positive"] == 0
+    assert (
+        sum(selectors.allocate({"critical": 1, "negative": 1, "neutral": 1, "positive": 97}, 6).values()) == 6
+    )
