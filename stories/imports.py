@@ -179,6 +179,12 @@ def _import(*, organisation: Organisation, user, source: str, rows: list[_Row | 
 
 
 def _import_row(organisation, user, source, row: _Row, services_by_name) -> None:
+    # PostgreSQL cannot store a NUL character in text; the story form refuses it too.
+    with_nul = [
+        name for name, value in [("external_id", row.external_id), *row.story.items()] if "\x00" in str(value)
+    ]
+    if with_nul:
+        raise _RowInvalid([RowError(row.number, name, "contains a NUL character") for name in with_nul])
     unknown = [name for name in row.service_names if name.casefold() not in services_by_name]
     if unknown:
         raise _RowInvalid(
@@ -216,7 +222,17 @@ def _import_row(organisation, user, source, row: _Row, services_by_name) -> None
 
 
 def _csv_rows(text: str) -> list[_Row | RowError] | ImportReport:
-    reader = csv.DictReader(io.StringIO(text))
+    # newline="": the csv module reads line ends itself, a bare "\r" (old Mac exports) included.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _csv_read(reader)
+    except csv.Error as exc:  # a cell over the csv module's size limit, or broken quoting
+        return ImportReport(
+            errors=[RowError(reader.line_num or None, "", f"The file cannot be read as CSV here ({exc})")]
+        )
+
+
+def _csv_read(reader: csv.DictReader) -> list[_Row | RowError] | ImportReport:
     columns = {(name or "").strip() for name in reader.fieldnames or []}
     missing = [name for name in CSV_REQUIRED if name not in columns]
     if missing:
@@ -226,6 +242,9 @@ def _csv_rows(text: str) -> list[_Row | RowError] | ImportReport:
     rows: list[_Row | RowError] = []
     # Row numbers as a spreadsheet shows them: the header is row 1.
     for number, raw in enumerate(reader, start=2):
+        if None in raw:  # more cells than the header has columns: DictReader keeps the rest in a list
+            rows.append(RowError(number, "", "has more cells than the header row has columns"))
+            continue
         values = {(key or "").strip(): (value or "").strip() for key, value in raw.items()}
         errors, story = [], {}
         for name in ("external_id", "title", "narrative"):
