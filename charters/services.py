@@ -388,13 +388,14 @@ def review_record(
     `actions`: dicts with description, owner, due_on and (optionally) organisation."""
     from .selectors import evidence_snapshot
 
-    if commitment.charter.status != CharterStatus.ADOPTED:
+    charter = Charter.objects.select_related("ics").get(pk=commitment.charter_id)  # its status as it is now
+    if charter.status != CharterStatus.ADOPTED:
         raise ValidationError({"__all__": "Only commitments of the adopted charter are reviewed."})
     if status not in ReviewStatus.values:
         raise ValidationError({"status": "Choose on track, at risk or not met."})
     if not narrative.strip():
         raise ValidationError({"narrative": "Say what the evidence shows and why you chose this status."})
-    ics = commitment.charter.ics
+    ics = charter.ics
     allowed_owners = set(action_owner_candidates(ics).values_list("pk", flat=True))
     for number, action in enumerate(actions, start=1):
         if not action.get("description", "").strip():

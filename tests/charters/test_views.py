@@ -290,3 +290,20 @@ def test_overdue_review_and_action_show_on_the_owners_home_and_who_owns_what(cli
     assert ("Charter action (you said, we did)", "overdue") in entries
     client.force_login(world.px_a)
     assert "Overdue on the patient charter" not in client.get(reverse("home")).content.decode()
+
+
+def test_the_system_view_shows_the_adopted_charters_status(client, world):
+    charter = make_charter(world, adopt=True)
+    Charter.objects.filter(pk=charter.pk).update(adopted_at=timezone.now() - dt.timedelta(days=200))
+    client.force_login(world.icb_lead)
+    page = client.get(reverse("dashboards:system")).content.decode()
+    assert "Patient charter" in page and charter.title in page
+    assert "We will keep promise 1." in page and "Not reviewed yet" in page
+    assert "2 review(s) overdue" in page
+
+
+def test_the_system_view_says_when_no_charter_is_adopted(client, world):
+    make_charter(world, title="Work in progress")
+    client.force_login(world.admin)
+    page = client.get(reverse("dashboards:system")).content.decode()
+    assert "No charter is adopted yet" in page and "Work in progress" in page

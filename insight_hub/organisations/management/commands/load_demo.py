@@ -10,6 +10,7 @@ DEMO_LOADERS = [
     "feedback.demo.demo_feedback_load",
     "stories.demo.demo_stories_load",
     "insight_hub.themes.services.demo_tagging_queue",
+    "charters.demo.demo_charters_load",
 ]
 
 
