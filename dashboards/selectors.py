@@ -254,14 +254,22 @@ class Heatmap:
     values: list[list[object]]
 
 
-def negative_heatmap(org_names: dict[int, str], period: Period, *, limit: int = 12) -> Heatmap:
-    """Theme x trust: the share of each theme's mentions that were negative. A cell with fewer than
-    THRESHOLD mentions shows `*`: a percentage of three people is noise, and could point at them."""
+def negative_heatmap(
+    org_names: dict[int, str],
+    period: Period,
+    *,
+    service_ids=None,
+    limit: int = 12,
+    summaries: list[ThemeSummary] | None = None,
+) -> Heatmap:
+    """Theme x trust: the share of each theme's mentions that were negative, for the most mentioned themes
+    (`summaries`, if the caller has them). A cell with fewer than THRESHOLD mentions shows `*`: a percentage
+    of three people is noise, and could point at them."""
     org_ids = list(org_names)
-    top = theme_summaries(org_ids, None, period, limit=limit)
+    top = (summaries if summaries is not None else theme_summaries(org_ids, service_ids, period))[:limit]
     cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     rows = (
-        _theme_rows(org_ids, None, period)
+        _theme_rows(org_ids, service_ids, period)
         .filter(theme_id__in=[s.theme.pk for s in top])
         .values("theme_id", "organisation_id", "sentiment")
         .annotate(n=Sum("count"))

@@ -72,8 +72,10 @@ def _services_for_setting(org_ids, setting: str | None):
     )
 
 
-def _theme_tiles(org_ids, service_ids, period, names, *, limit=4):
-    summaries = selectors.theme_summaries(org_ids, service_ids, period, limit=limit)
+def _theme_tiles(org_ids, service_ids, period, names, *, limit=4, summaries=None):
+    if summaries is None:
+        summaries = selectors.theme_summaries(org_ids, service_ids, period)
+    summaries = summaries[:limit]
     trends = selectors.theme_trends([s.theme.pk for s in summaries], org_ids, service_ids, period)
     return [
         {
@@ -158,6 +160,7 @@ def system(request):
             }
         )
     awaiting_count, awaiting = selectors.critical_awaiting(org_ids)
+    summaries = selectors.theme_summaries(org_ids, service_ids, period)
     context = {
         "ics": ics,
         "form": form,
@@ -167,11 +170,13 @@ def system(request):
             f"{ics.name}: FFT % positive by month", selectors.fft_trend(org_ids, service_ids, period)
         ),
         "trusts": trusts,
-        "heatmap": _heatmap(selectors.negative_heatmap(names, period)),
+        "heatmap": _heatmap(
+            selectors.negative_heatmap(names, period, service_ids=service_ids, summaries=summaries)
+        ),
         "rising": selectors.rising_themes(org_ids, period),
         "awaiting_count": awaiting_count,
         "awaiting": awaiting,
-        "tiles": _theme_tiles(org_ids, service_ids, period, names),
+        "tiles": _theme_tiles(org_ids, service_ids, period, names, summaries=summaries),
         "pathways": Pathway.objects.filter(ics=ics),
         "owner": ics.px_lead if ics.px_lead_id and ics.px_lead.is_active else None,
         "owner_role": f"{ics.name} lead for patient experience",
