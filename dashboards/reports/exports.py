@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from feedback.metrics import FFTFigures
 from feedback.models import FFTAnswer
 
-from .selectors import ReportContent
+from .selectors import ReportContent, special_cause_runs
 from .svg import sparkline_svg, spc_svg
 
 FFT_HEADERS = [answer.label for answer in FFTAnswer]
@@ -33,7 +33,12 @@ def pdf_bytes(content: ReportContent) -> bytes:
         )
     html = render_to_string(
         "reports/report_pdf.html",
-        {"c": content, "spc_svg": spc_svg(content.spc, title=spc_title), "spc_title": spc_title},
+        {
+            "c": content,
+            "spc_svg": spc_svg(content.spc, title=spc_title),
+            "spc_title": spc_title,
+            "spc_runs": special_cause_runs(content.spc),
+        },
     )
     return HTML(string=html).write_pdf()
 

@@ -29,7 +29,7 @@ from dashboards.models import Dashboard, DashboardStatus, RollupState, ScopeKind
 from dashboards.rollups import month_start, next_month
 from dashboards.selectors import Period
 from dashboards.spc import SPCResult, xmr
-from feedback.metrics import THRESHOLD, FFTCounts, FFTFigures, fft_figures
+from feedback.metrics import THRESHOLD, FFTCounts, FFTFigures, fft_figures, percent
 from insight_hub.organisations.models import ICS, Organisation, OrganisationKind
 from insight_hub.organisations.permissions import scope_for
 from stories.models import ActionStatus, Purpose, Story, StoryAction, StoryStatus
@@ -380,6 +380,14 @@ class ThemeRow:
     monthly: list  # ThemeMonth
 
     @property
+    def positive_percent(self) -> int | None:
+        return percent(self.positive, self.total)
+
+    @property
+    def negative_percent(self) -> int | None:
+        return percent(self.negative, self.total)
+
+    @property
     def monthly_totals(self) -> list[int]:
         return [m.total for m in self.monthly]
 
@@ -441,6 +449,38 @@ def spc_for(org_ids, period: Period) -> tuple[SPCResult, Period]:
     return xmr(points, higher_is_better=True, percentage=True), history
 
 
+@dataclass
+class SpecialCauseRun:
+    variation: str
+    first: dt.date
+    last: dt.date
+    rules: list[str]
+
+    @property
+    def label(self) -> str:
+        months = (
+            f"{self.first:%b %Y}" if self.first == self.last else f"{self.first:%b %Y} to {self.last:%b %Y}"
+        )
+        return f"{months}: {self.variation.lower()} ({'; '.join(self.rules)})"
+
+
+def special_cause_runs(result: SPCResult) -> list[SpecialCauseRun]:
+    """Consecutive special-cause months of the same variation, for one line each in the caption."""
+    runs: list[SpecialCauseRun] = []
+    previous = None
+    for point in result.points:
+        if point.rules and previous is not None and runs and previous.variation == point.variation:
+            run = runs[-1]
+            run.last = point.period
+            run.rules.extend(r for r in point.rule_labels if r not in run.rules)
+        elif point.rules:
+            runs.append(
+                SpecialCauseRun(point.variation.label, point.period, point.period, list(point.rule_labels))
+            )
+        previous = point if point.rules else None
+    return runs
+
+
 def themes_section(org_ids, period: Period) -> tuple[list[ThemeRow], list[ThemeRow], list[ThemeRow]]:
     summaries = dashboard_selectors.theme_summaries(org_ids, None, period)
     rows = [
@@ -458,8 +498,16 @@ def themes_section(org_ids, period: Period) -> tuple[list[ThemeRow], list[ThemeR
         for s in summaries
     ]
     by_name = {s.theme.name: s.theme.pk for s in summaries}
-    praised = sorted([r for r in rows if r.positive], key=lambda r: (-r.positive, r.name))[:THEMES_SHOWN]
-    criticised = sorted([r for r in rows if r.negative], key=lambda r: (-r.negative, r.name))[:THEMES_SHOWN]
+    # Ranked by share, not count: by count the most mentioned themes would top both lists. A theme needs
+    # enough mentions for its share to mean something: THRESHOLD, and 1% of all mentions.
+    floor = max(THRESHOLD, sum(r.total for r in rows) / 100)
+    ranked = [r for r in rows if r.total >= floor]
+    praised = sorted(
+        [r for r in ranked if r.positive], key=lambda r: (-r.positive / r.total, -r.total, r.name)
+    )[:THEMES_SHOWN]
+    criticised = sorted(
+        [r for r in ranked if r.negative], key=lambda r: (-r.negative / r.total, -r.total, r.name)
+    )[:THEMES_SHOWN]
     for row in {id(r): r for r in praised + criticised}.values():
         row.monthly = dashboard_selectors.theme_trend(by_name[row.name], org_ids, None, period)
     return rows, praised, criticised

@@ -9,6 +9,7 @@ NAVIGATION = [
     ("Stories", "stories:list", None),
     ("Feedback", "feedback:response_list", None),
     ("Dashboards", "dashboards:index", None),
+    ("Board reports", "reports:list", ["px_lead", "icb_lead", "board", "system_admin"]),
     ("Charters", "charters:list", None),
     ("Review tags", "themes:review_queue", ["px_lead", "icb_lead"]),
     ("Organisations", "organisations:list", None),

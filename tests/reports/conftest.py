@@ -15,7 +15,7 @@ from dashboards.selectors import Period
 from insight_hub.themes.models import Theme
 from stories import services as story_services
 from stories.models import Story, StoryTag
-from tests.factories import ResponseFactory, StoryFactory
+from tests.factories import CommentFactory, ResponseFactory, StoryFactory
 
 
 @pytest.fixture(autouse=True)
@@ -83,5 +83,13 @@ def data(world) -> Data:
     theme = Theme.objects.get(taxonomy__is_default=True, name="Timeliness of care")
     StoryTag.objects.create(story=d.stories["negative0"], theme=theme, sentiment="negative")
     StoryTag.objects.create(story=d.stories["positive0"], theme=theme, sentiment="positive")
+    # Survey comments (their responses have no FFT answer): Timeliness criticised, Staff manner praised.
+    staff = Theme.objects.get(taxonomy__is_default=True, name="Staff manner & personal attributes")
+    at = dt.datetime.combine(last + dt.timedelta(days=3), dt.time(9), tzinfo=tz)
+    for tagged, sentiment, count in ((theme, "negative", 6), (theme, "positive", 2), (staff, "positive", 7)):
+        for _ in range(count):
+            response = ResponseFactory(service=world.service_a, fft_score=None, responded_at=at)
+            comment = CommentFactory(response=response, text="Comment.")
+            comment.tags.create(theme=tagged, sentiment=sentiment)
     rollups.rebuild_all()
     return d

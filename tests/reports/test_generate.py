@@ -84,7 +84,12 @@ def test_the_pdf_has_every_section_its_owners_and_quotes_with_references(world, 
     # Balanced: the mix is printed, the warning is not.
     assert "This report includes" not in text
     assert "Stories collected in the period: 10, of which 40% critical" in text
-    assert "Timeliness of care" in text
+    # Themes ranked by share: Timeliness (7 of 10 negative) most criticised, Staff manner (7 of 7) praised.
+    criticised = text[text.index("Most criticised") : text.index("3. Patient stories")]
+    praised = text[text.index("Most praised") : text.index("Most criticised")]
+    assert "Timeliness of care 7 70%" in criticised
+    assert "Staff manner & personal attributes 7 100%" in praised
+    assert "Staff manner" not in criticised
     assert "No adopted charter" in text or "Commitment" in text
 
 
@@ -150,7 +155,7 @@ def test_the_workbook_sums_match_the_rollups(world, data, request_report):
         organisation=world.trust_a, month__gte=data.period.first, month__lte=data.period.last,
         theme__name="Timeliness of care",
     ).aggregate(n=Sum("count"))["n"]  # fmt: skip
-    assert themes["Timeliness of care"][4] == theme_rollup == 2
+    assert themes["Timeliness of care"][4] == theme_rollup == 10  # 2 stories, 8 comments
     balance = {r[0]: r for r in book["Balance"].iter_rows(min_row=2, values_only=True)}
     assert balance["All"][1:] == (10, 5)
 

@@ -1,0 +1,48 @@
+"""The printed report's charts: SPC in Making Data Count's style, and the theme sparklines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET  # noqa: S405 (our own SVG, not untrusted input)
+
+from dashboards.reports.svg import COLOURS, sparkline_svg, spc_svg
+from dashboards.spc import Variation, xmr
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)  # noqa: S314 (our own SVG, not untrusted input)
+
+
+def months(n):
+    return [dt.date(2025 + (i // 12), i % 12 + 1, 1) for i in range(n)]
+
+
+def test_the_spc_chart_draws_mean_limits_and_colours_special_causes():
+    values = [80, 81, 79, 80, 82, 80, 79, 81, 80, 80, 81, 79, 80, 50]  # the last month far below the limits
+    points = list(zip(months(len(values)), values, strict=True))
+    result = xmr(points, higher_is_better=True, percentage=True, baseline=12)
+    assert result.points[-1].variation == Variation.CONCERN
+    root = parse(spc_svg(result, title="% positive"))
+    assert root.find(f"{NS}title").text == "% positive"
+    lines = root.findall(f"{NS}polyline")
+    dashed = [line for line in lines if line.get("stroke-dasharray")]
+    assert len(dashed) == 2  # upper and lower process limits
+    assert len(lines) == 4  # mean, two limits, the values
+    concern = [p for p in root.findall(f"{NS}polygon") if p.get("fill") == COLOURS[Variation.CONCERN]]
+    assert len(concern) == 2  # the special-cause point and the legend's marker
+    common = [c for c in root.findall(f"{NS}circle") if c.get("fill") == COLOURS[Variation.COMMON_CAUSE]]
+    assert len(common) == 13 + 1  # every other month, and the legend
+
+
+def test_a_short_series_has_no_limits():
+    result = xmr(list(zip(months(3), [80, 82, 81], strict=True)), higher_is_better=True, percentage=True)
+    root = parse(spc_svg(result, title="short"))
+    assert not [line for line in root.findall(f"{NS}polyline") if line.get("stroke-dasharray")]
+
+
+def test_a_sparkline_has_a_bar_per_month_scaled_to_the_peak():
+    root = parse(sparkline_svg([0, 5, 10], title="Theme"))
+    bars = root.findall(f"{NS}rect")
+    assert [float(b.get("height")) for b in bars] == [0.0, 13.0, 26.0]
