@@ -195,7 +195,12 @@ ActionFormSet = formset_factory(ActionForm, extra=2, max_num=5)
 
 class PeriodForm(forms.Form):
     months = forms.TypedChoiceField(
-        label="Evidence period", choices=PERIOD_CHOICES, coerce=int, required=False, empty_value=12
+        label="Evidence period",
+        choices=PERIOD_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=12,
+        initial="12",
     )
 
     def months_value(self) -> int:

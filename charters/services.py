@@ -1,7 +1,8 @@
 """Writes for charters: set up and co-design (system administrators), adopt, new versions, reviews (ICB
 leads). Every rule the issue states lives here, so a view, the admin or a script cannot skip it:
 - adopting refuses a charter with any commitment that has no named owner, naming each one;
-- a commitment without a linked theme or metric is allowed while drafting, and flagged (`commitment_flags`);
+- a commitment without a linked theme or metric is allowed while drafting (in draft or consultation), and
+  flagged (`commitment_flags`); adoption refuses it, as nothing could show whether it is kept;
 - changing an adopted charter makes a new draft version; adopting that version supersedes the old one.
 """
 
@@ -35,7 +36,10 @@ from .models import (
     ReviewStatus,
 )
 
-NO_LINK_FLAG = "No linked theme or metric: there is nothing to show whether this is being kept."
+NO_LINK_FLAG = (
+    "No linked theme or metric: there is nothing to show whether this is being kept. "
+    "Link one before the charter is adopted."
+)
 NO_OWNER_FLAG = "No named owner: the charter cannot be adopted until someone at the ICB owns this."
 
 
@@ -141,7 +145,7 @@ def charter_open_consultation(*, charter: Charter) -> Charter:
 def adoption_problems(charter: Charter) -> list[str]:
     """Why the charter cannot be adopted yet, one sentence per problem (empty: it can)."""
     problems = []
-    commitments = list(charter.commitments.select_related("owner"))
+    commitments = list(charter.commitments.select_related("owner").prefetch_related("themes", "metrics"))
     if not commitments:
         problems.append("The charter has no commitments.")
     candidates = set(owner_candidates(charter.ics).values_list("pk", flat=True))
@@ -155,6 +159,11 @@ def adoption_problems(charter: Charter) -> list[str]:
             problems.append(
                 f"Commitment {commitment.order} (“{_short(commitment.text)}”): its owner, "
                 f"{commitment.owner.get_full_name() or commitment.owner}, is no longer an active ICB lead."
+            )
+        if not commitment.themes.all() and not commitment.metrics.all():
+            problems.append(
+                f"Commitment {commitment.order} (“{_short(commitment.text)}”) has no linked theme or metric: "
+                "link at least one, so the evidence can show whether it is kept."
             )
     return problems
 

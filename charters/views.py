@@ -101,7 +101,6 @@ def _commitment_rows(user, charter: Charter, period: Period, *, with_evidence: b
         row = {
             "commitment": commitment,
             "flags": services.commitment_flags(commitment),
-            "latest": commitment.reviews.first(),
             "next_review_due": commitment.next_review_due()
             if charter.status == CharterStatus.ADOPTED
             else None,
@@ -186,6 +185,8 @@ def charter_detail(request, pk: int):
         }
         for row in context["rows"]:
             row["progress"] = progress.get(row["commitment"].pk)
+            if row["progress"] is not None:  # counts the reviews of the same promise in earlier versions
+                row["next_review_due"] = row["progress"].next_review_due
     return render(request, "charters/charter_detail.html", context)
 
 

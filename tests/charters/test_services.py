@@ -298,3 +298,14 @@ def test_a_second_icb_lead_can_own(world):
         metrics=["ics"],
     )
     assert commitment.owner == other_lead
+
+
+def test_adopting_refuses_a_commitment_with_no_theme_or_metric(world):
+    charter = make_charter(world)
+    services.commitment_save(
+        charter=charter, user=world.admin, text="We will be kind.", category="dignity", owner=world.icb_lead
+    )
+    services.charter_open_consultation(charter=charter)  # allowed while drafting and consulting
+    with pytest.raises(ValidationError) as error:
+        services.charter_adopt(charter=charter, user=world.admin)
+    assert "Commitment 3 (“We will be kind.”) has no linked theme or metric" in " ".join(error.value.messages)

@@ -299,7 +299,7 @@ def test_the_system_view_shows_the_adopted_charters_status(client, world):
     page = client.get(reverse("dashboards:system")).content.decode()
     assert "Patient charter" in page and charter.title in page
     assert "We will keep promise 1." in page and "Not reviewed yet" in page
-    assert "2 review(s) overdue" in page
+    assert "2 reviews overdue" in page
 
 
 def test_the_system_view_says_when_no_charter_is_adopted(client, world):
