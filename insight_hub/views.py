@@ -34,6 +34,7 @@ ROLE_CARDS = {
             "Stories read stage by stage across organisations.",
         ),
         ("System feedback", "feedback:response_list", "FFT answers and redacted comments, every trust."),
+        ("Patient charter", "charters:list", "The commitments you own, their evidence, and your reviews."),
     ],
     Role.BOARD: [
         ("Your organisation", "organisations:list", "The organisations whose reports you receive."),
@@ -48,6 +49,7 @@ ROLE_CARDS = {
         ),
         ("Care pathways", "stories:pathway_list", "Set up pathways so stories can be read as journeys."),
         ("Surveys", "feedback:survey_list", "FFT follow-up wording and local surveys for every partner."),
+        ("Patient charter", "charters:list", "Co-design the charter with partners, adopt it and publish it."),
     ],
 }
 
