@@ -95,12 +95,12 @@ def main() -> None:
         if args.keep and run == args.runs - 1:
             Path(args.keep).write_bytes(pdf)
         BoardReport.objects.filter(pk=report.pk).delete()
-    best = min(timings, key=lambda m: m["total"])
-    worst = max(timings, key=lambda m: m["total"])
+    to_pdf = [m["to_pdf"] for m in timings]
+    total = [m["total"] for m in timings]
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"\nICS board report, read + PDF: best {best['to_pdf']:.2f} s, worst {worst['to_pdf']:.2f} s; "
-        f"with XLSX, CSV and storing: best {best['total']:.2f} s, worst {worst['total']:.2f} s "
+        f"\nICS board report, read + PDF: best {min(to_pdf):.2f} s, worst {max(to_pdf):.2f} s; "
+        f"with XLSX, CSV and storing: best {min(total):.2f} s, worst {max(total):.2f} s "
         f"(target ≤ 10 s); peak RSS {rss:.0f} MiB; {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
     )

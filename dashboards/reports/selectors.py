@@ -157,16 +157,34 @@ def allocate(mix: dict[str, int], n: int) -> dict[str, int]:
     return picks
 
 
+def _spread(rows: list[tuple[int, int]]) -> list[int]:
+    """Story ids (newest first, with their organisation) reordered to take turns between organisations:
+    each one's newest, then each one's second newest, ..., so an ICS report is not one trust's stories."""
+    by_org: dict[int, list[int]] = {}
+    for pk, org_id in rows:
+        by_org.setdefault(org_id, []).append(pk)
+    out = []
+    for rank in range(max((len(v) for v in by_org.values()), default=0)):
+        out.extend(ids[rank] for ids in by_org.values() if rank < len(ids))
+    return out
+
+
 def default_selection(org_ids, period: Period, n: int, mix: dict[str, int] | None = None) -> list[int]:
-    """The stories a report quotes unless someone chooses others: n quotable stories, newest first within
-    each stratum, the strata in the proportions of the stories collected. A stratum with too few quotable
-    stories leaves its places to the others, critical and negative first."""
+    """The stories a report quotes unless someone chooses others: n quotable stories, the strata in the
+    proportions of the stories collected; within a stratum the newest, taking turns between organisations.
+    A stratum with too few quotable stories leaves its places to the others, critical and negative first."""
     mix = collected_mix(org_ids, period) if mix is None else mix
     wanted = allocate(mix, n)
     base = quotable(org_ids, period)
+    # Enough of the newest to take turns between the ICS's organisations (one index range scan each).
+    depth = min(max(n * 10, 20), 200)
     available = {
-        s: list(
-            base.filter(_stratum_filter(s)).order_by("-occurred_on", "-pk").values_list("pk", flat=True)[:n]
+        s: _spread(
+            list(
+                base.filter(_stratum_filter(s))
+                .order_by("-occurred_on", "-pk")
+                .values_list("pk", "organisation_id")[:depth]
+            )
         )
         for s in STRATA
     }
