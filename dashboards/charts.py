@@ -452,7 +452,8 @@ def heatmap(
     )
     fig.layout = _layout(
         height=max(240, 40 * len(rows) + 120),
-        xaxis=_axis(type="category", showgrid=False, side="top", tickangle=0),
+        # Trust names are long: slanted, and the top margin grows to fit them.
+        xaxis=_axis(type="category", showgrid=False, side="top", tickangle=-35, automargin=True),
         yaxis=_axis(type="category", showgrid=False, autorange="reversed", automargin=True),
         margin={"l": 16, "r": 16, "t": 48, "b": 16},
         showlegend=False,

@@ -22,12 +22,32 @@ PERIOD_CHOICES = [
 DEFAULT_MONTHS = 12
 
 
-class FilterForm(forms.Form):
-    """Dashboard filters, read from and kept in the query string so a view can be shared by link."""
+class PeriodForm(forms.Form):
+    """The period filter alone, read from and kept in the query string so a view can be shared by link."""
 
     months = forms.TypedChoiceField(
-        label="Period", choices=PERIOD_CHOICES, coerce=int, required=False, empty_value=DEFAULT_MONTHS
+        label="Period",
+        choices=PERIOD_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=DEFAULT_MONTHS,
+        initial=str(DEFAULT_MONTHS),
     )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def period(self) -> Period:
+        months = self.cleaned_data.get("months") if self.is_valid() else None
+        return Period.last_months(months or DEFAULT_MONTHS)
+
+    def value(self, name):
+        return self.cleaned_data.get(name) if self.is_valid() else None
+
+
+class FilterForm(PeriodForm):
+    """Period, organisation and FFT setting."""
+
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         required=False,
@@ -38,16 +58,12 @@ class FilterForm(forms.Form):
         label="FFT setting", choices=[("", "All settings"), *FFTSetting.choices], required=False
     )
 
-    def __init__(self, *args, organisations, **kwargs):
+    def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
-
-    def period(self) -> Period:
-        months = self.cleaned_data.get("months") if self.is_valid() else None
-        return Period.last_months(months or DEFAULT_MONTHS)
-
-    def value(self, name):
-        return self.cleaned_data.get(name) if self.is_valid() else None
+        if organisations is None:  # a page about one organisation has nothing to choose
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].queryset = organisations
 
 
 class EqualityFilterForm(FilterForm):

@@ -22,7 +22,7 @@ from insight_hub.themes.models import Theme
 from stories.models import Pathway
 
 from . import charts, rollups, selectors, services
-from .forms import DashboardForm, EqualityFilterForm, FilterForm, TileForm, characteristic_label
+from .forms import DashboardForm, EqualityFilterForm, FilterForm, PeriodForm, TileForm, characteristic_label
 from .models import Dashboard, DashboardStatus, ScopeKind, Tile, TileKind
 from .owners import ownership_register
 
@@ -96,11 +96,18 @@ def _theme_tiles(org_ids, service_ids, period, names, *, limit=4, summaries=None
     ]
 
 
+def _short(name: str) -> str:
+    """A trust's name without the words every trust shares, for chart labels."""
+    for suffix in (" NHS Foundation Trust", " NHS Trust", " Foundation Trust"):
+        name = name.removesuffix(suffix)
+    return name
+
+
 def _heatmap(grid: selectors.Heatmap):
     return charts.heatmap(
         "Share of mentions that were negative, by theme and trust",
         [theme.name for theme in grid.themes],
-        [name for _, name in grid.columns],
+        [_short(name) for _, name in grid.columns],
         grid.values,
     )
 
@@ -145,6 +152,9 @@ def system(request):
         request.GET or None, organisations=Organisation.objects.filter(pk__in=[o.pk for o in organisations])
     )
     period = form.period()
+    chosen = form.value("organisation")
+    if chosen:
+        organisations = [o for o in organisations if o.pk == chosen.pk]
     names = _names(organisations)
     org_ids = list(names)
     service_ids = _services_for_setting(org_ids, form.value("setting"))
@@ -197,7 +207,7 @@ def _organisation_or_404(user, ods_code: str) -> Organisation:
 def organisation(request, ods_code: str):
     org = _organisation_or_404(request.user, ods_code)
     _fresh()
-    form = FilterForm(request.GET or None, organisations=Organisation.objects.filter(pk=org.pk))
+    form = FilterForm(request.GET or None)
     period = form.period()
     names = {org.pk: org.display_name}
     service_list = list(org.services.filter(active=True).order_by("name"))
@@ -253,7 +263,7 @@ def service(request, ods_code: str, public_id):
     org = _organisation_or_404(request.user, ods_code)
     svc = get_object_or_404(Service, organisation=org, public_id=public_id)
     _fresh()
-    form = FilterForm(request.GET or None, organisations=Organisation.objects.filter(pk=org.pk))
+    form = PeriodForm(request.GET or None)
     period = form.period()
     names = {org.pk: org.display_name}
     trend = selectors.fft_trend([org.pk], [svc.pk], period)
@@ -285,7 +295,7 @@ def pathway(request, pk: int):
     ics = _system_ics(request.user)
     path = get_object_or_404(Pathway, pk=pk, ics=ics)
     _fresh()
-    form = FilterForm(request.GET or None, organisations=Organisation.objects.none())
+    form = PeriodForm(request.GET or None)
     period = form.period()
     context = {
         "pathway": path,
@@ -389,7 +399,7 @@ def detail(request, pk: int):
     _fresh()
     org_ids, service_ids = _dashboard_scope(dashboard, request.user)
     names = _names(Organisation.objects.filter(pk__in=org_ids))
-    form = FilterForm(request.GET or None, organisations=Organisation.objects.none())
+    form = PeriodForm(request.GET or None)
     period = form.period()
     tiles = []
     for tile in dashboard.tiles.select_related("theme", "service", "owner"):
