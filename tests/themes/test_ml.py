@@ -91,19 +91,19 @@ def test_long_story_is_tagged_by_sentence(tagger) -> None:
     assert len(result.sentences) == 121
 
 
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        ("She said she wanted to kill herself and nobody listened.", "self_harm_or_suicide"),
-        ("He was sent home with the wrong tablets.", "medication_error"),
-        ("He was sent home with the wrong tablets.", "unsafe_discharge"),
-        ("Mum was left in soiled sheets all night.", "neglect"),
-        ("I raised a safeguarding concern about my son.", "safeguarding"),
-        ("A carer slapped my dad.", "abuse"),
-        ("She had a fall on the ward and was bruised.", "harm"),
-        ("Discharged at midnight with no transport.", "unsafe_discharge"),
-    ],
-)
+SAFETY_CASES = [
+    ("She said she wanted to kill herself and nobody listened.", "self_harm_or_suicide"),
+    ("He was sent home with the wrong tablets.", "medication_error"),
+    ("He was sent home with the wrong tablets.", "unsafe_discharge"),
+    ("Mum was left in soiled sheets all night.", "neglect"),
+    ("I raised a safeguarding concern about my son.", "safeguarding"),
+    ("A carer slapped my dad.", "abuse"),
+    ("She had a fall on the ward and was bruised.", "harm"),
+    ("Discharged at midnight with no transport.", "unsafe_discharge"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), SAFETY_CASES)
 def test_safety_rules_catch(tagger, text: str, kind: str) -> None:
     result = tag_one(tagger, text)
     assert result.critical
@@ -111,6 +111,25 @@ def test_safety_rules_catch(tagger, text: str, kind: str) -> None:
     assert signal.kind in SAFETY_KINDS
     assert text[signal.start : signal.end] == text
     assert signal.start <= signal.match_start < signal.match_end <= signal.end
+
+
+def test_the_safety_prechecks_never_hide_a_match(tagger) -> None:
+    """The regex checks that spare most comments the token matcher must keep every match it makes."""
+    nlp = tagger.nlp
+    component = nlp.get_pipe("safety_rules")
+    texts = [
+        *(text for text, _ in SAFETY_CASES),
+        "I self - harm. Medication error twice. Not given my insulin. Bed sores. Threatened by him.",
+        "No food or water. Left unattended. Vulnerable adult. Took my own life nearly. Pushed me.",
+    ]
+    for text in [variant for base in texts for variant in (base, base.upper(), f"Café, naïve: {base}")]:
+        doc = nlp.make_doc(text)
+        expected = [
+            (nlp.vocab.strings[match_id], start, end) for match_id, start, end in component.matcher(doc)
+        ]
+        assert expected, text
+        found = [(span.label_, span.start, span.end) for span in component(doc).spans["safety"]]
+        assert found == expected, text
 
 
 @pytest.mark.parametrize(

@@ -241,8 +241,8 @@ def build_pattern_checks() -> list[list[_Need]]:
     return checks
 
 
-def _may_match(checks: list[list[_Need]], text: str) -> bool:
-    lower = text.lower()
+def _may_match(checks: list[list[_Need]], lower: str) -> bool:
+    """``lower`` is the lowercased text."""
     return any(
         all(
             any(word in lower for word in need) if isinstance(need, tuple) else need.search(lower)
@@ -266,12 +266,17 @@ class SafetyRules:
         self.name = name
         self.matcher = build_matcher(nlp.vocab)
         self.prefilter = build_prefilter()
+        # The same regex for lowercased ASCII text, where it finds exactly what the case-insensitive one
+        # finds (its letters are all lowercase) at a quarter of the cost.
+        self.prefilter_lower = re.compile(self.prefilter.pattern)
         self.pattern_checks = build_pattern_checks()
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
+        lower = text.lower()
+        prefilter = self.prefilter_lower.search(lower) if text.isascii() else self.prefilter.search(text)
         # Both checks are necessary conditions for a hit, so the matcher's result is unchanged by them.
-        may_match = self.prefilter.search(text) and _may_match(self.pattern_checks, text)
+        may_match = prefilter and _may_match(self.pattern_checks, lower)
         hits = self.matcher(doc) if may_match else []
         spans = [Span(doc, start, end, label=match_id) for match_id, start, end in hits]
         doc.spans[SAFETY_SPAN_KEY] = spans
