@@ -12,11 +12,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from feedback.importers import services
-from feedback.models import Comment, ImportBatch, ImportStatus, Response
+from feedback.models import Comment, FFTPublishedFigure, ImportBatch, ImportStatus, Response
+from tests.feedback.test_import_parsers import FFT_TEMPLATES, filled_template, needs_templates
 from tests.feedback.test_import_services import _commits, _media, queued  # noqa: F401 - fixtures, by name
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queued")]
@@ -129,3 +130,66 @@ def test_the_upload_page_answers_any_file_without_a_server_error(client, world, 
     assert answer.status_code in (200, 302)
     if answer.status_code == 200:  # refused, with the form shown again: nothing kept
         assert ImportBatch.objects.count() == before
+
+
+# NHS England's published FFT workbooks: the real template, with arbitrary values where the figures go.
+
+NHSE_OUTCOMES: set[str] = set()
+
+NUMBER_OR_ODD = st.one_of(
+    st.integers(0, 500),
+    st.integers(0, 500),
+    st.sampled_from(["*", "", None, -3, 1.5, "n/a"]),
+    # Any text a spreadsheet cell can hold (openpyxl refuses control characters).
+    st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=8),
+)
+
+
+@st.composite
+def trust_row(draw) -> list:
+    code = draw(
+        st.one_of(
+            st.sampled_from(["RAA", "RBB", "RZZ"]),
+            st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=5),
+        )
+    )
+    return [
+        "QXX",
+        code,
+        "A Trust",
+        *[draw(NUMBER_OR_ODD) for _ in range(2)],
+        0.9,
+        0.05,
+        *[draw(NUMBER_OR_ODD) for _ in range(6)],
+    ]
+
+
+@needs_templates
+# Few examples and no shrinking: each one writes and reads NHS England's macro workbook (seconds each).
+@settings(
+    max_examples=10,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(rows=st.lists(trust_row(), min_size=1, max_size=4))
+def test_any_figures_in_an_nhse_workbook_are_stored_or_reported_never_a_crash(world, tmp_path_factory, rows):
+    path = filled_template(tmp_path_factory.mktemp("nhse"), "ae", {"Trusts": rows})
+    batch = services.nhse_upload(
+        user=world.admin, icb=world.icb, uploaded_file=SimpleUploadedFile(path.name, path.read_bytes())
+    )
+    batch.refresh_from_db()
+    assert batch.status in (ImportStatus.DONE, ImportStatus.FAILED)
+    if batch.status == ImportStatus.FAILED:
+        assert batch.message and not FFTPublishedFigure.objects.filter(import_batch=batch).exists()
+        return
+    assert FFTPublishedFigure.objects.filter(import_batch=batch).count() == batch.rows_imported
+    for error in batch.errors:
+        assert error["message"], error
+    NHSE_OUTCOMES.add("stored" if batch.rows_imported else "none stored")
+
+
+def test_the_workbook_examples_stored_some_figures():
+    # Runs after the property above (file order), when the templates are there.
+    if FFT_TEMPLATES.exists():
+        assert "stored" in NHSE_OUTCOMES, NHSE_OUTCOMES
