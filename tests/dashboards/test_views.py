@@ -150,3 +150,24 @@ def test_equality_view_renders_with_suppression_note(client, world, data):
     body = client.get(reverse("dashboards:equality") + "?characteristic=sex").content.decode()
     assert "FFT by sex" in body
     assert "cannot be shown" in body  # no population recorded
+
+
+def test_equality_page_hides_small_groups(client, world):
+    from tests.factories import ResponseFactory as Make
+
+    now = timezone.now()
+    for _ in range(12):
+        Make(service=world.service_a, fft_score=1, responded_at=now, ethnic_category="A")
+    for _ in range(3):  # three people: never shown, nor given away by the total
+        Make(service=world.service_a, fft_score=5, responded_at=now, ethnic_category="N")
+    for _ in range(6):
+        Make(service=world.service_a, fft_score=2, responded_at=now, ethnic_category="H")
+    rollups.rebuild_all()
+    client.force_login(world.px_a)
+    response = client.get(reverse("dashboards:equality") + "?characteristic=ethnic_category&months=3")
+    rows = {row.group: row for row in response.context["rows"]}
+    assert rows["N"].responses == "*" and rows["N"].figures.percent_negative == "*"
+    assert rows["H"].responses == "*"  # the partner, or 21 - 12 - 6 gives the 3 back
+    assert rows["A"].responses == 12
+    body = response.content.decode()
+    assert ">3<" not in body
