@@ -281,3 +281,34 @@ def test_a_published_dashboard_names_the_owner_of_the_trust_report(world, data, 
 def test_the_default_selection_takes_turns_between_organisations():
     rows = [(1, 10), (2, 10), (3, 10), (4, 20), (5, 30), (6, 20)]  # newest first
     assert selectors._spread(rows) == [1, 4, 5, 2, 6, 3]
+
+
+def test_a_report_that_cannot_be_printed_fails_with_a_message(
+    world, data, request_report, monkeypatch, client
+):
+    from dashboards.reports import exports
+
+    def broken(content):
+        raise ValueError("no fonts")
+
+    monkeypatch.setattr(exports, "pdf_bytes", broken)
+    report = request_report(world, data)
+    assert report.status == ReportStatus.FAILED
+    assert "could not be made (ValueError)" in report.message
+    assert not ReportFile.objects.filter(report=report).exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.REPORT_GENERATED).exists()
+    client.force_login(world.px_a)
+    from django.urls import reverse
+
+    page = client.get(reverse("reports:detail", kwargs={"uid": report.uid})).content.decode()
+    assert "The report was not made" in page
+
+
+def test_a_second_delivery_of_the_task_does_nothing(world, data, request_report):
+    report = request_report(world, data)
+    finished = report.finished_at
+    services.report_generate(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.finished_at == finished
+    assert AuditEvent.objects.filter(action=AuditAction.REPORT_GENERATED).count() == 1
+    assert ReportFile.objects.filter(report=report).count() == 3
