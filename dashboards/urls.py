@@ -16,6 +16,7 @@ urlpatterns = [
     path("new/", views.edit, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/export.csv", views.export_csv, name="export_csv"),
     path("<int:pk>/publish/", views.publish, name="publish"),
     path("<int:pk>/tiles/", views.tile_add, name="tile_add"),
     path("<int:pk>/tiles/<int:tile_pk>/remove/", views.tile_remove, name="tile_remove"),

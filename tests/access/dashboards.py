@@ -67,6 +67,10 @@ ROUTES = [
     Route("dashboards:detail", ICS_READERS, args=lambda o: [o.draft.pk], label="a draft"),
     Route("dashboards:detail", TRUST_A, args=lambda o: [o.published.pk], label="published, covering trust A"),
     Route("dashboards:edit", ICS_READERS, args=lambda o: [o.draft.pk]),
+    Route("dashboards:export_csv", ICS_READERS, args=lambda o: [o.draft.pk], label="a draft"),
+    Route(
+        "dashboards:export_csv", TRUST_A, args=lambda o: [o.published.pk], label="published, covering trust A"
+    ),
     Route("dashboards:publish", ICS_WRITERS_POST, method="POST", args=lambda o: [o.draft.pk]),
     Route(
         "dashboards:tile_add",

@@ -171,3 +171,19 @@ def test_equality_page_hides_small_groups(client, world):
     assert rows["A"].responses == 12
     body = response.content.decode()
     assert ">3<" not in body
+
+
+def test_export_names_the_owner_and_is_audited(client, world, data):
+    from insight_hub.privacy.models import AuditEvent
+
+    dashboard = Dashboard.objects.create(ics=world.ics, title="=HYPERLINK(1)", owner=world.icb_lead)
+    Tile.objects.create(dashboard=dashboard, kind="metric", title="FFT", owner=world.icb_lead)
+    Tile.objects.create(dashboard=dashboard, kind="theme", theme=data["theme"])
+    client.force_login(world.icb_lead)
+    response = client.get(reverse("dashboards:export_csv", args=[dashboard.pk]) + "?months=3")
+    text = response.content.decode()
+    assert f"Owner,{world.icb_lead.get_full_name()}" in text
+    assert f"Owner contact,{world.icb_lead.email}" in text
+    assert "'=HYPERLINK(1)" in text  # a formula is never handed to a spreadsheet
+    assert "Timeliness of care,No named owner" in text
+    assert AuditEvent.objects.filter(action="export.downloaded", object_id=str(dashboard.pk)).exists()
