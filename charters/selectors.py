@@ -129,6 +129,18 @@ def public_charter_or_404(public_id) -> Charter:
     return charter
 
 
+def adopted_charter_for_icb(ods_code: str) -> Charter:
+    """The adopted charter of the ICS led by this ICB (public: the ODS code is public too), or 404."""
+    charter = (
+        Charter.objects.filter(ics__icb__ods_code=ods_code.upper(), status=CharterStatus.ADOPTED)
+        .select_related("ics")
+        .first()
+    )
+    if charter is None:
+        raise Http404
+    return charter
+
+
 def adopted_charter(ics: ICS) -> Charter | None:
     return Charter.objects.filter(ics=ics, status=CharterStatus.ADOPTED).first()
 

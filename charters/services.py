@@ -304,6 +304,21 @@ def commitment_save(
     return commitment
 
 
+@transaction.atomic
+def commitment_remove(*, commitment: Commitment) -> None:
+    """Drop a commitment while drafting (co-design often merges or drops some); the rest are renumbered."""
+    charter = commitment.charter
+    if not charter.is_editable:
+        raise ValidationError(
+            {"__all__": "Commitments of an adopted charter are not removed; start a new version instead."}
+        )
+    commitment.delete()
+    for number, remaining in enumerate(charter.commitments.order_by("order", "pk"), start=1):
+        if remaining.order != number:
+            remaining.order = number
+            remaining.save(update_fields=["order"])
+
+
 # --- Co-design record ----------------------------------------------------------------------------------
 
 

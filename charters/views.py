@@ -455,6 +455,22 @@ def commitment_edit(request, pk: int):
 
 
 @login_required
+@require_POST
+def commitment_remove(request, pk: int):
+    commitment = selectors.commitment_get_or_404(request.user, pk)
+    charter = commitment.charter
+    _require_set_up(request.user, charter)
+    try:
+        services.commitment_remove(commitment=commitment)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Commitment {commitment.order} removed; the others are renumbered.")
+    return redirect("charters:detail", pk=charter.pk)
+
+
+@login_required
 def commitment_detail(request, pk: int):
     commitment = selectors.commitment_get_or_404(request.user, pk)
     charter = commitment.charter
@@ -554,6 +570,13 @@ def action_done(request, pk: int):
 
 
 # --- Public --------------------------------------------------------------------------------------------
+
+
+def public_current(request, ods_code: str):
+    """A lasting address for an ICS's charter (by its ICB's ODS code), for posters and websites: it leads to
+    whichever version is adopted now."""
+    charter = selectors.adopted_charter_for_icb(ods_code)
+    return redirect("charters:public", public_id=charter.public_id)
 
 
 def public(request, public_id):

@@ -93,6 +93,18 @@ ROUTES = [
         args=lambda o: [o.other.public_id],
         label="another ICS's adopted charter (public)",
     ),
+    Route(
+        "charters:public_current",
+        expect(REDIRECT, anonymous=REDIRECT),
+        kwargs=lambda o: {"ods_code": o.world.icb.ods_code},
+        label="the ICS's adopted charter",
+    ),
+    Route(
+        "charters:public_current",
+        expect(NOT_FOUND, anonymous=NOT_FOUND),
+        kwargs=lambda o: {"ods_code": "QZZ"},
+        label="an ICB with no adopted charter",
+    ),
     Route("charters:detail", EVERYONE, args=_pk("adopted"), label="adopted"),
     Route("charters:detail", EVERYONE, args=_pk("draft"), label="draft"),
     Route("charters:detail", NOBODY, args=_pk("other"), label="another ICS's charter"),
@@ -139,6 +151,23 @@ ROUTES = [
     Route("charters:commitment_detail", NOBODY, args=_pk("other_commitment"), label="another ICS's"),
     Route("charters:commitment_edit", ADMIN_ONLY, args=_pk("draft_commitment"), label="draft charter's"),
     Route("charters:commitment_edit", NOBODY, args=_pk("other_commitment"), label="another ICS's"),
+    Route(
+        "charters:commitment_remove", ADMIN_POSTS, method="POST", args=_pk("draft_commitment"), label="draft"
+    ),
+    Route(
+        "charters:commitment_remove",
+        NOBODY,
+        method="POST",
+        args=_pk("other_commitment"),
+        label="another ICS's",
+    ),
+    Route(
+        "charters:commitment_remove",
+        ADMIN_POSTS,
+        method="POST",
+        args=_pk("commitment"),
+        label="adopted (refused with a message)",
+    ),
     Route("charters:comment_add", ADMIN_ONLY, args=_pk("draft_commitment"), label="draft charter's"),
     Route("charters:comment_add", NOBODY, args=_pk("other_commitment"), label="another ICS's"),
     Route("charters:review_create", expect(FORBIDDEN, icb_lead=OK), args=_pk("commitment"), label="adopted"),

@@ -309,3 +309,13 @@ def test_adopting_refuses_a_commitment_with_no_theme_or_metric(world):
     with pytest.raises(ValidationError) as error:
         services.charter_adopt(charter=charter, user=world.admin)
     assert "Commitment 3 (“We will be kind.”) has no linked theme or metric" in " ".join(error.value.messages)
+
+
+def test_a_draft_commitment_can_be_removed_and_the_rest_renumbered(world):
+    charter = make_charter(world, commitments=2)
+    services.commitment_remove(commitment=charter.commitments.get(order=1))
+    assert list(charter.commitments.values_list("order", "text")) == [(1, "We will keep promise 2.")]
+    services.charter_adopt(charter=charter, user=world.admin)
+    charter.refresh_from_db()
+    with pytest.raises(ValidationError, match="start a new version"):
+        services.commitment_remove(commitment=charter.commitments.get())

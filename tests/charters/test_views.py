@@ -307,3 +307,13 @@ def test_the_system_view_says_when_no_charter_is_adopted(client, world):
     client.force_login(world.admin)
     page = client.get(reverse("dashboards:system")).content.decode()
     assert "No charter is adopted yet" in page and "Work in progress" in page
+
+
+def test_the_lasting_public_address_leads_to_the_adopted_version(client, world):
+    first = make_charter(world, adopt=True)
+    url = reverse("charters:public_current", args=[world.icb.ods_code.lower()])
+    assert client.get(url)["Location"] == reverse("charters:public", args=[first.public_id])
+    second = services.charter_new_version(charter=first, user=world.admin)
+    services.charter_adopt(charter=second, user=world.admin)
+    assert client.get(url)["Location"] == reverse("charters:public", args=[second.public_id])
+    assert client.get(reverse("charters:public_current", args=["QZZ"])).status_code == 404
