@@ -312,3 +312,12 @@ def test_a_second_delivery_of_the_task_does_nothing(world, data, request_report)
     assert report.finished_at == finished
     assert AuditEvent.objects.filter(action=AuditAction.REPORT_GENERATED).count() == 1
     assert ReportFile.objects.filter(report=report).count() == 3
+
+
+def test_the_pdf_is_tagged_for_screen_readers(world, data, request_report):
+    report = request_report(world, data)
+    reader = PdfReader(io.BytesIO(bytes(ReportFile.objects.get(report=report, format="pdf").content)))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "en-GB"
+    assert reader.metadata.title.startswith("Board report: Trust A NHS Foundation Trust")
