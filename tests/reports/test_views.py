@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from dashboards.reports.models import BoardReport, ReportStatus
 from insight_hub.privacy.models import AuditAction, AuditEvent
+from tests.factories import MembershipFactory
 
 
 def new_url(world, data, scope=None, **extra) -> str:
@@ -153,6 +154,11 @@ def test_an_ics_report_is_read_by_the_ics_only(client, world, data, django_captu
     for person, status in (("board_a", 404), ("px_a", 404), ("px_b", 404), ("icb_lead", 200), ("admin", 200)):
         client.force_login(getattr(world, person))
         assert client.get(reverse("reports:detail", kwargs={"uid": report.uid})).status_code == status, person
+    # A board member at the ICB reads the ICS's reports (and makes none).
+    icb_board = MembershipFactory(organisation=world.icb, role="board").user
+    client.force_login(icb_board)
+    assert client.get(reverse("reports:detail", kwargs={"uid": report.uid})).status_code == 200
+    assert client.get(reverse("reports:new")).status_code == 403
 
 
 def test_viewing_and_downloading_are_audited(client, world, made):
