@@ -16,6 +16,9 @@ class CommitmentAdmin(admin.ModelAdmin):
     list_display = ["text", "charter", "owner", "category"]
     readonly_fields = ["charter", "origin"]
 
+    def has_add_permission(self, request):
+        return False  # commitments are added on the charter's page, where owners and links are checked
+
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):

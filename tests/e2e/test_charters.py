@@ -229,6 +229,11 @@ def test_a_charter_is_co_designed_adopted_evidenced_reviewed_and_published(page,
     page.locator("[data-chart] svg").first.wait_for()
     assert_accessible(page)
     public_url = page.get_by_role("link", name="Public page").get_attribute("href")
+    page.goto(f"/charters/{charter_id}/edit/")
+    assert page.get_by_text("saving starts a new draft version").is_visible()
+    assert_accessible(page)
+    page.goto("/charters/")
+    assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/accounts/**")
 
