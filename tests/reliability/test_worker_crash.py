@@ -77,10 +77,17 @@ def test_a_worker_killed_mid_batch_leaves_every_comment_tagged_exactly_once(
     with transaction.atomic():
         tagging_queue(label=LABEL, ids=ids)  # four tasks of 500 once this commits
 
-    wait_for(lambda: tagged_count() >= TAG_CHUNK, timeout=90, interval=0.05, message="the first chunk")
+    broker = redis.Redis.from_url(private_redis.url)
+    # Killed as soon as a first chunk is written and the worker holds a task it has not acknowledged (the
+    # next chunk, or the first one still finishing).
+    wait_for(
+        lambda: tagged_count() >= TAG_CHUNK and broker.hlen("unacked") >= 1,
+        timeout=90,
+        interval=0.05,
+        message="the first chunk written",
+    )
     first.kill()
     before_kill = dict(Comment.objects.filter(tag_status=TagStatus.TAGGED).values_list("pk", "tagged_at"))
-    broker = redis.Redis.from_url(private_redis.url)
     # The worker died holding a task it had not acknowledged: the batch it was tagging.
     assert broker.hlen("unacked") >= 1
     assert TAG_CHUNK <= len(before_kill) < BATCH
