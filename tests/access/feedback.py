@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from feedback import services
 from feedback.importers import services as import_services
-from tests.access.matrix import FORBIDDEN, NOT_FOUND, OK, REDIRECT, Route, expect
+from tests.access.matrix import FORBIDDEN, NOT_FOUND, OK, ORIGINAL_MARKER, REDIRECT, Route, expect
 from tests.themes.conftest import make_comment
 
 CSV = b"date,location_1,question_1,fft_score\n2025-03-01,{service},Lovely staff,1\n"
@@ -20,7 +20,9 @@ def setup(world) -> dict:
         ("a", world.trust_a, world.service_a, world.px_a),
         ("b", world.trust_b, world.service_b, world.px_b),
     ]:
-        objects[f"response_{key}"] = make_comment(service, "Kind staff on the ward.").response
+        objects[f"response_{key}"] = make_comment(
+            service, f"Kind staff on the ward. Call me on {ORIGINAL_MARKER}."
+        ).response
         objects[f"survey_{key}"] = services.fft_survey_for(organisation=org).survey
         local = services.survey_create(
             organisation=org,

@@ -26,6 +26,13 @@ ROLES = ("px_a", "px_b", "icb_lead", "board_a", "admin", "anonymous")
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, TOO_MANY = 200, 302, 403, 404, 405, 429
 SIGN_IN = "sign-in"
 
+# Put this in the text of the stories and comments your setup makes (it is a phone number, so redaction hides
+# it). test_matrix.py then checks every answer: people who read only redacted text (icb_lead, board_a, admin,
+# anonymous) must never receive it, and any answer that shows it must leave an access-audit event.
+ORIGINAL_MARKER = "07700 900123"
+# Roles that hold no px_lead membership, so never read an original.
+REDACTED_ONLY = ("icb_lead", "board_a", "admin", "anonymous")
+
 # Files in tests/access/ that are not area files.
 NOT_AREAS = {"matrix", "conftest", "__init__"}
 

@@ -9,17 +9,23 @@ import datetime
 from django.utils import timezone
 
 from stories import services
-from tests.access.matrix import NOT_FOUND, OK, REDIRECT, Route, expect
+from tests.access.matrix import NOT_FOUND, OK, ORIGINAL_MARKER, REDIRECT, Route, expect
 from tests.factories import PathwayFactory, StoryFactory
+
+NARRATIVE = f"The nurses were kind. Call me on {ORIGINAL_MARKER} about the discharge letter."
 
 
 def setup(world) -> dict:
     objects = {}
     for key, org, px in [("a", world.trust_a, world.px_a), ("b", world.trust_b, world.px_b)]:
-        story = StoryFactory(organisation=org, user=px, title=f"Story of trust {key}", status="shared")
+        story = StoryFactory(
+            organisation=org, user=px, title=f"Story of trust {key}", narrative=NARRATIVE, status="shared"
+        )
         services.story_flag(story=story, user=px, concern="safety")
         objects[f"story_{key}"] = story
-        objects[f"draft_{key}"] = StoryFactory(organisation=org, user=px, title=f"Draft of trust {key}")
+        objects[f"draft_{key}"] = StoryFactory(
+            organisation=org, user=px, title=f"Draft of trust {key}", narrative=NARRATIVE
+        )
         objects[f"action_{key}"] = services.action_create(
             story=story,
             user=px,

@@ -1,4 +1,6 @@
 """Walk the URL conf: every URL has an entry in an area file, and every entry answers each role as declared.
+Any answer that is a file download (Content-Disposition: attachment) or shows original text (ORIGINAL_MARKER)
+must also leave an access-audit event, and original text never reaches a role that reads only redacted text.
 
 Each route is one test; inside it every role's request runs in its own savepoint that is rolled back, so a
 POST by one role (a status change, a consent) never changes what the next role finds."""
@@ -12,9 +14,10 @@ from django.contrib import admin
 from django.db import transaction
 from django.urls import reverse
 
+from insight_hub.privacy.models import AuditAction, AuditEvent
 from tests.factories import UserFactory
 
-from .matrix import OK, ROLES, SIGN_IN, areas, is_admin, url_names
+from .matrix import OK, ORIGINAL_MARKER, REDACTED_ONLY, ROLES, SIGN_IN, areas, is_admin, url_names
 
 AREAS = areas()
 CASES = [(area, route) for area in AREAS for route in area.routes]
@@ -44,6 +47,24 @@ def _request(client, route, objects):
     return url, send(url, data, headers=route.headers)
 
 
+# Every file that leaves the hub and every page with original text is on record (privacy/audit.py).
+ACCESS_ACTIONS = [
+    AuditAction.EXPORT_DOWNLOADED,
+    AuditAction.REPORT_DOWNLOADED,
+    AuditAction.STORY_VIEWED_UNREDACTED,
+    AuditAction.RESPONSE_VIEWED_UNREDACTED,
+]
+
+
+def _body(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8", errors="replace")
+
+
+def _is_download(response) -> bool:
+    return response.status_code == OK and response.get("Content-Disposition", "").startswith("attachment")
+
+
 def _matches(response, expected) -> bool:
     sign_in = reverse("login")
     location = response.get("Location", "")
@@ -65,8 +86,17 @@ def test_route_answers_each_role_as_declared(client, world, area, route):
             client.logout()
             if role != "anonymous":
                 client.force_login(people[role])
+            before = AuditEvent.objects.filter(action__in=ACCESS_ACTIONS).count()
             url, response = _request(client, route, objects)
+            body = _body(response)
+            audited = AuditEvent.objects.filter(action__in=ACCESS_ACTIONS).count() > before
             transaction.set_rollback(True)
+        shows_original = ORIGINAL_MARKER in body
+        if shows_original and role in REDACTED_ONLY:
+            wrong.append(f"  {role}: received original (unredacted) text")
+        if (shows_original or _is_download(response)) and not audited:
+            what = "showed original text" if shows_original else "downloaded a file"
+            wrong.append(f"  {role}: {what} and nothing was recorded in the access audit")
         if not _matches(response, route.expect[role]):
             got = response.status_code
             if got in (301, 302):

@@ -4,16 +4,22 @@ item (outsiders 404); px_leads and ICB leads review (others 403); reviewers down
 from __future__ import annotations
 
 from insight_hub.themes.models import Theme
-from tests.access.matrix import FORBIDDEN, NOT_FOUND, OK, REDIRECT, Route, expect
+from tests.access.matrix import FORBIDDEN, NOT_FOUND, OK, ORIGINAL_MARKER, REDIRECT, Route, expect
 from tests.factories import StoryFactory
 from tests.themes.conftest import make_comment
 
 
 def setup(world) -> dict:
     return {
-        "comment_a": make_comment(world.service_a, "The car park was full.", "could_improve"),
-        "comment_b": make_comment(world.service_b, "The car park was full.", "could_improve"),
-        "story_a": StoryFactory(organisation=world.trust_a, user=world.px_a, status="shared"),
+        "comment_a": make_comment(
+            world.service_a, f"The car park was full. Ring {ORIGINAL_MARKER}.", "could_improve"
+        ),
+        "comment_b": make_comment(
+            world.service_b, f"The car park was full. Ring {ORIGINAL_MARKER}.", "could_improve"
+        ),
+        "story_a": StoryFactory(
+            organisation=world.trust_a, user=world.px_a, narrative=f"Ring {ORIGINAL_MARKER}.", status="shared"
+        ),
         "parking": Theme.objects.get(name="Parking"),
     }
 
