@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from dashboards import charts
 from dashboards.selectors import Period
@@ -471,6 +472,7 @@ def commitment_remove(request, pk: int):
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def commitment_detail(request, pk: int):
     commitment = selectors.commitment_get_or_404(request.user, pk)
     charter = commitment.charter
@@ -499,7 +501,9 @@ def commitment_detail(request, pk: int):
         "breadcrumbs": _charter_crumbs(charter),
         **_evidence_context(request.user, commitment, period),
     }
-    return render(request, "charters/commitment_detail.html", context)
+    # With htmx, the period filter swaps only the evidence (`#evidence-body`); without it the page reloads.
+    template = "charters/commitment_detail.html" + ("#evidence" if request.htmx else "")
+    return render(request, template, context)
 
 
 # --- Reviews -------------------------------------------------------------------------------------------

@@ -149,6 +149,21 @@ ROUTES = [
     Route("charters:commitment_create", NOBODY, args=_pk("other"), label="another ICS's charter"),
     Route("charters:commitment_detail", EVERYONE, args=_pk("commitment"), label="adopted charter's"),
     Route("charters:commitment_detail", NOBODY, args=_pk("other_commitment"), label="another ICS's"),
+    Route(
+        "charters:commitment_detail",
+        EVERYONE,
+        args=_pk("commitment"),
+        data={"months": "3"},
+        headers={"HX-Request": "true"},
+        label="htmx evidence fragment",
+    ),
+    Route(
+        "charters:commitment_detail",
+        NOBODY,
+        args=_pk("other_commitment"),
+        headers={"HX-Request": "true"},
+        label="another ICS's, htmx evidence fragment",
+    ),
     Route("charters:commitment_edit", ADMIN_ONLY, args=_pk("draft_commitment"), label="draft charter's"),
     Route("charters:commitment_edit", NOBODY, args=_pk("other_commitment"), label="another ICS's"),
     Route(

@@ -317,3 +317,16 @@ def test_the_lasting_public_address_leads_to_the_adopted_version(client, world):
     services.charter_adopt(charter=second, user=world.admin)
     assert client.get(url)["Location"] == reverse("charters:public", args=[second.public_id])
     assert client.get(reverse("charters:public_current", args=["QZZ"])).status_code == 404
+
+
+def test_the_evidence_period_swaps_only_the_evidence_with_htmx(client, world):
+    charter = make_charter(world, adopt=True)
+    url = reverse("charters:commitment_detail", args=[charter.commitments.get(order=1).pk])
+    client.force_login(world.icb_lead)
+    response = client.get(url, {"months": "3"}, headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="evidence-body"') and "<html" not in page
+    assert Period.last_months(3).label in page
+    assert response["Vary"] and "HX-Request" in response["Vary"]
+    full = client.get(url, {"months": "6"}).content.decode()
+    assert "<html" in full and Period.last_months(6).label in full

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from charters.models import Charter, Review
 from dashboards import rollups
+from dashboards.selectors import Period
 from insight_hub.themes.models import Theme
 from stories.models import StoryTag
 from tests.e2e.conftest import assert_accessible, sign_in
@@ -264,6 +265,14 @@ def test_a_charter_is_co_designed_adopted_evidenced_reviewed_and_published(page,
     page.wait_for_url(re.compile(r".*/charters/commitments/\d+/$"))
     assert page.get_by_text("Most people are told their wait").is_visible()
     assert page.get_by_text("Show the expected wait on screens").is_visible()
+    # The evidence period: htmx swaps the evidence only, and the chart is drawn again.
+    page.get_by_label("Evidence period").select_option("3")
+    page.get_by_role("button", name="Show evidence").click()
+    page.wait_for_url("**months=3**")
+    assert (
+        page.locator("#evidence-body").get_by_text(f"Evidence for {Period.last_months(3).label}").is_visible()
+    )
+    page.locator("#evidence-body [data-chart] svg").first.wait_for()
     review = Review.objects.get()
     assert review.status == "at_risk" and review.evidence["metrics"][0]["target"] == 85.0
     assert_accessible(page)
