@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import Comment, Response
+from insight_hub.celery import app
 from insight_hub.themes.models import TagStatus
 from insight_hub.themes.tasks import sweep_untagged
 from stories.models import Story
@@ -20,6 +21,7 @@ from tests.conftest import _test_database_url, build_world, wait_for
 
 pytestmark = pytest.mark.worker
 SWEEP_AFTER = 3  # seconds an item waits untagged before the sweep queues it (production: 10 minutes)
+SWEEP_PERIOD = 60.0  # seconds between two sweeps (celery beat)
 STORIES, ANSWERS = 3, 5
 SLOW = 15  # seconds: a save may wait for the broker to refuse, but not hang
 
@@ -89,13 +91,17 @@ def test_saves_succeed_while_redis_is_down_and_the_sweep_tags_them_when_it_retur
     private_redis.start()  # empty: whatever it held is gone
     time.sleep(SWEEP_AFTER)
     # What celery beat sends every minute; the worker, back on the broker, runs the sweep and the tagging.
+    assert app.conf.beat_schedule["sweep-untagged"] == {
+        "task": sweep_untagged.name,
+        "schedule": SWEEP_PERIOD,
+    }
     sweep_untagged.delay()
     wait_for(
         lambda: (
             not Story.objects.exclude(tag_status=TagStatus.TAGGED).exists()
             and not Comment.objects.exclude(tag_status=TagStatus.TAGGED).exists()
         ),
-        timeout=60,  # within one period of the sweep
+        timeout=SWEEP_PERIOD,  # within one period of the sweep
         message="the sweep to tag every story and comment saved while Redis was down",
     )
     assert worker.process.poll() is None, "the worker survived the outage without a restart"
