@@ -168,7 +168,7 @@ class MetricEvidence:
 @dataclass
 class TrustThemeRow:
     organisation: str
-    mentions: int | str
+    mentions: int
     net_sentiment: int | None | str
     negative_percent: int | None | str
 
@@ -261,7 +261,8 @@ def theme_evidence(theme, org_names: dict[int, str], period: Period) -> ThemeEvi
         if total == 0:
             by_trust.append(TrustThemeRow(name, 0, None, None))
         elif total < THRESHOLD:
-            by_trust.append(TrustThemeRow(name, SUPPRESSED, SUPPRESSED, SUPPRESSED))
+            # Volumes show (the chart plots them too); a percentage of a handful of mentions does not.
+            by_trust.append(TrustThemeRow(name, total, SUPPRESSED, SUPPRESSED))
         else:
             net = round(100 * (counts["positive"] - counts["negative"]) / total)
             by_trust.append(TrustThemeRow(name, total, net, percent(counts["negative"], total)))

@@ -98,7 +98,11 @@ def test_theme_volume_and_sentiment_by_trust_hide_fewer_than_five(world, commitm
         by_trust["Trust A"].net_sentiment,
         by_trust["Trust A"].negative_percent,
     ) == (6, 33, 33)
-    assert (by_trust["Trust B"].mentions, by_trust["Trust B"].net_sentiment) == ("*", "*")
+    assert (
+        by_trust["Trust B"].mentions,
+        by_trust["Trust B"].net_sentiment,
+        by_trust["Trust B"].negative_percent,
+    ) == (1, "*", "*")
 
 
 def test_quotes_are_positive_and_critical_consented_redacted_and_tagged_with_the_theme(world, commitment):
