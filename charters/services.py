@@ -51,7 +51,8 @@ def commitment_flags(commitment: Commitment) -> list[str]:
     flags = []
     if commitment.owner_id is None:
         flags.append(NO_OWNER_FLAG)
-    if not commitment.themes.exists() and not commitment.metrics.exists():
+    # .all() rather than .exists(): a page listing commitments has prefetched both.
+    if not commitment.themes.all() and not commitment.metrics.all():
         flags.append(NO_LINK_FLAG)
     return flags
 

@@ -182,17 +182,15 @@ def charter_detail(request, pk: int):
     if adopted:
         progress = {
             p.commitment_id: p
-            for p in selectors.charter_progress(ics=charter.ics, first=period.first, last=_today())
+            for p in selectors.charter_progress(
+                ics=charter.ics, first=period.first, last=timezone.localdate()
+            )
         }
         for row in context["rows"]:
             row["progress"] = progress.get(row["commitment"].pk)
             if row["progress"] is not None:  # counts the reviews of the same promise in earlier versions
                 row["next_review_due"] = row["progress"].next_review_due
     return render(request, "charters/charter_detail.html", context)
-
-
-def _today():
-    return timezone.localdate()
 
 
 @login_required
