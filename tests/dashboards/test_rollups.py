@@ -48,9 +48,13 @@ def themes(world):
 def test_rebuild_counts_match_the_source_rows(world, themes):
     timing, staff = themes
     for score in (1, 1, 2, 4, 5, 6):
-        ResponseFactory(service=world.service_a, fft_score=score, responded_at=_moment(1), ethnic_category="A")
+        ResponseFactory(
+            service=world.service_a, fft_score=score, responded_at=_moment(1), ethnic_category="A"
+        )
     ResponseFactory(service=world.service_b, fft_score=1, responded_at=_moment(0), sex="female")
-    response = ResponseFactory(service=world.service_a, fft_score=5, responded_at=_moment(1), ethnic_category="H")
+    response = ResponseFactory(
+        service=world.service_a, fft_score=5, responded_at=_moment(1), ethnic_category="H"
+    )
     _tagged_comment(response, timing, sentiment="negative")
     _tagged_comment(response, staff, sentiment="positive")
     # A tag a person rejected is not a mention.
@@ -60,20 +64,33 @@ def test_rebuild_counts_match_the_source_rows(world, themes):
 
     month = _moment(1).date().replace(day=1)
     row = FFTMonthly.objects.get(organisation=world.trust_a, service=world.service_a, month=month)
-    assert (row.very_good, row.good, row.neither, row.poor, row.very_poor, row.dont_know) == (2, 1, 0, 1, 2, 1)
+    assert (row.very_good, row.good, row.neither, row.poor, row.very_poor, row.dont_know) == (
+        2,
+        1,
+        0,
+        1,
+        2,
+        1,
+    )
     assert FFTMonthly.objects.filter(organisation=world.trust_b).aggregate(n=Sum("very_good"))["n"] == 1
     mentions = {
-        (r.theme_id, r.sentiment, r.source): r.count for r in ThemeMonthly.objects.filter(organisation=world.trust_a)
+        (r.theme_id, r.sentiment, r.source): r.count
+        for r in ThemeMonthly.objects.filter(organisation=world.trust_a)
     }
     assert mentions == {(timing.pk, "negative", "comment"): 1, (staff.pk, "positive", "comment"): 1}
     by_group = {
         r.group: r.very_poor
-        for r in FFTEqualityMonthly.objects.filter(organisation=world.trust_a, characteristic="ethnic_category")
+        for r in FFTEqualityMonthly.objects.filter(
+            organisation=world.trust_a, characteristic="ethnic_category"
+        )
     }
     assert by_group == {"A": 1, "H": 1}
-    assert ThemeEqualityMonthly.objects.filter(characteristic="ethnic_category", group="H").aggregate(
-        n=Sum("count")
-    )["n"] == 2
+    assert (
+        ThemeEqualityMonthly.objects.filter(characteristic="ethnic_category", group="H").aggregate(
+            n=Sum("count")
+        )["n"]
+        == 2
+    )
 
 
 def test_stories_count_only_while_usable_and_withdrawal_takes_them_out(world, themes):
@@ -137,7 +154,8 @@ def test_the_periodic_task_runs_on_a_real_worker(world, celery_worker):
     from dashboards.tasks import refresh_rollups
 
     ResponseFactory(service=world.service_a, fft_score=1, responded_at=_moment(0))
-    celery_worker.start()
     refresh_rollups.apply_async(queue="default")
-    wait_for(lambda: FFTMonthly.objects.filter(organisation=world.trust_a).exists(), message="the roll-up pass")
+    wait_for(
+        lambda: FFTMonthly.objects.filter(organisation=world.trust_a).exists(), message="the roll-up pass"
+    )
     assert FFTMonthly.objects.get(organisation=world.trust_a).very_good == 1
