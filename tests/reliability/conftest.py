@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from kombu import pools
 
 from insight_hub.celery import app
 from tests.conftest import ROOT, WorkerProcess, require_service
@@ -174,9 +175,10 @@ def private_postgres():
 
 
 def point_app_at(broker_url: str) -> None:
-    """Send this process's Celery messages (tasks, worker pings) to another broker from now on."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Send this process's Celery messages (tasks, worker pings) to another broker from now on. kombu keeps
+    its connection and producer pools in a process-wide registry: empty it, or a later test would be handed
+    a pool closed here."""
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
     app.conf.broker_url = broker_url
