@@ -354,3 +354,30 @@ def test_no_personal_data_reaches_the_logs_while_a_story_is_saved_and_tagged(
     for what, text in PERSONAL.items():
         assert text.lower() not in logged.lower(), f"{what} appears in the logs"
     assert "Thistlewood" not in logged
+
+
+class _TaggerThatQuotesItsInput:
+    """A tagger bug whose exception message quotes the text it was given, as careless code might."""
+
+    version = "test-quotes-input"
+
+    def tag(self, items, local_themes=None):
+        raise ValueError(f"cannot tag {items[0].text!r}")
+
+
+def test_a_tagging_failure_logs_the_error_type_not_the_text(world, caplog, monkeypatch):
+    from insight_hub.themes import services as theme_services
+
+    monkeypatch.setattr(theme_services, "tagging_queue", lambda *, label, ids: None)
+    story = StoryFactory(organisation=world.trust_a, user=world.px_a, narrative=NARRATIVE)
+    caplog.set_level(logging.DEBUG)
+    counts = theme_services.items_tag(
+        label="stories.story", ids=[story.pk], tagger=_TaggerThatQuotesItsInput()
+    )
+    assert counts["failed"] == 1
+    [warning] = [r for r in caplog.records if r.levelno >= logging.WARNING and "failed" in r.getMessage()]
+    assert warning.getMessage().endswith("failed: ValueError")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for what, text in PERSONAL.items():
+        assert text.lower() not in logged.lower(), f"{what} appears in the logs"
+    assert "nurses were kind" not in logged  # not even the redacted text
