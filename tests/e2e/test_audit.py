@@ -4,13 +4,13 @@ import pytest
 
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
-from tests.e2e.conftest import assert_accessible, browser, page, sign_in  # noqa: F401 - fixtures
+from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_administrator_reads_and_filters_the_audit(page, world):  # noqa: F811 - the fixture
+def test_the_administrator_reads_and_filters_the_audit(page, world):
     audit.record(world.px_a, AuditAction.STORY_VIEWED_UNREDACTED, organisation=world.trust_a, page="detail")
     audit.record(
         world.icb_lead, AuditAction.EXPORT_DOWNLOADED, organisation=world.trust_a, export="feedback.csv"
