@@ -124,6 +124,17 @@ def items_tag(*, label: str, ids: list[int], tagger=None) -> dict[str, int]:
     return counts
 
 
+def items_mark_failed(*, label: str, ids: list[int], error: str) -> int:
+    """Mark items failed with the reason, untagged: the sweep leaves them alone and people see why. An item
+    tagged meanwhile stays tagged. Returns how many were marked."""
+    taggable = registry.get(label)
+    return (
+        taggable.model.objects.filter(pk__in=ids)
+        .exclude(tag_status=TagStatus.TAGGED)
+        .update(tag_status=TagStatus.FAILED, tag_error=error[:2000])
+    )
+
+
 def _group_by(items, key) -> dict:
     groups: dict = {}
     for item in items:

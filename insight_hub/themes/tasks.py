@@ -15,7 +15,14 @@ logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)
 
 
+WORKER_LOST = (
+    "WorkerLostError: the worker process died while tagging this text, twice (killed, or out of memory); "
+    "it is not tried again automatically. Re-tag it once the cause is fixed."
+)
+
+
 @shared_task(
+    bind=True,
     acks_late=True,
     autoretry_for=TRANSIENT,
     retry_backoff=2,
@@ -23,7 +30,21 @@ TRANSIENT = (OperationalError, InterfaceError)
     max_retries=8,
     retry_jitter=True,
 )
-def tag_items(label: str, ids: list[int]) -> dict[str, int]:
+def tag_items(self, label: str, ids: list[int]) -> dict[str, int]:
+    if (self.request.delivery_info or {}).get("redelivered"):
+        # The worker running this batch died (acks_late handed it out again): a crash, the OOM killer, or a
+        # text that kills the process. Requeued whole, such a text would kill every worker that takes it, for
+        # ever. So the batch is split in two, and a text found alone in a batch that died is marked failed:
+        # a text that kills the process is isolated in a few rounds and the rest is tagged.
+        if len(ids) > 1:
+            half = len(ids) // 2
+            tag_items.delay(label, ids[:half])
+            tag_items.delay(label, ids[half:])
+            logger.warning("tagging %s: a worker died on a batch of %d; split in two", label, len(ids))
+            return {"split": len(ids)}
+        failed = services.items_mark_failed(label=label, ids=ids, error=WORKER_LOST)
+        logger.warning("tagging %s %s: a worker died on it twice; marked failed", label, ids[0])
+        return {"failed": failed}
     counts = services.items_tag(label=label, ids=ids)
     logger.info("tagged %s: %s", label, counts)
     return counts

@@ -3,6 +3,7 @@ neither stops the rest of its batch nor blocks the queue behind it: it is not re
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,43 @@ def test_a_poison_item_is_marked_failed_and_the_queue_goes_on(
     # Three tasks, each done once: a poison text is recorded, not retried and not redelivered.
     assert log.count("succeeded in") == 3, log[-3000:]
     assert "retry" not in log.lower() and "Traceback" not in log
+
+
+KILLING = Path(__file__).parent / "killer"  # its sitecustomize makes one text SIGKILL the pool process
+KILLER = "this text kills the worker process"
+
+
+def test_a_text_that_kills_the_worker_process_is_isolated_and_marked_failed(
+    transactional_db, private_redis, app_on, start_worker
+):
+    world = build_world()
+    app_on(private_redis.url)
+    worker = start_worker(
+        database_url=_test_database_url(),
+        redis_url=private_redis.url,
+        PYTHONPATH=f"{KILLING}:{ROOT}",
+    )
+    good = [make_comment(world.service_a, f"The nurses were kind and caring ({n}).") for n in range(7)]
+    killer = make_comment(world.service_a, f"All fine until {KILLER}.")
+    after = [make_comment(world.service_a, f"Parking was a nightmare ({n}).") for n in range(3)]
+    with transaction.atomic():
+        tagging_queue(label=LABEL, ids=[c.pk for c in good[:5]] + [killer.pk] + [c.pk for c in good[5:]])
+        tagging_queue(label=LABEL, ids=[c.pk for c in after])
+
+    wait_for(
+        lambda: Comment.objects.filter(tag_status=TagStatus.TAGGED).count() == len(good) + len(after),
+        timeout=120,
+        message="every other comment tagged, the killer's batch-mates included",
+    )
+    wait_for(
+        lambda: Comment.objects.get(pk=killer.pk).tag_status == TagStatus.FAILED, message="killer failed"
+    )
+    killer.refresh_from_db()
+    assert killer.tag_error.startswith("WorkerLostError: the worker process died while tagging this text")
+    assert not killer.tags.exists()
+    log = worker.log.read_text()
+    # Isolated by halving the batch of 8: one death each for 8, 4 and 2 texts and one for the text alone
+    # (the next delivery marks it failed), never an endless loop of requeue and crash.
+    deaths = set(re.findall(r"Worker exited prematurely: signal 9 \(SIGKILL\) Job: (\d+)", log))
+    assert len(deaths) == 4, deaths
+    assert worker.process.poll() is None
