@@ -45,6 +45,28 @@ def reaped_children_cpu_seconds(pid: int) -> float:
     return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
+def run_queue_wait_seconds(pid: int) -> float:
+    """Seconds the process has spent runnable but waiting for a CPU (held by other processes)."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+
+
+def our_backends_cpu(seen: dict[int, float]) -> None:
+    """Record the CPU so far of each PostgreSQL backend serving another session on this benchmark's database
+    (the workers'); called every second, so a backend that is replaced still counts up to its last sample."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [pid for (pid,) in cursor.fetchall()]
+    for pid in pids:
+        try:
+            seen[pid] = cpu_seconds(pid)
+        except FileNotFoundError:
+            continue
+
+
 def machine_cpu() -> tuple[float, float]:
     """(busy, total) CPU seconds of the whole machine since boot, all cores."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -68,6 +90,18 @@ def postgres_cpu_seconds() -> float:
     return total
 
 
+def wait_for_quiet(seconds: float) -> None:
+    deadline = time.perf_counter() + seconds
+    while True:
+        busy0, total0 = machine_cpu()
+        time.sleep(3)
+        busy1, total1 = machine_cpu()
+        share = (busy1 - busy0) / (total1 - total0)
+        if share < 0.25 or time.perf_counter() > deadline:
+            break
+    print(f"starting with the machine {share:.0%} busy, load average {os.getloadavg()[0]:.1f}", flush=True)
+
+
 def pool_pids(parent: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True).stdout
     return [int(pid) for pid in out.split()]
@@ -83,6 +117,16 @@ def main() -> None:
         "--in-process",
         action="store_true",
         help="no Celery: tag the comments here, chunk by chunk, and report CPU seconds per 1k per stage",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=0,
+        help="on a shared machine: wait up to this many seconds for 3 s in which the machine is under 25%% "
+        "busy before starting the clock",
+    )
+    parser.add_argument(
+        "--chunk", type=int, help="with --in-process: comments per batch (default: the product's)"
     )
     parser.add_argument("--profile", type=Path, help="with --in-process: write cProfile stats to this file")
     args = parser.parse_args()
@@ -147,7 +191,7 @@ def main() -> None:
         )
     ids = list(Comment.objects.order_by("pk").values_list("pk", flat=True))
     if args.in_process:
-        in_process(ids, TAG_CHUNK, args.profile)
+        in_process(ids, args.chunk or TAG_CHUNK, args.profile)
         return
 
     app.control.purge()
@@ -178,18 +222,37 @@ def main() -> None:
         while not app.control.ping(destination=[name], timeout=1):
             time.sleep(0.5)
         print(f"worker ready; queueing {len(ids):,} comments in chunks of {TAG_CHUNK}", flush=True)
+        if args.quiet_wait:
+            wait_for_quiet(args.quiet_wait)
         pools = pool_pids(worker.pid)
         pool_cpu0 = {pid: cpu_seconds(pid) for pid in pools}
+        pool_wait0 = {pid: run_queue_wait_seconds(pid) for pid in pools}
+        poll_cpu0 = backend_cpu_seconds()
+        backends0: dict[int, float] = {}
+        our_backends_cpu(backends0)
+        backends = dict(backends0)
         pg_cpu0, (busy0, total0) = postgres_cpu_seconds(), machine_cpu()
         started = time.perf_counter()
         _send("feedback.comment", ids)
         pending = len(ids)
+        untagged = Comment.objects.exclude(tag_status=TagStatus.TAGGED)
+        # Counting the untagged comments scans the table (~40 ms of PostgreSQL CPU at 100k), which competes
+        # with the workers: count every 10 s for progress, and in between only look up the last chunks
+        # queued (by primary key) and count once they are done.
+        last_chunks = ids[-2 * TAG_CHUNK :]
+        polls = 0
         while pending and time.perf_counter() - started < args.timeout:
             time.sleep(1)
-            pending = Comment.objects.exclude(tag_status=TagStatus.TAGGED).count()
-            print(f"  {time.perf_counter() - started:6.1f}s  {len(ids) - pending:,} tagged", flush=True)
+            polls += 1
+            if polls % 10 == 0 or not untagged.filter(pk__in=last_chunks).exists():
+                pending = untagged.count()
+                print(f"  {time.perf_counter() - started:6.1f}s  {len(ids) - pending:,} tagged", flush=True)
+            our_backends_cpu(backends)
         elapsed = time.perf_counter() - started
         pool_cpu = sum(cpu_seconds(pid) - cpu0 for pid, cpu0 in pool_cpu0.items())
+        pool_wait = [run_queue_wait_seconds(pid) - wait0 for pid, wait0 in pool_wait0.items()]
+        workers_pg_cpu = sum(cpu - backends0.get(pid, 0.0) for pid, cpu in backends.items())
+        poll_cpu = backend_cpu_seconds() - poll_cpu0
         pg_cpu, (busy1, total1) = postgres_cpu_seconds() - pg_cpu0, machine_cpu()
         memory = [peak_rss_mib(pid) for pid in pool_pids(worker.pid)]
         failed = Comment.objects.filter(tag_status=TagStatus.FAILED).count()
@@ -203,6 +266,15 @@ def main() -> None:
             f"CPU per 1k comments: pool processes {pool_cpu * per_k:.3f} s, PostgreSQL (all sessions on the "
             f"machine) {pg_cpu * per_k:.3f} s; machine busy {(busy1 - busy0) / (total1 - total0):.0%} of "
             f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"
+        )
+        print(
+            f"PostgreSQL for this database: the workers' sessions {workers_pg_cpu * per_k:.3f} s per 1k, "
+            f"this script's polling {poll_cpu * per_k:.3f} s per 1k"
+        )
+        print(
+            "pool processes waited for a CPU held by another process: "
+            + ", ".join(f"{wait:.1f} s" for wait in pool_wait)
+            + f" of the {elapsed:.1f} s"
         )
     finally:
         worker.terminate()
