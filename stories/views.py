@@ -65,8 +65,16 @@ def story_url(story) -> str:
 
 
 def _audit_original_read(request, story, page: str) -> None:
-    """The original text is on this page: record who read it."""
+    """The original text (or title) is on this page: record who read it."""
     audit.record(request.user, AuditAction.STORY_VIEWED_UNREDACTED, story, page=page)
+
+
+def _audit_original_titles(request, stories, page: str) -> None:
+    """A list shows the person's own stories by their original titles: one record naming them all."""
+    own = scope_for(request.user).px_org_ids
+    ids = [story.pk for story in stories if story.organisation_id in own]
+    if ids:
+        audit.record(request.user, AuditAction.STORY_VIEWED_UNREDACTED, page=page, stories=ids)
 
 
 def _require_px_lead(user) -> None:
@@ -80,6 +88,7 @@ def story_list(request):
     form = StoryFilterForm(request.GET or None, user=request.user)
     stories = selectors.story_list(request.user, form.filters()).prefetch_related("services")
     page_obj = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    _audit_original_titles(request, page_obj.object_list, "list")
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -222,6 +231,7 @@ def story_consent(request, pk: int):
         else:
             messages.success(request, "Consent withdrawn. The story is no longer used anywhere.")
             return redirect("stories:detail", pk=story.pk)
+    _audit_original_read(request, story, "consent")
     return render(
         request,
         "stories/story_consent.html",
@@ -277,6 +287,8 @@ def story_redaction(request, pk: int):
 
 def _form_page(request, *, form, title, submit, story=None, caption="", intro="", crumbs=None, enctype=""):
     """The small one-form pages (actions, responses, safety, pathways) share one template."""
+    if story:
+        _audit_original_read(request, story, request.resolver_match.url_name)
     return render(
         request,
         "stories/form_page.html",
@@ -394,6 +406,7 @@ def awaiting_response(request):
     today = timezone.now()
     for story in stories:
         story.age_days = (today - story.safety_flagged_at).days
+    _audit_original_titles(request, stories, "awaiting")
     scope = scope_for(request.user)
     leads = [
         (org, selectors.safety_lead_for(org), SafetyLeadForm(organisation=org, prefix=f"lead-{org.pk}"))

@@ -19,12 +19,16 @@ def setup(world) -> dict:
     objects = {}
     for key, org, px in [("a", world.trust_a, world.px_a), ("b", world.trust_b, world.px_b)]:
         story = StoryFactory(
-            organisation=org, user=px, title=f"Story of trust {key}", narrative=NARRATIVE, status="shared"
+            organisation=org,
+            user=px,
+            title=f"Story of trust {key}, {ORIGINAL_MARKER}",
+            narrative=NARRATIVE,
+            status="shared",
         )
         services.story_flag(story=story, user=px, concern="safety")
         objects[f"story_{key}"] = story
         objects[f"draft_{key}"] = StoryFactory(
-            organisation=org, user=px, title=f"Draft of trust {key}", narrative=NARRATIVE
+            organisation=org, user=px, title=f"Draft of trust {key}, {ORIGINAL_MARKER}", narrative=NARRATIVE
         )
         objects[f"action_{key}"] = services.action_create(
             story=story,

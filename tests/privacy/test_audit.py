@@ -148,7 +148,9 @@ def test_the_admin_change_page_offers_no_save_and_refuses_a_post(client, world):
 # What is recorded.
 
 
-@pytest.mark.parametrize("page", ["detail", "edit", "redaction"])
+@pytest.mark.parametrize(
+    "page", ["detail", "edit", "redaction", "consent", "flag", "teller_response", "action_create"]
+)
 def test_each_page_with_the_original_story_text_records_the_reader(client, world, story, page):
     client.force_login(world.px_a_colleague)
     url = reverse(f"stories:{page}", args=[story.pk])
@@ -160,6 +162,18 @@ def test_each_page_with_the_original_story_text_records_the_reader(client, world
         world.trust_a,
     )
     assert event.detail == {"page": page}
+
+
+def test_a_list_of_own_stories_by_their_titles_is_one_record_naming_them(client, world, story):
+    other = StoryFactory(organisation=world.trust_b, user=world.px_b, status="shared")
+    client.force_login(world.px_a)
+    assert client.get(reverse("stories:list")).status_code == 200
+    [event] = events(AuditAction.STORY_VIEWED_UNREDACTED)
+    assert event.detail == {"page": "list", "stories": [story.pk]}
+    assert other.pk not in event.detail["stories"]
+    client.force_login(world.icb_lead)  # reads redacted titles only
+    assert client.get(reverse("stories:list")).status_code == 200
+    assert len(events(AuditAction.STORY_VIEWED_UNREDACTED)) == 1
 
 
 @pytest.mark.parametrize("person", ["icb_lead", "board_a", "admin"])
