@@ -476,12 +476,14 @@ def pathway_list(request):
 @login_required
 def pathway_detail(request, pk: int):
     pathway = selectors.pathway_get_for(request.user, pk=pk)
+    journey = selectors.pathway_journey(request.user, pathway)
+    _audit_original_titles(request, {story for _, stories in journey for story in stories}, "pathway")
     return render(
         request,
         "stories/pathway_detail.html",
         {
             "pathway": pathway,
-            "journey": selectors.pathway_journey(request.user, pathway),
+            "journey": journey,
             "can_manage": pathway.ics_id in scope_for(request.user).admin_ics_ids,
             "breadcrumbs": [HOME, STORIES, ("Pathways", reverse("stories:pathway_list"))],
         },

@@ -16,14 +16,19 @@ NARRATIVE = f"The nurses were kind. Call me on {ORIGINAL_MARKER} about the disch
 
 
 def setup(world) -> dict:
-    objects = {}
+    # A pathway with a stage at each trust, each trust's shared story placed on it: the journey page lists
+    # stories by title (the original to its own trust, the redacted one to everyone else).
+    pathway = PathwayFactory(ics=world.ics)
+    objects = {"pathway": pathway}
     for key, org, px in [("a", world.trust_a, world.px_a), ("b", world.trust_b, world.px_b)]:
+        stage = services.pathway_stage_add(pathway=pathway, name=f"Stage at trust {key}", organisation=org)
         story = StoryFactory(
             organisation=org,
             user=px,
             title=f"Story of trust {key}, {ORIGINAL_MARKER}",
             narrative=NARRATIVE,
             status="shared",
+            stages=[stage],
         )
         services.story_flag(story=story, user=px, concern="safety")
         objects[f"story_{key}"] = story
@@ -37,7 +42,6 @@ def setup(world) -> dict:
             owner=px,
             due_on=timezone.localdate() + datetime.timedelta(days=30),
         )
-    objects["pathway"] = PathwayFactory(ics=world.ics)
     return objects
 
 
