@@ -55,7 +55,21 @@ class ThemeMonthly(models.Model):
         return f"{self.theme_id} at {self.organisation_id} in {self.month:%b %Y}: {self.count}"
 
 
-class FFTMonthly(models.Model):
+class FFTAnswerCounts(models.Model):
+    """How many gave each FFT answer, named as `feedback.metrics.FFTCounts` names them."""
+
+    very_good = models.PositiveIntegerField(default=0)
+    good = models.PositiveIntegerField(default=0)
+    neither = models.PositiveIntegerField(default=0)
+    poor = models.PositiveIntegerField(default=0)
+    very_poor = models.PositiveIntegerField(default=0)
+    dont_know = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class FFTMonthly(FFTAnswerCounts):
     """FFT answers per organisation x service x month, in `feedback.metrics.FFTCounts` field order."""
 
     organisation = models.ForeignKey(
@@ -65,12 +79,6 @@ class FFTMonthly(models.Model):
         "organisations.Service", null=True, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     month = models.DateField()
-    very_good = models.PositiveIntegerField(default=0)
-    good = models.PositiveIntegerField(default=0)
-    neither = models.PositiveIntegerField(default=0)
-    poor = models.PositiveIntegerField(default=0)
-    very_poor = models.PositiveIntegerField(default=0)
-    dont_know = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "month"], name="fft_monthly_org_month")]
@@ -79,7 +87,7 @@ class FFTMonthly(models.Model):
         return f"FFT at {self.organisation_id}/{self.service_id} in {self.month:%b %Y}"
 
 
-class FFTEqualityMonthly(models.Model):
+class FFTEqualityMonthly(FFTAnswerCounts):
     """FFT answers per organisation x month x characteristic x group ('' = not stated)."""
 
     organisation = models.ForeignKey(
@@ -88,12 +96,6 @@ class FFTEqualityMonthly(models.Model):
     month = models.DateField()
     characteristic = models.CharField(max_length=20, choices=Characteristic.choices)
     group = models.CharField(max_length=12, blank=True)
-    very_good = models.PositiveIntegerField(default=0)
-    good = models.PositiveIntegerField(default=0)
-    neither = models.PositiveIntegerField(default=0)
-    poor = models.PositiveIntegerField(default=0)
-    very_poor = models.PositiveIntegerField(default=0)
-    dont_know = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "month"], name="fft_equality_org_month")]

@@ -88,8 +88,17 @@ def _month(field: str):
 # roll-up table. `slice_filter` narrows them to one (organisation, month) for an incremental refresh.
 
 
-def _comment_tags() -> QuerySet:
-    return CommentTag.objects.exclude(decision=TagDecision.REJECTED)
+def _comment_tags(organisation_id: int | None = None, month: dt.date | None = None) -> QuerySet:
+    """Comment tags that count (not rejected by a person), narrowed to one slice when one is given."""
+    qs = CommentTag.objects.exclude(decision=TagDecision.REJECTED)
+    if organisation_id is not None:
+        start, end = _month_bounds(month)
+        qs = qs.filter(
+            comment__organisation_id=organisation_id,
+            comment__responded_at__gte=start,
+            comment__responded_at__lt=end,
+        )
+    return qs
 
 
 def _tag_sentiment(item: str):
@@ -99,14 +108,7 @@ def _tag_sentiment(item: str):
 
 
 def theme_comment_rows(organisation_id: int | None = None, month: dt.date | None = None) -> QuerySet:
-    qs = _comment_tags()
-    if organisation_id is not None:
-        start, end = _month_bounds(month)
-        qs = qs.filter(
-            comment__organisation_id=organisation_id,
-            comment__responded_at__gte=start,
-            comment__responded_at__lt=end,
-        )
+    qs = _comment_tags(organisation_id, month)
     return (
         qs.values(
             o=F("comment__organisation_id"),
@@ -196,14 +198,7 @@ def fft_equality_rows(
 def theme_equality_rows(
     characteristic: str, organisation_id: int | None = None, month: dt.date | None = None
 ) -> QuerySet:
-    qs = _comment_tags()
-    if organisation_id is not None:
-        start, end = _month_bounds(month)
-        qs = qs.filter(
-            comment__organisation_id=organisation_id,
-            comment__responded_at__gte=start,
-            comment__responded_at__lt=end,
-        )
+    qs = _comment_tags(organisation_id, month)
     return (
         qs.values(
             o=F("comment__organisation_id"),

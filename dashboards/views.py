@@ -60,6 +60,11 @@ def _names(organisations) -> dict[int, str]:
     return {org.pk: org.display_name for org in organisations}
 
 
+def _query(request) -> str:
+    """The filters, carried along a drill-down link."""
+    return f"?{request.GET.urlencode()}" if request.GET else ""
+
+
 def _template(request, name: str) -> str:
     return f"dashboards/{name}.html#body" if request.htmx else f"dashboards/{name}.html"
 
@@ -164,6 +169,8 @@ def system(request):
         counts, latest = by_org.get(org.pk, (selectors.FFTCounts(), selectors.FFTCounts()))
         trusts.append(
             {
+                "label": org.display_name,
+                "url": reverse("dashboards:organisation", args=[org.ods_code]) + _query(request),
                 "organisation": org,
                 "figures": selectors.fft_figures(counts),
                 "latest": selectors.latest_percent(latest),
@@ -180,6 +187,7 @@ def system(request):
             f"{ics.name}: FFT % positive by month", selectors.fft_trend(org_ids, service_ids, period)
         ),
         "trusts": trusts,
+        "table_caption": f"FFT by trust, {period.label}",
         "heatmap": _heatmap(
             selectors.negative_heatmap(names, period, service_ids=service_ids, summaries=summaries)
         ),
@@ -221,6 +229,9 @@ def organisation(request, ods_code: str):
         counts, latest = by_service.get(service.pk, (selectors.FFTCounts(), selectors.FFTCounts()))
         rows.append(
             {
+                "label": service.name,
+                "url": reverse("dashboards:service", args=[org.ods_code, service.public_id])
+                + _query(request),
                 "service": service,
                 "figures": selectors.fft_figures(counts),
                 "latest": selectors.latest_percent(latest),
@@ -237,6 +248,7 @@ def organisation(request, ods_code: str):
             f"{org.display_name}: FFT % positive by month", selectors.fft_trend([org.pk], service_ids, period)
         ),
         "services": rows,
+        "table_caption": f"FFT by service, {period.label}",
         "rising": selectors.rising_themes([org.pk], period),
         "awaiting_count": awaiting_count,
         "awaiting": awaiting,
