@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -173,7 +174,7 @@ def test_public_page_shows_the_adopted_charter_without_personal_data(client, wor
     charter = make_charter(world, adopt=True)
     services_review(charter, world)
     response = client.get(reverse("charters:public", args=[charter.public_id]))
-    page = response.content.decode()
+    page = unescape(response.content.decode())  # or an O'Donnell would hide as O&#x27;Donnell
     assert response.status_code == 200
     assert charter.title in page and "We will keep promise 1." in page and "At risk" in page
     for person in (world.icb_lead, world.admin, world.px_a):
