@@ -4,10 +4,12 @@ the ICS's, and once published, also read by the people of the organisations it c
 
 from __future__ import annotations
 
+from dashboards import rollups
 from dashboards.models import Dashboard, DashboardStatus, Tile
 from insight_hub.themes.models import Theme
-from tests.access.matrix import NOT_FOUND, OK, REDIRECT, Route, expect
-from tests.factories import PathwayFactory
+from stories.models import StoryTag
+from tests.access.matrix import NOT_FOUND, OK, ORIGINAL_MARKER, REDIRECT, Route, expect
+from tests.factories import PathwayFactory, StoryFactory
 
 
 def setup(world) -> dict:
@@ -20,6 +22,19 @@ def setup(world) -> dict:
     )
     published.organisations.set([world.trust_a])
     theme = Theme.objects.filter(taxonomy__is_default=True).first()
+    # A shared story of each trust whose original holds the marker, tagged with the tile's theme, so that the
+    # quotes every dashboard shows are checked: redacted text only, for everyone.
+    for org, px in ((world.trust_a, world.px_a), (world.trust_b, world.px_b)):
+        story = StoryFactory(
+            organisation=org,
+            user=px,
+            status="shared",
+            title=f"Waiting, {ORIGINAL_MARKER}",
+            narrative=f"We waited hours. Call me on {ORIGINAL_MARKER} about it.",
+        )
+        StoryTag.objects.filter(story=story).delete()
+        StoryTag.objects.create(story=story, theme=theme, sentiment="negative")
+    rollups.rebuild_all()
     return {
         "draft": Dashboard.objects.create(ics=world.ics, title="Draft"),
         "published": published,
