@@ -10,14 +10,34 @@ import datetime as dt
 from django.utils import timezone
 
 from charters import services
+from dashboards import rollups
 from dashboards.selectors import Period
 from insight_hub.organisations.models import ICS
-from tests.access.matrix import FORBIDDEN, NOT_FOUND, OK, REDIRECT, Route, expect
-from tests.charters.helpers import make_charter
-from tests.factories import MembershipFactory, OrganisationFactory
+from stories.models import StoryTag
+from tests.access.matrix import FORBIDDEN, NOT_FOUND, OK, ORIGINAL_MARKER, REDIRECT, Route, expect
+from tests.charters.helpers import framework_themes, make_charter
+from tests.factories import MembershipFactory, OrganisationFactory, StoryFactory
+
+
+def _marked_stories(world) -> None:
+    """A shared story of each trust, tagged with the first commitment's theme, its original holding the
+    marker: evidence quotes it redacted to everyone, and the public page not at all."""
+    theme = framework_themes(1)[0]
+    for org, px in ((world.trust_a, world.px_a), (world.trust_b, world.px_b)):
+        story = StoryFactory(
+            organisation=org,
+            user=px,
+            status="shared",
+            title=f"Promise kept, {ORIGINAL_MARKER}",
+            narrative=f"They told us the wait. Call me on {ORIGINAL_MARKER} about it.",
+        )
+        StoryTag.objects.filter(story=story).delete()
+        StoryTag.objects.create(story=story, theme=theme, sentiment="positive")
+    rollups.rebuild_all()
 
 
 def setup(world) -> dict:
+    _marked_stories(world)
     adopted = make_charter(world, adopt=True, title="Adopted charter")
     commitment = adopted.commitments.get(order=1)
     review = services.review_record(
