@@ -17,12 +17,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboards.rollups import month_start, next_month
-from dashboards.selectors import Period, Quote, fft_trend, spc_points, theme_trend
+from dashboards.selectors import Period, Quote, fft_trend, quotes_for, spc_points, theme_trend
 from feedback.metrics import THRESHOLD, FFTCounts, fft_figures, percent
 from insight_hub.organisations.models import ICS, Organisation, OrganisationKind
 from insight_hub.organisations.permissions import scope_for
-from insight_hub.themes.models import TagDecision
 
 from .models import (
     ActionStatus,
@@ -285,81 +283,18 @@ def tagged_quotes(
     theme_ids: list[int], org_names: dict[int, str], period: Period, *, sentiment: str, n: int = 2
 ) -> list[Quote]:
     """Recent stories (then survey comments) tagged with any of the themes with this sentiment: consented
-    for internal learning, never withdrawn, redacted text only; newest first."""
-    from feedback.models import Comment, CommentTag
-    from stories.models import Purpose, Story, StoryTag
-
+    for internal learning, never withdrawn, redacted text only; newest first. The dashboards' own picker."""
     if not theme_ids or not org_names:
         return []
-    org_ids = list(org_names)
-    stories = Story.objects.usable_for(Purpose.INTERNAL_LEARNING).filter(
-        organisation_id__in=org_ids, occurred_on__gte=period.first, occurred_on__lt=next_month(period.last)
+    return quotes_for(
+        theme_ids=theme_ids,
+        org_ids=list(org_names),
+        service_ids=None,
+        period=period,
+        sentiment=sentiment,
+        wanted=n,
+        org_names=org_names,
     )
-    tags = (
-        StoryTag.objects.exclude(decision=TagDecision.REJECTED)
-        .filter(story__in=stories, theme_id__in=theme_ids)
-        .filter(Q(sentiment=sentiment) | Q(sentiment="", story__sentiment=sentiment))
-    )
-    rows = tags.order_by("-story__occurred_on", "-story_id").values_list(
-        "story_id",
-        "story__redacted_title",
-        "story__redacted_narrative",
-        "story__organisation_id",
-        "story__occurred_on",
-        "story__safety_concern",
-    )[: n * 4]
-    quotes, seen = [], set()
-    for story_id, title, narrative, org_id, occurred_on, concern in rows:
-        if story_id in seen or len(seen) >= n:
-            continue
-        seen.add(story_id)
-        quotes.append(
-            Quote(
-                kind="story",
-                title=title,
-                text=_excerpt(narrative),
-                sentiment=sentiment,
-                organisation=org_names.get(org_id, ""),
-                month=month_start(occurred_on),
-                url=reverse("stories:detail", args=[story_id]),
-                critical=bool(concern),
-                reference=f"S{story_id}",
-            )
-        )
-    missing = n - len(quotes)
-    if missing > 0:
-        tz = timezone.get_current_timezone()
-        first = dt.datetime.combine(period.first, dt.time.min, tzinfo=tz)
-        end = dt.datetime.combine(next_month(period.last), dt.time.min, tzinfo=tz)
-        tagged = (
-            CommentTag.objects.filter(theme_id__in=theme_ids)
-            .exclude(decision=TagDecision.REJECTED)
-            .filter(Q(sentiment=sentiment) | Q(sentiment="", comment__sentiment=sentiment))
-        )
-        comments = (
-            Comment.objects.filter(
-                organisation_id__in=org_ids,
-                responded_at__gte=first,
-                responded_at__lt=end,
-                pk__in=tagged.values("comment_id"),
-            )
-            .exclude(redacted_text="")
-            .order_by("-responded_at")
-            .values_list("pk", "redacted_text", "organisation_id", "responded_at")[:missing]
-        )
-        for pk, text, org_id, responded_at in comments:
-            quotes.append(
-                Quote(
-                    kind="comment",
-                    title="Survey comment",
-                    text=_excerpt(text),
-                    sentiment=sentiment,
-                    organisation=org_names.get(org_id, ""),
-                    month=month_start(timezone.localtime(responded_at).date()),
-                    reference=f"C{pk}",
-                )
-            )
-    return quotes
 
 
 def commitment_evidence(commitment: Commitment, period: Period, org_names: dict[int, str], *, whole_ics=True):

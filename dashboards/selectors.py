@@ -410,8 +410,6 @@ def representative_quotes(
 ) -> list[Quote]:
     """Two or three stories (or, when there are too few, survey comments) for a theme and scope, chosen to
     reflect its sentiment mix, newest first: consented for internal learning, redacted, never withdrawn."""
-    from django.urls import reverse
-
     org_ids = list(org_ids)
     if mix is None:  # the sentiment mix of what was said, unless the caller has it already
         mix_rows = _theme_rows(org_ids, service_ids, period)
@@ -421,84 +419,103 @@ def representative_quotes(
         for row in mix_rows.values("sentiment").annotate(n=Sum("count")).order_by():
             mix[_sentiment_key(row["sentiment"])] += row["n"]
     quotes: list[Quote] = []
-    first_day, end_day = period.first, next_month(period.last)
+    theme_ids = None if theme_id is None else [theme_id]
     for sentiment, wanted in _allocate(mix, n).items():
-        # Newest usable stories first (the story_status_date index, walked backwards), each kept if it has a
-        # matching tag: a handful of index probes, where joining every tag of the theme sorted them all.
-        stories = Story.objects.usable_for(Purpose.INTERNAL_LEARNING).filter(
-            organisation_id__in=org_ids, occurred_on__gte=first_day, occurred_on__lt=end_day
+        quotes.extend(
+            quotes_for(
+                theme_ids=theme_ids,
+                org_ids=org_ids,
+                service_ids=service_ids,
+                period=period,
+                sentiment=sentiment,
+                wanted=wanted,
+                org_names=org_names,
+            )
         )
-        if service_ids is not None:
-            linked = Story.services.through.objects.filter(
-                story_id=OuterRef("pk"), service_id__in=list(service_ids)
-            )
-            stories = stories.filter(Exists(linked))
-        tags = StoryTag.objects.filter(story_id=OuterRef("pk")).exclude(decision=TagDecision.REJECTED)
-        if theme_id is not None:
-            tags = tags.filter(theme_id=theme_id)
-        if sentiment == "neutral":  # the outer story's own sentiment stands in for a tag without one
-            tags = tags.filter(Q(sentiment=sentiment) | Q(sentiment=""))
-        else:
-            tags = tags.filter(sentiment=sentiment)
-        tags = tags.order_by("-confidence")
-        picked = (
-            stories.filter(Exists(tags))
-            .annotate(
-                evidence_start=Subquery(tags.values("evidence_start")[:1]),
-                evidence_end=Subquery(tags.values("evidence_end")[:1]),
-            )
-            .order_by("-occurred_on", "-pk")
-            .values(
-                "evidence_start",
-                "evidence_end",
-                "occurred_on",
-                story_id=F("pk"),
-                safe_title=F("redacted_title"),
-                safe_narrative=F("redacted_narrative"),
-                org=F("organisation_id"),
-                concern=F("safety_concern"),
-            )[:wanted]
-        )
-        seen = set()
-        for row in picked:
-            if row["story_id"] in seen or len(seen) >= wanted:
-                continue
-            seen.add(row["story_id"])
-            offset = len(row["safe_title"]) + 2
-            start = row["evidence_start"] - offset if row["evidence_start"] is not None else None
-            end = row["evidence_end"] - offset if row["evidence_end"] is not None else None
-            quotes.append(
-                Quote(
-                    kind="story",
-                    title=row["safe_title"],
-                    text=_excerpt(row["safe_narrative"], start, end),
-                    sentiment=sentiment,
-                    organisation=org_names.get(row["org"], ""),
-                    month=month_start(row["occurred_on"]),
-                    url=reverse("stories:detail", args=[row["story_id"]]),
-                    critical=bool(row["concern"]),
-                    reference=f"S{row['story_id']}",
-                )
-            )
-        missing = wanted - len(seen)
-        if missing > 0:
-            quotes.extend(
-                _comment_quotes(theme_id, org_ids, service_ids, period, sentiment, missing, org_names)
-            )
     return sorted(quotes, key=lambda q: q.month, reverse=True)
 
 
-def _comment_quotes(theme_id, org_ids, service_ids, period, sentiment, wanted, org_names) -> list[Quote]:
+def quotes_for(
+    *, theme_ids, org_ids, service_ids, period: Period, sentiment: str, wanted: int, org_names: dict[int, str]
+) -> list[Quote]:
+    """Up to `wanted` of the newest stories tagged (with any of `theme_ids`, or any theme when None) with this
+    sentiment, then survey comments if there are too few stories: consented for internal learning, never
+    withdrawn, redacted text only, each quoting its tag's evidence sentence where it has one."""
+    from django.urls import reverse
+
+    org_ids = list(org_ids)
+    # Newest usable stories first (the story_status_date index, walked backwards), each kept if it has a
+    # matching tag: a handful of index probes, where joining every tag of the theme sorted them all.
+    stories = Story.objects.usable_for(Purpose.INTERNAL_LEARNING).filter(
+        organisation_id__in=org_ids, occurred_on__gte=period.first, occurred_on__lt=next_month(period.last)
+    )
+    if service_ids is not None:
+        linked = Story.services.through.objects.filter(
+            story_id=OuterRef("pk"), service_id__in=list(service_ids)
+        )
+        stories = stories.filter(Exists(linked))
+    tags = StoryTag.objects.filter(story_id=OuterRef("pk")).exclude(decision=TagDecision.REJECTED)
+    if theme_ids is not None:
+        tags = tags.filter(theme_id__in=list(theme_ids))
+    # A tag without a sentiment of its own takes its story's.
+    tags = tags.filter(Q(sentiment=sentiment) | Q(sentiment="", story__sentiment=sentiment)).order_by(
+        "-confidence"
+    )
+    picked = (
+        stories.filter(Exists(tags))
+        .annotate(
+            evidence_start=Subquery(tags.values("evidence_start")[:1]),
+            evidence_end=Subquery(tags.values("evidence_end")[:1]),
+        )
+        .order_by("-occurred_on", "-pk")
+        .values(
+            "evidence_start",
+            "evidence_end",
+            "occurred_on",
+            story_id=F("pk"),
+            safe_title=F("redacted_title"),
+            safe_narrative=F("redacted_narrative"),
+            org=F("organisation_id"),
+            concern=F("safety_concern"),
+        )[:wanted]
+    )
+    quotes = []
+    for row in picked:
+        offset = len(row["safe_title"]) + 2
+        start = row["evidence_start"] - offset if row["evidence_start"] is not None else None
+        end = row["evidence_end"] - offset if row["evidence_end"] is not None else None
+        quotes.append(
+            Quote(
+                kind="story",
+                title=row["safe_title"],
+                text=_excerpt(row["safe_narrative"], start, end),
+                sentiment=sentiment,
+                organisation=org_names.get(row["org"], ""),
+                month=month_start(row["occurred_on"]),
+                url=reverse("stories:detail", args=[row["story_id"]]),
+                critical=bool(row["concern"]),
+                reference=f"S{row['story_id']}",
+            )
+        )
+    missing = wanted - len(quotes)
+    if missing > 0:
+        quotes.extend(_comment_quotes(theme_ids, org_ids, service_ids, period, sentiment, missing, org_names))
+    return quotes
+
+
+def _comment_quotes(theme_ids, org_ids, service_ids, period, sentiment, wanted, org_names) -> list[Quote]:
     first, end = _bounds(period)
     comments = Comment.objects.filter(
         organisation_id__in=org_ids, responded_at__gte=first, responded_at__lt=end
     ).exclude(redacted_text="")
     if service_ids is not None:
         comments = comments.filter(service_id__in=list(service_ids))
-    if theme_id is not None:
+    if theme_ids is not None:
         from feedback.models import CommentTag
 
-        tagged = CommentTag.objects.filter(theme_id=theme_id).exclude(decision=TagDecision.REJECTED)
+        tagged = CommentTag.objects.filter(theme_id__in=list(theme_ids)).exclude(
+            decision=TagDecision.REJECTED
+        )
         tagged = tagged.filter(Q(sentiment=sentiment) | Q(sentiment="", comment__sentiment=sentiment))
         comments = comments.filter(pk__in=tagged.values("comment_id"))
     else:
