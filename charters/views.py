@@ -16,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from dashboards import charts
 from dashboards.selectors import Period
+from insight_hub.forms import add_service_errors
 from insight_hub.organisations.models import ICS
 from insight_hub.organisations.permissions import scope_for
 
@@ -38,12 +39,6 @@ ADOPTED_HINT = (
     "This charter is adopted: saving starts a new draft version with your change. "
     "The adopted version stays in force until the new one is adopted."
 )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal beside the field it is about (or at the top of the form)."""
-    for name, messages_ in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages_)
 
 
 def _charter_crumbs(charter: Charter) -> list[tuple[str, str]]:
@@ -146,7 +141,7 @@ def charter_create(request):
         try:
             charter = services.charter_create(ics=ics, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Charter started as a draft. Add its commitments next.")
             return redirect("charters:detail", pk=charter.pk)
@@ -205,7 +200,7 @@ def charter_edit(request, pk: int):
         try:
             changed = services.charter_update(charter=charter, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if changed.pk != charter.pk:
                 messages.success(
@@ -320,7 +315,7 @@ def participant_add(request, pk: int):
         try:
             services.participant_add(charter=charter, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{form.cleaned_data['name']} added to who took part.")
             return redirect("charters:codesign", pk=charter.pk)
@@ -337,7 +332,7 @@ def event_add(request, pk: int):
         try:
             services.event_add(charter=charter, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Event “{form.cleaned_data['title']}” recorded.")
             return redirect("charters:codesign", pk=charter.pk)
@@ -355,7 +350,7 @@ def comment_add(request, pk: int):
         try:
             services.draft_comment_add(commitment=commitment, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Comment on commitment {commitment.order} recorded.")
             return redirect("charters:codesign", pk=charter.pk)
@@ -403,7 +398,7 @@ def commitment_create(request, pk: int):
         try:
             commitment = services.commitment_save(charter=charter, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             flags = services.commitment_flags(commitment)
             messages.success(
@@ -439,7 +434,7 @@ def commitment_edit(request, pk: int):
                 charter=charter, user=request.user, commitment=commitment, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if saved.charter_id != charter.pk:
                 messages.success(
@@ -531,7 +526,7 @@ def review_create(request, pk: int):
                 actions=rows,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from insight_hub.forms import add_service_errors
 from insight_hub.organisations.models import ICS, Organisation, OrganisationKind, Service
 from insight_hub.organisations.permissions import can_view, scope_for
 from insight_hub.themes.models import Theme
@@ -550,7 +551,7 @@ def edit(request, pk: int | None = None):
                 **data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Saved “{saved.title}”.")
             return redirect("dashboards:detail", saved.pk)
@@ -562,9 +563,10 @@ def edit(request, pk: int | None = None):
     )
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+def _flash(request, error: ValidationError) -> None:
+    """A refusal from a POST that redirects back to the dashboard: each message shown there as an error."""
+    for message in error.messages:
+        messages.error(request, message)
 
 
 @login_required
@@ -576,9 +578,7 @@ def publish(request, pk: int):
     try:
         services.dashboard_publish(dashboard=dashboard, user=request.user)
     except ValidationError as error:
-        for errors in error.message_dict.values():
-            for message in errors:
-                messages.error(request, message)
+        _flash(request, error)
     else:
         messages.success(
             request, f"Published “{dashboard.title}”, owned by {dashboard.owner.get_full_name()}."
@@ -597,9 +597,7 @@ def tile_add(request, pk: int):
         try:
             services.tile_add(dashboard=dashboard, **form.cleaned_data)
         except ValidationError as error:
-            for errors in error.message_dict.values():
-                for message in errors:
-                    messages.error(request, message)
+            _flash(request, error)
         else:
             messages.success(request, "Tile added.")
     else:

@@ -28,6 +28,7 @@ import datetime
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 
@@ -203,3 +204,17 @@ class EmailAuthenticationForm(AuthenticationForm):
     def clean_username(self) -> str:
         # Accounts are made with the address in lower case (services.user_create); people type it any way.
         return self.cleaned_data["username"].strip().lower()
+
+
+def add_service_errors(
+    form: forms.Form, error: ValidationError, *, field_for: dict[str, str] | None = None
+) -> None:
+    """Show a service's refusal beside the field it is about, or at the top of the form when it names no
+    field of this form (or no field at all). `field_for` maps a model field a service names to the form field
+    that edits it, where the two differ."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, messages in error.message_dict.items():
+        name = (field_for or {}).get(name, name)
+        form.add_error(name if name in form.fields else None, messages)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from insight_hub.forms import add_service_errors
 from insight_hub.organisations.models import Organisation
 from insight_hub.organisations.permissions import can_read_original, scope_for
 from insight_hub.privacy import audit
@@ -46,13 +47,6 @@ FORM_FIELD_FOR = {"occurred_on": "when", "occurred_precision": "when"}
 
 HOME = ("Home", "/")
 STORIES = ("Stories", "/stories/")
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal beside the field it is about (or at the top of the form)."""
-    for name, messages_ in error.message_dict.items():
-        name = FORM_FIELD_FOR.get(name, name)
-        form.add_error(name if name in form.fields else None, messages_)
 
 
 def _story_crumbs(story) -> list[tuple[str, str]]:
@@ -126,7 +120,7 @@ def story_create(request):
                 user=request.user, organisation=form.cleaned_data["organisation"], **form.service_kwargs()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, field_for=FORM_FIELD_FOR)
         else:
             messages.success(
                 request, "Story saved as a draft. Check what has been hidden before you share it."
@@ -145,7 +139,7 @@ def story_edit(request, pk: int):
         try:
             services.story_update(story=story, **form.service_kwargs())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, field_for=FORM_FIELD_FOR)
         else:
             messages.success(request, "Story updated.")
             for item in selectors.redaction_corrections_not_applying(story):
@@ -219,7 +213,7 @@ def story_consent(request, pk: int):
         try:
             services.story_consent_record(story=story, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, field_for=FORM_FIELD_FOR)
         else:
             messages.success(request, "Consent recorded.")
             return redirect("stories:detail", pk=story.pk)
@@ -227,7 +221,7 @@ def story_consent(request, pk: int):
         try:
             services.story_consent_withdraw(story=story, user=request.user, **withdraw_form.cleaned_data)
         except ValidationError as error:
-            _add_errors(withdraw_form, error)
+            add_service_errors(withdraw_form, error, field_for=FORM_FIELD_FOR)
         else:
             messages.success(request, "Consent withdrawn. The story is no longer used anywhere.")
             return redirect("stories:detail", pk=story.pk)
@@ -266,7 +260,7 @@ def story_redaction(request, pk: int):
         try:
             found = services.redaction_phrase_add(story=story, user=request.user, **add_form.cleaned_data)
         except ValidationError as error:
-            _add_errors(add_form, error)
+            add_service_errors(add_form, error, field_for=FORM_FIELD_FOR)
         else:
             places = "1 place" if found == 1 else f"{found} places"
             messages.success(request, f"“{add_form.cleaned_data['phrase']}” is now hidden in {places}.")
@@ -314,7 +308,7 @@ def story_flag(request, pk: int):
         try:
             services.story_flag(story=story, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, field_for=FORM_FIELD_FOR)
         else:
             lead = story.safety_routed_to
             who = lead.get_full_name() if lead else "your organisation's patient experience lead"
@@ -344,7 +338,7 @@ def story_safety_respond(request, pk: int):
         try:
             services.story_safety_respond(story=story, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, field_for=FORM_FIELD_FOR)
         else:
             messages.success(request, "Response recorded and the concern closed.")
             return redirect("stories:detail", pk=story.pk)
@@ -376,7 +370,7 @@ def action_create(request, pk: int):
         try:
             services.action_create(story=story, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, field_for=FORM_FIELD_FOR)
         else:
             messages.success(request, "Action added.")
             return redirect("stories:detail", pk=story.pk)
@@ -393,7 +387,7 @@ def action_edit(request, pk: int, action_pk: int):
         try:
             services.action_update(action=action, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, field_for=FORM_FIELD_FOR)
         else:
             messages.success(request, "Action updated.")
             return redirect("stories:detail", pk=story.pk)
@@ -514,7 +508,7 @@ def pathway_stage_add(request, pk: int):
         try:
             services.pathway_stage_add(pathway=pathway, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, field_for=FORM_FIELD_FOR)
         else:
             return redirect("stories:pathway_detail", pk=pathway.pk)
     crumbs = [

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from dashboards.selectors import Period
+from insight_hub.forms import add_service_errors
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
@@ -71,8 +72,7 @@ def report_new(request):
                     chosen_story_ids=custom,
                 )
             except ValidationError as error:
-                for name, messages in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, messages)
+                add_service_errors(form, error)
             else:
                 return redirect("reports:detail", uid=report.uid)
         context["error_forms"] = [form, selection]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from feedback.models import ImportKind, ImportStatus
+from insight_hub.forms import add_service_errors
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
@@ -78,14 +79,6 @@ def _too_big(request, form) -> bool:
     return False
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
 @require_GET
 def import_list(request):
@@ -117,7 +110,7 @@ def import_upload(request):
                 uploaded_file=form.cleaned_data["file"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("feedback:imports:mapping", uid=batch.uid)
     return render(request, "feedback/imports/import_upload.html", {"form": form, "breadcrumbs": BREADCRUMBS})
@@ -141,7 +134,7 @@ def import_mapping(request, uid):
         try:
             services.import_mapping_save(batch=batch, mapping=form.mapping())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("feedback:imports:preview", uid=batch.uid)
     return render(
@@ -238,7 +231,7 @@ def nhse_upload(request):
                 setting=form.cleaned_data["setting"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("feedback:imports:detail", uid=batch.uid)
     return render(
