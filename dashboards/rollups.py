@@ -44,7 +44,7 @@ from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 
 from feedback.metrics import FFT_FIELDS
-from feedback.models import CommentTag, FFTAnswer, Response
+from feedback.models import Comment, CommentTag, FFTAnswer, Response
 from insight_hub.themes.models import TagDecision
 from stories.models import Purpose, Story, StoryTag
 
@@ -346,8 +346,6 @@ def _changed_since(since: dt.datetime) -> set[tuple[int, dt.date]]:
         "comment__organisation_id",
         "comment__responded_at",
     )
-    from feedback.models import Comment
-
     collect(Comment.objects.filter(tagged_at__gt=since), "organisation_id", "responded_at")
     collect(
         Story.objects.filter(Q(updated_at__gt=since) | Q(tagged_at__gt=since)),

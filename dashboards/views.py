@@ -6,19 +6,24 @@ below the filters is swapped (`#dashboard-body`), and without JavaScript the for
 
 from __future__ import annotations
 
+import csv
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from feedback.exports import neutralise
 from insight_hub.forms import add_service_errors
 from insight_hub.organisations.models import ICS, Organisation, OrganisationKind, Service
 from insight_hub.organisations.permissions import can_view, scope_for
+from insight_hub.privacy import audit
+from insight_hub.privacy.models import AuditAction
 from insight_hub.themes.models import Theme
 from stories.models import Pathway
 
@@ -415,6 +420,7 @@ def detail(request, pk: int):
     form = PeriodForm(request.GET or None)
     period = form.period()
     tiles = []
+    summaries: dict[tuple, dict] = {}
     for tile in dashboard.tiles.select_related("theme", "service", "owner"):
         tile_services = [tile.service_id] if tile.service_id else service_ids
         tile_orgs = [tile.service.organisation_id] if tile.service_id else org_ids
@@ -436,14 +442,12 @@ def detail(request, pk: int):
                 period=period,
                 org_names=names,
             )
-            summary = next(
-                (
-                    s
-                    for s in selectors.theme_summaries(tile_orgs, tile_services, period)
-                    if s.theme.pk == tile.theme_id
-                ),
-                None,
-            )
+            scope_key = (tuple(tile_orgs), tuple(tile_services) if tile_services is not None else None)
+            if scope_key not in summaries:  # tiles over the same scope share one summary
+                summaries[scope_key] = {
+                    s.theme.pk: s for s in selectors.theme_summaries(tile_orgs, tile_services, period)
+                }
+            summary = summaries[scope_key].get(tile.theme_id)
         tiles.append({"tile": tile, "chart": chart, "quotes": quotes, "summary": summary})
     context = {
         "dashboard": dashboard,
@@ -463,14 +467,6 @@ def detail(request, pk: int):
 @login_required
 def export_csv(request, pk: int):
     """The dashboard's figures as CSV, with its owner named at the top as on every view of it."""
-    import csv
-
-    from django.http import HttpResponse
-
-    from feedback.exports import neutralise
-    from insight_hub.privacy import audit
-    from insight_hub.privacy.models import AuditAction
-
     dashboard = _dashboard_or_404(request.user, pk)
     org_ids, service_ids = _dashboard_scope(dashboard, request.user)
     period = PeriodForm(request.GET or None).period()
