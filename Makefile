@@ -32,9 +32,10 @@ test: install ## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/RE
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
-lint: install ## Check style with ruff
+lint: install ## Check style with ruff, and the layers of DESIGN.md with import-linter
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install ## Format the code with ruff
 	$(BIN)/ruff check --fix .

@@ -8,8 +8,12 @@ class ChartersConfig(AppConfig):
 
     def ready(self):
         from dashboards.owners import PROVIDERS
+        from dashboards.reports.sections import register_commitments
 
         from .owners import charter_entries
+        from .selectors import charter_progress
 
         if charter_entries not in PROVIDERS:
             PROVIDERS.append(charter_entries)
+        # The board report's commitments section: dashboards never import charters, so charters register it.
+        register_commitments(charter_progress)

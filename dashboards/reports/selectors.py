@@ -34,6 +34,7 @@ from insight_hub.organisations.models import ICS, Organisation, OrganisationKind
 from insight_hub.organisations.permissions import scope_for
 from stories.models import ActionStatus, Purpose, Story, StoryAction, StoryStatus
 
+from . import sections
 from .models import BoardReport
 
 STRATA = ("critical", "negative", "neutral", "positive")
@@ -555,13 +556,9 @@ def actions_section(org_ids, period: Period) -> list[ActionRow]:
 
 
 def commitments_section(ics, organisation, period: Period) -> list | None:
-    try:
-        from charters.selectors import charter_progress
-    except ImportError:
-        return None
-    return list(
-        charter_progress(ics=ics, first=period.first, last=next_month(period.last) - dt.timedelta(days=1),
-                         organisation=organisation)
+    return sections.commitments(
+        ics=ics, organisation=organisation, first=period.first,
+        last=next_month(period.last) - dt.timedelta(days=1),
     )  # fmt: skip
 
 
