@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from insight_hub.organisations.admin_scope import ICSScopedAdmin
+
 from .models import ApiToken, TagAudit, Taxonomy, Theme
 
 
@@ -9,8 +11,12 @@ class TaxonomyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
-    """Local themes are added here by the ICS's system administrator: phrases and regular expressions."""
+class ThemeAdmin(ICSScopedAdmin):
+    """Local themes are added here by the ICS's system administrator: phrases and regular expressions.
+    They see and change their own ICS's local themes; the national taxonomy is read-only to them."""
+
+    required_for_scoped = ("ics",)
+    scoped_delete = False
 
     list_display = ["name", "category", "dimension", "ics", "active"]
     list_filter = ["dimension", "active", "ics", "category"]
