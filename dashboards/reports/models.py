@@ -67,6 +67,8 @@ class BoardReport(models.Model):
     stories_collected = models.PositiveIntegerField(null=True, blank=True)
     critical_collected_percent = models.FloatField(null=True, blank=True)
     critical_quoted_percent = models.FloatField(null=True, blank=True)
+    # The balance statement exactly as the PDF's first page prints it, so the page says the same.
+    balance_statement = models.TextField(blank=True)
     under_represented = models.BooleanField(default=False)
 
     class Meta:

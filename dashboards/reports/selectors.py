@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
 
@@ -44,7 +45,7 @@ STRATUM_LABELS = {
     "neutral": "Neutral or not yet tagged",
     "positive": "Positive",
 }
-BALANCE_GAP = 15  # percentage points: critical stories under-represented by more than this are declared
+BALANCE_ALPHA = 0.05  # one-sided: critical stories quoted significantly below their share are declared
 SPC_MONTHS = 24  # the SPC chart's history: limits need 12 points or more (dashboards.spc.MIN_POINTS)
 QUOTE_WIDTH = 700
 THEMES_SHOWN = 5
@@ -173,7 +174,8 @@ def _spread(rows: list[tuple[int, int]]) -> list[int]:
 def default_selection(org_ids, period: Period, n: int, mix: dict[str, int] | None = None) -> list[int]:
     """The stories a report quotes unless someone chooses others: n quotable stories, the strata in the
     proportions of the stories collected; within a stratum the newest, taking turns between organisations.
-    A stratum with too few quotable stories leaves its places to the others, critical and negative first."""
+    A stratum with too few quotable stories leaves its places to the others, critical and negative first;
+    critical stories that may be quoted always get at least one place (see `Balance`)."""
     mix = collected_mix(org_ids, period) if mix is None else mix
     wanted = allocate(mix, n)
     base = quotable(org_ids, period)
@@ -189,6 +191,11 @@ def default_selection(org_ids, period: Period, n: int, mix: dict[str, int] | Non
         )
         for s in STRATA
     }
+    if n > 0 and mix.get("critical") and available["critical"] and not wanted["critical"]:
+        # Critical stories were collected and may be quoted, but their share rounds to no quote at all: one
+        # place goes to them (from the largest other stratum), so the default never leaves them all out.
+        donor = max((s for s in STRATA if wanted[s]), key=lambda s: (wanted[s], -STRATA.index(s)))
+        wanted = {**wanted, donor: wanted[donor] - 1, "critical": 1}
     chosen = []
     for s in STRATA:
         chosen.extend(available[s][: wanted[s]])
@@ -294,8 +301,18 @@ def quotes_for(story_ids: list[int], org_ids, period: Period) -> list[Quote]:
 
 @dataclass
 class Balance:
+    """Critical stories collected in the period against those quoted, and whether the gap must be declared.
+
+    The statement prints when the quoted share of critical stories is significantly below the collected
+    share for the numbers involved (a one-sided exact binomial test at BALANCE_ALPHA: could quoting this
+    few critical stories happen by chance if quotes were drawn from the stories collected?), and always
+    when critical stories with consent to be quoted exist and none is quoted. A fixed gap in percentage
+    points could not fire on a real mix: with 6% of stories critical, quoting none of them is 6 points under.
+    """
+
     collected: dict[str, int]
     quoted: dict[str, int]
+    critical_quotable: int = 0  # critical stories of the period with consent to be quoted
 
     @property
     def collected_total(self) -> int:
@@ -316,28 +333,58 @@ class Balance:
         return 100 * self.quoted["critical"] / total if total else 0.0
 
     @property
-    def under_represented(self) -> bool:
-        """Critical stories quoted more than BALANCE_GAP percentage points below their share collected."""
+    def p_value(self) -> float | None:
+        """P(at most this many critical quotes | quotes drawn at the collected share), or None."""
         collected = self.collected_percent
-        return collected is not None and collected - self.quoted_percent > BALANCE_GAP
+        if not collected or not self.quoted_total:
+            return None
+        return binomial_cdf(self.quoted["critical"], self.quoted_total, collected / 100)
+
+    @property
+    def none_quoted_though_consented(self) -> bool:
+        return self.quoted["critical"] == 0 and self.critical_quotable > 0
+
+    @property
+    def under_represented(self) -> bool:
+        if not self.collected["critical"]:
+            return False
+        if self.none_quoted_though_consented:
+            return True
+        p_value = self.p_value
+        return p_value is not None and p_value < BALANCE_ALPHA
 
     @property
     def statement(self) -> str:
-        return (
-            f"This report includes {round(self.quoted_percent)}% critical stories; "
-            f"{round(self.collected_percent or 0)}% of the {self.collected_total:,} stories collected in the "
-            "period were critical"
+        text = (
+            f"This report includes {whole_percent(self.quoted_percent)}% critical stories; "
+            f"{whole_percent(self.collected_percent or 0)}% of the {self.collected_total:,} stories "
+            "collected in the period were critical"
         )
+        if self.none_quoted_though_consented:
+            stories = "story" if self.critical_quotable == 1 else "stories"
+            text += f", and {self.critical_quotable:,} critical {stories} with consent to be quoted "
+            text += "was not quoted" if self.critical_quotable == 1 else "were not quoted"
+        return text
 
     def rows(self) -> list[tuple[str, int, int]]:
         return [(STRATUM_LABELS[s], self.collected[s], self.quoted[s]) for s in STRATA]
 
 
-def balance(collected: dict[str, int], quotes: list[Quote]) -> Balance:
+def binomial_cdf(k: int, n: int, p: float) -> float:
+    """P(X <= k) for X ~ Binomial(n, p), exactly."""
+    return min(1.0, sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1)))
+
+
+def whole_percent(value: float) -> int:
+    """A percentage rounded half up, as the page's `floatformat:0` shows it, so page and PDF agree."""
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def balance(collected: dict[str, int], quotes: list[Quote], *, critical_quotable: int = 0) -> Balance:
     quoted = dict.fromkeys(STRATA, 0)
     for quote in quotes:
         quoted[_stratum("x" if quote.critical else "", quote.sentiment)] += 1
-    return Balance(collected=collected, quoted=quoted)
+    return Balance(collected=collected, quoted=quoted, critical_quotable=critical_quotable)
 
 
 # --- Owners ----------------------------------------------------------------------------------------------
@@ -594,6 +641,7 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
     chosen = report.chosen_story_ids if report.custom_selection else default
     quotes = quotes_for([int(pk) for pk in chosen], org_ids, period)
     quoted_ids = {q.story_id for q in quotes}
+    critical_quotable = quotable(org_ids, period).filter(_stratum_filter("critical")).count()
     left_out = [pk for pk in default if pk not in quoted_ids]
     tell(55, "Charter commitments and actions")
     commitments = commitments_section(ics, organisation, period)
@@ -630,7 +678,7 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
         praised=praised,
         criticised=criticised,
         quotes=quotes,
-        balance=balance(mix, quotes),
+        balance=balance(mix, quotes, critical_quotable=critical_quotable),
         custom_selection=report.custom_selection,
         left_out=left_out,
         commitments=commitments,

@@ -121,6 +121,7 @@ def report_generate(*, report_id: int) -> None:
         report.critical_collected_percent = balance.collected_percent
         report.critical_quoted_percent = balance.quoted_percent
         report.under_represented = balance.under_represented
+        report.balance_statement = balance.statement if balance.under_represented else ""
         report.save()
         # Who generated it, who chose the stories, and what was left out of the default selection. Ids and
         # counts only (the audit is read by administrators who may not read the stories).
