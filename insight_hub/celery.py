@@ -45,6 +45,8 @@ app.conf.update(
         "sweep-untagged": {"task": "insight_hub.themes.tasks.sweep_untagged", "schedule": 60.0},
         # Dashboards read roll-ups: bring them up to date every minute, and rebuild them all each night.
         "refresh-rollups": {"task": "dashboards.tasks.refresh_rollups", "schedule": 60.0},
+        # Email waits in the outbox while the mail server is down: send what is due every minute.
+        "flush-outbox": {"task": "insight_hub.notifications.tasks.flush_outbox", "schedule": 60.0},
         "rebuild-rollups-nightly": {
             "task": "dashboards.tasks.rebuild_rollups",
             "schedule": crontab(hour=2, minute=30),

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "insight_hub.organisations",
     "insight_hub.themes",
     "insight_hub.privacy",
+    "insight_hub.notifications",
     "feedback",
     "stories",
     "dashboards",

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from . import views
 from .forms import EmailAuthenticationForm
+from .notifications.forms import OutboxPasswordResetForm
 from .themes import api as themes_api
 
 admin.site.site_header = "Insight Hub administration"
@@ -16,6 +17,11 @@ urlpatterns = [
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),
         name="login",
+    ),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
+        name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("organisations/", include("insight_hub.organisations.urls")),

@@ -62,7 +62,11 @@ def test_pages_carry_security_headers(client, world):
     assert "max-age=31536000" in response["Strict-Transport-Security"]
 
 
-def test_password_reset_sends_an_email_with_a_link(client, world, mailoutbox):
-    response = client.post(reverse("password_reset"), {"email": world.px_a.email})
+def test_password_reset_sends_an_email_with_a_link(
+    client, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Through the outbox: sent by a task once the request's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": world.px_a.email})
     assert response.status_code == 302
     assert len(mailoutbox) == 1 and "/accounts/reset/" in mailoutbox[0].body
