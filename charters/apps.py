@@ -17,3 +17,9 @@ class ChartersConfig(AppConfig):
             PROVIDERS.append(charter_entries)
         # The board report's commitments section: dashboards never import charters, so charters register it.
         register_commitments(charter_progress)
+
+        from insight_hub.inbox import register as register_inbox
+
+        from .inbox import charters_inbox
+
+        register_inbox(charters_inbox)

@@ -23,3 +23,9 @@ class FeedbackConfig(AppConfig):
                 display_text=comment_display_text,
             )
         )
+
+        from insight_hub.inbox import register as register_inbox
+
+        from .inbox import feedback_inbox
+
+        register_inbox(feedback_inbox)

@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from insight_hub.inbox import inbox_for
 from insight_hub.organisations import selectors
 from insight_hub.organisations.models import Role
 from insight_hub.organisations.permissions import scope_for
@@ -63,6 +64,7 @@ def home(request):
         "home.html",
         {
             "roles": [(Role(role).label, ROLE_CARDS[role]) for role in roles],
+            "inbox": inbox_for(request.user) if roles else [],
             "icss": selectors.icss_for(request.user),
             "memberships": request.user.memberships.select_related("organisation"),
         },

@@ -24,3 +24,9 @@ class StoriesConfig(AppConfig):
                 visible_to=stories_visible_to,
             )
         )
+
+        from insight_hub.inbox import register as register_inbox
+
+        from .inbox import stories_inbox
+
+        register_inbox(stories_inbox)

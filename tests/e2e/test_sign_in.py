@@ -99,3 +99,19 @@ def test_locked_out_and_signed_out_pages_pass_axe(page, world, settings):
     page.wait_for_url("**/")
     page.get_by_role("button", name="Sign out").click()
     assert_accessible(page)
+
+
+def test_the_inbox_on_the_home_page_passes_axe_and_leads_to_the_concern(page, world):
+    from stories import services as story_services
+    from stories.models import SafetyConcern
+    from tests.factories import StoryFactory
+
+    story = StoryFactory(organisation=world.trust_a, user=world.px_a)
+    story_services.story_flag(story=story, user=world.px_a, concern=SafetyConcern.SAFETY)
+    sign_in(page, world.px_a.email, TEST_PASSWORD)
+    page.wait_for_url("**/")
+    inbox = page.locator("#inbox")
+    assert "Safety concerns waiting for your response" in inbox.inner_text()
+    assert_accessible(page)
+    inbox.get_by_role("link", name="Safety concerns waiting for your response").click()
+    page.wait_for_url("**/stories/awaiting-response/")
