@@ -22,6 +22,5 @@ def feedback_inbox(user):
         organisation_id__in=org_ids,
         uploaded_at__gte=timezone.now() - RECENT,
     ).aggregate(n=Count("pk"), oldest=Min("uploaded_at"))
-    yield InboxItem(
-        "Imports with problems (last 30 days)", problems["n"], reverse("feedback:imports:list"), problems["oldest"]
-    )
+    label = "Imports with problems (last 30 days)"
+    yield InboxItem(label, problems["n"], reverse("feedback:imports:list"), problems["oldest"])
