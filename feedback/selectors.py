@@ -10,7 +10,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from insight_hub.organisations.models import Organisation, Service
+from insight_hub.organisations.models import (
+    SHORT_CODE_LENGTH,
+    Organisation,
+    Service,
+    normalise_short_code,
+)
 from insight_hub.organisations.permissions import can_read_original, filter_for, get_for_user_or_404
 from insight_hub.themes.selectors import highlight, tag_panel
 
@@ -67,6 +72,17 @@ def public_service_get(*, public_id) -> Service:
     """A service's public form exists only while the service is open."""
     try:
         return Service.objects.select_related("organisation").get(public_id=public_id, active=True)
+    except Service.DoesNotExist:
+        raise Http404 from None
+
+
+def public_service_by_short_code(*, typed: str) -> Service:
+    """The service whose poster shows this code (as typed: any case, spaces or hyphens), while it is open."""
+    code = normalise_short_code(typed)
+    if len(code) != SHORT_CODE_LENGTH:
+        raise Http404
+    try:
+        return Service.objects.get(short_code=code, active=True)
     except Service.DoesNotExist:
         raise Http404 from None
 

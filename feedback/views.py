@@ -212,6 +212,18 @@ def _public_url(name: str, service) -> str:
     return settings.SITE_URL + reverse(name, kwargs={"public_id": service.public_id})
 
 
+def short_url(service) -> str:
+    """The address people type from the poster: the site and an 8-character code."""
+    return settings.SITE_URL + reverse("short_link", kwargs={"code": service.short_code})
+
+
+@require_http_methods(["GET", "HEAD"])
+def short_link(request, code: str):
+    """A typed short address leads to the service's public form (a code nobody has is a plain 404)."""
+    service = selectors.public_service_by_short_code(typed=code)
+    return redirect("feedback:public_form", public_id=service.public_id)
+
+
 @login_required
 def service_feedback(request, pk: int):
     service = selectors.service_get_for(request.user, pk=pk)
@@ -225,6 +237,7 @@ def service_feedback(request, pk: int):
             "months": months,
             "can_edit": can_edit(request.user, service.organisation),
             "public_url": _public_url("feedback:public_form", service),
+            "short_url": short_url(service),
             "easy_read_url": _public_url("feedback:public_form_easy_read", service),
             "list_url": reverse("feedback:response_list") + f"?service={service.pk}",
             "breadcrumbs": [("Home", "/"), ("Feedback", reverse("feedback:response_list"))],
@@ -250,6 +263,7 @@ def service_poster(request, pk: int):
         {
             "service": service,
             "url": url,
+            "short_url": short_url(service),
             # role=img so that screen readers announce the SVG's <title>.
             "qr": mark_safe(qr.replace("<svg ", '<svg role="img" ', 1)),  # noqa: S308 - segno's own SVG; the only text in it is escaped by segno
             "breadcrumbs": [

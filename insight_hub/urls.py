@@ -31,6 +31,7 @@ urlpatterns = [
     path("stories/", include("stories.urls")),
     path("privacy/", include("insight_hub.privacy.urls")),
     path("feedback/", include("feedback.urls")),
+    path("f/", include("feedback.short_urls")),
     path("reports/", include("dashboards.reports.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("charters/", include("charters.urls")),

@@ -3,10 +3,24 @@ and services, and the people who work in them with a role."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
+
+# Short codes people type from a poster: no 0/O, 1/I/L, so a code read aloud or from paper is typed right.
+SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+SHORT_CODE_LENGTH = 8
+
+
+def new_short_code() -> str:
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+
+
+def normalise_short_code(typed: str) -> str:
+    """What a person typed, as stored: capitals, without spaces or hyphens."""
+    return "".join(typed.split()).replace("-", "").upper()
 
 
 class OrganisationKind(models.TextChoices):
@@ -142,6 +156,11 @@ class Service(models.Model):
     fft_setting = models.CharField("FFT setting", max_length=20, choices=FFTSetting.choices)
     # Unguessable id for the public survey link and poster QR code, so services cannot be enumerated.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The typed address on the poster (/f/<code>): 8 characters, unguessable enough for a form that is on a
+    # public wall anyway; the QR code keeps the full address with `public_id`.
+    short_code = models.CharField(
+        max_length=SHORT_CODE_LENGTH, unique=True, default=new_short_code, editable=False
+    )
     active = models.BooleanField(default=True)
 
     class Meta:

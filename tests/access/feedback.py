@@ -165,3 +165,13 @@ ROUTES = [
         label="trust A's service",
     ),
 ]
+
+ROUTES += [
+    # The typed short address on a poster: public, and a redirect to the service's form.
+    Route(
+        "short_link",
+        expect(REDIRECT, anonymous=REDIRECT),
+        args=lambda o: [o.world.service_a.short_code],
+        label="trust A's service",
+    ),
+]
