@@ -471,3 +471,118 @@ def heatmap(
         rows=table_rows,
         notes=notes,
     )
+
+
+BAND_COLOURS = {
+    "within": "#768692",
+    "warning_high": "#005eb8",
+    "warning_low": "#c75300",
+    "alarm_high": "#005eb8",
+    "alarm_low": "#c75300",
+}
+BAND_SYMBOLS = {
+    "within": "circle",
+    "warning_high": "triangle-up",
+    "warning_low": "triangle-down",
+    "alarm_high": "star-triangle-up",
+    "alarm_low": "star-triangle-down",
+}
+CASE_MIX_NOTE = (
+    "Funnel plots compare like with like only as far as the people served are alike: a trust whose "
+    "patients are older, more unwell or answer in other ways (on paper, by text message) may differ for "
+    "those reasons, not its care. A point outside the limits is a reason to look closer, not a verdict."
+)
+
+
+def funnel_chart(
+    title: str,
+    result,
+    *,
+    value_label: str,
+    denominator_label: str,
+    per: int = 100,
+    key: str | None = None,
+) -> Chart:
+    """A funnel plot (`dashboards.funnel.Funnel`): each plotted point at (denominator, proportion × per),
+    the target line and the 95% and 99.8% limits; the table lists every point, those not plotted saying why.
+
+    `per` is 100 for percentages, 1,000 for rates per 1,000 comments."""
+    from .funnel import BAND_LABELS, Band
+
+    unit = "%" if per == 100 else f"per {per:,}"
+    curve = result.curve()
+    ns = [n for n, _ in curve]
+    fig = Figure()
+    for name, dash in (("99.8%", "dash"), ("95%", "dot")):
+        for side, index in (("upper", 1), ("lower", 0)):
+            fig.add_trace(
+                "scatter",
+                x=ns,
+                y=[round(bands[name][index] * per, 3) for _, bands in curve],
+                mode="lines",
+                line={"color": GREY, "dash": dash, "width": 1.5},
+                name=f"{name} limits",
+                legendgroup=name,
+                showlegend=side == "upper",
+                hoverinfo="skip",
+            )
+    fig.add_trace(
+        "scatter",
+        x=[ns[0], ns[-1]],
+        y=[round(result.target * per, 3)] * 2,
+        mode="lines",
+        line={"color": TARGET, "width": 2},
+        name=f"{result.target_label}: {format_number(result.target * per, unit)}",
+        hoverinfo="skip",
+    )
+    plotted = [p for p in result.points if p.plotted]
+    for band in ("within", "warning_high", "warning_low", "alarm_high", "alarm_low"):
+        group = [p for p in plotted if p.band == band]
+        if not group:
+            continue
+        fig.add_trace(
+            "scatter",
+            x=[p.point.denominator for p in group],
+            y=[round(p.point.proportion * per, 3) for p in group],
+            mode="markers",
+            marker={"color": BAND_COLOURS[band], "symbol": BAND_SYMBOLS[band], "size": 11},
+            name=BAND_LABELS[Band(band)].split(":")[0],
+            customdata=[
+                f"{p.point.label}: {format_number(p.point.proportion * per, unit)} of "
+                f"{p.point.denominator:,} {denominator_label}"
+                for p in group
+            ],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    fig.layout = _layout(
+        height=400,
+        xaxis=_axis(type="log", title={"text": f"Number of {denominator_label} (log scale)"}),
+        yaxis=_axis(title={"text": f"{value_label} ({unit})"}, rangemode="tozero"),
+    )
+    rows = []
+    for p in sorted(result.points, key=lambda p: p.point.label):
+        if p.plotted:
+            rows.append(
+                [
+                    p.point.label,
+                    f"{p.point.denominator:,}",
+                    format_number(p.point.proportion * per, unit),
+                    BAND_LABELS[p.band],
+                ]
+            )
+        else:
+            rows.append([p.point.label, SUPPRESSED, SUPPRESSED, BAND_LABELS[p.band]])
+    notes = [CASE_MIX_NOTE]
+    if any(not p.plotted for p in result.points):
+        notes.insert(0, SUPPRESSED_NOTE + " Such points are not plotted.")
+    return Chart(
+        key=key or slug(title),
+        title=title,
+        figure=fig.to_plotly_json(),
+        caption=title,
+        columns=["Organisation", denominator_label.capitalize(), value_label, "Compared with the limits"],
+        rows=rows,
+        notes=notes,
+        summary=f"Limits are drawn around the {result.target_label} "
+        f"({format_number(result.target * per, unit)}).",
+    )

@@ -1,0 +1,105 @@
+"""Funnel plot limits checked against worked examples, small numbers kept off the chart, and the figure
+valid for plotly."""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+import pytest
+
+from dashboards.charts import funnel_chart
+from dashboards.funnel import Band, FunnelPoint, funnel, limit, limits
+
+
+def _cdf(r: int, n: int, p: float) -> float:
+    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(r + 1))
+
+
+def test_the_exact_limit_follows_spiegelhalters_worked_method_at_n_20():
+    # n = 20, target 0.5, upper 95% limit (quantile 0.975), by hand: the smallest r with F(r) >= 0.975
+    # is 14 (F(14) = 0.97931, F(13) = 0.94234); alpha = (F(14) - 0.975) / (F(14) - F(13));
+    # limit = (14 - alpha) / 20.
+    f14, f13 = _cdf(14, 20, 0.5), _cdf(13, 20, 0.5)
+    assert round(f14, 5) == 0.97931 and round(f13, 5) == 0.94234
+    expected = (14 - (f14 - 0.975) / (f14 - f13)) / 20
+    assert limit(0.5, 20, 0.975) == pytest.approx(expected, abs=1e-9)
+    assert expected == pytest.approx(0.69418, abs=1e-4)
+    # The lower limit the same way: r = 6 (F(6) = 0.05766 >= 0.025 > F(5) = 0.02069).
+    f6, f5 = _cdf(6, 20, 0.5), _cdf(5, 20, 0.5)
+    assert limit(0.5, 20, 0.025) == pytest.approx((6 - (f6 - 0.025) / (f6 - f5)) / 20, abs=1e-9)
+
+
+def test_large_denominators_agree_with_the_normal_approximation():
+    for target, n in ((0.9, 10_000), (0.5, 40_000), (0.12, 25_000)):
+        se = math.sqrt(target * (1 - target) / n)
+        bands = limits(target, n)
+        assert bands["95%"][1] == pytest.approx(target + 1.959964 * se, abs=2 / n)
+        assert bands["99.8%"][0] == pytest.approx(target - 3.090232 * se, abs=2 / n)
+
+
+def test_limits_narrow_as_the_denominator_grows_and_stay_within_0_and_1():
+    widths = [limits(0.93, n)["99.8%"][1] - limits(0.93, n)["99.8%"][0] for n in (5, 20, 100, 1000, 10_000)]
+    assert widths == sorted(widths, reverse=True)
+    low, high = limits(0.98, 5)["99.8%"]
+    assert 0 <= low <= high <= 1
+
+
+def test_points_are_placed_in_their_band():
+    result = funnel(
+        [
+            FunnelPoint("Typical", 900, 1000),
+            FunnelPoint("Possibly lower", 880, 1000),
+            FunnelPoint("Much lower", 820, 1000),
+            FunnelPoint("Much higher", 960, 1000),
+        ],
+        target=0.9,
+        target_label="ICS value",
+    )
+    bands = {p.point.label: p.band for p in result.points}
+    # 95% limits at n=1000 around 0.9: about 0.881–0.918; 99.8%: about 0.870–0.929.
+    assert bands == {
+        "Typical": Band.WITHIN,
+        "Possibly lower": Band.WARNING_LOW,
+        "Much lower": Band.ALARM_LOW,
+        "Much higher": Band.ALARM_HIGH,
+    }
+
+
+def test_the_target_defaults_to_the_pooled_value():
+    result = funnel([FunnelPoint("A", 80, 100), FunnelPoint("B", 180, 300)])
+    assert result.target == pytest.approx(260 / 400)
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator"),
+    [(3, 4), (0, 4), (3, 200), (197, 200)],  # under 5 answers; 3 positive; 3 not positive
+)
+def test_a_point_that_would_give_back_a_small_count_is_not_plotted(numerator, denominator):
+    result = funnel([FunnelPoint("Small", numerator, denominator), FunnelPoint("Big", 500, 1000)])
+    small = result.points[0]
+    assert small.band == Band.NOT_PLOTTED
+    chart = funnel_chart(
+        "FFT % positive by trust", result, value_label="% positive", denominator_label="responses"
+    )
+    row = next(r for r in chart.rows if r[0] == "Small")
+    assert row[1:3] == ["*", "*"] and "Not plotted" in row[3]
+    plotted_x = [x for trace in chart.figure["data"] if trace.get("mode") == "markers" for x in trace["x"]]
+    assert denominator not in plotted_x
+
+
+def test_the_funnel_chart_is_valid_plotly_with_its_table_and_case_mix_note():
+    result = funnel(
+        [FunnelPoint(f"Trust {i}", 800 + 10 * i, 1000 + 50 * i) for i in range(6)], target_label="ICS value"
+    )
+    chart = funnel_chart(
+        "Mentions of waiting per 1,000 comments",
+        result,
+        value_label="Mentions",
+        denominator_label="comments",
+        per=1000,
+    )
+    go.Figure(chart.figure)  # raises on anything plotly's schema refuses
+    assert len(chart.rows) == 6
+    assert any("case mix" in note or "alike" in note for note in chart.notes)
+    assert "per 1,000" in chart.rows[0][2]
