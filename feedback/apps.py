@@ -29,3 +29,8 @@ class FeedbackConfig(AppConfig):
         from .inbox import feedback_inbox
 
         register_inbox(feedback_inbox)
+        from insight_hub.operations.checks import register as register_check
+
+        from .operations import last_import
+
+        register_check(last_import)

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "insight_hub.themes",
     "insight_hub.privacy",
     "insight_hub.notifications",
+    "insight_hub.operations",
     "feedback",
     "stories",
     "dashboards",

@@ -5,6 +5,7 @@ from django.urls import include, path
 from . import views
 from .forms import EmailAuthenticationForm
 from .notifications.forms import OutboxPasswordResetForm
+from .operations import views as operations_views
 from .themes import api as themes_api
 
 admin.site.site_header = "Insight Hub administration"
@@ -13,6 +14,7 @@ admin.site.site_title = "Insight Hub"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("operations/", operations_views.operations, name="operations"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),

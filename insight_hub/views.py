@@ -51,6 +51,7 @@ ROLE_CARDS = {
         ("Care pathways", "stories:pathway_list", "Set up pathways so stories can be read as journeys."),
         ("Surveys", "feedback:survey_list", "FFT follow-up wording and local surveys for every partner."),
         ("Patient charter", "charters:list", "Co-design the charter with partners, adopt it and publish it."),
+        ("Operations", "operations", "Workers, the schedule, email and imports: working, and since when."),
     ],
 }
 

@@ -14,6 +14,7 @@ NAVIGATION = [
     ("Review tags", "themes:review_queue", ["px_lead", "icb_lead"]),
     ("Organisations", "organisations:list", None),
     ("Access audit", "privacy:audit_list", ["system_admin"]),
+    ("Operations", "operations", ["system_admin"]),
 ]
 
 

@@ -23,6 +23,8 @@ def setup(world) -> dict:
 ROUTES = [
     Route("home", expect(OK)),
     Route("healthz", expect(OK, anonymous=OK)),
+    # The operations page: the ICS's system administrators only.
+    Route("operations", expect(NOT_FOUND, admin=OK, anonymous=SIGN_IN)),
     # Sign-in and password reset are for everyone; a signed-in person may still open them.
     Route("login", expect(OK, anonymous=OK)),
     Route("logout", expect(SIGN_IN), method="POST"),

@@ -115,3 +115,12 @@ def test_the_inbox_on_the_home_page_passes_axe_and_leads_to_the_concern(page, wo
     assert_accessible(page)
     inbox.get_by_role("link", name="Safety concerns waiting for your response").click()
     page.wait_for_url("**/stories/awaiting-response/")
+
+
+def test_the_operations_page_passes_axe(page, world):
+    sign_in(page, world.admin.email, TEST_PASSWORD)
+    page.wait_for_url("**/")
+    page.get_by_role("link", name="Operations", exact=True).last.click()
+    page.wait_for_url("**/operations/")
+    assert "Celery workers" in page.locator("main").inner_text()
+    assert_accessible(page)
