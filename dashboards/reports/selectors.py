@@ -40,7 +40,7 @@ STRATA = ("critical", "negative", "neutral", "positive")
 STRATUM_LABELS = {
     "critical": "Critical (a safety concern)",
     "negative": "Negative",
-    "neutral": "Neutral or not yet tagged",
+    "neutral": "Neutral, mixed or not yet tagged",
     "positive": "Positive",
 }
 BALANCE_GAP = 15  # percentage points: critical stories under-represented by more than this are declared
@@ -106,6 +106,7 @@ def scope_org_ids(ics, organisation) -> list[int]:
 
 
 def _stratum(safety_concern: str, sentiment: str) -> str:
+    """A "mixed" story (strong praise and strong criticism) is neither negative nor positive."""
     if safety_concern:
         return "critical"
     return sentiment if sentiment in ("negative", "positive") else "neutral"

@@ -147,7 +147,12 @@ def _tag_group(tagger, group, local_themes, failures: dict[int, str]) -> dict[in
 
     def inputs(items):
         return [
-            TagInput(text=item.taggable_text(), question_type=item.taggable_question_type()) for item in items
+            TagInput(
+                text=item.taggable_text(),
+                question_type=item.taggable_question_type(),
+                kind=item.taggable_kind(),
+            )
+            for item in items
         ]
 
     try:
@@ -224,6 +229,9 @@ def _items_save_tags(
         row.tag_error = ""
         row.sentiment = result.sentiment
         row.sentiment_confidence = round(result.sentiment_confidence, 4)
+        row.sentiment_evidence = [
+            {"start": e.start, "end": e.end, "sentiment": e.sentiment} for e in result.sentiment_evidence
+        ]
         row.safety_signals = [{"kind": s.kind, "start": s.start, "end": s.end} for s in result.safety]
     bulk_insert(taggable.tag_model, new_tags)
     bulk_update_fields(
@@ -237,6 +245,7 @@ def _items_save_tags(
             "tag_error",
             "sentiment",
             "sentiment_confidence",
+            "sentiment_evidence",
             "safety_signals",
         ],
     )

@@ -260,6 +260,12 @@ def load(path: Path) -> StorySentiment | None:
         )
 
 
+def text_digest(text: str) -> str:
+    """A short digest of a training text, kept in the model's summary so that an evaluation can tell the
+    stories the model was trained on (scored only out-of-fold) from unseen ones."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:12]
+
+
 def weights_hash(model: StorySentiment) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps(sorted(model.vocabulary)).encode())

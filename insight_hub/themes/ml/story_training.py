@@ -138,7 +138,11 @@ def train_story_sentiment(
     gold = np.sign(data.criticality)
     summary: dict[str, Any] = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "data": {"file": Path(stories_csv).name, "stories": len(docs)},
+        "data": {
+            "file": Path(stories_csv).name,
+            "stories": len(docs),
+            "text_digests": sorted(ss.text_digest(t) for t in data.texts),
+        },
         "gold": {"critical": int((gold < 0).sum()), "neither": int((gold == 0).sum()), "praise": int((gold > 0).sum())},
         "comment_model": tagger.comment_version,
         "c": ss.C,
