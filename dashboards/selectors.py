@@ -477,6 +477,7 @@ def quotes_for(
         .values(
             "evidence_start",
             "evidence_end",
+            "tag_sentiment",
             "occurred_on",
             story_id=F("pk"),
             safe_title=F("redacted_title"),

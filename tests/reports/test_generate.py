@@ -321,3 +321,16 @@ def test_the_pdf_is_tagged_for_screen_readers(world, data, request_report):
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     assert root["/Lang"] == "en-GB"
     assert reader.metadata.title.startswith("Board report: Trust A NHS Foundation Trust")
+
+
+def test_a_mixed_story_is_collected_and_quoted_as_neither_positive_nor_negative(world, data):
+    from tests.reports.conftest import make_story
+
+    mixed = make_story(world, "mixed", sentiment="mixed", month=data.period.last)
+    org_ids = [world.trust_a.pk]
+    mix = selectors.collected_mix(org_ids, data.period)
+    assert mix == {"critical": 4, "negative": 3, "neutral": 1, "positive": 3}
+    [quote] = selectors.quotes_for([mixed.pk], org_ids, data.period)
+    assert quote.sentiment == "mixed" and not quote.critical
+    assert selectors.balance(mix, [quote]).quoted == {"critical": 0, "negative": 0, "neutral": 1, "positive": 0}
+    assert selectors.STRATUM_LABELS["neutral"] == "Neutral, mixed or not yet tagged"
