@@ -1,7 +1,7 @@
 """Real-text evaluation: story sentiment, read against Care Opinion's signed criticality.
 
-Gold is the sign of the criticality (< 0 critical, > 0 praise, 0 neither); "neutral" and "mixed" readings count
-as neither. Polarity F1 is the mean of the F1 for negative and for positive.
+Gold is the sign of the criticality (< 0 critical, > 0 praise, 0 neither); "neutral" and "mixed" readings
+count as neither. Polarity F1 is the mean of the F1 for negative and for positive.
 
 Two readings are scored:
 * the comment model's (what stories got before the story model: the length-weighted mean of its sentence
@@ -60,11 +60,16 @@ def evaluate(data: RealText) -> list[Figure]:
     gold = np.sign(np.array([s.criticality for s in stories]))
     tagger = load_tagger()
     texts = [s.text for s in stories]
-    counts = f"{len(stories)} stories: {(gold < 0).sum()} critical, {(gold == 0).sum()} neither, {(gold > 0).sum()} praise"
+    counts = (
+        f"{len(stories)} stories: {(gold < 0).sum()} critical, {(gold == 0).sum()} neither, "
+        f"{(gold > 0).sum()} praise"
+    )
     figures = [Figure(name="stories scored", value=len(stories), note=counts)]
 
     before = [r.sentiment for r in tagger.tag([TagInput(t, kind="comment") for t in texts])]
-    figures += _figures("before (comment model)", polarity_scores(gold, before), "sentence scores averaged", False)
+    figures += _figures(
+        "before (comment model)", polarity_scores(gold, before), "sentence scores averaged", False
+    )
 
     if tagger.story is None:
         return [*figures, Figure(name="story model", value="none loaded")]

@@ -75,5 +75,8 @@ def evaluate(data: RealText) -> list[Figure]:
         ),
         Figure(name="redaction alone, stories per second", value=round(n / redacting, 1)),
         Figure(name="tagging alone (with story sentiment), stories per second", value=round(n / tagging, 1)),
-        Figure(name="tagging read as comments (no story model), stories per second", value=round(n / as_comments, 1)),
+        Figure(
+            name="tagging read as comments (no story model), stories per second",
+            value=round(n / as_comments, 1),
+        ),
     ]

@@ -332,5 +332,10 @@ def test_a_mixed_story_is_collected_and_quoted_as_neither_positive_nor_negative(
     assert mix == {"critical": 4, "negative": 3, "neutral": 1, "positive": 3}
     [quote] = selectors.quotes_for([mixed.pk], org_ids, data.period)
     assert quote.sentiment == "mixed" and not quote.critical
-    assert selectors.balance(mix, [quote]).quoted == {"critical": 0, "negative": 0, "neutral": 1, "positive": 0}
+    assert selectors.balance(mix, [quote]).quoted == {
+        "critical": 0,
+        "negative": 0,
+        "neutral": 1,
+        "positive": 0,
+    }
     assert selectors.STRATUM_LABELS["neutral"] == "Neutral, mixed or not yet tagged"

@@ -47,7 +47,8 @@ STORY_OF_THANKS = (
     "I want to thank the whole team on the ward for the care they gave my mother over the last three "
     "months. The nurses were kind and patient and always made time to talk to us. The doctors explained "
     "everything clearly and listened to our worries. The parking was a nightmare and we got a fine. The "
-    "occupational therapist helped Mum get home safely and she is doing really well now. Thank you all so much."
+    "occupational therapist helped Mum get home safely and she is doing really well now. "
+    "Thank you all so much."
 )
 
 
@@ -91,7 +92,10 @@ def test_mixed_is_a_sentiment_of_its_own_shown_on_the_story_page(client, world):
     Story.objects.filter(pk=story.pk).update(
         sentiment="mixed",
         tag_status="tagged",
-        sentiment_evidence=[{"start": start, "end": end, "sentiment": "negative"}, {"start": 0, "end": 99999}],
+        sentiment_evidence=[
+            {"start": start, "end": end, "sentiment": "negative"},
+            {"start": 0, "end": 99999},
+        ],
     )
     client.force_login(world.px_a)
     page = client.get(reverse("stories:detail", args=[story.pk])).content.decode()

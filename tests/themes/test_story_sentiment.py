@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from insight_hub.evaluation.figures import DEFAULT_STORIES
-from insight_hub.themes.ml import TagInput, Tagger, load_tagger
+from insight_hub.themes.ml import Tagger, TagInput, load_tagger
 from insight_hub.themes.ml.story_sentiment import StorySentiment
 
 # The real dev stories sit beside the repository (../shared/data), never inside it. REAL_STORIES_CSV points
@@ -21,7 +21,8 @@ THANKS_WITH_ONE_COMPLAINT = (
     "I want to thank the whole team on Rowan ward for the care they gave my mother over the last three "
     "months. The nurses were kind and patient and always made time to talk to us. The doctors explained "
     "everything clearly and listened to our worries. The parking was a nightmare and we got a fine. The "
-    "occupational therapist helped Mum get home safely and she is doing really well now. Thank you all so much."
+    "occupational therapist helped Mum get home safely and she is doing really well now. "
+    "Thank you all so much."
 )
 
 

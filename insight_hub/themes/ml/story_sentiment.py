@@ -171,7 +171,9 @@ class StorySentiment:
         standard = (aggregate_rows - self.mean) / self.scale * AGGREGATE_WEIGHT
         return sp.hstack([sp.csr_matrix(standard), self.tfidf(docs_words)]).tocsr()
 
-    def praise_probability(self, aggregate_rows: np.ndarray, docs_words: Sequence[Sequence[str]]) -> np.ndarray:
+    def praise_probability(
+        self, aggregate_rows: np.ndarray, docs_words: Sequence[Sequence[str]]
+    ) -> np.ndarray:
         z = self.matrix(aggregate_rows, docs_words) @ self.coef + self.intercept
         return 1.0 / (1.0 + np.exp(-np.asarray(z).ravel()))
 
@@ -199,7 +201,9 @@ class StorySentiment:
             sentiment = "mixed" if strong_pos.any() and strong_neg.any() else "neutral"
             confidence = min(p - self.low, self.high - p) / (self.high - self.low) * 2
             confidence = 0.5 + 0.5 * confidence
-        return StoryReading(sentiment, round(confidence, 4), round(p, 4), _evidence(sentiment, proba, offsets))
+        return StoryReading(
+            sentiment, round(confidence, 4), round(p, 4), _evidence(sentiment, proba, offsets)
+        )
 
 
 def _evidence(sentiment: str, proba: np.ndarray, offsets: list[tuple[int, int]]) -> list[SentenceResult]:

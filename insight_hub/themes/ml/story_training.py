@@ -1,7 +1,9 @@
 """Training the story sentiment model on real stories, with honest (out-of-fold) figures.
 
     from insight_hub.themes.ml.story_training import train_story_sentiment
-    train_story_sentiment("../shared/data/care_opinion_stories_dev.csv", "insight_hub/themes/model/story_sentiment")
+    train_story_sentiment(
+        "../shared/data/care_opinion_stories_dev.csv", "insight_hub/themes/model/story_sentiment"
+    )
 
 Gold: the sign of Care Opinion's criticality (< 0 critical, > 0 praise; 0 "neither" is left out of fitting
 but scored as a gold "neither"). Figures come from 5 folds: each fold's model is fitted on the other four
@@ -25,8 +27,8 @@ from sklearn.model_selection import StratifiedKFold
 from spacy.tokens import Doc
 
 from . import story_sentiment as ss
-from .tagger import Tagger, _trimmed
 from .doctext import doc_text
+from .tagger import Tagger, _trimmed
 
 SEED = 0
 FOLDS = 5
@@ -69,7 +71,9 @@ def fit(rows: np.ndarray, words: Sequence[Sequence[str]], gold: np.ndarray) -> s
         df.update(set(ss.ngrams(words[i])))
     terms = sorted(t for t, n in df.items() if n >= ss.MIN_DF)
     n = len(keep)
-    idf = np.array([math.log((1 + n) / (1 + df[t])) + 1.0 for t in terms], dtype=np.float32).astype(np.float64)
+    idf = np.array([math.log((1 + n) / (1 + df[t])) + 1.0 for t in terms], dtype=np.float32).astype(
+        np.float64
+    )
     mean = rows[keep].mean(axis=0)
     scale = rows[keep].std(axis=0)
     scale[scale == 0] = 1.0
@@ -107,9 +111,7 @@ def polarity_scores(gold: np.ndarray, predicted: Sequence[str]) -> dict[str, flo
 def _features(docs: list[Doc]) -> tuple[np.ndarray, list[list[str]], list[list[tuple[int, int]]]]:
     rows = np.vstack([ss.aggregates(doc._.qdc_scores) for doc in docs])
     words = [ss.doc_words(doc) for doc in docs]
-    offsets = [
-        [_trimmed(doc_text(doc), s, e) for s, e in doc._.qdc_scores.sentences] for doc in docs
-    ]
+    offsets = [[_trimmed(doc_text(doc), s, e) for s, e in doc._.qdc_scores.sentences] for doc in docs]
     return rows, words, offsets
 
 
@@ -120,7 +122,9 @@ def cross_validate(docs: list[Doc], gold: np.ndarray, *, k: int = FOLDS, seed: i
     strata = np.sign(gold)
     for train, test in StratifiedKFold(k, shuffle=True, random_state=seed).split(rows, strata):
         model = fit(rows[train], [words[i] for i in train], gold[train])
-        for i, reading in zip(test, model.read([docs[i] for i in test], [offsets[i] for i in test]), strict=True):
+        for i, reading in zip(
+            test, model.read([docs[i] for i in test], [offsets[i] for i in test]), strict=True
+        ):
             predicted[i] = reading.sentiment
     return {"folds": k, "seed": seed, **polarity_scores(np.sign(gold), predicted), "predicted": predicted}
 
@@ -143,7 +147,11 @@ def train_story_sentiment(
             "stories": len(docs),
             "text_digests": sorted(ss.text_digest(t) for t in data.texts),
         },
-        "gold": {"critical": int((gold < 0).sum()), "neither": int((gold == 0).sum()), "praise": int((gold > 0).sum())},
+        "gold": {
+            "critical": int((gold < 0).sum()),
+            "neither": int((gold == 0).sum()),
+            "praise": int((gold > 0).sum()),
+        },
         "comment_model": tagger.comment_version,
         "c": ss.C,
         "low": ss.LOW,
@@ -152,7 +160,9 @@ def train_story_sentiment(
     if cv:
         scores = cross_validate(docs, gold, k=cv)
         scores.pop("predicted")
-        summary["cross_validation"] = {k: round(v, 4) if isinstance(v, float) else v for k, v in scores.items()}
+        summary["cross_validation"] = {
+            k: round(v, 4) if isinstance(v, float) else v for k, v in scores.items()
+        }
     rows, words, _ = _features(docs)
     model = fit(rows, words, gold)
     model.summary = summary
