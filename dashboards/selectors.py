@@ -497,7 +497,7 @@ def quotes_for(
                 kind="story",
                 title=row["safe_title"],
                 text=_excerpt(row["safe_narrative"], start, end),
-                # What the quoted words say: the tag's sentence, else the story (a "mixed" one: neutral bucket).
+                # What the quoted words say: the tag's sentence, else the story (e.g. "mixed").
                 sentiment=row["tag_sentiment"] or row["story_sentiment"] or sentiment,
                 organisation=org_names.get(row["org"], ""),
                 month=month_start(row["occurred_on"]),
