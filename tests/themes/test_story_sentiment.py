@@ -117,3 +117,16 @@ def test_on_real_stories_five_fold_polarity_f1_holds(tagger):
     scores = cross_validate(scored_docs(tagger, data.texts), data.criticality)
     assert scores["polarity_f1"] >= 0.85
     assert scores["praise_tagged_negative"] <= 0.05
+
+
+def test_the_model_card_names_both_data_sets_and_their_licence():
+    from insight_hub.themes.ml import DEFAULT_MODEL_DIR
+    from insight_hub.themes.ml.model_card import story_section
+
+    card = (DEFAULT_MODEL_DIR / "MODEL_CARD.md").read_text(encoding="utf-8")
+    for name in ("px_feedback_train.csv", "care_opinion_stories_dev.csv", "CC BY-NC-SA 4.0", "MIT"):
+        assert name in card
+    summary = load_tagger().story.summary
+    assert "## Story sentiment" in card and summary["version"] in card
+    # A regenerated card (the comment model retrained) keeps the story section.
+    assert "care_opinion_stories_dev.csv" in "\n".join(story_section(summary))

@@ -27,6 +27,7 @@ from sklearn.model_selection import StratifiedKFold
 from spacy.tokens import Doc
 
 from . import story_sentiment as ss
+from .model_card import update_story_section
 from .doctext import doc_text
 from .tagger import Tagger, _trimmed
 
@@ -169,4 +170,5 @@ def train_story_sentiment(
     model.version = f"story-{datetime.now(UTC):%Y.%m.%d}-{ss.weights_hash(model)}"
     summary["version"] = model.version
     ss.save(model, Path(out_dir))
+    update_story_section(Path(out_dir).parent, summary)
     return summary
