@@ -320,11 +320,14 @@ def demo_tagging_queue() -> str:
     return ", ".join(f"{count} {label}" for label, count in queued.items()) + " queued for tagging"
 
 
-def retag_queue(*, since=None, force: bool = False) -> dict[str, int]:
-    """Queue a re-tag of everything (or everything changed since a date). Unchanged text under the same model
-    version is skipped by the worker unless `force`; people's decisions survive either way."""
+def retag_queue(*, since=None, force: bool = False, stale: bool = False) -> dict[str, int]:
+    """Queue a re-tag of everything (or everything changed since a date, or, with `stale`, everything not yet
+    tagged by the current model: stories and comments alike). Unchanged text under the same model version is
+    skipped by the worker unless `force`; people's decisions survive either way."""
 
     def select(items):
+        if stale:
+            items = items.exclude(tag_status=TagStatus.TAGGED, tagged_model_version=load_tagger().version)
         return items if since is None else items.filter(text_changed_at__gte=since)
 
     if force:
