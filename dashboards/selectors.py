@@ -31,6 +31,9 @@ from .models import (
 from .rollups import month_start, next_month
 
 SENTIMENTS = ("positive", "neutral", "negative")
+# What each bucket of the roll-ups holds. A "mixed" story (strong praise and strong criticism) is neither
+# positive nor negative: it is counted, and its stories quoted, with the neutral ones ("neutral or mixed").
+BUCKET_SENTIMENTS = {"positive": ("positive",), "neutral": ("neutral", "mixed"), "negative": ("negative",)}
 
 
 # --- Periods -------------------------------------------------------------------------------------------
@@ -186,6 +189,7 @@ class ThemeSummary:
 
 
 def _sentiment_key(value: str) -> str:
+    """The bucket a stored sentiment counts in: "mixed", untagged ("") and anything else are neither."""
     return value if value in SENTIMENTS else "neutral"
 
 
@@ -458,7 +462,8 @@ def quotes_for(
     if theme_ids is not None:
         tags = tags.filter(theme_id__in=list(theme_ids))
     # A tag without a sentiment of its own takes its story's.
-    tags = tags.filter(Q(sentiment=sentiment) | Q(sentiment="", story__sentiment=sentiment)).order_by(
+    values = BUCKET_SENTIMENTS.get(sentiment, (sentiment,))
+    tags = tags.filter(Q(sentiment__in=values) | Q(sentiment="", story__sentiment__in=values)).order_by(
         "-confidence"
     )
     picked = (
@@ -466,17 +471,20 @@ def quotes_for(
         .annotate(
             evidence_start=Subquery(tags.values("evidence_start")[:1]),
             evidence_end=Subquery(tags.values("evidence_end")[:1]),
+            tag_sentiment=Subquery(tags.values("sentiment")[:1]),
         )
         .order_by("-occurred_on", "-pk")
         .values(
             "evidence_start",
             "evidence_end",
+            "tag_sentiment",
             "occurred_on",
             story_id=F("pk"),
             safe_title=F("redacted_title"),
             safe_narrative=F("redacted_narrative"),
             org=F("organisation_id"),
             concern=F("safety_concern"),
+            story_sentiment=F("sentiment"),
         )[:wanted]
     )
     quotes = []
@@ -489,7 +497,8 @@ def quotes_for(
                 kind="story",
                 title=row["safe_title"],
                 text=_excerpt(row["safe_narrative"], start, end),
-                sentiment=sentiment,
+                # What the quoted words say: the tag's sentence, else the story (e.g. "mixed").
+                sentiment=row["tag_sentiment"] or row["story_sentiment"] or sentiment,
                 organisation=org_names.get(row["org"], ""),
                 month=month_start(row["occurred_on"]),
                 url=reverse("stories:detail", args=[row["story_id"]]),
@@ -516,10 +525,11 @@ def _comment_quotes(theme_ids, org_ids, service_ids, period, sentiment, wanted, 
         tagged = CommentTag.objects.filter(theme_id__in=list(theme_ids)).exclude(
             decision=TagDecision.REJECTED
         )
-        tagged = tagged.filter(Q(sentiment=sentiment) | Q(sentiment="", comment__sentiment=sentiment))
+        values = BUCKET_SENTIMENTS.get(sentiment, (sentiment,))
+        tagged = tagged.filter(Q(sentiment__in=values) | Q(sentiment="", comment__sentiment__in=values))
         comments = comments.filter(pk__in=tagged.values("comment_id"))
     else:
-        comments = comments.filter(sentiment=sentiment)
+        comments = comments.filter(sentiment__in=BUCKET_SENTIMENTS.get(sentiment, (sentiment,)))
     rows = comments.order_by("-responded_at").values(
         "pk", "redacted_text", "organisation_id", "responded_at", "question_type"
     )[:wanted]

@@ -251,6 +251,9 @@ class Story(TaggableText):
         everyone outside the trust reads."""
         return f"{self.redacted_title}\n\n{self.redacted_narrative}"
 
+    def taggable_kind(self) -> str:
+        return "story"
+
     @property
     def narrative_offset(self) -> int:
         """Where the narrative starts in `taggable_text()`."""

@@ -42,7 +42,7 @@ STRATA = ("critical", "negative", "neutral", "positive")
 STRATUM_LABELS = {
     "critical": "Critical (a safety concern)",
     "negative": "Negative",
-    "neutral": "Neutral or not yet tagged",
+    "neutral": "Neutral, mixed or not yet tagged",
     "positive": "Positive",
 }
 BALANCE_ALPHA = 0.05  # one-sided: critical stories quoted significantly below their share are declared
@@ -108,6 +108,7 @@ def scope_org_ids(ics, organisation) -> list[int]:
 
 
 def _stratum(safety_concern: str, sentiment: str) -> str:
+    """A "mixed" story (strong praise and strong criticism) is neither negative nor positive."""
     if safety_concern:
         return "critical"
     return sentiment if sentiment in ("negative", "positive") else "neutral"

@@ -26,7 +26,9 @@ class Dimension(models.TextChoices):
 
 class Sentiment(models.TextChoices):
     POSITIVE = "positive", "Positive"
-    NEUTRAL = "neutral", "Neutral or mixed"
+    NEUTRAL = "neutral", "Neutral"
+    # Strong praise and strong criticism in one story: neither positive nor negative, and not "nothing said".
+    MIXED = "mixed", "Mixed"
     NEGATIVE = "negative", "Negative"
 
 
@@ -142,6 +144,9 @@ class TaggableText(models.Model):
     tag_error = models.TextField(blank=True)
     sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
     sentiment_confidence = models.FloatField(null=True, blank=True)
+    # The sentences that carry a story's sentiment, [{"start", "end", "sentiment"}], offsets into the tagged
+    # text as for theme evidence. Empty for short comments, whose sentiment is the whole comment's.
+    sentiment_evidence = models.JSONField(default=list, blank=True)
     # [{"kind": ..., "start": ..., "end": ...}] as found by the tagger.
     safety_signals = models.JSONField(default=list, blank=True)
     # Set when the item was saved or its text changed, so the sweep can find what waits too long.
@@ -155,6 +160,10 @@ class TaggableText(models.Model):
 
     def taggable_question_type(self) -> str | None:
         return None
+
+    def taggable_kind(self) -> str:
+        """ "comment" or "story": a story's sentiment is read by the story model (see themes/ml)."""
+        return "comment"
 
 
 class TagOrigin(models.TextChoices):

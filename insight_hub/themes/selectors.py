@@ -98,6 +98,7 @@ def tag_panel(user, label: str, item) -> dict:
         "label": label,
         "item": item,
         "tags": evidence,
+        "sentiment_evidence": sentiment_evidence(item, text),
         "can_review": reviewable,
         "addable_themes": themes_for_item(item, taggable).exclude(pk__in=tagged) if reviewable else [],
         "history": TagAudit.objects.filter(item_label=label, item_id=item.pk).select_related("theme", "user")[
@@ -106,6 +107,17 @@ def tag_panel(user, label: str, item) -> dict:
         "status": item.get_tag_status_display(),
         "failed": item.tag_status == TagStatus.FAILED,
     }
+
+
+def sentiment_evidence(item, text: str) -> list[dict]:
+    """The sentences that carry a story's sentiment, [{"text", "sentiment"}] in text order; offsets that no
+    longer fit the text (it changed since tagging) are dropped rather than shown cut."""
+    out = []
+    for entry in getattr(item, "sentiment_evidence", None) or []:
+        start, end = entry.get("start"), entry.get("end")
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+            out.append({"text": text[start:end], "sentiment": entry.get("sentiment", "")})
+    return out
 
 
 def review_queue(user, *, limit: int = 50) -> list[dict]:

@@ -147,7 +147,12 @@ def _tag_group(tagger, group, local_themes, failures: dict[int, str]) -> dict[in
 
     def inputs(items):
         return [
-            TagInput(text=item.taggable_text(), question_type=item.taggable_question_type()) for item in items
+            TagInput(
+                text=item.taggable_text(),
+                question_type=item.taggable_question_type(),
+                kind=item.taggable_kind(),
+            )
+            for item in items
         ]
 
     try:
@@ -224,6 +229,9 @@ def _items_save_tags(
         row.tag_error = ""
         row.sentiment = result.sentiment
         row.sentiment_confidence = round(result.sentiment_confidence, 4)
+        row.sentiment_evidence = [
+            {"start": e.start, "end": e.end, "sentiment": e.sentiment} for e in result.sentiment_evidence
+        ]
         row.safety_signals = [{"kind": s.kind, "start": s.start, "end": s.end} for s in result.safety]
     bulk_insert(taggable.tag_model, new_tags)
     bulk_update_fields(
@@ -237,6 +245,7 @@ def _items_save_tags(
             "tag_error",
             "sentiment",
             "sentiment_confidence",
+            "sentiment_evidence",
             "safety_signals",
         ],
     )
@@ -311,11 +320,14 @@ def demo_tagging_queue() -> str:
     return ", ".join(f"{count} {label}" for label, count in queued.items()) + " queued for tagging"
 
 
-def retag_queue(*, since=None, force: bool = False) -> dict[str, int]:
-    """Queue a re-tag of everything (or everything changed since a date). Unchanged text under the same model
-    version is skipped by the worker unless `force`; people's decisions survive either way."""
+def retag_queue(*, since=None, force: bool = False, stale: bool = False) -> dict[str, int]:
+    """Queue a re-tag of everything (or everything changed since a date, or, with `stale`, everything not yet
+    tagged by the current model: stories and comments alike). Unchanged text under the same model version is
+    skipped by the worker unless `force`; people's decisions survive either way."""
 
     def select(items):
+        if stale:
+            items = items.exclude(tag_status=TagStatus.TAGGED, tagged_model_version=load_tagger().version)
         return items if since is None else items.filter(text_changed_at__gte=since)
 
     if force:

@@ -188,3 +188,30 @@ def test_fft_trend_fills_empty_months_and_spc_points_skip_small_months(world):
     assert selectors.spc_points(trend)[-1][1] == pytest.approx(83.3)
     only_b = selectors.fft_trend([world.trust_b.pk], None, Period.last_months(1))
     assert selectors.spc_points(only_b) == [(only_b[0][0], None)]
+
+
+def test_a_mixed_story_counts_and_is_quoted_as_neither_positive_nor_negative(world):
+    theme = Theme.objects.filter(taxonomy__is_default=True).first()
+    story = StoryFactory(
+        organisation=world.trust_a,
+        status="shared",
+        user=world.px_a,
+        title="Kind nurses, a long wait",
+        narrative="The nurses were kind. The wait was far too long.",
+    )
+    StoryTag.objects.filter(story=story).delete()
+    StoryTag.objects.create(story=story, theme=theme, sentiment="")  # takes its story's sentiment
+    type(story).objects.filter(pk=story.pk).update(sentiment="mixed")
+    rollups.rebuild_all()
+    period = Period.last_months(1)
+    [summary] = [s for s in selectors.theme_summaries([world.trust_a.pk], None, period) if s.theme == theme]
+    assert (summary.positive, summary.neutral, summary.negative) == (0, 1, 0)
+    assert summary.net_sentiment == 0
+    quotes = selectors.representative_quotes(
+        theme_id=theme.pk,
+        org_ids=[world.trust_a.pk],
+        service_ids=None,
+        period=period,
+        org_names={world.trust_a.pk: "Trust A"},
+    )
+    assert [(q.reference, q.sentiment) for q in quotes] == [(f"S{story.pk}", "mixed")]

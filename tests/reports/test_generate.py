@@ -358,3 +358,21 @@ def test_the_guard_stays_quiet_when_the_quotes_follow_the_mix(world, request_rep
     assert critical[0].pk in report.quoted_story_ids
     assert not report.under_represented
     assert "This report includes" not in pdf_text(report)
+
+
+def test_a_mixed_story_is_collected_and_quoted_as_neither_positive_nor_negative(world, data):
+    from tests.reports.conftest import make_story
+
+    mixed = make_story(world, "mixed", sentiment="mixed", month=data.period.last)
+    org_ids = [world.trust_a.pk]
+    mix = selectors.collected_mix(org_ids, data.period)
+    assert mix == {"critical": 4, "negative": 3, "neutral": 1, "positive": 3}
+    [quote] = selectors.quotes_for([mixed.pk], org_ids, data.period)
+    assert quote.sentiment == "mixed" and not quote.critical
+    assert selectors.balance(mix, [quote]).quoted == {
+        "critical": 0,
+        "negative": 0,
+        "neutral": 1,
+        "positive": 0,
+    }
+    assert selectors.STRATUM_LABELS["neutral"] == "Neutral, mixed or not yet tagged"

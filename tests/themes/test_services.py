@@ -170,3 +170,27 @@ def test_the_sweep_queues_only_what_has_waited_too_long(world, monkeypatch):
     Comment.objects.filter(pk=old.pk).update(text_changed_at=timezone.now() - timedelta(minutes=11))
     assert services.untagged_sweep() == 1
     assert (LABEL, [old.pk]) in sent
+
+
+def test_retag_stale_queues_stories_and_comments_the_current_model_has_not_tagged(world, monkeypatch):
+    from django.core.management import call_command
+
+    from insight_hub.themes import tasks
+    from insight_hub.themes.ml import load_tagger
+    from stories.models import Story
+    from tests.factories import StoryFactory
+
+    current = load_tagger().version
+    old_story = StoryFactory(organisation=world.trust_a, user=world.px_a)
+    new_story = StoryFactory(organisation=world.trust_a, user=world.px_a)
+    untagged_story = StoryFactory(organisation=world.trust_a, user=world.px_a)
+    Story.objects.filter(pk=old_story.pk).update(tag_status="tagged", tagged_model_version="qdc7-old")
+    Story.objects.filter(pk=new_story.pk).update(tag_status="tagged", tagged_model_version=current)
+    comment = make_comment(world.service_a, WAIT_TEXT)
+    Comment.objects.filter(pk=comment.pk).update(tag_status="tagged", tagged_model_version="qdc7-old")
+    sent = []
+    monkeypatch.setattr(tasks.tag_items, "delay", lambda label, ids: sent.append((label, ids)))
+    call_command("retag", "--stale")
+    assert ("stories.story", sorted([old_story.pk, untagged_story.pk])) in sent
+    assert any(label == LABEL and comment.pk in ids for label, ids in sent)
+    assert all(new_story.pk not in ids for _, ids in sent)

@@ -2,10 +2,84 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 CARD_FILE = "MODEL_CARD.md"
+STORY_HEADING = "## Story sentiment"
+STORY_SUMMARY = Path("story_sentiment") / "story_sentiment.json"
+
+
+def story_section(summary: dict[str, Any] | None) -> list[str]:
+    """The card's section on the story sentiment model (``story_training``), from its saved summary."""
+    if not summary:
+        return []
+    cv = summary.get("cross_validation") or {}
+    gold = summary.get("gold", {})
+    lines = [
+        STORY_HEADING,
+        "",
+        f"`{summary.get('version', '')}`, trained {summary.get('trained_at', '')} by",
+        "`insight_hub.themes.ml.story_training` (`manage.py train_story_sentiment`) into `story_sentiment/`.",
+        "",
+        "- Data: `care_opinion_stories_dev.csv`, "
+        f"{summary.get('data', {}).get('stories', '?')} real patient stories published on Care Opinion",
+        f"  ({gold.get('critical', '?')} critical, {gold.get('neither', '?')} neither, "
+        f"{gold.get('praise', '?')} praise by the sign of Care Opinion's criticality), from the pxtextmining",
+        "  repository (`datasets/phase_1/co.csv`), **CC BY-NC-SA 4.0**. Its features also carry the comment",
+        "  model's sentence scores, so it depends on `px_feedback_train.csv` (CC BY-NC-SA 4.0) as well: the",
+        "  weights carry that licence, apart from the code's MIT licence.",
+        f"- Comment model whose sentence scores it reads: `{summary.get('comment_model', '')}`; retrain the story",
+        "  model whenever the comment model changes.",
+        "- Model: logistic regression (class-balanced, C = "
+        f"{summary.get('c', '?')}) over aggregates of the sentence scores (mean, share, max, top two, first",
+        "  and last sentence, whole-text scores, length) and the story's word 1–2-gram TF-IDF. Read as",
+        f"  positive when P(praise) ≥ {summary.get('high', '?')}, negative below {summary.get('low', '?')},",
+        "  otherwise mixed (strong positive and strong negative sentences) or neutral; the sentences that",
+        "  carry the reading are kept as evidence. Used only for stories (`TagInput(kind=\"story\")`).",
+        "",
+    ]
+    if cv:
+        lines += [
+            f"Pooled out-of-fold figures, {cv.get('folds')}-fold stratified cross-validation of the stories (seed",
+            f"{cv.get('seed')}): each fold read by a model fitted on the other four; the committed model is then",
+            "fitted on all of them. Gold \"neither\" (criticality 0) and mixed/neutral readings count as neither.",
+            "",
+            "| figure | value |",
+            "|---|---|",
+            *[
+                f"| {name.replace('_', ' ')} | {cv[name]} |"
+                for name in (
+                    "polarity_f1",
+                    "f1_negative",
+                    "f1_positive",
+                    "agreement",
+                    "praise_tagged_negative",
+                    "critical_tagged_positive",
+                    "mixed_or_neutral",
+                )
+                if name in cv
+            ],
+            "",
+        ]
+    lines += [
+        "Limitations: one mental health and community trust's stories; short stories (a few sentences, like",
+        "the demo's) lean positive, because short Care Opinion stories are mostly thanks; about one critical",
+        "story in ten is still read as positive.",
+        "",
+    ]
+    return lines
+
+
+def update_story_section(model_dir: Path, summary: dict[str, Any]) -> None:
+    """Replace (or add) the story section of an existing card, leaving the comment model's part as it is."""
+    card = model_dir / CARD_FILE
+    if not card.is_file():
+        return
+    text = card.read_text(encoding="utf-8")
+    head = text.split(STORY_HEADING)[0].rstrip("\n")
+    card.write_text("\n".join([head, "", *story_section(summary)]), encoding="utf-8")
 
 
 def _scores_section(cv: dict[str, Any] | None) -> list[str]:
@@ -40,6 +114,8 @@ def write_model_card(out_dir: Path, summary: dict[str, Any]) -> None:
         "The **weights in this directory** are derived from the training data and carry its licence:",
         "**CC BY-NC-SA 4.0** (attribution, non-commercial, share-alike). This is separate from the",
         "code in `insight_hub/themes/ml/`, which is MIT-licensed like the rest of the project.",
+        "Two data sets, both CC BY-NC-SA 4.0: `px_feedback_train.csv` (comments: themes and sentiment)",
+        "and `care_opinion_stories_dev.csv` (stories: story sentiment, see the last section).",
         "",
         "## Data",
         "",
@@ -78,5 +154,13 @@ def write_model_card(out_dir: Path, summary: dict[str, Any]) -> None:
         "- 'Labelling not possible' is never learnt; it is assigned to texts with no words.",
         "- Safety signals are keyword rules for triage to a human, not a clinical judgement.",
         "",
+        *story_section(_story_summary(out_dir)),
     ]
     (out_dir / CARD_FILE).write_text("\n".join(lines), encoding="utf-8")
+
+
+def _story_summary(out_dir: Path) -> dict[str, Any] | None:
+    path = out_dir / STORY_SUMMARY
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8")).get("summary")

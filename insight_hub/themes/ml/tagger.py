@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from . import story_sentiment
 from .components import DocScores, load_pipeline
 from .doctext import doc_text
 from .rules import BUILTIN_RULES, ThemeRules
@@ -28,6 +30,7 @@ from .types import (
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "model"
 META_FILE = "tagger.json"
+STORY_DIR = "story_sentiment"
 NOT_POSSIBLE = "Labelling not possible"
 # Beyond this length (roughly a long FFT comment) a text is a story: it is classified
 # sentence by sentence, because one TF-IDF vector over 20,000 characters dilutes every theme.
@@ -46,9 +49,18 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 class Tagger:
     """Thread-safe for concurrent ``tag`` calls; local themes are swapped atomically."""
 
-    def __init__(self, nlp: Language, version: str, local_themes: Sequence[LocalTheme] = ()) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        version: str,
+        local_themes: Sequence[LocalTheme] = (),
+        story: story_sentiment.StorySentiment | None = None,
+    ) -> None:
         self.nlp = nlp
-        self.version = version
+        self.comment_version = version
+        self.story = story
+        # Stored with every tag: a new story model re-tags like a new comment model does.
+        self.version = f"{version}+{story.version}" if story is not None else version
         linear = nlp.get_pipe("qdc_linear")
         self.labels: list[str] = list(linear.themes.labels)
         self.thresholds: np.ndarray = linear.themes.thresholds
@@ -75,7 +87,22 @@ class Tagger:
             doc._.source_text = text
             doc._.question_type = item.question_type
             docs.append(doc)
-        return [self._result(doc, local) for doc in self.nlp.pipe(docs, batch_size=BATCH_SIZE)]
+        docs = list(self.nlp.pipe(docs, batch_size=BATCH_SIZE))
+        results = [self._result(doc, local) for doc in docs]
+        stories = [i for i, item in enumerate(items) if item.kind == "story" and results[i].sentences]
+        if self.story is not None and stories:
+            readings = self.story.read(
+                [docs[i] for i in stories],
+                [[(s.start, s.end) for s in results[i].sentences] for i in stories],
+            )
+            for i, reading in zip(stories, readings, strict=True):
+                results[i] = replace(
+                    results[i],
+                    sentiment=reading.sentiment,
+                    sentiment_confidence=reading.confidence,
+                    sentiment_evidence=reading.evidence,
+                )
+        return results
 
     # -- assembling results --------------------------------------------------------------
     def _result(self, doc: Doc, local: ThemeRules) -> TagResult:
@@ -176,7 +203,7 @@ def read_version(path: Path) -> str:
 
 @lru_cache(maxsize=4)
 def _load_cached(path: Path) -> Tagger:
-    return Tagger(load_pipeline(path), read_version(path))
+    return Tagger(load_pipeline(path), read_version(path), story=story_sentiment.load(path / STORY_DIR))
 
 
 def load_tagger(path: str | Path | None = None) -> Tagger:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 QuestionType = Literal["what_good", "could_improve", "nonspecific"]
-Sentiment = Literal["positive", "neutral", "negative"]
+Sentiment = Literal["positive", "neutral", "negative", "mixed"]
 SafetyKind = Literal[
     "safeguarding",
     "abuse",
@@ -22,7 +22,11 @@ SafetyKind = Literal[
 ]
 
 QUESTION_TYPES: tuple[str, ...] = ("what_good", "could_improve", "nonspecific")
+# The comment model's classes, in the column order of its probabilities.
 SENTIMENTS: tuple[str, ...] = ("positive", "neutral", "negative")
+# A story may also read "mixed": strong praise and strong criticism together (see story_sentiment.py).
+STORY_SENTIMENTS: tuple[str, ...] = ("positive", "neutral", "mixed", "negative")
+TEXT_KINDS: tuple[str, ...] = ("comment", "story")
 SAFETY_KINDS: tuple[str, ...] = (
     "safeguarding",
     "abuse",
@@ -51,8 +55,12 @@ class LocalTheme:
 
 @dataclass(frozen=True)
 class TagInput:
+    """``kind`` "story" reads the sentiment of a long first-person story with the story model (when the
+    tagger has one); a "comment" keeps the comment model's reading."""
+
     text: str
     question_type: str | None = None
+    kind: str = "comment"
 
 
 @dataclass(frozen=True)
@@ -99,3 +107,5 @@ class TagResult:
     safety: list[SafetySignal]
     critical: bool
     version: str
+    # The sentences that carry the story's sentiment (stories only; empty for comments).
+    sentiment_evidence: list[SentenceResult] = field(default_factory=list)

@@ -1,0 +1,174 @@
+"""Training the story sentiment model on real stories, with honest (out-of-fold) figures.
+
+    from insight_hub.themes.ml.story_training import train_story_sentiment
+    train_story_sentiment(
+        "../shared/data/care_opinion_stories_dev.csv", "insight_hub/themes/model/story_sentiment"
+    )
+
+Gold: the sign of Care Opinion's criticality (< 0 critical, > 0 praise; 0 "neither" is left out of fitting
+but scored as a gold "neither"). Figures come from 5 folds: each fold's model is fitted on the other four
+and predicts its fold; the predictions are pooled and scored once. The saved model is then fitted on all.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from spacy.tokens import Doc
+
+from . import story_sentiment as ss
+from .model_card import update_story_section
+from .doctext import doc_text
+from .tagger import Tagger, _trimmed
+
+SEED = 0
+FOLDS = 5
+
+
+@dataclass
+class StoryRows:
+    texts: list[str]
+    criticality: np.ndarray  # signed
+
+
+def read_stories(path: str | Path) -> StoryRows:
+    texts, crit = [], []
+    with Path(path).open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            try:
+                value = int(float(row.get("criticality") or ""))
+            except ValueError:
+                continue
+            texts.append(row.get("text") or "")
+            crit.append(value)
+    return StoryRows(texts, np.array(crit, dtype=np.int64))
+
+
+def scored_docs(tagger: Tagger, texts: Sequence[str]) -> list[Doc]:
+    docs = []
+    for text in texts:
+        doc = tagger.nlp.make_doc(text)
+        doc._.source_text = text
+        doc._.question_type = None
+        docs.append(doc)
+    return list(tagger.nlp.pipe(docs, batch_size=256))
+
+
+def fit(rows: np.ndarray, words: Sequence[Sequence[str]], gold: np.ndarray) -> ss.StorySentiment:
+    """Fit on stories with a sign (gold -1 / +1); gold 0 rows are left out."""
+    keep = np.flatnonzero(gold != 0)
+    df: Counter[str] = Counter()
+    for i in keep:
+        df.update(set(ss.ngrams(words[i])))
+    terms = sorted(t for t, n in df.items() if n >= ss.MIN_DF)
+    n = len(keep)
+    idf = np.array([math.log((1 + n) / (1 + df[t])) + 1.0 for t in terms], dtype=np.float32).astype(
+        np.float64
+    )
+    mean = rows[keep].mean(axis=0)
+    scale = rows[keep].std(axis=0)
+    scale[scale == 0] = 1.0
+    model = ss.StorySentiment({t: i for i, t in enumerate(terms)}, idf, mean, scale, np.zeros(0), 0.0)
+    x = model.matrix(rows[keep], [words[i] for i in keep])
+    lr = LogisticRegression(C=ss.C, class_weight="balanced", max_iter=5000).fit(x, gold[keep] > 0)
+    # Rounded through float32 so the model in memory is the one saved.
+    model.coef = lr.coef_[0].astype(np.float32).astype(np.float64)
+    model.intercept = float(lr.intercept_[0])
+    return model
+
+
+def polarity_scores(gold: np.ndarray, predicted: Sequence[str]) -> dict[str, float]:
+    """Polarity F1 = mean of the F1 for negative and for positive; "neutral"/"mixed" count as neither."""
+    sign = np.array([{"positive": 1, "negative": -1}.get(p, 0) for p in predicted])
+
+    def f1(value: int) -> float:
+        tp = int(((sign == value) & (gold == value)).sum())
+        denominator = int((sign == value).sum() + (gold == value).sum())
+        return 2 * tp / denominator if denominator else 0.0
+
+    praise, critical = gold > 0, gold < 0
+    return {
+        "stories": int(len(gold)),
+        "polarity_f1": (f1(-1) + f1(1)) / 2,
+        "f1_negative": f1(-1),
+        "f1_positive": f1(1),
+        "agreement": float((sign == gold).mean()),
+        "praise_tagged_negative": float((sign[praise] == -1).mean()) if praise.any() else 0.0,
+        "critical_tagged_positive": float((sign[critical] == 1).mean()) if critical.any() else 0.0,
+        "mixed_or_neutral": float((sign == 0).mean()),
+    }
+
+
+def _features(docs: list[Doc]) -> tuple[np.ndarray, list[list[str]], list[list[tuple[int, int]]]]:
+    rows = np.vstack([ss.aggregates(doc._.qdc_scores) for doc in docs])
+    words = [ss.doc_words(doc) for doc in docs]
+    offsets = [[_trimmed(doc_text(doc), s, e) for s, e in doc._.qdc_scores.sentences] for doc in docs]
+    return rows, words, offsets
+
+
+def cross_validate(docs: list[Doc], gold: np.ndarray, *, k: int = FOLDS, seed: int = SEED) -> dict[str, Any]:
+    """Pooled out-of-fold readings: each story is read by a model that never saw it."""
+    rows, words, offsets = _features(docs)
+    predicted = [""] * len(docs)
+    strata = np.sign(gold)
+    for train, test in StratifiedKFold(k, shuffle=True, random_state=seed).split(rows, strata):
+        model = fit(rows[train], [words[i] for i in train], gold[train])
+        for i, reading in zip(
+            test, model.read([docs[i] for i in test], [offsets[i] for i in test]), strict=True
+        ):
+            predicted[i] = reading.sentiment
+    return {"folds": k, "seed": seed, **polarity_scores(np.sign(gold), predicted), "predicted": predicted}
+
+
+def train_story_sentiment(
+    stories_csv: str | Path, out_dir: str | Path, *, tagger: Tagger | None = None, cv: int = FOLDS
+) -> dict[str, Any]:
+    """Fit on every story in the file, save it in ``out_dir`` and return its summary (with the 5-fold
+    figures unless ``cv=0``)."""
+    from .tagger import load_tagger
+
+    tagger = tagger or load_tagger()
+    data = read_stories(stories_csv)
+    docs = scored_docs(tagger, data.texts)
+    gold = np.sign(data.criticality)
+    summary: dict[str, Any] = {
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "data": {
+            "file": Path(stories_csv).name,
+            "stories": len(docs),
+            "text_digests": sorted(ss.text_digest(t) for t in data.texts),
+        },
+        "gold": {
+            "critical": int((gold < 0).sum()),
+            "neither": int((gold == 0).sum()),
+            "praise": int((gold > 0).sum()),
+        },
+        "comment_model": tagger.comment_version,
+        "c": ss.C,
+        "low": ss.LOW,
+        "high": ss.HIGH,
+    }
+    if cv:
+        scores = cross_validate(docs, gold, k=cv)
+        scores.pop("predicted")
+        summary["cross_validation"] = {
+            k: round(v, 4) if isinstance(v, float) else v for k, v in scores.items()
+        }
+    rows, words, _ = _features(docs)
+    model = fit(rows, words, gold)
+    model.summary = summary
+    model.version = f"story-{datetime.now(UTC):%Y.%m.%d}-{ss.weights_hash(model)}"
+    summary["version"] = model.version
+    ss.save(model, Path(out_dir))
+    update_story_section(Path(out_dir).parent, summary)
+    return summary
