@@ -19,7 +19,8 @@ so that `unneutralise()` turns every written text back into exactly the normalis
 file is read back by `train_tagger --corrections`).
 
 XLSX: text cells are typed as strings (`data_type = "s"`): openpyxl would otherwise store a text starting
-with `=` as a formula and `#N/A` as an error.
+with `=` as a formula and `#N/A` as an error. A literal `_xHHHH_` in a text is escaped as OOXML asks
+(`_x005F_xHHHH_`): Excel decodes `_x003D_` to `=`, which would bring a formula character back to the front.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ QUOTE = "'"
 # lone surrogates (which cannot be encoded), and the two non-characters that XML forbids.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAK = re.compile("\r\n?")
+# OOXML string escapes (ECMA-376 ST_Xstring): an underscore that starts one is itself written `_x005F_`.
+_XLSX_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 # Passed through as they are: csv writes their text, openpyxl stores them as numbers and dates.
 _PLAIN = (int, float, Decimal, dt.date, dt.datetime, dt.time, dt.timedelta)
 
@@ -142,7 +145,8 @@ def xlsx_append(sheet: Any, row: Iterable[Any]) -> None:
     out = []
     for value in cells(row):
         if isinstance(value, str):
-            text = Cell(sheet, row=1, column=1, value=value)  # append() sets the position
+            # append() sets the position
+            text = Cell(sheet, row=1, column=1, value=_XLSX_ESCAPE.sub("_x005F_", value))
             text.data_type = "s"  # never "f" (formula) nor "e" (error), whatever the text looks like
             out.append(text)
         else:
