@@ -42,10 +42,8 @@ def hostile_texts(*, nul: bool = True) -> st.SearchStrategy[str]:
         st.sampled_from(PAYLOADS),
         st.text(max_size=20),
     )
-    anything = st.text(max_size=40)
-    if not nul:
-        anything = anything.map(lambda t: t.replace("\x00", ""))
-    return st.one_of(crafted, anything)
+    texts = st.one_of(crafted, st.text(max_size=40))
+    return texts if nul else texts.map(lambda t: t.replace("\x00", ""))
 
 
 def kept(text: str) -> str:
