@@ -18,9 +18,10 @@ written as its text. A text that starts with `'` before something that would nee
 so that `unneutralise()` turns every written text back into exactly the normalised text (the corrections
 file is read back by `train_tagger --corrections`).
 
-XLSX: text cells are typed as strings (`data_type = "s"`): openpyxl would otherwise store a text starting
-with `=` as a formula and `#N/A` as an error. A literal `_xHHHH_` in a text is escaped as OOXML asks
-(`_x005F_xHHHH_`): Excel decodes `_x003D_` to `=`, which would bring a formula character back to the front.
+XLSX: text cells are always strings (`data_type = "s"`): openpyxl would store a text starting with `=` as a
+formula and `#N/A` as an error, so such a cell is typed explicitly. A literal `_xHHHH_` in a text is escaped
+as OOXML asks (`_x005F_xHHHH_`): Excel decodes `_x003D_` to `=`, which would bring a formula character back
+to the front.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ERROR_CODES, Cell
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 # Characters that spreadsheet programs also read as the start of a formula or of a new cell.
@@ -52,6 +53,8 @@ _PLAIN = (int, float, Decimal, dt.date, dt.datetime, dt.time, dt.timedelta)
 
 def normalise(text: str) -> str:
     """The text as a file can carry it: control characters removed, line breaks as LF."""
+    if text.isprintable():  # the common case, checked in C: no control, format or unassigned character
+        return text
     return _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
 
 
@@ -64,16 +67,21 @@ def _first_visible(text: str) -> str:
 
 def _runs(text: str) -> bool:
     """Whether a spreadsheet program could take the text for a formula."""
-    if text.startswith(LEADING_BREAKS):
+    first = text[:1]
+    if first in LEADING_BREAKS:
         return True
+    if first.isascii() and not first.isspace():  # the common case: a visible ASCII character (or none)
+        return first in FORMULA_STARTS
     return unicodedata.normalize("NFKC", _first_visible(text)).startswith(FORMULA_STARTS)
 
 
 def neutralise(text: Any) -> Any:
     """The text prefixed with `'` where it could run as a formula; any other value as it is. Expects
     normalised text: write cells through `cell()`, which normalises first."""
-    if not isinstance(text, str):
-        return text
+    return _neutralised(text) if isinstance(text, str) else text
+
+
+def _neutralised(text: str) -> str:
     if _runs(text) or (text.startswith(QUOTE) and _runs(text.lstrip(QUOTE))):
         return QUOTE + text
     return text
@@ -89,9 +97,13 @@ def unneutralise(text: str) -> str:
 def cell(value: Any) -> Any:
     """A value ready for a CSV or XLSX cell: normalised, then neutralised. Numbers and dates stay as they
     are, `None` stays empty, anything else becomes its text."""
-    if value is None or isinstance(value, _PLAIN):  # bool is an int
+    if isinstance(value, str):  # most cells: checked first
+        text = normalise(value)
+    elif value is None or isinstance(value, _PLAIN):  # bool is an int
         return value
-    return neutralise(normalise(str(value)))
+    else:
+        text = normalise(str(value))
+    return _neutralised(text)
 
 
 def cells(row: Iterable[Any]) -> list[Any]:
@@ -145,10 +157,12 @@ def xlsx_append(sheet: Any, row: Iterable[Any]) -> None:
     out = []
     for value in cells(row):
         if isinstance(value, str):
-            # append() sets the position
-            text = Cell(sheet, row=1, column=1, value=_XLSX_ESCAPE.sub("_x005F_", value))
-            text.data_type = "s"  # never "f" (formula) nor "e" (error), whatever the text looks like
-            out.append(text)
-        else:
-            out.append(value)
+            if "_x" in value:
+                value = _XLSX_ESCAPE.sub("_x005F_", value)
+            if value.startswith("=") or value in ERROR_CODES:
+                # openpyxl would store a formula or an error: a cell typed as a string is neither. (A written
+                # text never starts with `=`; this holds even so.) append() sets the position.
+                value = Cell(sheet, row=1, column=1, value=value)
+                value.data_type = "s"
+        out.append(value)
     sheet.append(out)

@@ -101,6 +101,8 @@ def xlsx_cells(data: bytes) -> dict[str, list[list]]:
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                # Text is a string cell: not an error value either (openpyxl would type `#N/A` so).
+                assert cell.data_type == "s" or not isinstance(cell.value, str), (cell.value, cell.data_type)
             rows.append([_ooxml(cell.value) for cell in row])
         out[sheet.title] = rows
     return out
@@ -349,3 +351,14 @@ def test_corrections_csv_and_its_reader(client, world, reviewed_comment, tmp_pat
     path = tmp_path / "tag-corrections.csv"
     path.write_bytes(response.content)
     assert [row["text"] for row in read_corrections(path)] == [kept(text)]
+
+
+def test_train_tagger_names_a_corrections_file_it_cannot_read(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    data = tmp_path / "train.csv"
+    data.write_text("comment_id,text,labels\n1,Kind staff,Staff manner\n", encoding="utf-8")
+    corrections = tmp_path / "corrections.csv"
+    corrections.write_bytes("comment_id,text,labels\n1,caf\xe9,Parking\n".encode("latin-1"))
+    with pytest.raises(CommandError, match="--corrections: .*corrections.csv is not a UTF-8 CSV file"):
+        call_command("train_tagger", data=data, corrections=corrections, out=tmp_path / "model", cv=0)
