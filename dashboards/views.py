@@ -6,8 +6,6 @@ below the filters is swapped (`#dashboard-body`), and without JavaScript the for
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from feedback.exports import neutralise
+from insight_hub import exports
 from insight_hub.forms import add_service_errors
 from insight_hub.organisations.models import ICS, Organisation, OrganisationKind, Service
 from insight_hub.organisations.permissions import can_view, scope_for
@@ -474,7 +472,7 @@ def export_csv(request, pk: int):
     response["Content-Disposition"] = (
         f'attachment; filename="dashboard-{dashboard.pk}-{period.last:%Y-%m}.csv"'
     )
-    writer = csv.writer(response)
+    writer = exports.CsvWriter(response)  # defuses formulas in titles and names
     owner = dashboard.owner if dashboard.is_owned else None
     membership = owner.memberships.order_by("created_at").first() if owner else None
     for key, value in [
@@ -489,7 +487,7 @@ def export_csv(request, pk: int):
             "Counts under 5 are shown as *; percentages of fewer than 5 responses are not shown.",
         ),
     ]:
-        writer.writerow([neutralise(key), neutralise(value)])
+        writer.writerow([key, value])
     writer.writerow([])
     writer.writerow(["Tile", "Tile owner", "Month", "Measure", "Value"])
     for tile in dashboard.tiles.select_related("theme", "service", "owner"):
@@ -499,27 +497,17 @@ def export_csv(request, pk: int):
         if tile.kind == TileKind.METRIC:
             for month, counts in selectors.fft_trend(tile_orgs, tile_services, period):
                 figures = selectors.fft_figures(counts)
+                writer.writerow([str(tile), tile_owner, f"{month:%Y-%m}", "FFT responses", figures.total])
                 writer.writerow(
-                    [
-                        neutralise(str(tile)),
-                        neutralise(tile_owner),
-                        f"{month:%Y-%m}",
-                        "FFT responses",
-                        figures.total,
-                    ]
-                )
-                writer.writerow(
-                    [neutralise(str(tile)), neutralise(tile_owner), f"{month:%Y-%m}", "FFT % positive",
+                    [str(tile), tile_owner, f"{month:%Y-%m}", "FFT % positive",
                      "" if figures.percent_positive is None else figures.percent_positive]
                 )  # fmt: skip
         else:
             for entry in selectors.theme_trend(tile.theme_id, tile_orgs, tile_services, period):
                 month = f"{entry.month:%Y-%m}"
+                writer.writerow([str(tile), tile_owner, month, "Mentions", entry.total])
                 writer.writerow(
-                    [neutralise(str(tile)), neutralise(tile_owner), month, "Mentions", entry.total]
-                )
-                writer.writerow(
-                    [neutralise(str(tile)), neutralise(tile_owner), month, "Net sentiment",
+                    [str(tile), tile_owner, month, "Net sentiment",
                      "" if entry.net_sentiment is None else entry.net_sentiment]
                 )  # fmt: skip
     audit.record(request.user, AuditAction.EXPORT_DOWNLOADED, dashboard, export="dashboard.csv")

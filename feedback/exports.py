@@ -1,26 +1,24 @@
 """Exports of the filtered responses to CSV and XLSX, streamed so that a large export never sits in memory.
 
-Spreadsheet programs run a cell that starts with `=`, `+`, `-` or `@` (and some a tab or carriage return)
-as a formula: a patient's comment must never become one. Such text is prefixed with `'`, as OWASP advises.
+A patient's comment must never become a formula in a spreadsheet: every cell is written through the hub's
+one export writer (`insight_hub.exports`), which normalises the text and then neutralises it.
 """
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from collections.abc import Iterator
 
 from django.db.models import Prefetch, QuerySet
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from insight_hub import exports
 from insight_hub.organisations.permissions import can_read_original
 from insight_hub.themes.models import QuestionType
 
 from .models import Comment, Response
 from .selectors import AWAITING_REDACTION
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
 
 HEADER = [
@@ -42,16 +40,9 @@ HEADER = [
 ]
 
 
-def neutralise(value):
-    """A value that a spreadsheet shows as text, never runs."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
 def export_rows(user, responses: QuerySet[Response]) -> Iterator[list]:
     """One row per response, comments grouped by question type; original text only where the person may
-    read it, redacted text elsewhere."""
+    read it, redacted text elsewhere. Raw values: the export writer makes them safe cells."""
     comments = Prefetch(
         "comments",
         queryset=Comment.objects.only(
@@ -71,24 +62,21 @@ def export_rows(user, responses: QuerySet[Response]) -> Iterator[list]:
                 text = comment.redacted_text if comment.redaction_version else AWAITING_REDACTION
             by_type.setdefault(comment.question_type, []).append(text)
         yield [
-            neutralise(value)
-            for value in [
-                response.pk,
-                org.ods_code,
-                org.display_name,
-                response.service.name,
-                response.responded_at.isoformat(),
-                response.get_fft_score_display() if response.fft_score else "",
-                response.fft_score or "",
-                response.get_source_display(),
-                response.location_detail,
-                response.ethnic_category,
-                response.age_band,
-                response.sex,
-                response.disability,
-                *("\n\n".join(by_type.get(qt, [])) for qt in QuestionType.values),
-                "Original" if originals[org.pk] else "Redacted",
-            ]
+            response.pk,
+            org.ods_code,
+            org.display_name,
+            response.service.name,
+            response.responded_at.isoformat(),
+            response.get_fft_score_display() if response.fft_score else "",
+            response.fft_score or "",
+            response.get_source_display(),
+            response.location_detail,
+            response.ethnic_category,
+            response.age_band,
+            response.sex,
+            response.disability,
+            *("\n\n".join(by_type.get(qt, [])) for qt in QuestionType.values),
+            "Original" if originals[org.pk] else "Redacted",
         ]
 
 
@@ -100,9 +88,9 @@ class _Echo:
 
 
 def csv_lines(user, responses: QuerySet[Response]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = exports.CsvWriter(_Echo())
     yield "\ufeff"  # a byte-order mark, so that Excel reads the file as UTF-8
-    yield writer.writerow([neutralise(h) for h in HEADER])
+    yield writer.writerow(HEADER)
     for row in export_rows(user, responses):
         yield writer.writerow(row)
 
@@ -111,10 +99,9 @@ def xlsx_file(user, responses: QuerySet[Response]):
     """A temporary file holding the workbook, rewound. Write-only mode streams rows to disk as it goes."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Responses")
-    sheet.append(HEADER)
+    exports.xlsx_append(sheet, HEADER)
     for row in export_rows(user, responses):
-        # Control characters are not allowed in the XML of a workbook (openpyxl refuses them).
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+        exports.xlsx_append(sheet, row)
     out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it once sent
     workbook.save(out)
     out.seek(0)

@@ -3,11 +3,12 @@
 PDF: the template `reports/report_pdf.html` printed by WeasyPrint, charts as inline SVG (`svg.py`).
 XLSX: one sheet per section holding the aggregates behind it (suppressed as in the PDF).
 CSV: the same aggregates in one long table (section, item, month, measure, value), for other tools.
+Both are written through the hub's one export writer (`insight_hub.exports`): a story title, an action or a
+local theme name is people's text, and never reaches a spreadsheet as a formula.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.template.loader import render_to_string
@@ -16,6 +17,7 @@ from openpyxl.styles import Font
 
 from feedback.metrics import FFTFigures
 from feedback.models import FFTAnswer
+from insight_hub import exports
 
 from .selectors import ReportContent, special_cause_runs
 from .svg import sparkline_svg, spc_svg
@@ -221,11 +223,11 @@ def xlsx_bytes(content: ReportContent) -> bytes:
     bold = Font(bold=True)
     for name, header, rows in sections(content):
         sheet = workbook.create_sheet(title=name[:31])
-        sheet.append(header)
+        exports.xlsx_append(sheet, header)
         for cell in sheet[1]:
             cell.font = bold
         for row in rows:
-            sheet.append(row)
+            exports.xlsx_append(sheet, row)
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -235,7 +237,7 @@ def xlsx_bytes(content: ReportContent) -> bytes:
 def csv_bytes(content: ReportContent) -> bytes:
     """Aggregates only (no story text): section, item, measure, value; one row per figure."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = exports.CsvWriter(buffer)
     writer.writerow(["section", "item", "measure", "value"])
     for name, header, rows in sections(content):
         if name in {"Summary", "Stories quoted", "Charter commitments", "Actions"}:

@@ -20,8 +20,6 @@ from .problems import Problem
 from .rows import Lookups, RowParser, normalise_name
 
 PREVIEW_ROWS = 10
-# Spreadsheet programs run a cell that starts with one of these as a formula: the report defuses them.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def importable_organisations(user) -> QuerySet[Organisation]:
@@ -120,10 +118,13 @@ def file_columns(batch: ImportBatch, *, rows: int = 3) -> tuple[list[str], dict[
 
 
 def error_report_rows(batch: ImportBatch) -> Iterator[list[object]]:
-    """The row-level report as CSV rows: row, column, value, message."""
+    """The row-level report as CSV rows: row, column, value, message. Raw values, which quote the uploaded
+    file: write them with the export writer (`insight_hub.exports`), which defuses formulas."""
     yield ["row", "column", "value", "message"]
     for item in batch.errors:
-        value = str(item.get("value", ""))
-        if value.startswith(_FORMULA_STARTS):
-            value = "'" + value
-        yield [item.get("row", ""), item.get("column", ""), value, item.get("message", "")]
+        yield [
+            item.get("row", ""),
+            item.get("column", ""),
+            str(item.get("value", "")),
+            item.get("message", ""),
+        ]

@@ -6,8 +6,6 @@ not import), writes through `services`. Every htmx request is answered by the sa
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from feedback.models import ImportKind, ImportStatus
+from insight_hub import exports
 from insight_hub.forms import add_service_errors
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
@@ -209,7 +208,7 @@ def import_errors(request, uid):
     response["Content-Disposition"] = f'attachment; filename="import-{batch.uid}-problems.csv"'
     # A BOM, so that Excel opens the report as UTF-8 rather than guessing Windows-1252.
     response.write("\ufeff")
-    csv.writer(response).writerows(selectors.error_report_rows(batch))
+    exports.CsvWriter(response).writerows(selectors.error_report_rows(batch))
     return response
 
 

@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -8,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from insight_hub import exports
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
@@ -112,7 +111,9 @@ def corrections_export(request):
     audit.record(request.user, AuditAction.EXPORT_DOWNLOADED, export="tag-corrections.csv")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="tag-corrections.csv"'
-    writer = csv.DictWriter(response, fieldnames=TRAINING_COLUMNS)
+    # Comment texts could run as formulas in a spreadsheet: the export writer defuses them, and
+    # `train_tagger` reads them back through `insight_hub.exports.read_csv_dicts`.
+    writer = exports.CsvDictWriter(response, fieldnames=TRAINING_COLUMNS)
     writer.writeheader()
     writer.writerows(selectors.corrections_as_training_rows(request.user))
     return response

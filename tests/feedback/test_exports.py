@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from feedback.exports import neutralise
+from insight_hub.exports import cell, neutralise
 from tests.factories import CommentFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def dangerous(world):
 def test_neutralise_prefixes_only_cells_that_could_run_as_formulas():
     assert [neutralise(v) for v in DANGEROUS] == ["'" + v for v in DANGEROUS]
     assert neutralise("The ward was clean") == "The ward was clean"
-    assert neutralise(5) == 5
+    assert neutralise(5) == 5 and cell(5) == 5
 
 
 def test_xlsx_export_opens_with_every_cell_as_text_and_no_formula(client, world, dangerous):
@@ -75,3 +75,26 @@ def test_exports_hold_only_responses_in_reach(client, world, dangerous):
     client.force_login(world.px_b)
     text = b"".join(client.get(reverse("feedback:response_export_csv")).streaming_content).decode("utf-8-sig")
     assert "RBB" in text and "RAA" not in text
+
+
+def test_a_control_character_before_a_formula_from_the_public_form_never_reaches_the_xlsx(client, world):
+    """Found by an outside attack: the check for a leading `=` ran before control characters were removed,
+    so `\\x01=HYPERLINK(…)` became a live formula once the workbook writer dropped the `\\x01`."""
+    from django.core.cache import cache
+
+    from tests.feedback.test_public_form import answer
+
+    cache.clear()  # the public form's rate limit
+    hostile = '\x01=HYPERLINK("http://evil.example","x")'
+    posted, _ = answer(client, world.service_a, q1="2", q2=hostile)
+    assert posted.status_code == 302
+    client.force_login(world.px_a)
+    response = client.get(reverse("feedback:response_export_xlsx"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(workbook["Responses"].iter_rows())
+    assert all(cell.data_type != "f" for row in rows for cell in row)
+    cells = dict(zip([c.value for c in rows[0]], rows[1], strict=True))
+    assert cells["Comment: What was good"].value == '\'=HYPERLINK("http://evil.example","x")'
+    text = b"".join(client.get(reverse("feedback:response_export_csv")).streaming_content).decode("utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["Comment: What was good"] == '\'=HYPERLINK("http://evil.example","x")'

@@ -376,3 +376,53 @@ def test_a_mixed_story_is_collected_and_quoted_as_neither_positive_nor_negative(
         "positive": 0,
     }
     assert selectors.STRATUM_LABELS["neutral"] == "Neutral, mixed or not yet tagged"
+
+
+HOSTILE = '=HYPERLINK("http://evil.example","x")'
+
+
+def test_story_titles_actions_and_local_themes_never_become_formulas(world, data, request_report):
+    """Found by an outside attack: the ICS report's workbook and CSV wrote people's text as it came, so a
+    title, an action or a local theme named `=HYPERLINK(…)` was a live formula in the board's spreadsheet."""
+    import csv
+
+    from dashboards import rollups
+    from insight_hub.themes.models import Theme
+    from stories.models import StoryTag
+    from tests.reports.conftest import make_story
+
+    story = make_story(
+        world, "hostile", sentiment="negative", critical=True, title=HOSTILE, month=data.period.last
+    )
+    local = Theme.objects.create(
+        taxonomy=Theme.objects.filter(taxonomy__is_default=True).first().taxonomy,
+        ics=world.ics,
+        name="@SUM(1+1)",
+        category="Local",
+    )
+    StoryTag.objects.create(story=story, theme=local, sentiment="negative")
+    rollups.rebuild_all()
+    story_services.action_create(
+        story=story,
+        user=world.px_a,
+        description="+cmd|' /C calc'!A0",
+        owner=world.px_a_colleague,
+        due_on=timezone.localdate() + dt.timedelta(days=30),
+    )
+    report = request_report(world, data, user=world.icb_lead, organisation=None, chosen=[story.pk])
+    assert report.status == ReportStatus.DONE, report.message
+    book = workbook(report)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                assert not (isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@"))), cell
+    titles = [r[6] for r in book["Stories quoted"].iter_rows(min_row=2, values_only=True)]
+    assert story.redacted_title.startswith("=") and "'" + story.redacted_title in titles
+    actions = [r[2] for r in book["Actions"].iter_rows(min_row=2, values_only=True)]
+    assert "'+cmd|' /C calc'!A0" in actions
+    assert "'@SUM(1+1)" in [r[0] for r in book["Themes"].iter_rows(min_row=2, values_only=True)]
+    text = bytes(ReportFile.objects.get(report=report, format="csv").content).decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert "'@SUM(1+1)" in cells
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "@"))]

@@ -109,3 +109,38 @@ def test_corrections_download_in_training_columns(client, world, comment):
     lines = response.content.decode().splitlines()
     assert lines[0] == "comment_id,question_type,text,sentiment,labels"
     assert lines[1].endswith(",Parking") and "could_improve" in lines[1]
+
+
+CORRECTED_TEXTS = [
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    '=HYPERLINK("http://evil.example","x")',
+    "-2+3",
+    "'=1+1",
+]
+
+
+def test_corrections_csv_never_hands_a_formula_to_a_spreadsheet_and_reads_back_as_written(
+    client, world, tmp_path
+):
+    """Found by an outside attack: comment texts went into the corrections CSV raw. They are neutralised now,
+    and `train_tagger --corrections` reads the file back to the texts people wrote."""
+    import csv
+    import io
+
+    parking = Theme.objects.get(name="Parking")
+    for text in CORRECTED_TEXTS:
+        comment = make_comment(world.service_a, text, "could_improve")
+        # The file carries redacted text; these texts have nothing to redact.
+        type(comment).objects.filter(pk=comment.pk).update(redacted_text=text, redaction_version="test")
+        decide(client, world.px_a, comment, parking, "add")
+    response = client.get(reverse("themes:corrections_export"))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert sorted(row["text"] for row in rows) == sorted("'" + text for text in CORRECTED_TEXTS)
+    from insight_hub.themes.ml.data import read_corrections
+
+    path = tmp_path / "tag-corrections.csv"
+    path.write_bytes(response.content)
+    read = read_corrections(path)
+    assert sorted(row["text"] for row in read) == sorted(CORRECTED_TEXTS)
+    assert {row["labels"] for row in read} == {"Parking"}

@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from insight_hub.exports import read_csv_dicts
+
 TAXONOMY_PATH = Path(__file__).resolve().parent.parent / "data" / "qdc_taxonomy.json"
 LABEL_SEPARATOR = "; "
 COLUMNS = (
@@ -68,6 +70,13 @@ class Rows:
                 for column in (self.ids, self.texts, self.question_types, self.labels, self.sentiments)
             )
         )
+
+
+def read_corrections(path: str | Path) -> list[dict[str, str]]:
+    """People's corrections from the review page's download (`tag-corrections.csv`), rows with labels only.
+    The download defuses texts that a spreadsheet would run (a leading `'`); they are read back as written."""
+    with Path(path).open(newline="", encoding="utf-8-sig") as handle:
+        return [row for row in read_csv_dicts(handle) if row.get("labels")]
 
 
 def read_frame(csv_path: str | Path, extra_rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from insight_hub.themes.ml import DEFAULT_MODEL_DIR, train
+from insight_hub.themes.ml.data import read_corrections
 
 
 class Command(BaseCommand):
@@ -32,8 +33,10 @@ class Command(BaseCommand):
         if corrections:
             if not corrections.is_file():
                 raise CommandError(f"--corrections: no such file {corrections}")
-            with corrections.open(newline="", encoding="utf-8") as handle:
-                extra = [row for row in csv.DictReader(handle) if row.get("labels")]
+            try:
+                extra = read_corrections(corrections)
+            except (UnicodeDecodeError, csv.Error) as exc:
+                raise CommandError(f"--corrections: {corrections} is not a UTF-8 CSV file ({exc})") from exc
         summary = train(data, out, seed=seed, extra_rows=extra, cv=cv)
         self.stdout.write(
             self.style.SUCCESS(f"Trained {summary['version']} on {summary['data']['rows']} rows into {out}.")
