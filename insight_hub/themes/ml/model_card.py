@@ -30,8 +30,8 @@ def story_section(summary: dict[str, Any] | None) -> list[str]:
         "  repository (`datasets/phase_1/co.csv`), **CC BY-NC-SA 4.0**. Its features also carry the comment",
         "  model's sentence scores, so it depends on `px_feedback_train.csv` (CC BY-NC-SA 4.0) as well: the",
         "  weights carry that licence, apart from the code's MIT licence.",
-        f"- Comment model whose sentence scores it reads: `{summary.get('comment_model', '')}`; retrain the story",
-        "  model whenever the comment model changes.",
+        f"- Comment model whose sentence scores it reads: `{summary.get('comment_model', '')}`;",
+        "  retrain the story model whenever the comment model changes.",
         "- Model: logistic regression (class-balanced, C = "
         f"{summary.get('c', '?')}) over aggregates of the sentence scores (mean, share, max, top two, first",
         "  and last sentence, whole-text scores, length) and the story's word 1–2-gram TF-IDF. Read as",
@@ -42,9 +42,10 @@ def story_section(summary: dict[str, Any] | None) -> list[str]:
     ]
     if cv:
         lines += [
-            f"Pooled out-of-fold figures, {cv.get('folds')}-fold stratified cross-validation of the stories (seed",
-            f"{cv.get('seed')}): each fold read by a model fitted on the other four; the committed model is then",
-            "fitted on all of them. Gold \"neither\" (criticality 0) and mixed/neutral readings count as neither.",
+            f"Pooled out-of-fold figures, {cv.get('folds')}-fold stratified cross-validation of the stories",
+            f"(seed {cv.get('seed')}): each fold read by a model fitted on the other four; the committed model",
+            "is then fitted on all of them. Gold \"neither\" (criticality 0) and mixed/neutral readings count",
+            "as neither.",
             "",
             "| figure | value |",
             "|---|---|",

@@ -27,8 +27,8 @@ from sklearn.model_selection import StratifiedKFold
 from spacy.tokens import Doc
 
 from . import story_sentiment as ss
-from .model_card import update_story_section
 from .doctext import doc_text
+from .model_card import update_story_section
 from .tagger import Tagger, _trimmed
 
 SEED = 0
