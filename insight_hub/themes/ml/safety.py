@@ -1,9 +1,19 @@
-"""Safety rules: spaCy ``Matcher`` patterns that flag comments for urgent human review.
+"""Safety rules: flag comments and stories for urgent human review, with precision.
 
-These are deliberately recall-oriented: a false alarm costs a reviewer a few seconds, a
-miss can cost far more. They are not a substitute for the trust's safeguarding process.
-Patterns match on lower-cased tokens from the tokenizer only (no tagger or lemmatiser), so
-inflections are spelt out with ``IN`` lists or ``REGEX``.
+Two steps, so that the cost stays with the few texts that need it:
+
+1. *cue words*: a regex prefilter and substring checks over the raw text, then spaCy ``Matcher`` patterns
+   (``safety_patterns.RULE_GROUPS``) on the tokens of the texts that pass;
+2. *a closer look* at each hit's sentence (``review``): is the cue negated ("I don't feel suicidal"), over
+   ("no longer", "anymore", "self-harm free", "stopped self-harming"), a topic ("drug abuse", "suicide
+   prevention"), an idiom ("the weight fell from my shoulders", "pushed me just enough")? A *weak* cue, one
+   that is as often history as a failure of care ("after my overdose I was admitted"), is kept only when its
+   sentence or the ones beside it say that care failed ("nobody rang back", "I was refused help").
+
+Only the tokenizer and sentencizer run before this component (the tagger's pipeline has no parser: a
+parse costs ~50x the tokenizer and the patterns read clause-local word order well enough). The rules are
+not a substitute for the trust's safeguarding process; ``tests/data/real_text/story_safety.jsonl`` and
+``insight_hub/evaluation/safety.py`` measure them on real stories.
 """
 
 from __future__ import annotations
@@ -16,183 +26,48 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from .doctext import doc_text
+from .safety_patterns import (
+    CLAUSE_BREAKS,
+    FAILURE,
+    IDIOMS,
+    NEGATORS,
+    RESOLVED_AFTER,
+    RESOLVED_AFTER_PAIRS,
+    RESOLVED_BEFORE,
+    RESOLVED_BEFORE_PAIRS,
+    RULE_GROUPS,
+    TOPIC_AFTER,
+    TOPIC_BEFORE,
+    Pattern,
+)
 
 SAFETY_SPAN_KEY = "safety"
-
-Pattern = list[dict[str, Any]]
-
-
-def _lower_in(*words: str, optional: bool = False) -> dict[str, Any]:
-    token: dict[str, Any] = {"LOWER": {"IN": list(words)}}
-    if optional:
-        token["OP"] = "?"
-    return token
+# Every pattern of every group, as the prechecks read them.
+SAFETY_PATTERNS: dict[str, list[Pattern]] = {name: group.patterns for name, group in RULE_GROUPS.items()}
+# A clitic split off by the tokenizer ("n't" of "didn't") starts inside a word, where a regex \b fails.
+_CLITIC = re.compile(r"^[^a-z]|^(?:nt|m)$")
 
 
-_SELF = _lower_in("myself", "herself", "himself", "themselves", "themself", "yourself")
-_POSSESSIVE = _lower_in("my", "her", "his", "their", "your", "own")
-_OPT_DET = _lower_in("the", "a", "an", "my", "her", "his", "their", "some", optional=True)
-_MEDICINE = {
-    "LOWER": {
-        "REGEX": r"^(medications?|medicines?|meds|tablets?|pills?|doses?|dosages?|drugs?|"
-        r"prescriptions?|insulin|injections?|antibiotics?)$"
-    }
-}
-_KILL = _lower_in("kill", "killing", "killed", "kills")
-_HIT = _lower_in(
-    "hit", "slapped", "punched", "kicked", "pushed", "shoved", "grabbed", "restrained", "strangled"
-)
-_PERSON = _lower_in(
-    "me", "him", "her", "them", "us", "my", "his", "patient", "patients", "mum", "dad", "son", "daughter"
-)
-_DISCHARGED = _lower_in("discharged", "discharge", "sent", "released")
-
-SAFETY_PATTERNS: dict[str, list[Pattern]] = {
-    "self_harm_or_suicide": [
-        [{"LOWER": {"REGEX": r"^suicid"}}],
-        [
-            {"LOWER": {"IN": ["self", "self-harm", "self-harming", "selfharm"]}},
-            {"LOWER": "-", "OP": "?"},
-            {"LOWER": {"REGEX": r"^harm"}},
-        ],
-        [{"LOWER": {"IN": ["self-harm", "self-harming", "selfharm", "overdose", "overdosed", "overdosing"]}}],
-        [_KILL, _SELF],
-        [
-            {"LOWER": {"IN": ["end", "ending", "ended", "take", "taking", "took"]}},
-            _POSSESSIVE,
-            {"LOWER": {"IN": ["own", "life"]}},
-            {"LOWER": "life", "OP": "?"},
-        ],
-        [
-            {"LOWER": {"IN": ["cut", "cutting", "hurt", "hurting", "harm", "harming", "hang", "hanging"]}},
-            _SELF,
-        ],
-        [{"LOWER": {"IN": ["want", "wanted", "wanting", "wants"]}}, {"LOWER": "to"}, {"LOWER": "die"}],
-    ],
-    "safeguarding": [
-        [{"LOWER": {"REGEX": r"^safeguard"}}],
-        [{"LOWER": "child"}, {"LOWER": "protection"}],
-        [{"LOWER": "vulnerable"}, {"LOWER": {"IN": ["adult", "adults", "child", "children", "person"]}}],
-        [{"LOWER": {"IN": ["domestic", "financial"]}}, {"LOWER": {"IN": ["abuse", "violence"]}}],
-    ],
-    "abuse": [
-        [
-            {
-                "LOWER": {
-                    "REGEX": r"^(abuse[ds]?|abusive|abusing|assault(ed|s)?|bull(ied|ying)|harass(ed|ment)?)$"
-                }
-            }
-        ],
-        [_HIT, _PERSON],
-        [
-            {"LOWER": {"REGEX": r"^(sexual(ly)?|inappropriately)$"}},
-            {"LOWER": {"REGEX": r"^(touch(ed|ing)?|assault(ed)?|abused|harass(ed|ment))$"}},
-        ],
-        [{"LOWER": {"IN": ["threatened", "threatening"]}}],
-    ],
-    "neglect": [
-        [{"LOWER": {"REGEX": r"^neglect(ed|ful|ing)?$"}}],
-        [{"LOWER": {"IN": ["pressure", "bed"]}}, {"LOWER": {"IN": ["sore", "sores", "ulcer", "ulcers"]}}],
-        [
-            {"LOWER": "left"},
-            {"LOWER": {"IN": ["in", "on", "lying", "sitting"]}},
-            _OPT_DET,
-            {"LOWER": {"IN": ["urine", "faeces", "feces", "excrement", "vomit", "soiled", "wet", "floor"]}},
-        ],
-        [{"LOWER": "left"}, {"LOWER": {"IN": ["soiled", "unattended", "dehydrated", "starving"]}}],
-        [
-            {"LOWER": {"IN": ["no", "without"]}},
-            {"LOWER": {"IN": ["food", "water"]}},
-            {"LOWER": {"IN": ["or", "and"]}},
-            {"LOWER": {"IN": ["food", "water", "drink"]}},
-        ],
-    ],
-    "harm": [
-        [{"LOWER": {"IN": ["harmed", "injured", "injury", "injuries", "bruised", "bruises", "bruising"]}}],
-        [
-            {"LOWER": {"IN": ["had", "have", "a"]}, "OP": "?"},
-            {"LOWER": "fall"},
-            {"LOWER": {"IN": ["on", "in", "while", "whilst"]}},
-        ],
-        [
-            {"LOWER": {"IN": ["fell", "dropped"]}},
-            {"LOWER": {"IN": ["out", "off", "from", "over", "on", "down"]}},
-        ],
-        [
-            {"LOWER": {"IN": ["wrong", "incorrect"]}},
-            {"LOWER": {"IN": ["patient", "leg", "arm", "side", "limb", "eye"]}},
-        ],
-        [{"LOWER": {"IN": ["never", "serious"]}}, {"LOWER": {"IN": ["event", "incident"]}}],
-    ],
-    "unsafe_discharge": [
-        [
-            _DISCHARGED,
-            {"LOWER": "home", "OP": "?"},
-            {"LOWER": {"IN": ["too", "far"]}},
-            {"LOWER": {"IN": ["early", "soon", "quickly"]}},
-        ],
-        [
-            _DISCHARGED,
-            {"LOWER": "home", "OP": "?"},
-            {"LOWER": {"IN": ["without", "with", "on", "in", "at"]}},
-            {"LOWER": {"IN": ["no", "the", "a", "any"]}, "OP": "?"},
-            {
-                "LOWER": {
-                    "REGEX": r"^(wrong|incorrect|night|midnight|middle|care|support|package|medications?|"
-                    r"medicines?|tablets?|transport|pain|still|unwell|assessment)$"
-                }
-            },
-        ],
-        [{"LOWER": {"IN": ["unsafe", "premature", "inappropriate"]}}, {"LOWER": "discharge"}],
-        [{"LOWER": "sent"}, {"LOWER": "home"}, {"LOWER": {"IN": ["still", "while", "whilst"]}}],
-    ],
-    "medication_error": [
-        [
-            {
-                "LOWER": {
-                    "IN": [
-                        "wrong",
-                        "incorrect",
-                        "double",
-                        "extra",
-                        "missed",
-                        "missing",
-                        "out-of-date",
-                        "expired",
-                    ]
-                }
-            },
-            _MEDICINE,
-        ],
-        [{"LOWER": {"IN": ["wrong", "incorrect"]}}, {"IS_ALPHA": True}, _MEDICINE],
-        [
-            {
-                "LOWER": {
-                    "IN": ["medication", "medicine", "prescribing", "prescription", "drug", "dispensing"]
-                }
-            },
-            {"LOWER": {"IN": ["error", "errors", "mistake", "mistakes", "mix-up", "mixup"]}},
-        ],
-        [
-            {"LOWER": {"IN": ["not", "never"]}},
-            {"LOWER": {"IN": ["given", "gave", "received", "got"]}},
-            {"LOWER": {"IN": ["my", "her", "his", "their", "the", "any"]}},
-            _MEDICINE,
-        ],
-    ],
-}
+def _optional(token: dict[str, Any]) -> bool:
+    return token.get("OP") in ("?", "*")
 
 
 def _first_required_token_regex(pattern: Pattern) -> str:
-    """A regex for the text of the first non-optional token: if it is absent from the
-    text, the pattern cannot match."""
-    token = next(t for t in pattern if t.get("OP") != "?")
-    spec = token["LOWER"]
-    if isinstance(spec, str):
-        return re.escape(spec)
-    if "IN" in spec:
-        return "|".join(re.escape(w) for w in spec["IN"])
-    return spec["REGEX"].lstrip("^").rstrip("$")
+    """A regex for the text of the first required token that starts a word: if it is absent from the text,
+    the pattern cannot match. Tokens that may start inside a word ("n't", "'m") are skipped."""
+    for token in pattern:
+        spec = token.get("LOWER")
+        if _optional(token) or spec is None:
+            continue
+        if isinstance(spec, str):
+            words = [spec]
+        elif "IN" in spec:
+            words = list(spec["IN"])
+        else:
+            return spec["REGEX"].lstrip("^").rstrip("$")
+        if not any(_CLITIC.search(word) for word in words):
+            return "|".join(re.escape(word) for word in words)
+    raise ValueError(f"safety pattern without a word to prefilter on: {pattern}")
 
 
 def build_prefilter() -> re.Pattern[str]:
@@ -229,7 +104,7 @@ def build_pattern_checks() -> list[list[_Need]]:
             needs = [
                 need
                 for token in pattern
-                if token.get("OP") not in ("?", "*")
+                if not _optional(token)
                 for need in [_token_need(token)]
                 if need is not None
             ]
@@ -254,13 +129,105 @@ def _may_match(checks: list[list[_Need]], lower: str) -> bool:
 
 def build_matcher(vocab: Any) -> Matcher:
     matcher = Matcher(vocab)
-    for kind, patterns in SAFETY_PATTERNS.items():
-        matcher.add(kind, patterns)
+    for name, patterns in SAFETY_PATTERNS.items():
+        matcher.add(name, patterns)
     return matcher
 
 
+# -- the closer look ---------------------------------------------------------------------------------------
+def _negated(doc: Doc, start: int, sent: Span) -> bool:
+    """A negator within four tokens before the cue, in the same clause ("I don't feel suicidal", "there
+    were no bruises"). "never felt so neglected" is an intensifier, not a negation."""
+    for i in range(start - 1, max(sent.start, start - 4) - 1, -1):
+        token = doc[i]
+        low = token.lower_
+        if (token.is_punct and low != "-") or low in CLAUSE_BREAKS:
+            return False
+        if low in NEGATORS:
+            return not (low == "never" and any(doc[j].lower_ in ("so", "more") for j in range(i + 1, start)))
+    return False
+
+
+def _resolved(doc: Doc, start: int, end: int, sent: Span) -> bool:
+    """The state is over or being reduced: "not self-harming anymore", "no longer suicidal", "self-harm
+    free", "to reduce self-harm", "I used to self-harm"."""
+    for i in range(end, sent.end):
+        token = doc[i]
+        low = token.lower_
+        if low == "free" and i <= end + 1:
+            return True
+        if (token.is_punct and low != "-") or low in CLAUSE_BREAKS:
+            break
+        if low in RESOLVED_AFTER - {"free"}:
+            return True
+        if i + 1 < sent.end and (low, doc[i + 1].lower_) in RESOLVED_AFTER_PAIRS:
+            return True
+    for i in range(max(sent.start, start - 3), start):
+        low = doc[i].lower_
+        if low in RESOLVED_BEFORE:
+            return True
+        if i + 1 < start and (low, doc[i + 1].lower_) in RESOLVED_BEFORE_PAIRS:
+            return True
+    return False
+
+
+def _topic(doc: Doc, start: int, end: int, sent: Span) -> bool:
+    """The cue names a subject, not an event: "drug abuse", "e.g. abuse", "the self-harm group"."""
+    before = [doc[i].lower_ for i in range(max(sent.start, start - 2), start)]
+    if any(word in TOPIC_BEFORE for word in before) or before[-2:] == ["such", "as"]:
+        return True
+    after = end if end < sent.end and doc[end].lower_ != "-" else end + 1
+    return after < sent.end and doc[after].lower_ in TOPIC_AFTER
+
+
+def _sentence(doc: Doc, token: int) -> Span:
+    return doc[token].sent if doc.has_annotation("SENT_START") else doc[:]
+
+
+def _window(doc: Doc, sent: Span) -> tuple[int, int]:
+    """Character offsets of the sentence with the one before and the one after it."""
+    first = _sentence(doc, sent.start - 1) if sent.start > 0 else sent
+    last = _sentence(doc, sent.end) if sent.end < len(doc) else sent
+    return first.start_char, last.end_char
+
+
+def review(doc: Doc, text: str, hits: list[tuple[int, int, int]]) -> list[Span]:
+    """The hits that survive the closer look, as spans labelled with their kind (in text order; a cue of
+    one kind that two groups match is kept once)."""
+    lower = text.lower()
+    strings = doc.vocab.strings
+    kept: dict[tuple[str, int, int], Span] = {}
+    idioms: dict[int, list[tuple[int, int]]] = {}
+    for match_id, start, end in sorted(hits, key=lambda h: (h[1], h[2])):
+        group = RULE_GROUPS[strings[match_id]]
+        sent = _sentence(doc, start)
+        if _negated(doc, start, sent) or _resolved(doc, start, end, sent) or _topic(doc, start, end, sent):
+            continue
+        if sent.start not in idioms:
+            idioms[sent.start] = [m.span() for m in IDIOMS.finditer(lower, sent.start_char, sent.end_char)]
+        span = doc[start:end]
+        if any(a < span.end_char and span.start_char < b for a, b in idioms[sent.start]):
+            continue
+        if group.strength == "weak":
+            lo, hi = (sent.start_char, sent.end_char) if group.scope == "sentence" else _window(doc, sent)
+            context = (group.failure_counts and FAILURE.search(lower, lo, hi)) or (
+                group.cues is not None and group.cues.search(lower, lo, hi)
+            )
+            if not context:
+                continue
+        kept.setdefault((group.kind, start, end), Span(doc, start, end, label=group.kind))
+    spans = list(kept.values())
+    # "I harmed myself" is self-harm, not also harm done by care.
+    self_harm = [s for s in spans if s.label_ == "self_harm_or_suicide"]
+    return [
+        s
+        for s in spans
+        if s.label_ != "harm" or not any(o.start < s.end and s.start < o.end for o in self_harm)
+    ]
+
+
 class SafetyRules:
-    """Pipeline component: writes every rule hit to ``doc.spans["safety"]`` (label = kind)."""
+    """Pipeline component: writes every reviewed rule hit to ``doc.spans["safety"]`` (label = kind)."""
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
@@ -278,8 +245,7 @@ class SafetyRules:
         # Both checks are necessary conditions for a hit, so the matcher's result is unchanged by them.
         may_match = prefilter and _may_match(self.pattern_checks, lower)
         hits = self.matcher(doc) if may_match else []
-        spans = [Span(doc, start, end, label=match_id) for match_id, start, end in hits]
-        doc.spans[SAFETY_SPAN_KEY] = spans
+        doc.spans[SAFETY_SPAN_KEY] = review(doc, text, hits) if hits else []
         return doc
 
 
