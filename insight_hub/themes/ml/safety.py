@@ -52,31 +52,6 @@ def _optional(token: dict[str, Any]) -> bool:
     return token.get("OP") in ("?", "*")
 
 
-def _first_required_token_regex(pattern: Pattern) -> str:
-    """A regex for the text of the first required token that starts a word: if it is absent from the text,
-    the pattern cannot match. Tokens that may start inside a word ("n't", "'m") are skipped."""
-    for token in pattern:
-        spec = token.get("LOWER")
-        if _optional(token) or spec is None:
-            continue
-        if isinstance(spec, str):
-            words = [spec]
-        elif "IN" in spec:
-            words = list(spec["IN"])
-        else:
-            return spec["REGEX"].lstrip("^").rstrip("$")
-        if not any(_CLITIC.search(word) for word in words):
-            return "|".join(re.escape(word) for word in words)
-    raise ValueError(f"safety pattern without a word to prefilter on: {pattern}")
-
-
-def build_prefilter() -> re.Pattern[str]:
-    """One regex over the raw text that every safety hit must pass. The token Matcher is
-    the slowest step of tagging; ~90% of comments contain none of these words and skip it."""
-    alternatives = {_first_required_token_regex(p) for patterns in SAFETY_PATTERNS.values() for p in patterns}
-    return re.compile(r"\b(?:" + "|".join(f"(?:{a})" for a in sorted(alternatives)) + ")", re.IGNORECASE)
-
-
 # What the lowercased text must contain wherever a token matches: one of these words, or a regex match.
 _Need = tuple[str, ...] | re.Pattern[str]
 
@@ -85,7 +60,7 @@ def _token_need(token: dict[str, Any]) -> _Need | None:
     """None when the token does not constrain the text. A token's lowercase form is a substring of the
     lowercased text, so each need is a necessary condition for the token to match."""
     spec = token.get("LOWER")
-    if spec is None:
+    if spec is None or _optional(token):
         return None
     if isinstance(spec, str):
         return (spec,)
@@ -94,36 +69,73 @@ def _token_need(token: dict[str, Any]) -> _Need | None:
     return re.compile(spec["REGEX"].removeprefix("^").removesuffix("$"))
 
 
-def build_pattern_checks() -> list[list[_Need]]:
+def _rarity(need: _Need) -> int:
+    """How rarely a need is met, roughly: a regex (a word stem) is rare; a list of words is as common as
+    its shortest word ("me" is everywhere, "suicidal" is not)."""
+    if isinstance(need, re.Pattern):
+        return 7
+    if any(_CLITIC.search(word) for word in need):
+        return 0  # may start inside a word ("n't"), where the prefilter's \b fails
+    return min(map(len, need))
+
+
+def _key(pattern: Pattern) -> _Need:
+    """The rarest required token of a pattern: the prefilter looks for it, the checks start from it."""
+    needs = [need for token in pattern for need in [_token_need(token)] if need is not None]
+    key = max(needs, key=_rarity, default=None)
+    if key is None or _rarity(key) == 0:
+        raise ValueError(f"safety pattern without a word to prefilter on: {pattern}")
+    return key
+
+
+def _alternatives(need: _Need) -> list[str]:
+    if isinstance(need, re.Pattern):
+        return [need.pattern]
+    # \b after a word that ends in a letter, so that "feel" does not stand for "feeling".
+    return [re.escape(word) + (r"\b" if word[-1].isalnum() else "") for word in need]
+
+
+def build_prefilter() -> re.Pattern[str]:
+    """One regex over the raw text that every safety hit must pass: one of the patterns' rarest words at
+    the start of a word. The token Matcher is the slowest step of tagging; most comments contain none of
+    these words and skip it."""
+    alternatives = {
+        a for patterns in SAFETY_PATTERNS.values() for p in patterns for a in _alternatives(_key(p))
+    }
+    ordered = sorted(alternatives, key=lambda a: (-len(a), a))  # longest first: "feeling" before "feel"
+    return re.compile(r"\b(?:" + "|".join(f"(?:{a})" for a in ordered) + ")", re.IGNORECASE)
+
+
+def _met(need: _Need, lower: str) -> bool:
+    return any(word in lower for word in need) if isinstance(need, tuple) else bool(need.search(lower))
+
+
+# Patterns grouped by their key: (key, [the other needs of each pattern with that key]).
+_Checks = list[tuple[_Need, list[list[_Need]]]]
+
+
+def build_pattern_checks() -> _Checks:
     """For each pattern, what its required tokens need: if any need is unmet, the pattern cannot match.
     Unlike the prefilter this needs every required word of some pattern ("no food or water", not just
-    "no"), so it rules out most of the comments the prefilter lets through."""
-    checks = []
+    "no"), so it rules out most of the comments the prefilter lets through. Patterns that share a key are
+    checked together, the key once."""
+    grouped: dict[Any, tuple[_Need, list[list[_Need]]]] = {}
     for patterns in SAFETY_PATTERNS.values():
         for pattern in patterns:
-            needs = [
-                need
-                for token in pattern
-                if not _optional(token)
-                for need in [_token_need(token)]
-                if need is not None
-            ]
-            # Word lists first (a substring test is cheaper than a regex), rarest-looking (longest) first.
-            needs.sort(
-                key=lambda n: (isinstance(n, re.Pattern), -min(map(len, n)) if isinstance(n, tuple) else 0)
-            )
-            checks.append(needs)
-    return checks
+            needs = [n for token in pattern for n in [_token_need(token)] if n is not None]
+            key = needs.pop(needs.index(_key(pattern)))
+            # Word lists first (a substring test is cheaper than a regex), rarest-looking first.
+            needs.sort(key=lambda n: (isinstance(n, re.Pattern), -_rarity(n)))
+            ident = key.pattern if isinstance(key, re.Pattern) else key
+            grouped.setdefault(ident, (key, []))[1].append(needs)
+    return list(grouped.values())
 
 
-def _may_match(checks: list[list[_Need]], lower: str) -> bool:
+def _may_match(checks: _Checks, lower: str) -> bool:
     """``lower`` is the lowercased text."""
     return any(
-        all(
-            any(word in lower for word in need) if isinstance(need, tuple) else need.search(lower)
-            for need in needs
-        )
-        for needs in checks
+        _met(key, lower) and any(all(_met(need, lower) for need in needs) for needs in rest)
+        for key, rest in checks
     )
 
 
