@@ -20,6 +20,7 @@ from insight_hub.themes.ml import (
     train,
 )
 from insight_hub.themes.ml.evaluation import score_labels
+from insight_hub.themes.ml.rules import RULES_VERSION
 from insight_hub.themes.ml.safety import review
 
 # The shared training data sits beside the repository (never inside it: its licence is not the code's).
@@ -182,7 +183,7 @@ def test_training_is_deterministic_and_uses_corrections(tmp_path: Path) -> None:
     assert corrected["data"]["rows"] == len(sample)  # the correction replaced its row
     assert "CC BY-NC-SA 4.0" in (tmp_path / "a" / "MODEL_CARD.md").read_text()
     reloaded = load_tagger(tmp_path / "a")
-    assert reloaded.version == first["version"]
+    assert reloaded.version == f"{first['version']}+{RULES_VERSION}"
     assert reloaded.tag([TagInput("Lovely staff")])[0].themes
 
 

@@ -124,7 +124,8 @@ RESOLVED_BEFORE = frozenset(
     }
 )  # fmt: skip
 RESOLVED_BEFORE_PAIRS = (("used", "to"),)
-# The cue names a topic, not an event: "drug abuse", "e.g. self-harm", "suicide prevention", "self harm group".
+# The cue names a topic, not an event: "drug abuse", "e.g. self-harm", "suicide prevention", "self harm
+# group".
 TOPIC_BEFORE = frozenset(
     {
         "drug",
@@ -183,7 +184,8 @@ RULE_GROUPS: dict[str, RuleGroup] = {
         [w("self self-harm self-harming selfharm"), opt(w("-")), rx(r"^harm")],
         [rx(r"^(self-harm(ing|ed)?|selfharm(ing)?|overdos(e|ed|es|ing))$")],
         [w("kill killing killed kills"), SELF],
-        [w("end ending ended take taking took taken"), w("my her his their your"), opt(w("own")), w("life lives")],
+        [w("end ending ended take taking took taken"), w("my her his their your"), opt(w("own")),
+         w("life lives")],
         [w("cut cutting hurt hurting harm harming harmed hang hanging hanged"), SELF],
         [w("wanted"), w("to"), w("die")],
     ]),
@@ -200,8 +202,10 @@ RULE_GROUPS: dict[str, RuleGroup] = {
     # -- abuse --------------------------------------------------------------------------------------------
     "abuse_act": RuleGroup("abuse", "strong", [
         [w("hit slapped punched kicked shoved grabbed strangled manhandled assaulted"), PERSON],
-        [w("pushed dragged threw thrown"), PERSON, w("over down against onto away off aside back around about across")],
-        [rx(r"^(sexual(ly)?|inappropriately)$"), rx(r"^(touch(ed|ing)?|assault(ed)?|abused|harass(ed|ment))$")],
+        [w("pushed dragged threw thrown"), PERSON,
+         w("over down against onto away off aside back around about across")],
+        [rx(r"^(sexual(ly)?|inappropriately)$"),
+         rx(r"^(touch(ed|ing)?|assault(ed)?|abused|harass(ed|ment))$")],
         [w("threatened"), w("me him her us them with to my our")],
         [w("felt feel feeling was were been being am 'm ’m"), opt(w("very really so quite")),
          w("threatened intimidated")],
@@ -210,8 +214,8 @@ RULE_GROUPS: dict[str, RuleGroup] = {
         "abuse", "weak",
         [[rx(r"^(abuse[ds]?|abusive|abusing|assault(ed|s)?|bull(ied|ying|y)|harass(ed|ment)?)$")]],
         cues=_re(
-            r"\b(?:staff|nurses?|carers?|doctors?|security|hcas?|workers?|managers?|consultants?|psychiatrists?|"
-            r"other patients?|another patient|on the ward|in hospital)\b"
+            r"\b(?:staff|nurses?|carers?|doctors?|security|hcas?|workers?|managers?|consultants?|"
+            r"psychiatrists?|other patients?|another patient|on the ward|in hospital)\b"
         ),
         scope="sentence",
     ),
@@ -219,17 +223,21 @@ RULE_GROUPS: dict[str, RuleGroup] = {
     "neglect": RuleGroup("neglect", "strong", [
         [rx(r"^neglect(ed|ful|ing)?$")],
         [w("pressure bed"), w("sore sores ulcer ulcers")],
-        [w("left"), w("in on lying sitting"), opt(POSS), w("urine faeces feces excrement vomit soiled wet floor own dirty")],
-        [w("left"), w("soiled unattended dehydrated starving wet hungry thirsty unwashed naked dirty unchanged")],
+        [w("left"), w("in on lying sitting"), opt(POSS),
+         w("urine faeces feces excrement vomit soiled wet floor own dirty")],
+        [w("left"),
+         w("soiled unattended dehydrated starving wet hungry thirsty unwashed naked dirty unchanged")],
         [w("no without"), w("food water drink"), w("or and"), w("food water drink")],
         [w("deprived"), w("of"), w("food water drink drinks toilet bathroom fluids sleep")],
-        [w("ignored refused denied"), opt(w("my his her their our")), opt(w("requests request pleas")), opt(w("for")),
+        [w("ignored refused denied"), opt(w("my his her their our")), opt(w("requests request pleas")),
+         opt(w("for")),
          opt(w("a the some")), w("toilet bathroom commode bedpan water drink food")],
     ]),
     "pain_ignored": RuleGroup("neglect", "strong", [
         [w("pain agony"), opt(w("was were being been")), w("ignored dismissed disregarded")],
         [w("ignored dismissed"), w("my his her their the"), w("pain")],
-        [w("left"), w("in"), opt(w("so severe terrible excruciating extreme a such")), opt(w("much lot of severe terrible")),
+        [w("left"), w("in"), opt(w("so severe terrible excruciating extreme a such")),
+         opt(w("much lot of severe terrible")),
          opt(w("of pain")), w("pain agony")],
         [w("no without"), opt(w("any")), w("pain"), w("relief killers medication")],
         [w("no without"), opt(w("any")), w("painkillers analgesia")],
@@ -237,8 +245,10 @@ RULE_GROUPS: dict[str, RuleGroup] = {
     "pain_mention": RuleGroup(
         "neglect", "weak", [[PAIN]],
         cues=_re(
-            r"\b(?:ignor\w*|dismiss\w*|no one|nobody|no-one|refused|denied|for (?:\d+|one|two|three|four|five|"
-            r"six|seven|eight|nine|ten|twelve|several|many) (?:hours|days)|all night|overnight|hours later|"
+            r"\b(?:ignor\w*|dismiss\w*|no one|nobody|no-one|refused|denied|"
+            r"for (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|several|many) "
+            r"(?:hours|days)|"
+            r"all night|overnight|hours later|"
             r"nothing (?:was )?done|(?:did|do|would|could)" + _NT + r" (?:do|give|get|come|check|listen)|"
             r"(?:was|were)" + _NT + r" given|not given|never given|kept waiting|no response|begg\w*|plead\w*|"
             r"screaming|until the next day)\b"
@@ -263,7 +273,8 @@ RULE_GROUPS: dict[str, RuleGroup] = {
         [
             [w("harmed injured injury injuries")],
             [w("felt feeling"), opt(w("very really so quite totally")), w("unsafe")],
-            [w("fell fallen"), w("over down on off and again twice that during in out from when while whilst")],
+            [w("fell fallen"),
+             w("over down on off and again twice that during in out from when while whilst")],
             [w("had has have a another"), w("fall falls")],
             [rx(r"^restrain(ed|t|ts|ing)?$")],
             [w("held pinned pinning holding"), w("down")],
@@ -285,7 +296,8 @@ RULE_GROUPS: dict[str, RuleGroup] = {
     "unsafe_discharge": RuleGroup("unsafe_discharge", "strong", [
         [DISCHARGED, WHO, HOME, opt(w("far way")), w("too"), w("early soon quickly")],
         [DISCHARGED, WHO, HOME, w("prematurely")],
-        [DISCHARGED, WHO, HOME, w("without w/o"), opt(POSS), opt(w("proper adequate prescribed usual care more")),
+        [DISCHARGED, WHO, HOME, w("without w/o"), opt(POSS),
+         opt(w("proper adequate prescribed usual care more")),
          DISCHARGE_NEED],
         [DISCHARGED, WHO, HOME, w("with"), w("no nothing")],
         [DISCHARGED, WHO, HOME, w("with on"), opt(POSS), w("wrong incorrect")],
@@ -295,7 +307,8 @@ RULE_GROUPS: dict[str, RuleGroup] = {
     ]),
     "discharge_plan": RuleGroup(
         "unsafe_discharge", "weak",
-        [[w("no without"), opt(w("a any")), w("care discharge crisis safety support"), w("plan plans package")]],
+        [[w("no without"), opt(w("a any")), w("care discharge crisis safety support"),
+         w("plan plans package")]],
         cues=_re(r"\b(?:discharg\w*|sent (?:\w+ )?home|went home|left hospital|leaving hospital)\b"),
         failure_counts=False,
     ),
@@ -306,18 +319,23 @@ RULE_GROUPS: dict[str, RuleGroup] = {
         [w("medication medicine prescribing prescription drug dispensing dose dosing"),
          w("error errors mistake mistakes mix-up mixup")],
         [w("mistake mistakes error errors"), w("over with in"), opt(POSS), MED],
-        [w("not never"), opt(w("been")), GIVE, opt(TO_WHOM), opt(POSS), opt(w("prescribed usual regular prn")), MED],
-        [w("n't n’t nt"), opt(w("been")), GIVE, opt(TO_WHOM), opt(POSS), opt(w("prescribed usual regular prn")), MED],
+        [w("not never"), opt(w("been")), GIVE, opt(TO_WHOM), opt(POSS),
+         opt(w("prescribed usual regular prn")), MED],
+        [w("n't n’t nt"), opt(w("been")), GIVE, opt(TO_WHOM), opt(POSS),
+         opt(w("prescribed usual regular prn")), MED],
         [w("not never n't n’t nt"), opt(w("been")), GIVE, opt(POSS), w("pain"), w("relief")],
         [MED, opt(w("was were had have")), w("not never n't n’t"), opt(w("been")),
          w("given administered dispensed ordered prescribed available brought")],
         [w("prescribed"), opt({"IS_ALPHA": True}), w("but and"), opt(w("it they this")), opt(w("was were")),
          w("not never n't n’t"), w("given administered")],
-        [w("refused refuse refuses refusing forgot forgotten forget"), opt(w("to")), w("give let bring order"),
+        [w("refused refuse refuses refusing forgot forgotten forget"), opt(w("to")),
+         w("give let bring order"),
          opt(PERSON), opt(POSS), opt(w("prn usual regular")), MED],
         [w("left went gone been"), w("without"), opt(POSS), MED],
         [w("ran run running runs"), w("out"), w("of"), opt(POSS), MED],
-        [w("dose dosage doses"), opt(w("way far much")), w("too"), w("high low much strong")],
+        [w("dose dosage doses"), opt(w("that which")), opt(w("is was were are")), opt(w("way far much")),
+         w("too"),
+         w("high low much strong")],
         [w("too"), w("high low big strong much"), w("a"), w("dose dosage")],
     ]),
 }
