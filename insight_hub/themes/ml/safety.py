@@ -196,10 +196,20 @@ def _sentence(doc: Doc, token: int) -> Span:
     return doc[token].sent if doc.has_annotation("SENT_START") else doc[:]
 
 
+# How many sentences either side of a weak cue may say that care failed: a story often tells the failure
+# and what followed in neighbouring sentences ("I was told I would not be seen. I was in despair. I then
+# tried to take my own life.").
+WINDOW_SENTENCES = 2
+
+
 def _window(doc: Doc, sent: Span) -> tuple[int, int]:
-    """Character offsets of the sentence with the one before and the one after it."""
-    first = _sentence(doc, sent.start - 1) if sent.start > 0 else sent
-    last = _sentence(doc, sent.end) if sent.end < len(doc) else sent
+    """Character offsets of the sentence with ``WINDOW_SENTENCES`` sentences before and after it."""
+    first = last = sent
+    for _ in range(WINDOW_SENTENCES):
+        if first.start > 0:
+            first = _sentence(doc, first.start - 1)
+        if last.end < len(doc):
+            last = _sentence(doc, last.end)
     return first.start_char, last.end_char
 
 

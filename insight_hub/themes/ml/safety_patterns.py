@@ -90,6 +90,7 @@ FAILURE = _re(
     r"supported|given|offered|checked|monitored|believed|assessed)|"
     r"(?:did|do|does|would|could|wo|ca)" + _NT + r" (?:listen|help|call|ring|come|respond|turn up|check|"
     r"bother|get back|follow up|offer|refer|provide)|unable to (?:offer|help|see|provide|support)|"
+    r"be bothered|abrupt\w*|patroni[sz]\w*|uncaring|"
     r"wait(?:ed|ing)? (?:for )?(?:over |more than |nearly |almost )?(?:\d+|two|three|four|five|six|seven|"
     r"eight|nine|ten|twelve|eighteen|several|many) (?:hours|weeks|months|years)|"
     r"never (?:rang|called|came|turned up|got back|followed up|listened|received)|"
