@@ -19,6 +19,7 @@ not a substitute for the trust's safeguarding process; ``tests/data/real_text/st
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from spacy.language import Language
@@ -69,21 +70,37 @@ def _token_need(token: dict[str, Any]) -> _Need | None:
     return re.compile(spec["REGEX"].removeprefix("^").removesuffix("$"))
 
 
-def _rarity(need: _Need) -> int:
-    """How rarely a need is met, roughly: a regex (a word stem) is rare; a list of words is as common as
-    its shortest word ("me" is everywhere, "suicidal" is not)."""
+# Everyday words of the patterns: a poor key (patients' stories say "had", "feel" and "support" in most
+# sentences). Chosen by hand, no data is read at run time.
+_COMMON_WORDS = """
+a the to of in on at for by from with without and or but no not never nt so too very really quite is are
+am was were been being had has have having get got getting give gave given received receive offered feel
+feels feeling felt care support help think thinking thoughts life lives enough still left want wants
+wanted wanting keep keeps night food water drink self myself lost trying tries run ran running available
+sent me him her them us you my his their your our it this that which any some will
+live reason end take took taking taken found lying out off over down back home side patient patients
+staff mum dad son daughter two three safety crisis check checks anyone anybody money transport follow
+equipment assessment referral
+"""
+_COMMON = frozenset(_COMMON_WORDS.split())
+
+
+def _rarity(need: _Need) -> tuple[int, int]:
+    """How rarely a need is met, roughly: a regex (a word stem) is rare; a list of words is as common as its
+    most common word ("me" and "had" are everywhere, "suicidal" is not); between equals, longer words."""
     if isinstance(need, re.Pattern):
-        return 7
+        return 7, 7
     if any(_CLITIC.search(word) for word in need):
-        return 0  # may start inside a word ("n't"), where the prefilter's \b fails
-    return min(map(len, need))
+        return 0, 0  # may start inside a word ("n't"), where the prefilter's \b fails
+    shortest = min(map(len, need))
+    return min(1 if word in _COMMON else len(word) for word in need), shortest
 
 
 def _key(pattern: Pattern) -> _Need:
     """The rarest required token of a pattern: the prefilter looks for it, the checks start from it."""
     needs = [need for token in pattern for need in [_token_need(token)] if need is not None]
     key = max(needs, key=_rarity, default=None)
-    if key is None or _rarity(key) == 0:
+    if key is None or _rarity(key)[0] == 0:
         raise ValueError(f"safety pattern without a word to prefilter on: {pattern}")
     return key
 
@@ -110,33 +127,42 @@ def _met(need: _Need, lower: str) -> bool:
     return any(word in lower for word in need) if isinstance(need, tuple) else bool(need.search(lower))
 
 
-# Patterns grouped by their key: (key, [the other needs of each pattern with that key]).
-_Checks = list[tuple[_Need, list[list[_Need]]]]
+@dataclass
+class KeyGroup:
+    """The patterns that share a key: the other needs of each, and a Matcher for them alone."""
+
+    key: _Need
+    rests: list[list[_Need]]
+    matcher: Matcher
 
 
-def build_pattern_checks() -> _Checks:
+def build_key_groups(vocab: Any) -> list[KeyGroup]:
     """For each pattern, what its required tokens need: if any need is unmet, the pattern cannot match.
     Unlike the prefilter this needs every required word of some pattern ("no food or water", not just
     "no"), so it rules out most of the comments the prefilter lets through. Patterns that share a key are
-    checked together, the key once."""
-    grouped: dict[Any, tuple[_Need, list[list[_Need]]]] = {}
-    for patterns in SAFETY_PATTERNS.values():
+    checked together, the key once, and matched by their own Matcher: the Matcher's cost grows with its
+    number of patterns, and a text needs only the few groups whose words it holds."""
+    groups: dict[Any, KeyGroup] = {}
+    for name, patterns in SAFETY_PATTERNS.items():
         for pattern in patterns:
             needs = [n for token in pattern for n in [_token_need(token)] if n is not None]
             key = needs.pop(needs.index(_key(pattern)))
             # Word lists first (a substring test is cheaper than a regex), rarest-looking first.
-            needs.sort(key=lambda n: (isinstance(n, re.Pattern), -_rarity(n)))
+            needs.sort(key=lambda n: (isinstance(n, re.Pattern), tuple(-r for r in _rarity(n))))
             ident = key.pattern if isinstance(key, re.Pattern) else key
-            grouped.setdefault(ident, (key, []))[1].append(needs)
-    return list(grouped.values())
+            group = groups.setdefault(ident, KeyGroup(key, [], Matcher(vocab)))
+            group.rests.append(needs)
+            group.matcher.add(name, [pattern])
+    return list(groups.values())
 
 
-def _may_match(checks: _Checks, lower: str) -> bool:
-    """``lower`` is the lowercased text."""
-    return any(
-        _met(key, lower) and any(all(_met(need, lower) for need in needs) for needs in rest)
-        for key, rest in checks
-    )
+def _matchers_for(groups: list[KeyGroup], lower: str) -> list[Matcher]:
+    """The matchers of the groups that may match ``lower`` (the lowercased text)."""
+    return [
+        g.matcher
+        for g in groups
+        if _met(g.key, lower) and any(all(_met(need, lower) for need in needs) for needs in g.rests)
+    ]
 
 
 def build_matcher(vocab: Any) -> Matcher:
@@ -258,17 +284,34 @@ class SafetyRules:
         # The same regex for lowercased ASCII text, where it finds exactly what the case-insensitive one
         # finds (its letters are all lowercase) at a quarter of the cost.
         self.prefilter_lower = re.compile(self.prefilter.pattern)
-        self.pattern_checks = build_pattern_checks()
+        self.key_groups = build_key_groups(nlp.vocab)
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         lower = text.lower()
         prefilter = self.prefilter_lower.search(lower) if text.isascii() else self.prefilter.search(text)
-        # Both checks are necessary conditions for a hit, so the matcher's result is unchanged by them.
-        may_match = prefilter and _may_match(self.pattern_checks, lower)
-        hits = self.matcher(doc) if may_match else []
+        # Both checks are necessary conditions for a hit, so the hits are those of ``self.matcher``.
+        matchers = _matchers_for(self.key_groups, lower) if prefilter else []
+        hits = self.match(doc, text, lower, matchers) if matchers else []
         doc.spans[SAFETY_SPAN_KEY] = review(doc, text, hits) if hits else []
         return doc
+
+    def match(self, doc: Doc, text: str, lower: str, matchers: list[Matcher]) -> list[tuple[int, int, int]]:
+        """The hits of ``matchers`` in the sentences that hold a prefilter word: every pattern needs one (its
+        key) and no pattern can match across a sentence end, so the hits are those over the whole doc."""
+        if not doc.has_annotation("SENT_START"):
+            return [hit for matcher in matchers for hit in matcher(doc)]
+        finder = self.prefilter_lower.finditer(lower) if text.isascii() else self.prefilter.finditer(text)
+        starts = [m.start() for m in finder]
+        hits: list[tuple[int, int, int]] = []
+        i = 0
+        for sent in doc.sents:
+            while i < len(starts) and starts[i] < sent.start_char:
+                i += 1
+            if i < len(starts) and starts[i] < sent.end_char:
+                for matcher in matchers:
+                    hits += [(m, sent.start + s, sent.start + e) for m, s, e in matcher(sent)]
+        return hits
 
 
 @Language.factory("safety_rules")

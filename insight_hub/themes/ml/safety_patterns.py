@@ -32,10 +32,6 @@ def opt(token: dict[str, Any]) -> dict[str, Any]:
     return {**token, "OP": "?"}
 
 
-def rx(regex: str) -> dict[str, Any]:
-    return {"LOWER": {"REGEX": regex}}
-
-
 SELF = w("myself herself himself themselves themself yourself")
 POSS = w("my her his their your our the any a some its")
 PERSON = w(
@@ -43,20 +39,22 @@ PERSON = w(
     "grandmother grandfather nan"
 )
 NEG = w("not never n't n’t nt no")
-MED = rx(
-    r"^(medications?|medicines?|meds|tablets?|pills?|doses?|dosages?|drugs?|prescriptions?|insulin|"
-    r"injections?|antibiotics?|morphine|oramorph|paracetamol|painkillers?|analgesia|inhalers?|prn|"
-    r"antidepressants?|antipsychotics?|clozapine|lithium|methadone|warfarin)$"
+# Word lists rather than REGEX tokens: the Matcher tests a REGEX with a Python call on every token.
+MED = w(
+    "medication medications medicine medicines meds tablet tablets pill pills dose doses dosage dosages drug "
+    "drugs prescription prescriptions insulin injection injections antibiotic antibiotics morphine oramorph "
+    "paracetamol painkiller painkillers analgesia inhaler inhalers prn antidepressant antidepressants "
+    "antipsychotic antipsychotics clozapine lithium methadone warfarin"
 )
 GIVE = w("given gave give received receive get got administered offered had")
 DISCHARGED = w("discharged discharging released sent")
 TO_WHOM = w("me him her them us you")
 WHO = opt(w("me him her them us mum dad"))
 HOME = opt(w("home back out"))
-DISCHARGE_NEED = rx(
-    r"^(medications?|medicines?|meds|tablets|prescriptions?|care|support|package|plan|transport|follow|"
-    r"followup|help|aftercare|equipment|assessment|dressings|insulin|painkillers|pain|food|money|anyone|"
-    r"anybody|checks?|referral|crisis|safety|discharge)$"
+DISCHARGE_NEED = w(
+    "medication medications medicine medicines meds tablets prescription prescriptions care support package "
+    "plan transport follow followup help aftercare equipment assessment dressings insulin painkillers pain "
+    "food money anyone anybody check checks referral crisis safety discharge"
 )
 PAIN = w("pain agony painkillers analgesia")
 FALL_PLACE = w("bed chair commode toilet trolley stretcher wheelchair hoist bath shower")
@@ -168,22 +166,23 @@ RULE_GROUPS: dict[str, RuleGroup] = {
     # -- self-harm and suicide --------------------------------------------------------------------------
     "suicide_now": RuleGroup("self_harm_or_suicide", "strong", [
         [w("am 'm ’m is are feel feels feeling still currently"),
-         opt(w("so very really extremely quite feeling constantly")), rx(r"^suicidal$")],
+         opt(w("so very really extremely quite feeling constantly")), w("suicidal")],
         [w("want wants wanting"), w("to"), w("die")],
         [w("want wants wanting"), w("to"), w("kill end hurt harm"),
          w("myself herself himself themselves it my his her their")],
         [w("thinking thoughts think"), w("about of"),
          w("suicide killing harming hurting ending dying self self-harm taking")],
-        [w("have having getting"), rx(r"^suicidal$"), w("thoughts feelings ideation urges")],
+        [w("have having getting"), w("suicidal"), w("thoughts feelings ideation urges")],
         [w("lost"), w("the"), w("will"), w("to"), w("live")],
         [w("no"), w("reason"), w("to"), w("live")],
         [w("tries trying keeps"), opt(w("trying")), w("to"), w("kill harm hurt end commit")],
-        [w("still keep keeps currently"), w("self"), opt(w("-")), rx(r"^harm")],
+        [w("still keep keeps currently"), w("self"), opt(w("-")), w("harm harming harmed")],
     ]),
     "suicide_mention": RuleGroup("self_harm_or_suicide", "weak", [
-        [rx(r"^suicid")],
-        [w("self self-harm self-harming selfharm"), opt(w("-")), rx(r"^harm")],
-        [rx(r"^(self-harm(ing|ed)?|selfharm(ing)?|overdos(e|ed|es|ing))$")],
+        [w("suicide suicides suicidal suicidality")],
+        [w("self self-harm self-harming selfharm"), opt(w("-")), w("harm harming harmed harms")],
+        [w("self-harm self-harming self-harmed selfharm selfharming overdose overdosed overdoses "
+           "overdosing")],
         [w("kill killing killed kills"), SELF],
         [w("end ending ended take taking took taken"), w("my her his their your"), opt(w("own")),
          w("life lives")],
@@ -195,7 +194,7 @@ RULE_GROUPS: dict[str, RuleGroup] = {
         [w("safeguarding"), w("concern concerns alert alerts referral issue issues incident")],
     ]),
     "safeguarding_mention": RuleGroup("safeguarding", "weak", [
-        [rx(r"^safeguard")],
+        [w("safeguard safeguarding safeguarded safeguards")],
         [w("child"), w("protection")],
         [w("vulnerable"), w("adult adults child children person")],
         [w("domestic financial"), w("abuse violence")],
@@ -205,15 +204,16 @@ RULE_GROUPS: dict[str, RuleGroup] = {
         [w("hit slapped punched kicked shoved grabbed strangled manhandled assaulted"), PERSON],
         [w("pushed dragged threw thrown"), PERSON,
          w("over down against onto away off aside back around about across")],
-        [rx(r"^(sexual(ly)?|inappropriately)$"),
-         rx(r"^(touch(ed|ing)?|assault(ed)?|abused|harass(ed|ment))$")],
+        [w("sexual sexually inappropriately"),
+         w("touch touched touching assault assaulted abused harass harassed harassment")],
         [w("threatened"), w("me him her us them with to my our")],
         [w("felt feel feeling was were been being am 'm ’m"), opt(w("very really so quite")),
          w("threatened intimidated")],
     ]),
     "abuse_mention": RuleGroup(
         "abuse", "weak",
-        [[rx(r"^(abuse[ds]?|abusive|abusing|assault(ed|s)?|bull(ied|ying|y)|harass(ed|ment)?)$")]],
+        [[w("abuse abused abuses abusive abusing assault assaulted assaults bullied bullying bully harass "
+            "harassed harassment")]],
         cues=_re(
             r"\b(?:staff|nurses?|carers?|doctors?|security|hcas?|workers?|managers?|consultants?|"
             r"psychiatrists?|other patients?|another patient|on the ward|in hospital)\b"
@@ -222,7 +222,7 @@ RULE_GROUPS: dict[str, RuleGroup] = {
     ),
     # -- neglect ------------------------------------------------------------------------------------------
     "neglect": RuleGroup("neglect", "strong", [
-        [rx(r"^neglect(ed|ful|ing)?$")],
+        [w("neglect neglected neglectful neglecting")],
         [w("pressure bed"), w("sore sores ulcer ulcers")],
         [w("left"), w("in on lying sitting"), opt(POSS),
          w("urine faeces feces excrement vomit soiled wet floor own dirty")],
@@ -258,7 +258,7 @@ RULE_GROUPS: dict[str, RuleGroup] = {
     ),
     # -- harm: falls, injury, restraint, unsafe care ------------------------------------------------------
     "harm": RuleGroup("harm", "strong", [
-        [rx(r"^bruis(e|es|ed|ing)$")],
+        [w("bruise bruises bruised bruising")],
         [w("fell fallen falling"), w("out off"), opt(w("of")), opt(POSS), FALL_PLACE],
         [w("fell fall falls fallen"), w("on in"), w("the"), w("ward unit corridor")],
         [w("found lying left"), opt(w("him her me them mum dad")), w("on"), w("the"), w("floor")],
@@ -277,7 +277,7 @@ RULE_GROUPS: dict[str, RuleGroup] = {
             [w("fell fallen"),
              w("over down on off and again twice that during in out from when while whilst")],
             [w("had has have a another"), w("fall falls")],
-            [rx(r"^restrain(ed|t|ts|ing)?$")],
+            [w("restrain restrained restraint restraints restraining")],
             [w("held pinned pinning holding"), w("down")],
         ],
         cues=_re(r"\b(?:excessive\w*|unnecessar\w*|forc\w*|rough\w*|violent\w*|bruis\w*|injur\w*)\b"),
