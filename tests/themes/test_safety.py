@@ -31,6 +31,7 @@ CONCERNS = [
     ("I don't feel safe on this ward at night.", "harm"),
     ("Mum was left wet and unchanged for most of the afternoon.", "neglect"),
     ("My father was left in soiled sheets.", "neglect"),
+    ("She was left in her own urine for hours.", "neglect"),
     ("Staff ignored his requests for a drink of water.", "neglect"),
     ("I feel neglected by the community team.", "neglect"),
     ("I am feeling suicidal and the crisis team will not call me back.", "self_harm_or_suicide"),
@@ -80,6 +81,7 @@ NOT_CONCERNS = [
     "Staff give me my medication on time every day.",
     "My pain was managed really well by the nurses.",
     "Self check-in was easy.",
+    "I was left on my own to relax, which I appreciated.",
 ]
 
 

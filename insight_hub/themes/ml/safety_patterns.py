@@ -224,8 +224,8 @@ RULE_GROUPS: dict[str, RuleGroup] = {
     "neglect": RuleGroup("neglect", "strong", [
         [w("neglect neglected neglectful neglecting")],
         [w("pressure bed"), w("sore sores ulcer ulcers")],
-        [w("left"), w("in on lying sitting"), opt(POSS),
-         w("urine faeces feces excrement vomit soiled wet floor own dirty")],
+        [w("left"), w("in on lying sitting"), opt(POSS), opt(w("own")),
+         w("urine faeces feces excrement vomit soiled wet floor dirty")],
         [w("left"),
          w("soiled unattended dehydrated starving wet hungry thirsty unwashed naked dirty unchanged")],
         [w("no without"), w("food water drink"), w("or and"), w("food water drink")],
