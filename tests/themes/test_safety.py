@@ -23,12 +23,15 @@ CONCERNS = [
     ("Mum was discharged without a care plan.", "unsafe_discharge"),
     ("They discharged him far too early.", "unsafe_discharge"),
     ("She was sent home while still unable to walk.", "unsafe_discharge"),
+    ("Mum was discharged with no care package.", "unsafe_discharge"),
+    ("He was sent home still bleeding.", "unsafe_discharge"),
     ("He fell out of bed twice in one night.", "harm"),
     ("He was sent home without his tablets and fell that night.", "harm"),
     ("Nobody checked on her and she was found on the floor.", "harm"),
     ("There were bruises on her arms that nobody could explain.", "harm"),
     ("He was restrained by five staff, far more force than was needed.", "harm"),
     ("I don't feel safe on this ward at night.", "harm"),
+    ("I never felt safe on that ward and nobody listened.", "harm"),
     ("Mum was left wet and unchanged for most of the afternoon.", "neglect"),
     ("My father was left in soiled sheets.", "neglect"),
     ("She was left in her own urine for hours.", "neglect"),
@@ -82,6 +85,12 @@ NOT_CONCERNS = [
     "My pain was managed really well by the nurses.",
     "Self check-in was easy.",
     "I was left on my own to relax, which I appreciated.",
+    "I was discharged home with no problems.",
+    "I was sent home still smiling.",
+    "I have been without medication for six months thanks to therapy.",
+    "They gave me extra medication when I was distressed, which helped.",
+    "I never felt safe until I came here.",
+    "No pain relief was needed after the extraction.",
 ]
 
 

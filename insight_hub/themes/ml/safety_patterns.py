@@ -157,7 +157,9 @@ IDIOMS = _re(
     r"\b(?:it|reality|realisation|realization|truth|news|this|that|everything|challenges|what|which|grief|"
     r"depression|lockdown|covid)(?: \w+){0,2} (?:hit|pushed) (?:me|us|him|her)\b|"
     r"\bpushed (?:me|him|her|us|them) (?:just )?(?:enough|to|forward|further|out of|through|along|on)\b|"
-    r"\bhit (?:me|us|him|her) (?:hard|that|how|like)\b"
+    r"\bhit (?:me|us|him|her) (?:hard|that|how|like)\b|"
+    r"\b(?:no|without) (?:any )?(?:pain ?relief|pain ?killers|analgesia|pain medication)(?: \w+){0,2} "
+    r"(?:needed|required|necessary)"
 )
 
 
@@ -227,9 +229,9 @@ RULE_GROUPS: dict[str, RuleGroup] = {
         [w("left"), w("in on lying sitting"), opt(POSS), opt(w("own")),
          w("urine faeces feces excrement vomit soiled wet floor dirty")],
         [w("left"),
-         w("soiled unattended dehydrated starving wet hungry thirsty unwashed naked dirty unchanged")],
+         w("soiled unattended dehydrated starving wet thirsty unwashed naked dirty unchanged")],
         [w("no without"), w("food water drink"), w("or and"), w("food water drink")],
-        [w("deprived"), w("of"), w("food water drink drinks toilet bathroom fluids sleep")],
+        [w("deprived"), w("of"), w("food water drink drinks toilet bathroom fluids")],
         [w("ignored refused denied"), opt(w("my his her their our")), opt(w("requests request pleas")),
          opt(w("for")),
          opt(w("a the some")), w("toilet bathroom commode bedpan water drink food")],
@@ -263,20 +265,26 @@ RULE_GROUPS: dict[str, RuleGroup] = {
         [w("fell fall falls fallen"), w("on in"), w("the"), w("ward unit corridor")],
         [w("found lying left"), opt(w("him her me them mum dad")), w("on"), w("the"), w("floor")],
         [w("unwitnessed repeated several multiple numerous two three further"), w("falls")],
-        [w("wrong incorrect"), w("patient leg arm side limb eye kidney tooth")],
+        [w("wrong incorrect"), w("patient leg arm limb eye kidney tooth")],
         [w("never serious"), w("event incident incidents")],
         [w("feel feels"), opt(w("very really so quite totally")), w("unsafe")],
         [w("unsafe"), w("ward wards staffing environment levels place conditions care practice")],
-        [NEG, w("feel felt feeling"), opt(w("very really at")), opt(w("all")), w("safe")],
+        [w("not n't n’t nt"), w("feel"), opt(w("very really at")), opt(w("all")), w("safe")],
     ]),
     "harm_mention": RuleGroup(
         "harm", "weak",
         [
             [w("harmed injured injury injuries")],
             [w("felt feeling"), opt(w("very really so quite totally")), w("unsafe")],
+            [NEG, w("felt feeling"), opt(w("very really at")), opt(w("all")), w("safe")],
             [w("fell fallen"),
              w("over down on off and again twice that during in out from when while whilst")],
             [w("had has have a another"), w("fall falls")],
+        ],
+    ),
+    "restraint": RuleGroup(
+        "harm", "weak",
+        [
             [w("restrain restrained restraint restraints restraining")],
             [w("held pinned pinning holding"), w("down")],
         ],
@@ -300,10 +308,14 @@ RULE_GROUPS: dict[str, RuleGroup] = {
         [DISCHARGED, WHO, HOME, w("without w/o"), opt(POSS),
          opt(w("proper adequate prescribed usual care more")),
          DISCHARGE_NEED],
-        [DISCHARGED, WHO, HOME, w("with"), w("no nothing")],
+        [DISCHARGED, WHO, HOME, w("with"), w("no"), opt(POSS), opt(w("proper adequate care more")),
+         DISCHARGE_NEED],
+        [DISCHARGED, WHO, HOME, w("with"), w("nothing")],
         [DISCHARGED, WHO, HOME, w("with on"), opt(POSS), w("wrong incorrect")],
         [DISCHARGED, WHO, HOME, w("at in"), opt(w("the")), w("midnight night middle")],
-        [DISCHARGED, WHO, HOME, opt(w("while whilst")), w("still")],
+        [DISCHARGED, WHO, HOME, opt(w("while whilst")), w("still"),
+         w("unwell ill in bleeding poorly unable suicidal confused unsteady sick vomiting struggling "
+           "needing")],
         [w("unsafe premature inappropriate unsafely"), w("discharge discharged")],
     ]),
     "discharge_plan": RuleGroup(
@@ -315,7 +327,7 @@ RULE_GROUPS: dict[str, RuleGroup] = {
     ),
     # -- medication -------------------------------------------------------------------------------------
     "medication_error": RuleGroup("medication_error", "strong", [
-        [w("wrong incorrect double extra missed missing expired"), MED],
+        [w("wrong incorrect double missed missing expired"), MED],
         [w("wrong incorrect"), {"IS_ALPHA": True}, MED],
         [w("medication medicine prescribing prescription drug dispensing dose dosing"),
          w("error errors mistake mistakes mix-up mixup")],
@@ -332,7 +344,7 @@ RULE_GROUPS: dict[str, RuleGroup] = {
         [w("refused refuse refuses refusing forgot forgotten forget"), opt(w("to")),
          w("give let bring order"),
          opt(PERSON), opt(POSS), opt(w("prn usual regular")), MED],
-        [w("left went gone been"), w("without"), opt(POSS), MED],
+        [w("left"), w("without"), opt(POSS), MED],
         [w("ran run running runs"), w("out"), w("of"), opt(POSS), MED],
         [w("dose dosage doses"), opt(w("that which")), opt(w("is was were are")), opt(w("way far much")),
          w("too"),
