@@ -8,7 +8,7 @@ Two steps, so that the cost stays with the few texts that need it:
    ("no longer", "anymore", "self-harm free", "stopped self-harming"), a topic ("drug abuse", "suicide
    prevention"), an idiom ("the weight fell from my shoulders", "pushed me just enough")? A *weak* cue, one
    that is as often history as a failure of care ("after my overdose I was admitted"), is kept only when its
-   sentence or the ones beside it say that care failed ("nobody rang back", "I was refused help").
+   sentence or the two either side say that care failed ("nobody rang back", "I was refused help").
 
 Only the tokenizer and sentencizer run before this component (the tagger's pipeline has no parser: a
 parse costs ~50x the tokenizer and the patterns read clause-local word order well enough). The rules are

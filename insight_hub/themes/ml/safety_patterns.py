@@ -17,7 +17,7 @@ Each rule group has a *strength*:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 Pattern = list[dict[str, Any]]
@@ -67,10 +67,11 @@ class RuleGroup:
     patterns: list[Pattern]
     # For weak groups: cues (lowercased-text regex) that also count as context, besides FAILURE.
     cues: re.Pattern[str] | None = None
-    # "window" = the sentence and its neighbours; "sentence" = the sentence only.
+    # "window" = the sentence and two sentences either side (``safety.WINDOW_SENTENCES``); "sentence" = the
+    # sentence only.
     scope: str = "window"
+    # Whether FAILURE counts as context for a weak group (pain and staffing need their own cues).
     failure_counts: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _re(pattern: str) -> re.Pattern[str]:
