@@ -37,15 +37,15 @@ def story_section(summary: dict[str, Any] | None) -> list[str]:
         "  and last sentence, whole-text scores, length) and the story's word 1–2-gram TF-IDF. Read as",
         f"  positive when P(praise) ≥ {summary.get('high', '?')}, negative below {summary.get('low', '?')},",
         "  otherwise mixed (strong positive and strong negative sentences) or neutral; the sentences that",
-        "  carry the reading are kept as evidence. Used only for stories (`TagInput(kind=\"story\")`).",
+        '  carry the reading are kept as evidence. Used only for stories (`TagInput(kind="story")`).',
         "",
     ]
     if cv:
         lines += [
-            f"Pooled out-of-fold figures, {cv.get('folds')}-fold stratified cross-validation of the stories",
-            f"(seed {cv.get('seed')}): each fold read by a model fitted on the other four; the committed model",
-            "is then fitted on all of them. Gold \"neither\" (criticality 0) and mixed/neutral readings count",
-            "as neither.",
+            f"Pooled out-of-fold figures, {cv.get('folds')}-fold stratified cross-validation of the",
+            f"stories (seed {cv.get('seed')}): each fold read by a model fitted on the other four; the",
+            'committed model is then fitted on all of them. Gold "neither" (criticality 0) and',
+            "mixed/neutral readings count as neither.",
             "",
             "| figure | value |",
             "|---|---|",

@@ -19,8 +19,54 @@ from spacy.tokens import Doc
 
 from .types import LocalTheme
 
+# Bump when the built-in theme rules or the safety rules (``safety.py``, ``safety_patterns.py``) change: it is
+# appended to the model's version, so stored tags are recomputed (the worker skips an item whose text hash
+# and version are unchanged).
+RULES_VERSION = "rules2"
+
+_MEDS = (
+    r"(?:medications?|medicines?|meds|tablets|pills|insulin|morphine|antibiotics|doses?|prescriptions?|prn)"
+)
+_NOT = r"(?:not|never|n[’']?t)"
+_GIVEN = r"(?:given|gave|give|received|got|administered|offered)"
+
 BUILTIN_RULES: tuple[LocalTheme, ...] = (
     LocalTheme(code="Parking", patterns=[r"\bparking\b", r"\bcar[ -]?parks?\b", r"\bpark(ed)? the car\b"]),
+    # Plain concerns about pain, medicines and discharge, which the model (12 Pain management and 24
+    # Discharge examples in its training data) misses in long stories: precise phrases only.
+    LocalTheme(
+        code="Pain management",
+        patterns=[
+            r"\bpain ?(?:relief|killers?)\b|\banalgesi[ac]\b",
+            r"\b(?:pain|agony)\b[^.!?\n]{0,60}\b(?:ignored|dismissed|disregarded)\b",
+            r"\b(?:ignored|dismissed) (?:my|his|her|their|the) pain\b",
+            r"\bleft in (?:\w+ ){0,3}?(?:pain|agony)\b",
+        ],
+    ),
+    LocalTheme(
+        code="Supplying & understanding medication",
+        patterns=[
+            rf"\b{_NOT} (?:been )?{_GIVEN} (?:\w+ ){{0,2}}?{_MEDS}\b",
+            rf"\b{_MEDS} (?:was |were )?(?:not|never|n[’']?t) (?:been )?(?:given|administered|dispensed)\b",
+            rf"\bprescribed \w+(?: \w+)? but (?:it |they )?(?:was |were )?{_NOT} (?:given|administered)\b",
+            rf"\b(?:wrong|incorrect|missed|missing|double|extra) (?:\w+ )?{_MEDS}\b",
+            r"\b(?:medication|medicine|prescribing|prescription|dispensing|drug|dose) "
+            r"(?:errors?|mistakes?|mix-?up)\b",
+            rf"\b(?:without|ran out of) (?:his |her |my |their |any |the )?{_MEDS}\b",
+            rf"\brefus\w* to give (?:\w+ ){{0,2}}?{_MEDS}\b",
+            r"\bdose (?:was )?(?:way |far |much )?too (?:high|low|strong)\b",
+        ],
+    ),
+    LocalTheme(
+        code="Discharge",
+        patterns=[
+            r"\b(?:discharged|sent (?:\w+ )?home|released) (?:\w+ )?(?:without|with no|"
+            r"too (?:early|soon|quickly)|prematurely|at (?:night|midnight)|in the middle of the night|"
+            r"while still|still)\b",
+            r"\b(?:unsafe|premature|early|inappropriate) discharge\b",
+            r"\bdischarge (?:plans?|letters?|summary|package|process|planning|lounge)\b",
+        ],
+    ),
 )
 
 

@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from . import story_sentiment
 from .components import DocScores, load_pipeline
 from .doctext import doc_text
-from .rules import BUILTIN_RULES, ThemeRules
+from .rules import BUILTIN_RULES, RULES_VERSION, ThemeRules
 from .safety import SAFETY_SPAN_KEY
 from .types import (
     SENTIMENTS,
@@ -203,7 +203,12 @@ def read_version(path: Path) -> str:
 
 @lru_cache(maxsize=4)
 def _load_cached(path: Path) -> Tagger:
-    return Tagger(load_pipeline(path), read_version(path), story=story_sentiment.load(path / STORY_DIR))
+    # The rules version is part of the tagger's: new rules re-tag stored items as a new model would.
+    return Tagger(
+        load_pipeline(path),
+        f"{read_version(path)}+{RULES_VERSION}",
+        story=story_sentiment.load(path / STORY_DIR),
+    )
 
 
 def load_tagger(path: str | Path | None = None) -> Tagger:
