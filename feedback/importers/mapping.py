@@ -130,9 +130,22 @@ def normalise_heading(heading: str) -> str:
 
 
 def _similarity(heading: str, aliases: tuple[str, ...]) -> float:
+    """The best match with an alias when it reaches SUGGEST_THRESHOLD, else 0 (any lower score is ignored).
+
+    A full comparison is made only where its cheap upper bounds reach the threshold: a heading much longer
+    than every alias cannot match, so a file with a thousand columns or very long headings is guessed in
+    well under a second instead of tens of seconds (the issue #15 attack)."""
     if heading in aliases:
         return 1.0
-    return max(SequenceMatcher(None, heading, alias).ratio() for alias in aliases)
+    best = 0.0
+    for alias in aliases:
+        # ratio() is at most 2 * (the shorter length) / (both lengths): no need to compare further.
+        if 2 * min(len(heading), len(alias)) < SUGGEST_THRESHOLD * (len(heading) + len(alias)):
+            continue
+        matcher = SequenceMatcher(None, heading, alias)
+        if matcher.quick_ratio() >= SUGGEST_THRESHOLD:
+            best = max(best, matcher.ratio())
+    return best if best >= SUGGEST_THRESHOLD else 0.0
 
 
 def suggest_mapping(header: list[str]) -> dict[str, str]:
