@@ -106,6 +106,18 @@ def xlsx_rows_check(rows: int, cells: int) -> None:
         )
 
 
+# Ids sent in forms and query strings ------------------------------------------------------------------------
+
+
+def id_or_none(value: object, *, digits: int = 18) -> int | None:
+    """A row id from a form or query string, or None when it is not one (a word, a negative number, or 5,000
+    digits, which Python itself refuses to read): so a view answers "not found" rather than a 500."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > digits:
+        return None
+    return int(text)
+
+
 # Text files ------------------------------------------------------------------------------------------------
 
 

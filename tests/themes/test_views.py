@@ -109,3 +109,11 @@ def test_corrections_download_in_training_columns(client, world, comment):
     lines = response.content.decode().splitlines()
     assert lines[0] == "comment_id,question_type,text,sentiment,labels"
     assert lines[1].endswith(",Parking") and "could_improve" in lines[1]
+
+
+@pytest.mark.parametrize("theme_id", ["", "parking", "-1", "9" * 5000, "١٢"])
+def test_a_theme_id_that_is_not_one_is_a_404_not_a_500(client, world, comment, theme_id):
+    # A 5,000-digit id is past what Python reads as a number, and "parking" is not one (issue #15).
+    client.force_login(world.px_a)
+    url = reverse("themes:tag_review", args=[LABEL, comment.pk])
+    assert client.post(url, {"theme": theme_id, "action": "add", "next": "/"}).status_code == 404
