@@ -91,6 +91,11 @@ def _shared_strings_check(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> No
         )
 
 
+def xlsx_row_limits() -> tuple[int, int]:
+    """(rows, cells) a worksheet may have; a reader compares its counts with these on every row."""
+    return settings.XLSX_MAX_ROWS, settings.IMPORT_MAX_CELLS
+
+
 def xlsx_rows_check(rows: int, cells: int) -> None:
     """Called as a sheet is read: counted rows (blank ones included) and cells, which a few bytes of XML can
     make a great many of (a row numbered 1,000,000, a cell in column XFD)."""

@@ -292,6 +292,7 @@ def _xlsx_rows(sheet) -> Iterator[Row]:
     can number a row 1,000,000 (openpyxl then yields every blank row before it) or put a cell in column
     XFD, so the counts are checked as the sheet is read, and the file refused once past them."""
     number = cells_read = 0
+    max_rows, max_cells = limits.xlsx_row_limits()
     iterator = sheet.iter_rows(values_only=True)
     while True:
         number += 1
@@ -306,7 +307,8 @@ def _xlsx_rows(sheet) -> Iterator[Row]:
             )
             return
         cells_read += len(values)
-        _within_limits(limits.xlsx_rows_check, number, cells_read)
+        if number > max_rows or cells_read > max_cells:
+            _within_limits(limits.xlsx_rows_check, number, cells_read)
         cells = [cell_text(value) for value in values]
         if not _is_blank(cells):
             yield number, cells

@@ -82,6 +82,8 @@ def validate_items(payload) -> tuple[list[dict], list[dict]]:
             errors.append({"item": index, "field": None, "message": "Each comment must be a JSON object."})
             continue
         comment_id, text = entry.get("comment_id"), entry.get("comment_text")
+        if isinstance(comment_id, float) and comment_id.is_integer() and abs(comment_id) <= MAX_ID_NUMBER:
+            comment_id = int(comment_id)  # 256.0 is an integer to JSON Schema, as the schema says ids are
         question_type = entry.get("question_type", "nonspecific")
         if not isinstance(comment_id, str | int) or isinstance(comment_id, bool) or comment_id == "":
             errors.append({"item": index, "field": "comment_id", "message": "Give a string or number id."})
