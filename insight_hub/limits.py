@@ -118,7 +118,8 @@ def id_or_none(value: object, *, digits: int = 18) -> int | None:
     """A row id from a form or query string, or None when it is not one (a word, a negative number, or 5,000
     digits, which Python itself refuses to read): so a view answers "not found" rather than a 500."""
     text = str(value or "").strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > digits:
+    # isdecimal: the digits int() reads ("²" is a digit to isdigit, and int() refuses it).
+    if not text.isdecimal() or len(text) > digits:
         return None
     return int(text)
 

@@ -268,3 +268,27 @@ def test_a_refusal_after_the_file_is_stored_still_deletes_it(world, monkeypatch)
     with pytest.raises(ValidationError):
         upload(world, b"Submitted,Ward,Comments\n", "ok.csv")
     assert not media_files()
+
+
+def test_a_5000_digit_fft_answer_is_reported_as_its_row_not_a_stopped_import(world):
+    # int() refuses past 4,300 digits: the import stopped on "an unexpected error" (issue #15).
+    content = (
+        f"Submitted,Ward,Comments,Rating\n01/03/2025,{world.service_a.name},Kind,{'9' * 5000}\n"
+        f"02/03/2025,{world.service_a.name},Kind,1\n"
+    ).encode()
+    batch = upload(world, content, "score.csv")
+    services.import_start(batch=batch)
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_imported, batch.rows_failed) == (ImportStatus.DONE, 1, 1)
+    assert "is out of range" in batch.errors[0]["message"]
+
+
+def test_nhse_counts_past_any_real_count_are_reported_not_raised():
+    from feedback.importers.nhse import COUNTS, _counts
+
+    columns = dict(enumerate(COUNTS))
+    odd = ["9" * 5000, float("inf"), float("nan"), 10**13, "²"]
+    cells = dict(zip(COUNTS, [*odd, "12", 12.0], strict=True))
+    counts, problems = _counts("Trusts", 7, cells, columns)
+    assert [counts[name] for name in COUNTS] == [None] * len(odd) + [12, 12]
+    assert len(problems) == len(odd) and "is not a count" in problems[0].message
