@@ -143,8 +143,9 @@ def lines_check(stream: BinaryIO) -> None:
     limit = settings.IMPORT_MAX_LINE_BYTES
     line, current = 1, 0
     for block in iter(lambda: stream.read(BLOCK_BYTES), b""):
-        # A bare "\r" ends a line too (old Mac exports); "\r\n" then counts as two ends, which is harmless.
-        parts = block.replace(b"\r", b"\n").split(b"\n")
+        # A bare "\r" ends a line too (old Mac exports). (A "\r\n" split between two blocks counts as two
+        # line ends, which only moves the line number given by one.)
+        parts = block.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
         for index, part in enumerate(parts):
             current = current + len(part) if index == 0 else len(part)
             if current > limit:
