@@ -92,7 +92,7 @@ def test_a_workbook_whose_text_unpacks_to_a_thousand_times_its_size_is_refused_u
     assert len(content) < 100 * 1024  # the attack's file was 311 KB and unpacked to 300 MB
     started = time.perf_counter()
     message = refusal(world, content, "bomb.xlsx")
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 5  # milliseconds on a quiet machine
     assert message.startswith("bomb.xlsx: ") and "xl/sharedStrings.xml" in message and "100 times" in message
 
 
