@@ -105,6 +105,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads request.POST: a form body Django cannot decode is refused with a 400 here.
+    "insight_hub.middleware.RequestBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -247,6 +249,32 @@ MAX_IMPORT_FILE_BYTES = env_int("MAX_IMPORT_FILE_BYTES", 200 * 1024 * 1024, mini
 BOARD_REPORT_RETENTION_DAYS = env_int("BOARD_REPORT_RETENTION_DAYS", 30, minimum=1)
 # A stories file (CSV or Care Opinion JSON) is read into memory whole, so its limit is lower.
 MAX_STORY_IMPORT_BYTES = env_int("MAX_STORY_IMPORT_BYTES", 20 * 1024 * 1024, minimum=1024)
+
+# Limits on what is decompressed and parsed, each checked before the work starts and refused with a message
+# (insight_hub/limits.py applies them; README "Security", "Limits"). Overridable where the right value depends
+# on the machine; the rest are fixed because no real file comes near them.
+# An XLSX file is a ZIP archive: its members' unpacked size, all together and for the shared text (which
+# openpyxl holds in memory whole), and how much smaller than that each member is packed.
+_MIB = 1024 * 1024
+XLSX_MAX_UNCOMPRESSED_BYTES = env_int("XLSX_MAX_UNCOMPRESSED_BYTES", 1024 * _MIB, minimum=_MIB)
+XLSX_MAX_SHARED_STRINGS_BYTES = env_int("XLSX_MAX_SHARED_STRINGS_BYTES", 64 * _MIB, minimum=_MIB)
+XLSX_MAX_SHARED_STRINGS = 1_000_000
+XLSX_MAX_COMPRESSION_RATIO = 100  # real workbooks pack 2 to 25 times; a bomb packs about 1,000 times
+XLSX_MAX_ROWS = 1_048_576  # Excel's own limit
+# A file to import: its columns, all its cells (a spreadsheet's, counted as read), a CSV line's length.
+IMPORT_MAX_COLUMNS = 1000
+IMPORT_MAX_CELLS = 30_000_000
+IMPORT_MAX_LINE_BYTES = 2 * _MIB
+CSV_MAX_FIELD_CHARS = 131_072  # the csv module's own default, set explicitly
+# JSON bodies and files (the prediction API, Care Opinion exports): nesting depth and a whole number's digits.
+JSON_MAX_DEPTH = 32
+JSON_MAX_INT_DIGITS = 30
+# The prediction API: what the tagger does well inside one request (about 70,000 characters a second on one
+# core of the project's CI machine, so the largest request takes seconds, far inside gunicorn's 30).
+API_MAX_BODY_BYTES = 4 * _MIB
+API_MAX_COMMENTS = 1000
+API_MAX_COMMENT_CHARS = 20_000
+API_MAX_CHARS_PER_REQUEST = env_int("API_MAX_CHARS_PER_REQUEST", 300_000, minimum=1000)
 
 # Email: the console by default, so password-reset links appear in the terminal on a first look.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

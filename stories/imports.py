@@ -35,6 +35,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from insight_hub import limits
 from insight_hub.organisations.models import Organisation
 
 from . import services
@@ -224,8 +225,13 @@ def _import_row(organisation, user, source, row: _Row, services_by_name) -> None
 def _csv_rows(text: str) -> list[_Row | RowError] | ImportReport:
     # newline="": the csv module reads line ends itself, a bare "\r" (old Mac exports) included.
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    limits.csv_field_limit()
     try:
+        # Before the rows are read: each row becomes a dictionary of every column.
+        limits.columns_check(len(reader.fieldnames or []))
         return _csv_read(reader)
+    except limits.LimitExceeded as exc:
+        return ImportReport(errors=[RowError(None, "", str(exc))])
     except csv.Error as exc:  # a cell over the csv module's size limit, or broken quoting
         return ImportReport(
             errors=[RowError(reader.line_num or None, "", f"The file cannot be read as CSV here ({exc})")]
@@ -301,9 +307,11 @@ def _csv_date(value: str) -> tuple[datetime.date, str]:
 
 def _care_opinion_rows(text: str) -> list[_Row | RowError] | ImportReport:
     try:
-        data = json.loads(text)
+        data = limits.json_loads(text)
     except json.JSONDecodeError as exc:
         return ImportReport(errors=[RowError(None, "", f"The file is not valid JSON (line {exc.lineno})")])
+    except limits.LimitExceeded as exc:  # nested too deep, or a number of absurd length
+        return ImportReport(errors=[RowError(None, "", str(exc))])
     opinions = data.get("opinions") if isinstance(data, dict) else data
     if not isinstance(opinions, list):
         return ImportReport(errors=[RowError(None, "", "Expected a list of Care Opinion opinions")])
@@ -327,6 +335,8 @@ def _care_opinion_row(number: int, opinion) -> _Row | RowError:
     if criticality is None:
         return RowError(number, "criticality", "must be 0 to 5 or Care Opinion's word for it")
     tags = opinion.get("tags") or []
+    if not isinstance(tags, list):
+        return RowError(number, "tags", "must be a list of tags, each with a name, group and polarity")
     return _Row(
         number=number,
         external_id=external_id,
@@ -354,7 +364,8 @@ def _criticality(value) -> int | None:
     if isinstance(value, int) and 0 <= value <= 5:
         return value
     if isinstance(value, str):
-        if value.isdigit() and 0 <= int(value) <= 5:
+        # isascii: "²" is a digit to str.isdigit but not to int(); a digit or two is all a rating needs.
+        if value.isascii() and value.isdigit() and len(value) <= 2 and 0 <= int(value) <= 5:
             return int(value)
         return CARE_OPINION_CRITICALITY.get(value.replace(" ", "").lower())
     return None

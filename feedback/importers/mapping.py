@@ -129,10 +129,26 @@ def normalise_heading(heading: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", heading.casefold().replace("'", "")).split())
 
 
-def _similarity(heading: str, aliases: tuple[str, ...]) -> float:
+def _similarity(heading: str, aliases: tuple[str, ...], matchers: dict[str, SequenceMatcher]) -> float:
+    """The best match with an alias when it reaches SUGGEST_THRESHOLD, else 0 (any lower score is ignored).
+
+    A full comparison is made only where its cheap upper bounds reach the threshold (a heading much longer
+    than every alias cannot match), and each alias is indexed once per file, not once per column: a file
+    with a thousand columns or very long headings is guessed in a fraction of the time (issue #15)."""
     if heading in aliases:
         return 1.0
-    return max(SequenceMatcher(None, heading, alias).ratio() for alias in aliases)
+    best = 0.0
+    for alias in aliases:
+        # ratio() is at most 2 * (the shorter length) / (both lengths): no need to compare further.
+        if 2 * min(len(heading), len(alias)) < SUGGEST_THRESHOLD * (len(heading) + len(alias)):
+            continue
+        matcher = matchers.get(alias)
+        if matcher is None:
+            matcher = matchers[alias] = SequenceMatcher(None, "", alias)
+        matcher.set_seq1(heading)  # the same comparison as SequenceMatcher(None, heading, alias)
+        if matcher.quick_ratio() >= SUGGEST_THRESHOLD:
+            best = max(best, matcher.ratio())
+    return best if best >= SUGGEST_THRESHOLD else 0.0
 
 
 def suggest_mapping(header: list[str]) -> dict[str, str]:
@@ -140,15 +156,16 @@ def suggest_mapping(header: list[str]) -> dict[str, str]:
     `question_1`, `question_2`… (the dashboard template's free-text columns) become non-specific comments."""
     suggestion = dict.fromkeys(header, IGNORE)
     candidates: list[tuple[float, str, str]] = []
+    matchers: dict[str, SequenceMatcher] = {}  # per call: a matcher holds state, so it is not shared
     for column in header:
         heading = normalise_heading(column)
         if _QUESTION_COLUMN.match(heading):
             suggestion[column] = comment_field(QuestionType.NONSPECIFIC)
             continue
         for field in FIELDS:
-            candidates.append((_similarity(heading, field.aliases), column, field.name))
+            candidates.append((_similarity(heading, field.aliases, matchers), column, field.name))
         for question_type, aliases in COMMENT_ALIASES.items():
-            candidates.append((_similarity(heading, aliases), column, comment_field(question_type)))
+            candidates.append((_similarity(heading, aliases, matchers), column, comment_field(question_type)))
     taken_fields: set[str] = set()
     for score, column, field_name in sorted(candidates, key=lambda c: -c[0]):
         if score < SUGGEST_THRESHOLD or suggestion[column] != IGNORE:

@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from insight_hub import limits
 from insight_hub.organisations.models import FFTSetting
 
 from .problems import ImportFileError, Problem, problem
 from .tabular import binary_stream, column_letter
 
+# No count of responses comes near this; a cell past it is reported, like any other that is not a count.
+MAX_COUNT = 10**12
 ANSWERS = ("very_good", "good", "neither", "poor", "very_poor", "dont_know")
 COUNTS = ("total", *ANSWERS)
 # Headings, with spaces and punctuation removed and in lower case, to the field they hold.
@@ -277,12 +280,12 @@ def _counts(sheet: str, row: int, cells: dict, columns: dict[int, str]) -> tuple
         elif (
             isinstance(value, int | float)
             and not isinstance(value, bool)
-            and value >= 0
+            and 0 <= value < MAX_COUNT  # also false for NaN and infinity, which int() refuses
             and value == int(value)
         ):
             counts[name] = int(value)
-        elif isinstance(value, str) and value.strip().isdigit():
-            counts[name] = int(value.strip())
+        elif isinstance(value, str) and (number := limits.id_or_none(value, digits=12)) is not None:
+            counts[name] = number
         else:
             counts[name] = None
             problems.append(

@@ -299,7 +299,9 @@ def _parse_fft(raw: str) -> int | str | None:
         return None
     number = raw.removesuffix(".0")
     if number.isascii() and number.isdigit():
-        return int(number) if 1 <= int(number) <= 6 else f"is out of range: {_FFT_HELP}"
+        # Length first: past 4,300 digits int() itself raises (issue #15).
+        in_range = len(number) <= 10 and 1 <= int(number) <= 6
+        return int(number) if in_range else f"is out of range: {_FFT_HELP}"
     score = _FFT_WORDS.get(normalise_heading(raw))
     return f"is not an FFT answer: {_FFT_HELP}" if score is None else int(score)
 

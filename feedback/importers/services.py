@@ -14,6 +14,7 @@ import itertools
 import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -67,14 +68,29 @@ def _batch_with_file(
     name = get_valid_filename(Path(uploaded_file.name or "upload").name)[:200] or "upload"
     batch = ImportBatch(organisation=organisation, kind=kind, uploaded_by=user, original_name=name)
     batch.file.save(name, uploaded_file, save=False)
-    try:
-        file_format = tabular.sniff_format(Path(batch.file.path))
+    with _file_deleted_unless_kept(batch):
+        path = Path(batch.file.path)
+        # Checked before anything unpacks or parses it (an XLSX file's unpacked sizes, a CSV file's lines).
+        file_format = tabular.sniff_format(path)
         if kind == ImportKind.NHSE_FFT and file_format != "xlsx":
             raise ImportFileError("NHS England's FFT publication is an Excel workbook (.xlsx or .xlsm).")
+        if file_format == "csv":
+            tabular.check_lines(path)
+    return batch
+
+
+@contextmanager
+def _file_deleted_unless_kept(batch: ImportBatch) -> Iterator[None]:
+    """A refused upload leaves no file behind in MEDIA_ROOT, whatever refused it: a file-level problem
+    becomes the form's error on the file, named; anything else is raised after the file is deleted."""
+    try:
+        yield
     except ImportFileError as exc:
         batch.file.delete(save=False)
-        raise ValidationError({"file": str(exc)}) from None
-    return batch
+        raise ValidationError({"file": f"{batch.original_name}: {exc}"}) from None
+    except BaseException:
+        batch.file.delete(save=False)
+        raise
 
 
 def import_upload(*, user, organisation: Organisation, uploaded_file: UploadedFile) -> ImportBatch:
@@ -82,14 +98,11 @@ def import_upload(*, user, organisation: Organisation, uploaded_file: UploadedFi
     batch = _batch_with_file(
         user=user, organisation=organisation, kind=ImportKind.ROWS, uploaded_file=uploaded_file
     )
-    try:
+    with _file_deleted_unless_kept(batch):
         with tabular.open_table(Path(batch.file.path)) as table:
             batch.column_mapping = suggest_mapping(table.header)
-    except ImportFileError as exc:
-        batch.file.delete(save=False)
-        raise ValidationError({"file": str(exc)}) from None
-    batch.full_clean()
-    batch.save()
+        batch.full_clean()
+        batch.save()
     return batch
 
 
@@ -134,8 +147,9 @@ def nhse_upload(
     )
     # For a workbook, the mapping step's place holds what the person said about it.
     batch.column_mapping = {"period": period.isoformat() if period else "", "setting": setting}
-    batch.full_clean()
-    batch.save()
+    with _file_deleted_unless_kept(batch):
+        batch.full_clean()
+        batch.save()
     import_start(batch=batch)
     return batch
 

@@ -19,6 +19,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from insight_hub import limits
+
 from .problems import ImportFileError
 
 Format = Literal["csv", "xlsx"]
@@ -78,6 +80,8 @@ def sniff_format(path: Path) -> Format:
             raise ImportFileError(
                 "This is a ZIP archive but not an Excel workbook (.xlsx): save it as .xlsx or CSV."
             )
+        # Before anything unpacks it: a few hundred KB can unpack to gigabytes.
+        _within_limits(limits.xlsx_archive_check, path)
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
@@ -89,6 +93,20 @@ def sniff_format(path: Path) -> Format:
     if b"\x00" in head or controls > len(head) // 100:
         raise ImportFileError("This file is neither a CSV file nor an Excel workbook (.xlsx).")
     return "csv"
+
+
+def _within_limits(check, *args) -> None:
+    try:
+        check(*args)
+    except limits.LimitExceeded as exc:
+        raise ImportFileError(str(exc)) from None
+
+
+def check_lines(path: Path) -> None:
+    """Refuse a CSV file with a line too long to read (a line is read into memory whole). One streaming
+    pass, made once when the file is received rather than each time it is opened."""
+    with open(path, "rb") as stream:
+        _within_limits(limits.lines_check, stream)
 
 
 def _is_xlsx(path: Path) -> bool:
@@ -163,6 +181,8 @@ def check_header(header: list[str]) -> list[str]:
         header.pop()
     if not header:
         raise ImportFileError("The file has no header row: row 1 must name the columns.")
+    # Before the columns are compared with the hub's fields, or offered one by one in the mapping form.
+    _within_limits(limits.columns_check, len(header))
     empty = [column_letter(i) for i, name in enumerate(header) if not name]
     if empty:
         raise ImportFileError(
@@ -190,6 +210,7 @@ def _open_csv(path: Path) -> Iterator[Table]:
     with open(path, "rb") as raw:
         guess = detect_encoding(raw)
         text = io.TextIOWrapper(raw, encoding=guess.encoding, errors="replace", newline="")
+        limits.csv_field_limit()
         delimiter = _delimiter(text.read(SNIFF_BYTES))
         text.seek(0)
         reader = csv.reader(text, delimiter=delimiter)
@@ -248,7 +269,11 @@ def _open_xlsx(path: Path) -> Iterator[Table]:
     try:
         if not workbook.worksheets:
             raise ImportFileError("The spreadsheet has no worksheet.")
-        rows = _xlsx_rows(workbook.worksheets[0])
+        sheet = workbook.worksheets[0]
+        # Without its stated size openpyxl pads no row: each row is as long as its cells, and blank rows
+        # are empty, so a sheet that claims to be 16,384 columns wide costs only what it holds.
+        sheet.reset_dimensions()
+        rows = _xlsx_rows(sheet)
         header_row, header = 0, []
         for number, cells in rows:
             if isinstance(cells, Unreadable):
@@ -263,7 +288,11 @@ def _open_xlsx(path: Path) -> Iterator[Table]:
 
 
 def _xlsx_rows(sheet) -> Iterator[Row]:
-    number = 0
+    """Rows as read, blank ones counted too, within the hub's limits on rows and cells: a few bytes of XML
+    can number a row 1,000,000 (openpyxl then yields every blank row before it) or put a cell in column
+    XFD, so the counts are checked as the sheet is read, and the file refused once past them."""
+    number = cells_read = 0
+    max_rows, max_cells = limits.xlsx_row_limits()
     iterator = sheet.iter_rows(values_only=True)
     while True:
         number += 1
@@ -277,6 +306,9 @@ def _xlsx_rows(sheet) -> Iterator[Row]:
                 Unreadable(f"the spreadsheet is damaged from this row on ({exc.__class__.__name__})"),
             )
             return
+        cells_read += len(values)
+        if number > max_rows or cells_read > max_cells:
+            _within_limits(limits.xlsx_rows_check, number, cells_read)
         cells = [cell_text(value) for value in values]
         if not _is_blank(cells):
             yield number, cells

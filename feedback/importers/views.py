@@ -160,7 +160,11 @@ def import_preview(request, uid):
             messages.error(request, " ".join(error.messages))
             return redirect("feedback:imports:mapping", uid=batch.uid)
         return redirect("feedback:imports:detail", uid=batch.uid)
-    header, rows = selectors.import_preview(batch)
+    try:
+        header, rows = selectors.import_preview(batch)
+    except ImportFileError as exc:  # e.g. past a limit on rows or cells only a few rows in
+        messages.error(request, str(exc))
+        header, rows = list(batch.column_mapping), []
     return render(
         request,
         "feedback/imports/import_preview.html",

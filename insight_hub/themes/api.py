@@ -2,23 +2,32 @@
 
 Texts sent here are tagged and returned, never stored. Authentication is a bearer token
 (`manage.py create_api_token`); the OpenAPI schema is at /api/v1/schema.json.
+
+A request is limited to what the tagger does well inside one web request (settings, "Limits"): its body's
+size, checked before it is read; at most API_MAX_COMMENTS comments of API_MAX_COMMENT_CHARS characters, and
+API_MAX_CHARS_PER_REQUEST characters in all; JSON nested no deeper than JSON_MAX_DEPTH; ids of bounded size.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from insight_hub import limits
+
 from .models import ApiToken
 
-MAX_ITEMS = 1000
-MAX_TEXT = 20_000
+MAX_ITEMS = settings.API_MAX_COMMENTS
+MAX_TEXT = settings.API_MAX_COMMENT_CHARS
+MAX_ID_CHARS = 200
+MAX_ID_NUMBER = 2**63 - 1  # a 64-bit integer, as most source systems' ids are
 QUESTION_TYPES = ("what_good", "could_improve", "nonspecific")
 
 
@@ -41,8 +50,11 @@ def _authenticated(request) -> ApiToken | None:
     return token
 
 
+TITLES = {400: "Bad request", 401: "Unauthorised", 413: "Request too large"}
+
+
 def _problem(status: int, detail: str, errors: list[dict] | None = None) -> JsonResponse:
-    body = {"title": "Bad request" if status == 400 else "Unauthorised", "detail": detail}
+    body = {"title": TITLES[status], "detail": detail}
     if errors:
         body["errors"] = errors
     response = JsonResponse(body, status=status)
@@ -57,15 +69,32 @@ def validate_items(payload) -> tuple[list[dict], list[dict]]:
         return [], [{"item": None, "field": None, "message": "The body must be a JSON array of comments."}]
     if len(payload) > MAX_ITEMS:
         return [], [{"item": None, "field": None, "message": f"At most {MAX_ITEMS} comments per request."}]
+    total = sum(len(entry.get("comment_text")) for entry in payload if _has_text(entry))
+    if total > settings.API_MAX_CHARS_PER_REQUEST:
+        message = (
+            f"At most {settings.API_MAX_CHARS_PER_REQUEST:,} characters of comment text per request "
+            f"(this one has {total:,}): send the rest in further requests."
+        )
+        return [], [{"item": None, "field": None, "message": message}]
     items, errors = [], []
     for index, entry in enumerate(payload):
         if not isinstance(entry, dict):
             errors.append({"item": index, "field": None, "message": "Each comment must be a JSON object."})
             continue
         comment_id, text = entry.get("comment_id"), entry.get("comment_text")
+        if isinstance(comment_id, float) and comment_id.is_integer() and abs(comment_id) <= MAX_ID_NUMBER:
+            comment_id = int(comment_id)  # 256.0 is an integer to JSON Schema, as the schema says ids are
         question_type = entry.get("question_type", "nonspecific")
-        if not isinstance(comment_id, str | int) or isinstance(comment_id, bool) or str(comment_id) == "":
+        if not isinstance(comment_id, str | int) or isinstance(comment_id, bool) or comment_id == "":
             errors.append({"item": index, "field": "comment_id", "message": "Give a string or number id."})
+        elif isinstance(comment_id, str) and len(comment_id) > MAX_ID_CHARS:
+            errors.append(
+                {"item": index, "field": "comment_id", "message": f"At most {MAX_ID_CHARS} characters."}
+            )
+        elif isinstance(comment_id, int) and not -MAX_ID_NUMBER <= comment_id <= MAX_ID_NUMBER:
+            errors.append(
+                {"item": index, "field": "comment_id", "message": "A number id must fit in 64 bits."}
+            )
         if not isinstance(text, str):
             errors.append(
                 {"item": index, "field": "comment_text", "message": "Give the comment as a string."}
@@ -86,14 +115,42 @@ def validate_items(payload) -> tuple[list[dict], list[dict]]:
     return items, errors
 
 
+def _has_text(entry) -> bool:
+    return isinstance(entry, dict) and isinstance(entry.get("comment_text"), str)
+
+
+def _too_large() -> JsonResponse:
+    return _problem(
+        413,
+        f"The body is larger than {limits.size_text(settings.API_MAX_BODY_BYTES)}: send at most "
+        f"{settings.API_MAX_CHARS_PER_REQUEST:,} characters of comment text per request.",
+    )
+
+
 @csrf_exempt  # token-authenticated, never cookie-authenticated: CSRF does not apply
 @require_POST
 def predict(request):
     if _authenticated(request) is None:
         return _problem(401, "Send a valid API token: Authorization: Bearer <token>.")
+    # Refused before the body is read when it says its size, and after reading (bounded by Django's own
+    # DATA_UPLOAD_MAX_MEMORY_SIZE) when it does not.
     try:
-        payload = json.loads(request.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > settings.API_MAX_BODY_BYTES:
+        return _too_large()
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return _too_large()
+    if len(body) > settings.API_MAX_BODY_BYTES:
+        return _too_large()
+    try:
+        payload = limits.json_loads(body or b"null")
+    except limits.LimitExceeded as exc:
+        return _problem(400, str(exc))
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError
         return _problem(400, "The body is not valid JSON.")
     items, errors = validate_items(payload)
     if errors:
@@ -121,7 +178,11 @@ SCHEMA = {
         "title": "Insight Hub prediction API",
         "version": "1.0.0",
         "description": "Themes (QDC framework v7) and sentiment for patient feedback comments; "
-        "request and response shapes follow pxtextmining's API. Texts are not stored.",
+        "request and response shapes follow pxtextmining's API. Texts are not stored. "
+        f"Limits per request: at most {MAX_ITEMS:,} comments, {MAX_TEXT:,} characters per comment and "
+        f"{settings.API_MAX_CHARS_PER_REQUEST:,} characters of comment text in all, a body of at most "
+        f"{limits.size_text(settings.API_MAX_BODY_BYTES)} (413 above it), JSON nested at most "
+        f"{settings.JSON_MAX_DEPTH} deep and numbers of at most {settings.JSON_MAX_INT_DIGITS} digits.",
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -130,7 +191,12 @@ SCHEMA = {
                 "type": "object",
                 "required": ["comment_id", "comment_text"],
                 "properties": {
-                    "comment_id": {"oneOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]},
+                    "comment_id": {
+                        "oneOf": [
+                            {"type": "string", "minLength": 1, "maxLength": MAX_ID_CHARS},
+                            {"type": "integer", "minimum": -MAX_ID_NUMBER, "maximum": MAX_ID_NUMBER},
+                        ]
+                    },
                     "comment_text": {"type": "string", "maxLength": MAX_TEXT},
                     "question_type": {
                         "type": "string",
@@ -163,7 +229,8 @@ SCHEMA = {
     "paths": {
         "/api/v1/predict": {
             "post": {
-                "summary": "Tag up to 1,000 comments",
+                "summary": f"Tag up to {MAX_ITEMS:,} comments "
+                f"({settings.API_MAX_CHARS_PER_REQUEST:,} characters in all)",
                 "security": [{"bearer": []}],
                 "requestBody": {
                     "required": True,
@@ -195,6 +262,10 @@ SCHEMA = {
                     },
                     "401": {
                         "description": "No valid token",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                    },
+                    "413": {
+                        "description": "The body is larger than the API reads",
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
                     },
                 },

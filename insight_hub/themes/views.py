@@ -6,7 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from insight_hub import exports
+from insight_hub import exports, limits
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
@@ -45,9 +45,10 @@ def tag_review(request, label: str, pk: int):
     item = _item_or_404(request.user, label, pk)
     if not selectors.can_review(request.user, item, registry.get(label)):
         raise PermissionDenied
-    theme = get_object_or_404(
-        selectors.themes_for_item(item, registry.get(label)), pk=request.POST.get("theme")
-    )
+    theme_id = limits.id_or_none(request.POST.get("theme"))
+    if theme_id is None:
+        raise Http404("No such theme.")
+    theme = get_object_or_404(selectors.themes_for_item(item, registry.get(label)), pk=theme_id)
     error = None
     try:
         services.tag_decide(

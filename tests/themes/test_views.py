@@ -144,3 +144,11 @@ def test_corrections_csv_never_hands_a_formula_to_a_spreadsheet_and_reads_back_a
     read = read_corrections(path)
     assert sorted(row["text"] for row in read) == sorted(CORRECTED_TEXTS)
     assert {row["labels"] for row in read} == {"Parking"}
+
+
+@pytest.mark.parametrize("theme_id", ["", "parking", "-1", "9" * 5000, "²"])
+def test_a_theme_id_that_is_not_one_is_a_404_not_a_500(client, world, comment, theme_id):
+    # A 5,000-digit id is past what Python reads as a number, and "parking" is not one (issue #15).
+    client.force_login(world.px_a)
+    url = reverse("themes:tag_review", args=[LABEL, comment.pk])
+    assert client.post(url, {"theme": theme_id, "action": "add", "next": "/"}).status_code == 404
