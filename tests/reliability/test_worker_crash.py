@@ -135,7 +135,8 @@ def test_a_worker_killed_among_single_comment_posts_fails_no_comment_for_good(
     app_on(private_redis.url)
     # A text that died alone is tried again after TAGGING_SWEEP_AFTER_SECONDS (production: ten minutes).
     env = {"CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "TAGGING_SWEEP_AFTER_SECONDS": "1"}
-    first = start_worker(database_url=_test_database_url(), redis_url=private_redis.url, **env)
+    # Two pool processes, as `make worker` and docker-compose run: two comments in the worker's hands at once.
+    first = start_worker(database_url=_test_database_url(), redis_url=private_redis.url, concurrency=2, **env)
     for pk in ids:  # one task per post, as the public form queues them
         with transaction.atomic():
             tagging_queue(label=LABEL, ids=[pk])
@@ -150,17 +151,19 @@ def test_a_worker_killed_among_single_comment_posts_fails_no_comment_for_good(
     first.kill()
     assert tagged_count() < POSTS
 
-    second = start_worker(database_url=_test_database_url(), redis_url=private_redis.url, **env)
+    second = start_worker(
+        database_url=_test_database_url(), redis_url=private_redis.url, concurrency=2, **env
+    )
     comments = Comment.objects.filter(pk__in=ids)
     wait_for(
         lambda: not comments.filter(tag_status=TagStatus.UNTAGGED).exists() and broker.hlen("unacked") == 0,
         timeout=120,
         message="every post dealt with after the restart (the lost task redelivered)",
     )
-    # The one comment the worker was tagging when it died (if it had begun one) waits for a retry alone;
-    # nothing else is failed, and nothing says it died twice.
+    # The comments the worker was tagging when it died (at most one per pool process) wait for a retry
+    # alone; nothing else is failed, and nothing says it died twice.
     failed = list(comments.filter(tag_status=TagStatus.FAILED).values_list("tag_error", flat=True))
-    assert len(failed) <= 1, failed
+    assert len(failed) <= 2, failed
     assert all(error == services.WORKER_DIED_RETRY for error in failed), failed
     assert not TaggingClaim.objects.filter(deaths__gt=1).exists()
 
