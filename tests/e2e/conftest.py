@@ -17,7 +17,6 @@ from tests.conftest import require_service
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-
 class _OneRequestAtATime(WSGIServer):
     """The live server on the embedded default (in-memory SQLite) serves one request at a time.
 
