@@ -24,8 +24,11 @@ COPY static ./static
 RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-real-secret-key-000000000 \
     STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput
 
-RUN useradd --system --uid 10001 --home /app hub && mkdir -p /app/media && chown hub /app/media
+# The hub user owns the collected files so that the web service's start-up collectstatic can refresh them.
+RUN useradd --system --uid 10001 --home /app hub && mkdir -p /app/media && chown -R hub /app/media /app/staticfiles
 USER hub
 ENV STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/app/media
 EXPOSE 8000
-CMD ["gunicorn", "insight_hub.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+# gunicorn kills a request stuck longer than --timeout (a board report is a Celery task, never a request).
+CMD ["gunicorn", "insight_hub.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "60", \
+     "--graceful-timeout", "30", "--access-logfile", "-"]

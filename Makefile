@@ -48,4 +48,4 @@ beat: install ## Run Celery beat, the periodic schedule (needs REDIS_URL)
 	$(BIN)/celery -A insight_hub beat --loglevel INFO
 
 clean: ## Remove the virtual environment, collected static files and the demo database
-	rm -rf $(VENV) staticfiles db.sqlite3
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -36,6 +36,9 @@ app.conf.update(
     # The Redis visibility timeout (how soon a dead worker's task is handed out again) is in settings,
     # CELERY_BROKER_TRANSPORT_OPTIONS, from the environment.
     worker_max_memory_per_child=600 * 1024,  # KiB: recycle a worker process that outgrows the budget
+    # A pool process loads the tagging models as it starts (themes.tasks._load_models: about 3 s, far more on
+    # a busy host); Celery's default 4 s wait for it killed such a process, and every replacement, for ever.
+    worker_proc_alive_timeout=60,
     # A save must not hang on a broker that is down: give up quickly, the periodic sweep re-queues it.
     broker_connection_timeout=2,
     task_publish_retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5},

@@ -75,6 +75,18 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}")
 
+# The public notices every page's footer links to. SOURCE_CODE_URL is the repository the hub's code is read
+# at (the footer's "Source code"; no link when unset). The two addresses are where people ask about their
+# personal data and report an accessibility problem; unset, the notices send them to the trust's own.
+SOURCE_CODE_URL = os.environ.get("SOURCE_CODE_URL", "").strip()
+if SOURCE_CODE_URL and not SOURCE_CODE_URL.startswith("https://"):
+    raise ImproperlyConfigured(f"SOURCE_CODE_URL must start with https://, not {SOURCE_CODE_URL!r}")
+PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "").strip()
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "").strip()
+for _name in ("PRIVACY_CONTACT_EMAIL", "ACCESSIBILITY_CONTACT_EMAIL"):
+    if vars()[_name] and "@" not in vars()[_name]:
+        raise ImproperlyConfigured(f"{_name} must be an email address, not {vars()[_name]!r}")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -133,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "insight_hub.organisations.context_processors.scope",
+                "insight_hub.notices.footer",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -147,6 +160,15 @@ if DATABASES["default"].get("ENGINE") not in {"django.db.backends.postgresql", "
     raise ImproperlyConfigured(
         f"DATABASE_URL must be a postgres:// (or sqlite://) address, not {os.environ.get('DATABASE_URL')!r}"
     )
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default serves threaded requests (runserver): a writer waits up to 20 s for the lock rather
+    # than failing with "database is locked", takes it when its transaction begins (so two transactions never
+    # deadlock upgrading a read to a write), and readers go on while it writes (WAL).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 # A dropped connection (a PostgreSQL restart) is noticed and replaced rather than reused.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import notices, views
 from .forms import EmailAuthenticationForm
 from .notifications.forms import OutboxPasswordResetForm
 from .operations import views as operations_views
@@ -15,6 +15,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("operations/", operations_views.operations, name="operations"),
+    path("accessibility/", notices.accessibility_statement, name="accessibility_statement"),
+    path("privacy-notice/", notices.privacy_notice, name="privacy_notice"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),

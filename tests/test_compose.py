@@ -40,6 +40,29 @@ def test_web_migrates_then_serves_with_gunicorn_and_checks_healthz():
     assert "/healthz" in " ".join(SERVICES["web"]["healthcheck"]["test"])
 
 
+def test_web_collects_static_files_before_gunicorn_starts():
+    """With DEBUG off the web app refuses to start without collected static files (insight_hub.startup)."""
+    assert SERVICES["web"]["environment"]["DEBUG"] == "false"
+    web = command_of("web")
+    assert "manage.py collectstatic --noinput" in web
+    assert web.index("collectstatic") < web.index("gunicorn")
+
+
+def test_gunicorn_has_a_worker_count_and_a_request_timeout():
+    web = command_of("web")
+    assert re.search(r"--workers \d+\b", web), web
+    timeout = re.search(r"--timeout (\d+)\b", web)
+    assert timeout and 30 <= int(timeout.group(1)) <= 120, web
+    assert re.search(r"--graceful-timeout \d+\b", web), web
+
+
+def test_the_image_collects_static_files_and_its_default_command_sets_gunicorn_timeouts():
+    dockerfile = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")  # continuation lines joined
+    assert re.search(r"^RUN .*manage\.py collectstatic --noinput", dockerfile, re.MULTILINE)
+    cmd = re.search(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE)
+    assert cmd and '"--workers", "2"' in cmd.group(1) and '"--timeout", "60"' in cmd.group(1)
+
+
 def test_worker_consumes_both_queues_of_the_celery_app():
     from insight_hub.celery import app
 

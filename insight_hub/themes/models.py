@@ -240,3 +240,40 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
+
+
+class TaggingClaim(models.Model):
+    """Which task delivery is tagging a text right now, and how often a worker died while it was.
+
+    A tagging task claims its texts before it tags them and drops the claims when it is done. When a worker
+    dies (SIGKILL, the OOM killer, a text that crashes a native library) its unacknowledged task is handed out
+    again with the same task id; the claims it finds under its own name are the texts that were being tagged
+    when the worker died, and each of them counts one death. Texts the dead worker had only prefetched were
+    never claimed and count nothing. A text that dies alone in its batch is retried alone once
+    (`retry_at`, by the sweep); dying alone a second time fails it for good. Rows left are the texts with
+    a crash history, listed for administrators in the Django admin.
+    """
+
+    item_label = models.CharField(max_length=60)  # e.g. "feedback.comment"
+    item_id = models.BigIntegerField()
+    # "<task id>/<retries>" of the delivery tagging it now; empty when none is.
+    holder = models.CharField(max_length=80, blank=True)
+    deaths = models.PositiveIntegerField(default=0)
+    deaths_alone = models.PositiveSmallIntegerField(default=0)
+    last_death_at = models.DateTimeField(null=True, blank=True)
+    # When the sweep queues this text again, alone: set after its first death alone, cleared for good.
+    retry_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item_label", "item_id"], name="taggingclaim_item_unique")
+        ]
+        indexes = [
+            # The sweep's due retries: WHERE retry_at <= now.
+            models.Index(fields=["retry_at"], condition=models.Q(retry_at__isnull=False), name="claim_retry"),
+            # A task dropping its claims: WHERE holder = %s.
+            models.Index(fields=["holder"], name="claim_holder"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_label} {self.item_id}"

@@ -20,6 +20,7 @@ from . import registry
 from .models import (
     TagAudit,
     TagDecision,
+    TaggingClaim,
     TagOrigin,
     TagStatus,
     Taxonomy,
@@ -122,6 +123,86 @@ def items_tag(*, label: str, ids: list[int], tagger=None) -> dict[str, int]:
     counts["tagged"] = saved
     counts["skipped"] += len(results) - saved
     return counts
+
+
+# Reasons a worker death leaves on a text (`tag_error`), shown to people and administrators.
+WORKER_DIED_RETRY = (
+    "WorkerLostError: the worker process died while tagging this text on its own (killed, or out of "
+    "memory); it will be tried again on its own in a few minutes."
+)
+WORKER_DIED_FOR_GOOD = (
+    "WorkerLostError: the worker process died each time it tagged this text on its own ({deaths} times; "
+    "killed, or out of memory); it is not tried again automatically. Re-tag it once the cause is fixed."
+)
+
+
+def tagging_start(*, label: str, ids: list[int], holder: str) -> list[int]:
+    """Claim `ids` for `holder` (a task delivery: "<task id>/<retries>") before tagging them.
+
+    A redelivered task (its worker died) finds its own claims still there: those texts were being tagged
+    when the worker died. Each counts one death (one more death alone when the batch was that text alone),
+    nothing is claimed, and their ids are returned for the caller to split the batch or give up on the
+    text. Texts the dead worker had only prefetched were never claimed, so a death is counted per text that
+    was in the worker's hands, never per batch that came back."""
+    ids = list(dict.fromkeys(ids))
+    with transaction.atomic():
+        claims = TaggingClaim.objects.filter(item_label=label, item_id__in=ids)
+        died = list(claims.filter(holder=holder).values_list("item_id", flat=True))
+        if died:
+            alone = 1 if len(ids) == 1 else 0
+            claims.filter(item_id__in=died).update(
+                holder="",
+                deaths=F("deaths") + 1,
+                deaths_alone=F("deaths_alone") + alone,
+                last_death_at=timezone.now(),
+            )
+            return died
+        TaggingClaim.objects.bulk_create(
+            [TaggingClaim(item_label=label, item_id=item_id, holder=holder) for item_id in ids],
+            update_conflicts=True,
+            unique_fields=["item_label", "item_id"],
+            update_fields=["holder"],
+        )
+    return []
+
+
+def tagging_finish(*, holder: str) -> None:
+    """Drop a delivery's claims once its batch is written: the texts are tagged (or failed with the
+    tagger's own error), and a crash history they had is over."""
+    TaggingClaim.objects.filter(holder=holder).delete()
+
+
+def tagging_died_alone(*, label: str, item_id: int) -> bool:
+    """A worker died while tagging this text alone. The first time it is marked failed and the sweep tries it
+    again on its own a little later (the death may have been a deploy or another process's memory); the
+    second time it is failed for good, with the reason. Returns whether a retry is planned."""
+    with transaction.atomic():
+        claim = TaggingClaim.objects.select_for_update().get(item_label=label, item_id=item_id)
+        if claim.deaths_alone < 2:
+            claim.retry_at = timezone.now() + timedelta(seconds=settings.TAGGING_SWEEP_AFTER_SECONDS)
+            error = WORKER_DIED_RETRY
+        else:
+            claim.retry_at = None
+            error = WORKER_DIED_FOR_GOOD.format(deaths=claim.deaths_alone)
+        claim.save(update_fields=["retry_at"])
+        items_mark_failed(label=label, ids=[item_id], error=error)
+    return claim.retry_at is not None
+
+
+def crash_retries_queue() -> int:
+    """Queue, each alone, the texts failed by a worker death whose retry is due (see `tagging_died_alone`).
+    The next retry is pushed back first (compare-and-set, so two sweeps never queue one text twice), so a
+    signal lost with the broker is sent again later rather than every minute."""
+    now = timezone.now()
+    later = now + timedelta(seconds=settings.TAGGING_SWEEP_AFTER_SECONDS)
+    queued = 0
+    for claim in TaggingClaim.objects.filter(retry_at__lte=now).order_by("retry_at")[:TAG_CHUNK]:
+        if TaggingClaim.objects.filter(pk=claim.pk, retry_at=claim.retry_at).update(retry_at=later):
+            _send(claim.item_label, [claim.item_id])
+            queued += 1
+    if queued:
+        logger.info("tagging: %d texts a worker died on queued again, each alone", queued)
+    return queued
 
 
 def items_mark_failed(*, label: str, ids: list[int], error: str) -> int:
@@ -302,15 +383,15 @@ def _queue_each(select) -> dict[str, int]:
 
 
 def untagged_sweep(*, older_than: timedelta | None = None) -> int:
-    """Queue everything still untagged a while after it was saved (TAGGING_SWEEP_AFTER_SECONDS); the
-    database is the source of truth."""
+    """Queue everything still untagged a while after it was saved (TAGGING_SWEEP_AFTER_SECONDS), and the
+    texts a worker died on whose retry alone is due; the database is the source of truth."""
     if older_than is None:
         older_than = timedelta(seconds=settings.TAGGING_SWEEP_AFTER_SECONDS)
     cutoff = timezone.now() - older_than
     queued = _queue_each(
         lambda items: items.filter(tag_status=TagStatus.UNTAGGED, text_changed_at__lte=cutoff)
     )
-    return sum(queued.values())
+    return sum(queued.values()) + crash_retries_queue()
 
 
 def demo_tagging_queue() -> str:

@@ -15,12 +15,6 @@ logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)
 
 
-WORKER_LOST = (
-    "WorkerLostError: the worker process died while tagging this text, twice (killed, or out of memory); "
-    "it is not tried again automatically. Re-tag it once the cause is fixed."
-)
-
-
 @shared_task(
     bind=True,
     acks_late=True,
@@ -31,21 +25,27 @@ WORKER_LOST = (
     retry_jitter=True,
 )
 def tag_items(self, label: str, ids: list[int]) -> dict[str, int]:
-    if (self.request.delivery_info or {}).get("redelivered"):
-        # The worker running this batch died (acks_late handed it out again): a crash, the OOM killer, or a
-        # text that kills the process. Requeued whole, such a text would kill every worker that takes it, for
-        # ever. So the batch is split in two, and a text found alone in a batch that died is marked failed:
-        # a text that kills the process is isolated in a few rounds and the rest is tagged.
+    # This delivery's name: a task handed out again after its worker died keeps its id and retry count, so it
+    # finds the claims it made before dying; an autoretry (the database went away) is a new delivery.
+    holder = f"{self.request.id}/{self.request.retries}"
+    died = services.tagging_start(label=label, ids=ids, holder=holder)
+    if died:
+        # The worker died while tagging this batch: a crash, the OOM killer, a deploy, or a text that kills
+        # the process. Requeued whole, such a text would kill every worker that takes it, for ever. So the
+        # batch is split in two, and a text that died alone is tried alone once more, later, then failed
+        # for good: a text that kills the process is isolated in a few rounds and the rest is tagged.
         if len(ids) > 1:
             half = len(ids) // 2
             tag_items.delay(label, ids[:half])
             tag_items.delay(label, ids[half:])
             logger.warning("tagging %s: a worker died on a batch of %d; split in two", label, len(ids))
             return {"split": len(ids)}
-        failed = services.items_mark_failed(label=label, ids=ids, error=WORKER_LOST)
-        logger.warning("tagging %s %s: a worker died on it twice; marked failed", label, ids[0])
-        return {"failed": failed}
+        retry = services.tagging_died_alone(label=label, item_id=ids[0])
+        outcome = "retry planned" if retry else "failed for good"
+        logger.warning("tagging %s %s: a worker died on it alone; %s", label, ids[0], outcome)
+        return {"failed": 1, "retry": int(retry)}
     counts = services.items_tag(label=label, ids=ids)
+    services.tagging_finish(holder=holder)
     logger.info("tagged %s: %s", label, counts)
     return counts
 

@@ -25,6 +25,9 @@ ROUTES = [
     Route("healthz", expect(OK, anonymous=OK)),
     # The operations page: the ICS's system administrators only.
     Route("operations", expect(NOT_FOUND, admin=OK, anonymous=SIGN_IN)),
+    # The notices every footer links to: public, as the survey form that links them is.
+    Route("accessibility_statement", expect(OK, anonymous=OK)),
+    Route("privacy_notice", expect(OK, anonymous=OK)),
     # Sign-in and password reset are for everyone; a signed-in person may still open them.
     Route("login", expect(OK, anonymous=OK)),
     Route("logout", expect(SIGN_IN), method="POST"),

@@ -6,12 +6,31 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 from tests.conftest import require_service
 
 # Playwright's sync API runs an event loop in this thread; the test code's own ORM calls are still
 # ordinary synchronous calls, so Django's async-safety guard would refuse them without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The live server on the embedded default (in-memory SQLite) serves one request at a time.
+
+    An in-memory SQLite test database is one connection, which the live server hands to every request
+    thread; a browser's requests at once (a page and its htmx fragments) then interleave their transactions
+    on it and fail at random ("cannot start a transaction within a transaction", a session not saved). On
+    PostgreSQL each request thread has its own connection and the threaded server stays."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+if not settings.IS_POSTGRES:
+    LiveServerThread.server_class = _OneRequestAtATime
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

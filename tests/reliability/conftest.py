@@ -206,7 +206,7 @@ def start_worker(transactional_db, tmp_path):
     require_service("PostgreSQL", settings.IS_POSTGRES)
     workers: list[WorkerProcess] = []
 
-    def start(*, database_url: str, redis_url: str, **extra_env: str) -> WorkerProcess:
+    def start(*, database_url: str, redis_url: str, concurrency: int = 1, **extra_env: str) -> WorkerProcess:
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -216,7 +216,7 @@ def start_worker(transactional_db, tmp_path):
         }
         worker = WorkerProcess(env=env, log=tmp_path / f"worker-{len(workers)}.log")
         workers.append(worker)
-        worker.start()
+        worker.start(concurrency=concurrency)
         return worker
 
     yield start

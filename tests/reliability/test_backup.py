@@ -52,7 +52,9 @@ def run_as_documented(command: str, *, folder, **env: str) -> None:
 
 @pytest.fixture
 def fresh_database():
-    """An empty database beside the test database, dropped afterwards."""
+    """An empty database beside the test database, dropped afterwards (PostgreSQL only: on the embedded
+    SQLite default there is nothing to dump with pg_dump, and no PostgreSQL address to build)."""
+    require_service("PostgreSQL", settings.IS_POSTGRES)
     source = urlparse(_test_database_url())
     name = f"{source.path.lstrip('/')}_restore_{uuid.uuid4().hex[:6]}"
     admin = urlunparse(source._replace(path="/postgres"))

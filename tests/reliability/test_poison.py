@@ -10,7 +10,8 @@ import pytest
 from django.db import transaction
 
 from feedback.models import Comment
-from insight_hub.themes.models import TagStatus
+from insight_hub.themes import services
+from insight_hub.themes.models import TaggingClaim, TagStatus
 from insight_hub.themes.services import tagging_queue
 from tests.conftest import ROOT, _test_database_url, build_world, wait_for
 from tests.reliability.test_worker_crash import LABEL
@@ -64,7 +65,7 @@ KILLING = Path(__file__).parent / "killer"  # its sitecustomize makes one text S
 KILLER = "this text kills the worker process"
 
 
-def test_a_text_that_kills_the_worker_process_is_isolated_and_marked_failed(
+def test_a_text_that_kills_the_worker_process_is_isolated_retried_alone_and_failed_for_good(
     transactional_db, private_redis, app_on, start_worker
 ):
     world = build_world()
@@ -73,6 +74,8 @@ def test_a_text_that_kills_the_worker_process_is_isolated_and_marked_failed(
         database_url=_test_database_url(),
         redis_url=private_redis.url,
         PYTHONPATH=f"{KILLING}:{ROOT}",
+        # The retry alone is due a second after the death (production: ten minutes).
+        TAGGING_SWEEP_AFTER_SECONDS="1",
     )
     good = [make_comment(world.service_a, f"The nurses were kind and caring ({n}).") for n in range(7)]
     killer = make_comment(world.service_a, f"All fine until {KILLER}.")
@@ -90,11 +93,28 @@ def test_a_text_that_kills_the_worker_process_is_isolated_and_marked_failed(
         lambda: Comment.objects.get(pk=killer.pk).tag_status == TagStatus.FAILED, message="killer failed"
     )
     killer.refresh_from_db()
-    assert killer.tag_error.startswith("WorkerLostError: the worker process died while tagging this text")
+    assert killer.tag_error == services.WORKER_DIED_RETRY, "after one death alone it is tried again"
+    claim = TaggingClaim.objects.get(item_id=killer.pk)
+    assert claim.deaths_alone == 1 and claim.retry_at is not None
+    # Isolated by halving the batch of 8: one death each for 8, 4 and 2 texts and one for the text alone
+    # (the next delivery marks it failed for a retry alone), never an endless loop of requeue and crash.
+    deaths = re.findall(r"Worker exited prematurely: signal 9 \(SIGKILL\) Job: (\d+)", worker.log.read_text())
+    assert len(set(deaths)) == 4, deaths
+
+    # The sweep (celery beat, every minute; called here) retries it alone; it kills its worker again and is
+    # failed for good, with the reason administrators see.
+    def swept_and_failed_for_good() -> bool:
+        services.untagged_sweep()
+        return TaggingClaim.objects.filter(pk=claim.pk, deaths_alone=2, retry_at=None).exists()
+
+    wait_for(swept_and_failed_for_good, timeout=90, interval=1, message="the retry alone failed for good")
+    killer.refresh_from_db()
+    assert killer.tag_status == TagStatus.FAILED
+    assert killer.tag_error.startswith("WorkerLostError: the worker process died each time it tagged")
+    assert "not tried again automatically" in killer.tag_error
     assert not killer.tags.exists()
     log = worker.log.read_text()
-    # Isolated by halving the batch of 8: one death each for 8, 4 and 2 texts and one for the text alone
-    # (the next delivery marks it failed), never an endless loop of requeue and crash.
-    deaths = set(re.findall(r"Worker exited prematurely: signal 9 \(SIGKILL\) Job: (\d+)", log))
-    assert len(deaths) == 4, deaths
+    assert len(set(re.findall(r"Worker exited prematurely: signal 9 \(SIGKILL\) Job: (\d+)", log))) == 5
+    services.untagged_sweep()
+    assert TaggingClaim.objects.get(pk=claim.pk).retry_at is None, "never queued again by the sweep"
     assert worker.process.poll() is None

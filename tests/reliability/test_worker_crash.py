@@ -1,6 +1,7 @@
 """A worker killed (SIGKILL, as the OOM killer does) in the middle of tagging a batch loses nothing and
 tags nothing twice: its unacknowledged task is handed out again (acks_late) and the new worker skips what
-was already written (idempotent tagging)."""
+was already written (idempotent tagging). Among single-comment posts, one death fails no comment for good:
+it is counted per comment that was in the dead worker's hands, and such a comment is retried alone."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from feedback.models import Comment, CommentTag, Response
-from insight_hub.themes.models import TagStatus
+from insight_hub.themes import services
+from insight_hub.themes.models import TaggingClaim, TagStatus
 from insight_hub.themes.services import TAG_CHUNK, tagging_queue, tagging_reset
 from tests.conftest import _test_database_url, build_world, wait_for
 from tests.reliability.conftest import tagged_in_log
@@ -117,3 +119,66 @@ def test_a_worker_killed_mid_batch_leaves_every_comment_tagged_exactly_once(
     # ...and the second worker wrote each of the others once: the redelivered batch included.
     assert tagged_in_log(second.log, LABEL) == BATCH - len(before_kill)
     assert broker.hlen("unacked") == 0
+
+
+POSTS = 400
+
+
+def test_a_worker_killed_among_single_comment_posts_fails_no_comment_for_good(
+    transactional_db, private_redis, app_on, start_worker
+):
+    """400 public-form posts of one comment each, the worker SIGKILLed after 60 are tagged, then restarted:
+    every comment ends tagged. (Before: the comments whose task came back were marked failed "died while
+    tagging this text, twice", though it died once, and the sweep never tried them again.)"""
+    world = build_world()
+    ids = [comments_saved(world.service_a, 1)[0] for _ in range(POSTS)]
+    app_on(private_redis.url)
+    # A text that died alone is tried again after TAGGING_SWEEP_AFTER_SECONDS (production: ten minutes).
+    env = {"CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "TAGGING_SWEEP_AFTER_SECONDS": "1"}
+    # Two pool processes, as `make worker` and docker-compose run: two comments in the worker's hands at once.
+    first = start_worker(database_url=_test_database_url(), redis_url=private_redis.url, concurrency=2, **env)
+    for pk in ids:  # one task per post, as the public form queues them
+        with transaction.atomic():
+            tagging_queue(label=LABEL, ids=[pk])
+
+    broker = redis.Redis.from_url(private_redis.url)
+    wait_for(
+        lambda: tagged_count() >= 60 and broker.hlen("unacked") >= 1,
+        timeout=120,
+        interval=0.02,
+        message="60 comments tagged",
+    )
+    first.kill()
+    assert tagged_count() < POSTS
+
+    second = start_worker(
+        database_url=_test_database_url(), redis_url=private_redis.url, concurrency=2, **env
+    )
+    comments = Comment.objects.filter(pk__in=ids)
+    wait_for(
+        lambda: not comments.filter(tag_status=TagStatus.UNTAGGED).exists() and broker.hlen("unacked") == 0,
+        timeout=120,
+        message="every post dealt with after the restart (the lost task redelivered)",
+    )
+    # The comments the worker was tagging when it died (at most one per pool process) wait for a retry
+    # alone; nothing else is failed, and nothing says it died twice.
+    failed = list(comments.filter(tag_status=TagStatus.FAILED).values_list("tag_error", flat=True))
+    assert len(failed) <= 2, failed
+    assert all(error == services.WORKER_DIED_RETRY for error in failed), failed
+    assert not TaggingClaim.objects.filter(deaths__gt=1).exists()
+
+    # The minutely sweep (celery beat; called here) queues it again, alone, and it is tagged.
+    def swept_and_tagged() -> bool:
+        services.untagged_sweep()
+        return comments.filter(tag_status=TagStatus.TAGGED).count() == POSTS
+
+    wait_for(swept_and_tagged, timeout=60, interval=1, message="every comment tagged after the sweep's retry")
+    second.stop()
+    assert not TaggingClaim.objects.exists(), "no crash history is left once the retry succeeded"
+    duplicates = (
+        CommentTag.objects.filter(comment__in=ids)
+        .values("comment", "theme")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+    assert not duplicates.exists(), "a theme tagged twice on one comment"
