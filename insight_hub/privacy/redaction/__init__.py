@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata
 from typing import TYPE_CHECKING
 
-from insight_hub.privacy.wordlist import common_words
+from insight_hub.privacy.wordlist import NOT_COMMON, common_words
 
 from . import identifiers, people
 from .spans import DEFAULT_REPLACEMENTS, Kind, RedactedSpan, Redaction, apply_spans, render, resolve
@@ -36,6 +36,7 @@ from .vocabulary import (
     STAFF_ROLES,
     STAFF_TITLES,
     alternation,
+    english_words,
     given_names,
 )
 
@@ -79,10 +80,10 @@ def redact_many(texts: Sequence[str], *, batch_size: int = 256) -> list[Redactio
     masked = [_mask_placeholders(text) for text in texts]
     # (text index, where the window starts) for every stretch the model must read.
     windows = [
-        (index, match.start(), match.group())
+        window
         for index, text in enumerate(masked)
         for match in _SENTENCE_RE.finditer(text)
-        if _needs_model(match.group())
+        if (window := _model_window(index, text, match))
     ]
     found_by_model: dict[int, list[RedactedSpan]] = {index: [] for index in range(len(texts))}
     docs = _nlp().pipe((window for _, _, window in windows), batch_size=batch_size) if windows else ()
@@ -101,27 +102,66 @@ _CAPITALISED_RE = re.compile(r"\b[A-Z](?:&[A-Z]\b|[\w'’-])*")
 # Sentences as far as the NER model needs them: up to a full stop, question or exclamation mark followed by
 # a space, or a line break. A title's full stop ("Dr. Smith") is not an end, so a name keeps its title.
 _SENTENCE_RE = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Mx|St|Prof)\.|[^\n.!?]|[.!?](?!\s))+[.!?]*")
+# Characters of context either side of the words the model must judge (about eight words).
+_CONTEXT = 50
 
 
 def _needs_model(sentence: str) -> bool:
+    return _first_and_last_unknown(sentence) is not None
+
+
+def _model_window(index: int, text: str, sentence: re.Match[str]) -> tuple[int, int, str] | None:
+    """(text index, offset, window) of the stretch of ``sentence`` the model reads, if any.
+
+    Only a few words either side of the unknown words: the model's cost grows with every word it reads,
+    and a name is told by its neighbours.
+    """
+    unknown = _first_and_last_unknown(sentence.group())
+    if unknown is None:
+        return None
+    first, last = unknown
+    start = sentence.start() + first - _CONTEXT
+    end = sentence.start() + last + _CONTEXT
+    if start <= sentence.start():
+        start = sentence.start()
+    else:
+        space = text.find(" ", start, sentence.start() + first)
+        start = space + 1 if space >= 0 else sentence.start() + first
+    if end >= sentence.end():
+        end = sentence.end()
+    else:
+        space = text.rfind(" ", sentence.start() + last, end)
+        end = space if space >= 0 else sentence.start() + last
+    return index, start, text[start:end]
+
+
+def _first_and_last_unknown(sentence: str) -> tuple[int, int] | None:
     """Whether ``sentence`` has a capitalised word that only the NER model could tell is a name.
 
     Not stop words, NHS words, months, relatives and place words (GP, Covid, Dad, Hospital), which the rules
-    drop whenever the model tags them; not given names, which the rules find themselves; not common words
-    (Staff, Felt, Baby), which the rules drop when the model tags them alone. A surname after a given name
-    is the rules' too. What is left is a name no list knows (Kieren, Patel, XXX) or an unknown place.
+    drop whenever the model tags them; not given names, which the rules find themselves; not English words
+    (Staff, Emerald, Sadly), acronyms (CPN), titles or initials, which the model seldom tags alone and the
+    rules drop when it does (a surname after a title or a given name is the rules' too); not known places.
+    What is left is a name no list knows (Kieren, Okafor, XXX) or a place no list knows (Warsop).
     """
     from spacy.lang.en.stop_words import STOP_WORDS  # deferred with the rest of spaCy
 
-    common, names = common_words(), given_names()
+    common, names, english = common_words(), given_names(), english_words()
+    first = last = None
     for match in _CAPITALISED_RE.finditer(sentence):
-        lower = CLITIC_RE.sub("", match.group().lower())
+        word = match.group()
+        lower = CLITIC_RE.sub("", word.lower())
+        if lower in NOT_COMMON:  # XXX: a name someone removed by hand
+            first, last = match.start() if first is None else first, match.end()
+            continue
+        if len(lower) < 2 or (word.isupper() and "'" not in word) or lower in STAFF_TITLES:
+            continue
         if lower in STOP_WORDS or lower in NOT_NAMES or lower in PLACE_WORDS:
             continue
-        if lower in common or lower in names or _is_known_place(lower):
+        if lower in common or lower in names or lower in english or _is_known_place(lower):
             continue
-        return True
-    return False
+        first, last = match.start() if first is None else first, match.end()
+    return None if first is None else (first, last)
 
 
 def _is_known_place(lower: str) -> bool:

@@ -117,9 +117,12 @@ _DOB_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _DOB_CUE_WINDOW = 30
+_DIGIT_RE = re.compile(r"\d")
 
 
 def find_dates(text: str) -> Iterator[RedactedSpan]:
+    if not _DIGIT_RE.search(text):
+        return  # every date shape has a digit; most short texts have none
     matches = [match for regex in _WORDED_DATE_RES for match in regex.finditer(text)]
     matches += [
         match

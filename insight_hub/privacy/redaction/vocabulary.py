@@ -11,6 +11,7 @@ from pathlib import Path
 from insight_hub.privacy.wordlist import GIVEN_NAMES_THAT_ARE_WORDS, common_words
 
 GIVEN_NAMES_DIR = Path(__file__).resolve().parents[1] / "data" / "given_names"
+ENGLISH_WORDS = Path(__file__).resolve().parents[1] / "data" / "english" / "british_english_words.txt"
 
 UPPER = "A-ZÀ-ÖØ-Þ"
 LOWER = "a-zß-öø-ÿ"
@@ -146,6 +147,12 @@ def wordy_names() -> frozenset[str]:
 
     words = common_words() | STOP_WORDS | GIVEN_NAMES_THAT_ARE_WORDS | _PLAIN_WORD_NAMES
     return frozenset(name for name in given_names() if name in words)
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """SCOWL's British English words, lowercase (``data/english/README.md``)."""
+    return frozenset(ENGLISH_WORDS.read_text(encoding="utf-8").split())
 
 
 def bare(word: str) -> str:
