@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from insight_hub.demographics import AgeBand, EthnicCategory, Sex, YesNo
+from insight_hub.privacy.structured import date_for_outsiders
 from insight_hub.themes.models import AbstractThemeTag, TaggableText
 
 NARRATIVE_MAX_LENGTH = 20_000
@@ -276,6 +277,12 @@ class Story(TaggableText):
     def occurred_display(self) -> str:
         fmt = "%B %Y" if self.occurred_precision == DatePrecision.MONTH else "%-d %B %Y"
         return self.occurred_on.strftime(fmt)
+
+    @property
+    def occurred_display_outside(self) -> str:
+        """When it happened, as people outside the logging organisation read it: to the month, like the
+        redacted text, which hides exact dates."""
+        return date_for_outsiders(self.occurred_on)
 
 
 class StoryTag(AbstractThemeTag):
