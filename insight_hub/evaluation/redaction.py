@@ -7,7 +7,7 @@ Against labels made by reading real text (tests/data/real_text/):
 - false [name]: of the 500 comments read to hold no name, the share given a name or staff-name span;
 - meaning violations: spans that hide more than an identifier, over every story and comment
   (``insight_hub.privacy.redaction.meaning``);
-- speed: dev stories tagged-for-redaction per second, in process, in batches.
+- speed: dev stories redacted per CPU second, in process, in batches of 256.
 """
 
 from __future__ import annotations
@@ -99,17 +99,21 @@ def evaluate(data: RealText) -> list[Figure]:
     )
 
     if data.stories:
+        # CPU time of this process (one thread with OMP_NUM_THREADS=1): "on one core" even when other work
+        # shares the machine; the wall-clock rate is in the note.
         story_texts = [story.text for story in data.stories]
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         for start in range(0, len(story_texts), BATCH):
             redact_many(story_texts[start : start + BATCH])
-        rate = len(story_texts) / (time.perf_counter() - started)
+        rate = len(story_texts) / (time.process_time() - cpu)
+        wall_rate = len(story_texts) / (time.perf_counter() - wall)
         figures.append(
             Figure(
-                name="redaction speed, stories/s (batches, one process, model warm)",
+                name="redaction speed, stories per CPU second (batches, one process, model warm)",
                 value=round(rate, 1),
                 target="≥ 200",
                 met=rate >= 200,
+                note=f"{wall_rate:.0f}/s by the wall clock",
             )
         )
     return figures
