@@ -25,6 +25,7 @@ from .vocabulary import (
     UPPER,
     alternation,
     bare,
+    everyday_names,
     given_names,
     is_vocabulary,
     wordy_names,
@@ -74,10 +75,13 @@ _CANDIDATE_RE = re.compile(rf"(?<![\w'’-])(?P<word>{NAME_WORD})(?P<possessive>
 # Context that shows a word names a person: a greeting before it, a role word before it, a name listed with
 # it, a possessive, or a person's verb after it.
 _GREETING_BEFORE_RE = re.compile(
-    r"(?:\b(?:dear|to|hi|hiya|hello|thanks|thank\s+you(?:\s+(?:so\s+much|to))?|thankyou|cheers|love|from|"
+    r"(?:\b(?:dear|hi|hiya|hello|thanks|thank\s+you(?:\s+(?:so\s+much|to))?|thankyou|cheers|love|from|"
     r"bye|well\s+done|congratulations|congrats|especially|particularly|and\s+to|with|by|thank|thanked|see|seeing|saw|met|meet|meeting|ask|asked|tell|told|contact|contacted|emailed|phoned|rang)\s*,?\s*)$",
     re.IGNORECASE,
 )
+# "To Lesley" opening a card; "taken to North Tees" is a place.
+_LINE_GREETING_RE = re.compile(r"(?:^|\n)[ \t]*(?:to|from|love)[ \t]*,?[ \t]*$", re.IGNORECASE)
+_TO_BEFORE_RE = re.compile(r"\bto[ \t]+$", re.IGNORECASE)
 _ROLE_BEFORE_NAME_RE = re.compile(rf"\b(?:{alternation(ROLE_NOUNS)})\s*[,:-]?\s*$", re.IGNORECASE)
 _PERSON_VERBS = frozenset(
     """
@@ -161,9 +165,15 @@ def _person_context(text: str, match: re.Match[str], names: frozenset[str], word
     before = text[max(0, start - _LOOK_BEHIND) : start]
     if _GREETING_BEFORE_RE.search(before) or _ROLE_BEFORE_NAME_RE.search(before):
         return True
+    if _LINE_GREETING_RE.search(text, max(0, start - _LOOK_BEHIND), start):
+        return True
     listed = _LISTED_RE.match(text, end) or _LISTED_BEFORE_RE.search(before)
     if listed and listed.group("word").lower() in names - wordy:
         return True
+    if match.group("word").lower() in everyday_names():
+        return False  # "taken to North Tees", "Care was good"
+    if _TO_BEFORE_RE.search(before):
+        return True  # "spoke to Grace", "took to Mark"
     following = _NEXT_TOKEN_RE.match(text, end)
     return bool(following and following.group("word").lower() in _PERSON_VERBS)
 

@@ -26,12 +26,15 @@ _RUN_WORD_RE = re.compile(
     rf"[ \t]+(?P<word>(?:(?:and|&)(?=[ \t]+[A-Z])|of|upon|{NAME_WORD}|[A-Z]{{2,}}|St\.?)['’]?s?)"
 )
 _POSSESSIVE_RE = re.compile(r"['’]s?")
+_PHRASE_WORD_RE = re.compile(r"[\w&][\w'’&-]*")
 _RUN_CONNECTORS = frozenset({"and", "&", "of", "upon"})
 _PLACE_PREPOSITION_RE = re.compile(
     r"\b(?:at|in|within|near|into|outside|around|across|towards|via|to|from|through)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 _LOOK_BEHIND = 40
+# "the Freeman", "the Grange": a capitalised word right after a lowercase "the" names a place or a thing.
+_THE_BEFORE_RE = re.compile(r"\bthe[ \t]+$")
 
 
 def is_place(text: str, start: int, end: int) -> bool:
@@ -52,9 +55,9 @@ def is_place(text: str, start: int, end: int) -> bool:
                 return True
         elif lower in PLACE_WORDS:
             return True
-    if _NUMBER_AFTER_RE.match(text, end):
+    if _NUMBER_AFTER_RE.match(text, end) or _THE_BEFORE_RE.search(text, max(0, start - 5), start):
         return True
-    return _runs_on_to_a_place(text, end)
+    return _runs_on_to_a_place(text, end) or _opens_a_known_place(text, start)
 
 
 def is_unnamed_place(text: str, start: int, end: int) -> bool:
@@ -69,6 +72,20 @@ def in_gazetteer(phrase: str) -> bool:
     """A shipped place name (``gazetteer.place_phrases``)."""
     normalised = normalise(phrase).rstrip("'’").removesuffix("'s")
     return normalised in place_phrases()
+
+
+def _opens_a_known_place(text: str, start: int) -> bool:
+    """A shipped place name of two to five words starts here: "James Cook", "Bishop Auckland"."""
+    words = []
+    for match in _PHRASE_WORD_RE.finditer(text, start, min(len(text), start + 80)):
+        if match.start() != start and text[words[-1][1] : match.start()].strip(" \t"):
+            break  # punctuation or a line break between the words
+        words.append((match.group(), match.end()))
+        if len(words) >= 2 and normalise(" ".join(word for word, _ in words)) in place_phrases():
+            return True
+        if len(words) == 5:
+            break
+    return False
 
 
 def _runs_on_to_a_place(text: str, end: int) -> bool:

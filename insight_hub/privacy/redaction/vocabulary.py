@@ -142,11 +142,20 @@ def given_names() -> frozenset[str]:
 
 @functools.cache
 def wordy_names() -> frozenset[str]:
-    """Given names that are also common words (Grace, Will, Mark, Hope): they need a person's context."""
+    """Given names that are also common words (Grace, Will, Mark, Hazel): a person's context must show they
+    name someone, a verb after them is enough ("Mark explained"). Names that are rarer words (Phoebe, Mike)
+    are not guarded: the dictionary holds too many of them."""
+    words = GIVEN_NAMES_THAT_ARE_WORDS | _PLAIN_WORD_NAMES | everyday_names()
+    return frozenset(name for name in given_names() if name in words)
+
+
+@functools.cache
+def everyday_names() -> frozenset[str]:
+    """Given names that are everyday words in feedback (Care, North, Page): only a greeting, a role word, a
+    possessive or a name listed beside them shows they name someone; "Care was good" is not."""
     from spacy.lang.en.stop_words import STOP_WORDS  # deferred with the rest of spaCy
 
-    words = common_words() | STOP_WORDS | GIVEN_NAMES_THAT_ARE_WORDS | _PLAIN_WORD_NAMES
-    return frozenset(name for name in given_names() if name in words)
+    return frozenset(name for name in given_names() if name in common_words() or name in STOP_WORDS)
 
 
 @functools.cache
