@@ -31,6 +31,8 @@ app.conf.update(
     # spaCy work goes to its own queue so imports and roll-ups are not stuck behind a re-tag.
     task_routes={
         "insight_hub.themes.tasks.*": {"queue": "nlp"},
+        # Redoing redactions loads the NER model: the workers that have it loaded do it.
+        "stories.tasks.refresh_redactions": {"queue": "nlp"},
     },
     broker_connection_retry_on_startup=True,
     # The Redis visibility timeout (how soon a dead worker's task is handed out again) is in settings,
@@ -56,6 +58,9 @@ app.conf.update(
             "task": "dashboards.tasks.rebuild_rollups",
             "schedule": crontab(hour=2, minute=30),
         },
+        # Stories redacted by older rules are redone (stories.redaction): those that would show more wait
+        # for a person.
+        "refresh-redactions": {"task": "stories.tasks.refresh_redactions", "schedule": 600.0},
         # Board reports' files are kept for BOARD_REPORT_RETENTION_DAYS, then deleted by this pass.
         "expire-board-reports": {
             "task": "dashboards.reports.tasks.expire_reports",

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from insight_hub.demographics import AgeBand, EthnicCategory, Sex, YesNo
+from insight_hub.privacy.structured import date_for_outsiders
 from insight_hub.themes.models import AbstractThemeTag, TaggableText
 
 NARRATIVE_MAX_LENGTH = 20_000
@@ -159,6 +160,12 @@ class Story(TaggableText):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     redaction_reviewed_at = models.DateTimeField(null=True, blank=True)
+    # A redaction by newer rules that would show words the stored one hides: it waits here, and the stored
+    # redaction stays in force, until a person of the logging organisation confirms it (stories.redaction).
+    # {"title", "title_spans", "narrative", "narrative_spans", "revealed": [words]}; {} when none. The rules
+    # version that made it is a column of its own, for the queries of the sweep and of the check queue.
+    redaction_pending = models.JSONField(default=dict, blank=True)
+    redaction_pending_version = models.CharField(max_length=80, blank=True)
 
     # Consent, granular. Its history is in ConsentEvent.
     consent_internal_learning = models.BooleanField(default=False)
@@ -279,6 +286,12 @@ class Story(TaggableText):
     def occurred_display(self) -> str:
         fmt = "%B %Y" if self.occurred_precision == DatePrecision.MONTH else "%-d %B %Y"
         return self.occurred_on.strftime(fmt)
+
+    @property
+    def occurred_display_outside(self) -> str:
+        """When it happened, as people outside the logging organisation read it: to the month, like the
+        redacted text, which hides exact dates."""
+        return date_for_outsiders(self.occurred_on)
 
 
 class StoryTag(AbstractThemeTag):

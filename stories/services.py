@@ -76,6 +76,8 @@ def _story_redact(story: Story) -> None:
     story.redacted_title, story.title_spans = _redact_with_corrections(story.title, corrections)
     story.redacted_narrative, story.narrative_spans = _redact_with_corrections(story.narrative, corrections)
     story.redaction_version = REDACTION_VERSION
+    # Redone by the current rules from the text as it is now: nothing waits for a check any more.
+    story.redaction_pending, story.redaction_pending_version = {}, ""
 
 
 def _spans(story: Story, field: str) -> list[RedactedSpan]:

@@ -21,7 +21,7 @@ from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 from insight_hub.themes.selectors import tag_panel
 
-from . import imports, selectors, services
+from . import imports, redaction, selectors, services
 from .forms import (
     ActionForm,
     ConsentForm,
@@ -83,6 +83,8 @@ def story_list(request):
     stories = selectors.story_list(request.user, form.filters()).prefetch_related("services")
     page_obj = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
     _audit_original_titles(request, page_obj.object_list, "list")
+    to_check = list(redaction.stories_awaiting_redaction_check(request.user)[:20])
+    _audit_original_titles(request, to_check, "redaction_check")
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -90,6 +92,7 @@ def story_list(request):
         "page_obj": page_obj,
         "query": params.urlencode(),
         "can_log": bool(scope_for(request.user).px_org_ids),
+        "redactions_to_check": to_check,
         "breadcrumbs": [HOME],
     }
     template = "stories/story_list.html#results" if request.htmx else "stories/story_list.html"
@@ -173,6 +176,7 @@ def story_detail(request, pk: int):
             "consent_events": story.consent_events.select_related("by")[:10],
             "next_statuses": [StoryStatus(s) for s in STATUS_TRANSITIONS[story.status]],
             "stale_corrections": selectors.redaction_corrections_not_applying(story),
+            "redaction_pending": redaction.pending_for(story),
             "safety_lead": selectors.safety_lead_for(story.organisation),
         }
     return render(request, "stories/story_detail.html", context)
@@ -244,6 +248,16 @@ def story_consent(request, pk: int):
 def story_redaction(request, pk: int):
     story = selectors.story_get_editable(request.user, pk=pk)
     add_form = RedactionAddForm(request.POST if request.POST.get("action") == "add" else None)
+    pending_action = PENDING_ACTIONS.get(request.POST.get("action", ""))
+    if pending_action:
+        service, done = pending_action
+        try:
+            service(story=story, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, done)
+        return redirect("stories:redaction", pk=story.pk)
     if request.POST.get("action") == "remove":
         remove_form = RedactionRemoveForm(request.POST)
         if remove_form.is_valid():
@@ -274,9 +288,22 @@ def story_redaction(request, pk: int):
             "form": add_form,
             "spans": selectors.redaction_spans(story),
             "stale_corrections": selectors.redaction_corrections_not_applying(story),
+            "redaction_pending": redaction.pending_for(story),
             "breadcrumbs": _story_crumbs(story),
         },
     )
+
+
+PENDING_ACTIONS = {
+    "confirm_pending": (
+        redaction.story_redaction_pending_confirm,
+        "The new redaction applies: the words it shows can be read outside your organisation.",
+    ),
+    "keep_pending": (
+        redaction.story_redaction_pending_keep,
+        "Those words stay hidden; the new rules apply to the rest of the story.",
+    ),
+}
 
 
 def _form_page(request, *, form, title, submit, story=None, caption="", intro="", crumbs=None, enctype=""):

@@ -4,6 +4,7 @@ and anonymous people (sent to sign in). htmx fragments are checked the same way.
 
 from __future__ import annotations
 
+import datetime
 from html import unescape
 
 import pytest
@@ -53,6 +54,38 @@ def test_outside_the_trust_only_the_redacted_text_is_in_the_page(client, world, 
     for personal in PERSONAL_DATA:
         assert personal not in html
     assert "[NHS number]" in html and "[phone number]" in html
+
+
+@pytest.fixture
+def dated(world, tagging_recorded):
+    """A shared story whose text and "When it happened" both hold an exact date."""
+    return StoryFactory(
+        organisation=world.trust_a,
+        user=world.px_a,
+        title="Seen in A&E",
+        narrative="I was seen on 3 March 2026 and sent home.",
+        occurred_on=datetime.date(2026, 3, 3),
+        status="shared",
+    )
+
+
+@pytest.mark.parametrize("person", ["icb_lead", "board_a", "admin"])
+def test_outside_the_trust_when_it_happened_is_shown_to_the_month_as_the_text_is(
+    client, world, dated, person
+):
+    for url in (reverse("stories:detail", args=[dated.pk]), reverse("stories:list")):
+        html = unescape(get_as(client, world.people()[person], url).content.decode())
+        assert "3 March 2026" not in html
+        assert "March 2026" in html
+    detail = unescape(
+        get_as(client, world.people()[person], reverse("stories:detail", args=[dated.pk])).content.decode()
+    )
+    assert "I was seen on [date] and sent home." in detail
+
+
+def test_the_owner_sees_the_day_it_happened(client, world, dated):
+    html = unescape(get_as(client, world.px_a, reverse("stories:detail", args=[dated.pk])).content.decode())
+    assert "3 March 2026" in html
 
 
 def test_the_owner_reads_the_original_and_the_redacted_text(client, world, shared):
