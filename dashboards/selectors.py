@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from feedback.metrics import FFT_FIELDS, THRESHOLD, FFTCounts, fft_figures, percent, suppress_row
+from feedback.metrics import FFT_FIELDS, THRESHOLD, FFTCounts, fft_figures, percent
 from feedback.models import Comment
+from insight_hub.suppression import SUPPRESSED, share, shown, shown_percent, suppress
 from insight_hub.themes.models import TagDecision, Theme
 from stories.models import Purpose, Story, StoryTag
 
@@ -99,14 +100,14 @@ def fft_trend(org_ids, service_ids, period: Period) -> list[tuple[dt.date, FFTCo
 
 
 def spc_points(trend: Sequence[tuple[dt.date, FFTCounts]]) -> list[tuple[dt.date, float | None]]:
-    """% positive per month for the SPC chart. A month with fewer than THRESHOLD responses has no point:
-    its percentage would be shown for a handful of people (and is too noisy to chart anyway)."""
+    """% positive per month for the SPC chart. A month whose % positive is suppressed (fewer than THRESHOLD
+    responses, or a count behind it that could point at someone) has no point."""
     points = []
     for month, counts in trend:
-        if counts.total >= THRESHOLD:
-            points.append((month, round(100 * counts.positive / counts.total, 1)))
-        else:
+        if fft_figures(counts).percent_positive in (None, SUPPRESSED):
             points.append((month, None))
+        else:
+            points.append((month, round(100 * counts.positive / counts.total, 1)))
     return points
 
 
@@ -183,6 +184,42 @@ class ThemeSummary:
     @property
     def mix(self) -> dict[str, int]:
         return {"positive": self.positive, "neutral": self.neutral, "negative": self.negative}
+
+    @property
+    def shown(self) -> ThemeFigures:
+        """The figures as shown, small numbers suppressed."""
+        return theme_figures(self.positive, self.neutral, self.negative, self.previous)
+
+
+@dataclass(frozen=True)
+class ThemeFigures:
+    """A theme's mentions as shown: volume, net sentiment and % negative, the previous period and the change;
+    each a number, None (no mentions) or `*`."""
+
+    total: object
+    net_sentiment: object
+    negative_percent: object
+    previous: object
+    change: object
+
+
+def theme_figures(positive: int, neutral: int, negative: int, previous: int = 0) -> ThemeFigures:
+    """Cells: positive, neutral, negative, previous period. Shown: the mentions, the previous period's, and
+    net sentiment and % negative, whose numerators make the positive and negative counts shown sums."""
+    hidden = suppress([positive, neutral, negative, previous], [(0, 1, 2), (0,), (2,), (3,)])
+    total = positive + neutral + negative
+    total_hidden = 0 in hidden
+    sentiment_hidden = total_hidden or 1 in hidden or 2 in hidden
+    net = (
+        None if not total else SUPPRESSED if sentiment_hidden else round(100 * (positive - negative) / total)
+    )
+    return ThemeFigures(
+        total=shown(total, total_hidden),
+        net_sentiment=net,
+        negative_percent=shown_percent(negative, total, hidden=total_hidden or 2 in hidden),
+        previous=shown(previous, 3 in hidden),
+        change=SUPPRESSED if total_hidden or 3 in hidden else total - previous,
+    )
 
 
 def _sentiment_key(value: str) -> str:
@@ -263,8 +300,8 @@ def negative_heatmap(
     summaries: list[ThemeSummary] | None = None,
 ) -> Heatmap:
     """Theme x trust: the share of each theme's mentions that were negative, for the most mentioned themes
-    (`summaries`, if the caller has them). A cell with fewer than THRESHOLD mentions shows `*`: a percentage
-    of three people is noise, and could point at them."""
+    (`summaries`, if the caller has them). A cell shows `*` where its mentions, its negative mentions or the
+    rest are from 1 to 4 (`insight_hub.suppression.share`): a percentage of three people could point at them."""
     org_ids = list(org_names)
     top = (summaries if summaries is not None else theme_summaries(org_ids, service_ids, period))[:limit]
     cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
@@ -286,7 +323,7 @@ def negative_heatmap(
         line = []
         for org_id, _ in columns:
             total, negative = cells.get((summary.theme.pk, org_id), (0, 0))
-            line.append(None if total == 0 else "*" if total < THRESHOLD else percent(negative, total))
+            line.append(share(negative, total))
         values.append(line)
     return Heatmap(themes=[s.theme for s in top], columns=columns, values=values)
 
@@ -608,21 +645,31 @@ def pathway_stages(pathway, period: Period, *, per_stage: int = 5) -> list[Stage
 class EqualityRow:
     group: str
     label: str
-    figures: object  # FFTFigures, suppressed
     responses: object  # int or "*"
+    percent_positive: object  # int, None (no responses) or "*"
+    percent_negative: object
     share_of_responses: object = None  # % of all responses, or "*"
     share_of_population: int | None = None  # % of the people served, where known
     negative_themes: list[tuple[str, object]] = field(default_factory=list)
+
+
+# What a blank answer is called: the question was not answered or not asked. It is not the code a person gives
+# to say they would rather not say ("Not stated", "Prefer not to say"), which is a group of its own.
+NOT_KNOWN = "Not known (not recorded)"
+
+
+def _group_label(choices: dict[str, str], group: str) -> str:
+    return choices.get(group, NOT_KNOWN) if group else NOT_KNOWN
 
 
 def equality_fft(org_ids, period: Period, characteristic: str) -> tuple[list[EqualityRow], bool]:
     """FFT by group of one characteristic, with small numbers suppressed, and who is not responding where
     the population served is known. Returns the rows and whether a population denominator was available.
 
-    Suppression works at two levels. Within a row, `fft_figures` hides small answer counts (and a partner so
-    totals cannot give them back). Across rows, the group totals are a published column whose sum (all
-    responses) is published too, so a group total under the threshold is hidden with a partner as well, and
-    a group whose total is hidden shows nothing at all.
+    The table shows, per group, its responses, % positive and % negative (so the positive and negative counts
+    are shown sums, and what is left over can be worked out), and each group's share of all responses (so
+    all responses is shown too). It is suppressed as one table (`insight_hub.suppression.suppress`): no
+    count from 1 to 4, a group's or a part of one, can be worked out from what is shown.
     """
     choices = dict(_group_choices(characteristic))
     rows = (
@@ -635,24 +682,32 @@ def equality_fft(org_ids, period: Period, characteristic: str) -> tuple[list[Equ
     )
     counts = {row["group"]: FFTCounts.from_mapping(row) for row in rows}
     groups = [g for g in choices if g in counts] + ([""] if "" in counts else [])
-    totals = [counts[g].total for g in groups]
-    shown_totals = suppress_row(totals)
-    all_responses = sum(totals)
+    # Cells: per group positive, negative, the rest. Figures: per group total, positive, negative; then all.
+    cells = []
+    for g in groups:
+        c = counts[g]
+        cells += [c.positive, c.negative, c.total - c.positive - c.negative]
+    figures = [f for k in range(len(groups)) for f in ((3 * k, 3 * k + 1, 3 * k + 2), (3 * k,), (3 * k + 1,))]
+    figures.append(tuple(range(len(cells))))
+    hidden = suppress(cells, figures)
+    all_responses = sum(c.total for c in counts.values())
     population = _population_shares(org_ids, characteristic)
     result = []
-    for group, total_cell in zip(groups, shown_totals, strict=True):
-        figures = fft_figures(counts[group])
-        if total_cell == "*":
-            from feedback.metrics import FFTFigures
-
-            figures = FFTFigures(("*",) * 6, "*", "*", "*")
+    for k, group in enumerate(groups):
+        c = counts[group]
+        total_hidden = 3 * k in hidden or len(figures) - 1 in hidden
         result.append(
             EqualityRow(
                 group=group,
-                label=choices.get(group, "Not stated") if group else "Not stated",
-                figures=figures,
-                responses=total_cell,
-                share_of_responses="*" if total_cell == "*" else percent(total_cell, all_responses),
+                label=_group_label(choices, group),
+                responses=shown(c.total, total_hidden),
+                percent_positive=shown_percent(
+                    c.positive, c.total, hidden=total_hidden or 3 * k + 1 in hidden
+                ),
+                percent_negative=shown_percent(
+                    c.negative, c.total, hidden=total_hidden or 3 * k + 2 in hidden
+                ),
+                share_of_responses=shown_percent(c.total, all_responses, hidden=total_hidden),
                 share_of_population=population.get(group) if population else None,
             )
         )
@@ -678,7 +733,7 @@ def _population_shares(org_ids, characteristic: str) -> dict[str, int | None]:
 
 def equality_themes(org_ids, period: Period, characteristic: str, *, limit: int = 8):
     """The most mentioned themes in survey comments, with the share of mentions that were negative for each
-    group; cells under THRESHOLD mentions are suppressed."""
+    group; a cell is suppressed where a count behind it is from 1 to 4 (`insight_hub.suppression.share`)."""
     rows = (
         ThemeEqualityMonthly.objects.filter(
             period.filter(), organisation_id__in=list(org_ids), characteristic=characteristic
@@ -706,6 +761,6 @@ def equality_themes(org_ids, period: Period, characteristic: str, *, limit: int 
         line = []
         for group in groups:
             total, negative = cells.get((theme_id, group), (0, 0))
-            line.append(None if total == 0 else "*" if total < THRESHOLD else percent(negative, total))
+            line.append(share(negative, total))
         table.append((themes[theme_id], line))
-    return [(g, choices.get(g, "Not stated") if g else "Not stated") for g in groups], table
+    return [(g, _group_label(choices, g)) for g in groups], table
