@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from dashboards.selectors import Period, Quote, fft_trend, quotes_for, spc_points, theme_trend
 from feedback.metrics import FFTCounts, fft_figures
-from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
 from insight_hub.organisations.models import ICS, Organisation, OrganisationKind
 from insight_hub.organisations.permissions import scope_for
+from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
 
 from .models import (
     ActionStatus,

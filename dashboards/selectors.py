@@ -301,7 +301,8 @@ def negative_heatmap(
 ) -> Heatmap:
     """Theme x trust: the share of each theme's mentions that were negative, for the most mentioned themes
     (`summaries`, if the caller has them). A cell shows `*` where its mentions, its negative mentions or the
-    rest are from 1 to 4 (`insight_hub.suppression.share`): a percentage of three people could point at them."""
+    rest are from 1 to 4 (`insight_hub.suppression.share`): a percentage of three people could point at
+    them."""
     org_ids = list(org_names)
     top = (summaries if summaries is not None else theme_summaries(org_ids, service_ids, period))[:limit]
     cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])

@@ -68,8 +68,9 @@ class FFTCounts:
 
 
 FFT_FIELDS = tuple(f.name for f in fields(FFTCounts))
-# Positions in FFTCounts.as_tuple(). % positive and % negative are shown beside the total, so their numerators
-# are shown sums, and what is left over (total - positive - negative = neither + don't know) can be worked out.
+# Positions in FFTCounts.as_tuple(). % positive and % negative are shown beside the total, so their
+# numerators are shown sums, and what is left over (total - positive - negative = neither + don't know) can be
+# worked out.
 POSITIVE = (0, 1)
 NEGATIVE = (3, 4)
 NEITHER_OR_DONT_KNOW = (2, 5)

@@ -30,9 +30,9 @@ from dashboards.rollups import month_start, next_month
 from dashboards.selectors import Period
 from dashboards.spc import SPCResult, xmr
 from feedback.metrics import THRESHOLD, FFTCounts, FFTFigures, fft_table, percent
-from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
 from insight_hub.organisations.models import ICS, Organisation, OrganisationKind
 from insight_hub.organisations.permissions import scope_for
+from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
 from stories.models import ActionStatus, Purpose, Story, StoryAction, StoryStatus
 
 from .models import BoardReport
@@ -326,8 +326,8 @@ class Balance:
         collected = self.shown_collected_percent
         if collected == SUPPRESSED:
             return (
-                f"This report includes {round(self.quoted_percent)}% critical stories; fewer than {THRESHOLD} "
-                "critical stories were collected in the period (the exact number is suppressed)"
+                f"This report includes {round(self.quoted_percent)}% critical stories; fewer than "
+                f"{THRESHOLD} critical stories were collected in the period (the exact number is suppressed)"
             )
         return (
             f"This report includes {round(self.quoted_percent)}% critical stories; "

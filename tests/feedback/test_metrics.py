@@ -10,8 +10,8 @@ from feedback.metrics import (
     percent,
     suppress_row,
 )
-from insight_hub.suppression import suppress
 from feedback.models import Response
+from insight_hub.suppression import suppress
 from tests.factories import ResponseFactory
 
 
