@@ -13,19 +13,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from feedback.metrics import FFT_FIELDS, THRESHOLD, FFTCounts, fft_figures, percent
 from feedback.models import Comment
 from insight_hub.suppression import SUPPRESSED, share, shown, shown_percent, suppress
 from insight_hub.themes.models import TagDecision, Theme
-from stories.models import Purpose, Story, StoryTag
+from stories.models import Purpose, Story
 
 from .models import (
     FFTEqualityMonthly,
     FFTMonthly,
     PopulationProfile,
+    StoryQuote,
     ThemeEqualityMonthly,
     ThemeMonthly,
 )
@@ -482,46 +483,49 @@ def quotes_for(
     from django.urls import reverse
 
     org_ids = list(org_ids)
-    # Newest usable stories first (the story_status_date index, walked backwards), each kept if it has a
-    # matching tag: a handful of index probes, where joining every tag of the theme sorted them all.
-    stories = Story.objects.usable_for(Purpose.INTERNAL_LEARNING).filter(
-        organisation_id__in=org_ids, occurred_on__gte=period.first, occurred_on__lt=next_month(period.last)
+    # The roll-up of quotable story tags, walked newest first on its index (`story_quote_pick`): a few rows
+    # read, however many stories the scope holds. Keyed like the theme roll-up, a story counts under its
+    # first service.
+    rows = StoryQuote.objects.filter(
+        sentiment=sentiment,
+        organisation_id__in=org_ids,
+        occurred_on__gte=period.first,
+        occurred_on__lt=next_month(period.last),
     )
-    if service_ids is not None:
-        linked = Story.services.through.objects.filter(
-            story_id=OuterRef("pk"), service_id__in=list(service_ids)
-        )
-        stories = stories.filter(Exists(linked))
-    tags = StoryTag.objects.filter(story_id=OuterRef("pk")).exclude(decision=TagDecision.REJECTED)
     if theme_ids is not None:
-        tags = tags.filter(theme_id__in=list(theme_ids))
-    # A tag without a sentiment of its own takes its story's.
-    tags = tags.filter(Q(sentiment=sentiment) | Q(sentiment="", story__sentiment=sentiment)).order_by(
-        "-confidence"
-    )
-    picked = (
-        stories.filter(Exists(tags))
-        .annotate(
-            evidence_start=Subquery(tags.values("evidence_start")[:1]),
-            evidence_end=Subquery(tags.values("evidence_end")[:1]),
-        )
-        .order_by("-occurred_on", "-pk")
+        rows = rows.filter(theme_id__in=list(theme_ids))
+    if service_ids is not None:
+        rows = rows.filter(service_id__in=list(service_ids))
+    # A story tagged with several of the themes comes once, quoting its most confident tag. Read a few more
+    # than wanted: consent is checked again below, and a story withdrawn since the refresh drops out.
+    candidates: dict[int, tuple] = {}
+    for story_id, confidence, start, end in rows.order_by("-occurred_on", "-story_id").values_list(
+        "story_id", "confidence", "evidence_start", "evidence_end"
+    )[: 3 * wanted + 6]:
+        best = candidates.get(story_id)
+        if best is None or (confidence or 0) > (best[0] or 0):
+            candidates[story_id] = (confidence, start, end)
+    texts = {
+        row["story_id"]: row
+        for row in Story.objects.usable_for(Purpose.INTERNAL_LEARNING)
+        .filter(pk__in=list(candidates))
         .values(
-            "evidence_start",
-            "evidence_end",
             "occurred_on",
             story_id=F("pk"),
             safe_title=F("redacted_title"),
             safe_narrative=F("redacted_narrative"),
             org=F("organisation_id"),
             concern=F("safety_concern"),
-        )[:wanted]
-    )
+        )
+    }
     quotes = []
-    for row in picked:
+    for story_id, (_, evidence_start, evidence_end) in candidates.items():
+        row = texts.get(story_id)
+        if row is None or len(quotes) >= wanted:
+            continue
         offset = len(row["safe_title"]) + 2
-        start = row["evidence_start"] - offset if row["evidence_start"] is not None else None
-        end = row["evidence_end"] - offset if row["evidence_end"] is not None else None
+        start = evidence_start - offset if evidence_start is not None else None
+        end = evidence_end - offset if evidence_end is not None else None
         quotes.append(
             Quote(
                 kind="story",
