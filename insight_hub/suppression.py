@@ -73,8 +73,9 @@ def suppress(
     """The positions in `figures` to show as `*`.
 
     `cells` are the table's finest counts; each of `figures` is a shown figure, given as the positions of the
-    cells it adds up. The counts protected from being worked out are every cell, every figure, and any other
-    sum of cells in `protect` (say the people left over once a total and two percentages are shown).
+    cells it adds up. The counts protected from being worked out are every cell, every figure, what is left
+    of a figure once another inside it is taken away (total - positive), and any other sum of cells in
+    `protect` (say the people left over once a total and two percentages are shown).
 
     Primary: a figure from 1 to threshold - 1 is hidden, and so is every figure inside it (a small total hides
     its row). Secondary: while some protected count from 1 to threshold - 1 can still be worked out from the
@@ -86,7 +87,12 @@ def suppress(
     matrix = np.zeros((len(figures), n))
     for i, members in enumerate(figures):
         matrix[i, list(members)] = 1.0
-    guarded = np.vstack([np.eye(n), matrix, _rows(protect, n)]) if n else np.zeros((0, 0))
+    # What a subtraction gives: a shown figure inside another leaves the rest of it (total - positive).
+    sets = [frozenset(m) for m in figures]
+    rests = {outer - inner for outer in sets for inner in sets if inner < outer}
+    guarded = (
+        np.vstack([np.eye(n), matrix, _rows(protect, n), _rows(list(rests), n)]) if n else np.zeros((0, 0))
+    )
     guarded_values = guarded @ values if n else np.zeros(0)
     small = np.array([is_small(round(v), threshold) for v in guarded_values], dtype=bool)
     if not small.any():
@@ -115,9 +121,9 @@ def _suppress(values: np.ndarray, matrix: np.ndarray, at_risk: np.ndarray, thres
         sums = [i for i in shown if i not in singletons]
         return _Span(matrix[np.ix_(sums, unknown)]).contains(rows[:, unknown])
 
-    # First the classic pass, cheap and enough for most tables: no shown sum may have exactly one cell that is
-    # not shown on its own, or that cell is the sum minus the others; hide its smallest shown partner (smaller
-    # sums first, since a partner hidden inside one protects the sums containing it too).
+    # First the classic pass, cheap and enough for most tables: a shown sum with exactly one cell not shown on
+    # its own gives that cell away (the sum minus the others); where that cell is small, hide its smallest
+    # shown partner (smaller sums first, since a partner hidden inside one protects the sums containing it).
     cell_figure = {c: i for i, c in singletons.items()}
     sums_by_size = sorted(
         (i for i in range(len(figures)) if i not in singletons), key=lambda i: len(members[i])
@@ -129,7 +135,7 @@ def _suppress(values: np.ndarray, matrix: np.ndarray, at_risk: np.ndarray, thres
             if i in hidden:
                 continue
             open_cells = [c for c in members[i] if cell_figure.get(c) is None or cell_figure[c] in hidden]
-            if len(open_cells) == 1:
+            if len(open_cells) == 1 and is_small(round(values[open_cells[0]]), threshold):
                 partners = [cell_figure[c] for c in members[i] if cell_figure.get(c) is not None]
                 partners = [f for f in partners if f not in hidden]
                 if partners:

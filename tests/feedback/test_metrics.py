@@ -81,21 +81,21 @@ def test_smaller_groups_are_settled_first_so_one_partner_protects_both():
 
 def test_a_count_given_away_by_a_chain_of_sums_is_protected_too():
     # Cells a..d with shown sums total, (a, b) and (b, c). a = 2 is small.
-    # (a, b): hide b (6). (b, c): now b alone is hidden -> hide c (30). Every sum then has two or more hidden
-    # cells, which is where the old rule stopped; but total - d - (b + c) = 128 - 90 - 36 = 2 = a. So the sum
-    # (b, c) is hidden as well (figure 6): now a + b = 8 and a + b + c = 38 are all that is known.
-    assert suppress([2, 6, 30, 90], cells_and([range(4), (0, 1), (1, 2)], 4)) == {0, 1, 2, 6}
+    # (a, b) has one hidden cell: hide b (6). The old rule then stopped, every sum having two hidden cells or
+    # none; but b = (b + c) - c = 36 - 30, and a = (a + b) - b = 2. So the sum (b, c) is hidden as well
+    # (figure 6): now only a + b = 8 and a + b + c = 38 are known.
+    assert suppress([2, 6, 30, 90], cells_and([range(4), (0, 1), (1, 2)], 4)) == {0, 1, 6}
 
 
 def test_fft_row_hides_what_is_left_over_when_the_percentages_would_give_it_away():
     # 40 very good, 8 good, 1 neither, 0 poor, 0 very poor, 1 don't know: total 50.
-    # Neither = 1 and don't know = 1 are small. Shown with the total (50), % positive (96: 48 people) and
-    # % negative (0), they would leave 50 - 48 - 0 = 2 people who said neither or don't know: a small count
-    # given away by subtraction. The zeros (poor, very poor) and so % negative are hidden as well, which
-    # costs the reader nothing: now only "2 people were neither positive nor negative" is known.
+    # Neither = 1 and don't know = 1 are small, and hidden. But shown with the total (50) and % positive (96:
+    # 48 people), they would leave 50 - 48 = 2 people who were not positive: a small count given away by
+    # subtraction. Very good and good are large and shown, so the positive count is known whatever is done
+    # with the percentage: the total is hidden, and the percentages with it.
     figures = fft_figures(FFTCounts(very_good=40, good=8, neither=1, poor=0, very_poor=0, dont_know=1))
     assert figures.cells == (40, 8, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED)
-    assert (figures.total, figures.percent_positive, figures.percent_negative) == (50, 96, SUPPRESSED)
+    assert (figures.total, figures.percent_positive, figures.percent_negative) == (SUPPRESSED,) * 3
 
 
 def test_a_percentage_of_a_suppressed_count_is_suppressed():
