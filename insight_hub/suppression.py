@@ -25,7 +25,7 @@ from math import floor
 from typing import Literal
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 SUPPRESSED: Literal["*"] = "*"
 THRESHOLD = 5
@@ -99,7 +99,7 @@ def suppress(
         return frozenset()  # nothing from 1 to 4 anywhere: nothing to hide (the common case at scale)
 
     # Tiny matrices: BLAS threads only fight each other (and other processes) over them, 50x slower.
-    with threadpool_limits(limits=1):
+    with _controller().limit(limits=1):
         return _suppress(values, matrix, guarded[small], threshold)
 
 
@@ -167,6 +167,16 @@ def _suppress(values: np.ndarray, matrix: np.ndarray, at_risk: np.ndarray, thres
                 break
         else:
             hidden.add(candidates[0])
+
+
+_CONTROLLER: list[ThreadpoolController] = []
+
+
+def _controller() -> ThreadpoolController:
+    """Finding the loaded BLAS libraries takes milliseconds: once per process."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]
 
 
 def _rows(groups: Sequence[Collection[int]], n: int) -> np.ndarray:
