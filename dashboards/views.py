@@ -499,7 +499,8 @@ def export_csv(request, pk: int):
         ("Period", period.label),
         (
             "Suppression",
-            "Counts under 5 are shown as *; percentages of fewer than 5 responses are not shown.",
+            "Counts from 1 to 4 are shown as *, and so is any figure from which one could be worked out "
+            "(a total, a percentage or net sentiment).",
         ),
     ]:
         writer.writerow([neutralise(key), neutralise(value)])
@@ -528,12 +529,13 @@ def export_csv(request, pk: int):
         else:
             for entry in selectors.theme_trend(tile.theme_id, tile_orgs, tile_services, period):
                 month = f"{entry.month:%Y-%m}"
+                shown = selectors.theme_figures(entry.positive, entry.neutral, entry.negative)
                 writer.writerow(
-                    [neutralise(str(tile)), neutralise(tile_owner), month, "Mentions", entry.total]
+                    [neutralise(str(tile)), neutralise(tile_owner), month, "Mentions", shown.total]
                 )
                 writer.writerow(
                     [neutralise(str(tile)), neutralise(tile_owner), month, "Net sentiment",
-                     "" if entry.net_sentiment is None else entry.net_sentiment]
+                     "" if shown.net_sentiment is None else shown.net_sentiment]
                 )  # fmt: skip
     audit.record(request.user, AuditAction.EXPORT_DOWNLOADED, dashboard, export="dashboard.csv")
     return response

@@ -189,6 +189,8 @@ def test_export_names_the_owner_and_is_audited(client, world, data):
     assert f"Owner contact,{world.icb_lead.email}" in text
     assert "'=HYPERLINK(1)" in text  # a formula is never handed to a spreadsheet
     assert "Timeliness of care,No named owner" in text
+    # This month's 2 mentions of the theme (a story and a comment) are a small number: starred in the export.
+    assert ",Mentions,2" not in text and ",Mentions,*" in text
     assert AuditEvent.objects.filter(action="export.downloaded", object_id=str(dashboard.pk)).exists()
 
 
