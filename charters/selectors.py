@@ -18,9 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards.selectors import Period, Quote, fft_trend, quotes_for, spc_points, theme_trend
-from feedback.metrics import THRESHOLD, FFTCounts, fft_figures, percent
+from feedback.metrics import FFTCounts, fft_figures
 from insight_hub.organisations.models import ICS, Organisation, OrganisationKind
 from insight_hub.organisations.permissions import scope_for
+from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
 
 from .models import (
     ActionStatus,
@@ -33,8 +34,6 @@ from .models import (
     ReviewAction,
     ReviewStatus,
 )
-
-SUPPRESSED = "*"
 
 # --- Who may read what ---------------------------------------------------------------------------------
 
@@ -166,7 +165,7 @@ class MetricEvidence:
 @dataclass
 class TrustThemeRow:
     organisation: str
-    mentions: int
+    mentions: int | str
     net_sentiment: int | None | str
     negative_percent: int | None | str
 
@@ -179,18 +178,19 @@ class ThemeEvidence:
     neutral: int
     negative: int
     by_trust: list[TrustThemeRow]
+    all_row: TrustThemeRow | None = None  # the "All" line under by_trust, suppressed with it
 
     @property
     def total(self) -> int:
         return self.positive + self.neutral + self.negative
 
     @property
+    def mentions(self) -> int | str:
+        return self.all_row.mentions if self.all_row else self.total
+
+    @property
     def net_sentiment(self) -> int | None | str:
-        if not self.total:
-            return None
-        if self.total < THRESHOLD:
-            return SUPPRESSED
-        return round(100 * (self.positive - self.negative) / self.total)
+        return self.all_row.net_sentiment if self.all_row else None
 
 
 @dataclass
@@ -252,18 +252,9 @@ def theme_evidence(theme, org_names: dict[int, str], period: Period) -> ThemeEvi
     )
     for row in rows:
         per_org[row["organisation_id"]][row["sentiment"] or "neutral"] += row["n"]
-    by_trust = []
-    for org_id, name in sorted(org_names.items(), key=lambda item: item[1]):
-        counts = per_org.get(org_id)
-        total = sum(counts.values()) if counts else 0
-        if total == 0:
-            by_trust.append(TrustThemeRow(name, 0, None, None))
-        elif total < THRESHOLD:
-            # Volumes show (the chart plots them too); a percentage of a handful of mentions does not.
-            by_trust.append(TrustThemeRow(name, total, SUPPRESSED, SUPPRESSED))
-        else:
-            net = round(100 * (counts["positive"] - counts["negative"]) / total)
-            by_trust.append(TrustThemeRow(name, total, net, percent(counts["negative"], total)))
+    by_trust, all_row = _theme_table(
+        [(name, per_org.get(org_id, {})) for org_id, name in sorted(org_names.items(), key=lambda i: i[1])]
+    )
     return ThemeEvidence(
         theme=theme,
         months=months,
@@ -271,7 +262,40 @@ def theme_evidence(theme, org_names: dict[int, str], period: Period) -> ThemeEvi
         neutral=sum(m.neutral for m in months),
         negative=sum(m.negative for m in months),
         by_trust=by_trust,
+        all_row=all_row,
     )
+
+
+def _theme_table(lines: list[tuple[str, dict]]) -> tuple[list[TrustThemeRow], TrustThemeRow]:
+    """Mentions, net sentiment and % negative per organisation, and for all of them, suppressed as one table:
+    net sentiment and % negative make each line's positive and negative counts shown sums, and the "All" line
+    is the sum of the lines above it."""
+    cells = []
+    for _, counts in lines:
+        cells += [counts.get("positive", 0), counts.get("neutral", 0), counts.get("negative", 0)]
+    k = len(lines)
+    figures = [f for i in range(k) for f in ((3 * i, 3 * i + 1, 3 * i + 2), (3 * i,), (3 * i + 2,))]
+    figures += [tuple(range(3 * k)), tuple(range(0, 3 * k, 3)), tuple(range(2, 3 * k, 3))]
+    hidden = suppress(cells, figures)
+
+    def line(name: str, base: int, positive: int, negative: int, total: int) -> TrustThemeRow:
+        if total == 0:
+            return TrustThemeRow(name, 0, None, None)
+        total_hidden = base in hidden
+        sentiment_hidden = total_hidden or base + 1 in hidden or base + 2 in hidden
+        return TrustThemeRow(
+            name,
+            shown(total, total_hidden),
+            SUPPRESSED if sentiment_hidden else round(100 * (positive - negative) / total),
+            shown_percent(negative, total, hidden=total_hidden or base + 2 in hidden),
+        )
+
+    rows = [
+        line(name, 3 * i, cells[3 * i], cells[3 * i + 2], sum(cells[3 * i : 3 * i + 3]))
+        for i, (name, _) in enumerate(lines)
+    ]
+    all_row = line("All", 3 * k, sum(cells[0::3]), sum(cells[2::3]), sum(cells))
+    return rows, all_row
 
 
 def _excerpt(text: str, width: int = 280) -> str:
@@ -340,10 +364,7 @@ def evidence_snapshot(commitment: Commitment, period: Period) -> dict:
         "themes": [
             {
                 "name": t.theme.name,
-                "mentions": t.total,
-                "positive": t.positive,
-                "neutral": t.neutral,
-                "negative": t.negative,
+                "mentions": t.mentions,
                 "net_sentiment": t.net_sentiment,
                 "by_trust": [
                     {"organisation": r.organisation, "mentions": r.mentions, "net_sentiment": r.net_sentiment}

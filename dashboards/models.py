@@ -124,6 +124,46 @@ class ThemeEqualityMonthly(models.Model):
         return f"{self.theme_id} by {self.characteristic}={self.group} in {self.month:%b %Y}"
 
 
+class StoryQuote(models.Model):
+    """A story the dashboards may quote beside a theme: one row per theme tag (not rejected) of a story usable
+    for internal learning, keyed like the theme roll-up it was counted in (organisation, first service,
+    month, theme, sentiment) and refreshed with it, slice by slice.
+
+    The story pickers walk `story_quote_pick` newest first and stop after a handful of rows, where probing
+    stories one by one for a matching tag cost a sub-query per story. Consent is checked again when the
+    chosen stories' text is read, so a withdrawal since the last refresh still takes effect at once.
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    service = models.ForeignKey(
+        "organisations.Service", null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    theme = models.ForeignKey("themes.Theme", on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField()
+    sentiment = models.CharField(max_length=10, blank=True)
+    occurred_on = models.DateField()
+    story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="+", db_index=False)
+    confidence = models.FloatField(null=True)
+    evidence_start = models.PositiveIntegerField(null=True)
+    evidence_end = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            # The slice refresh: DELETE ... WHERE organisation_id = %s AND month = %s.
+            models.Index(fields=["organisation", "month"], name="story_quote_org_month"),
+            # The picker: WHERE theme_id = %s AND sentiment = %s AND organisation_id IN (...) AND occurred_on
+            # BETWEEN ... ORDER BY occurred_on DESC, story_id DESC LIMIT n.
+            models.Index(fields=["theme", "sentiment", "-occurred_on", "-story"], name="story_quote_pick"),
+            # The same for any theme (a metric tile's stories).
+            models.Index(fields=["sentiment", "-occurred_on", "-story"], name="story_quote_any_theme"),
+        ]
+
+    def __str__(self) -> str:
+        return f"S{self.story_id} for theme {self.theme_id} ({self.sentiment})"
+
+
 class RollupStale(models.Model):
     """An (organisation, month) whose roll-ups must be recomputed. The database, not the queue, remembers
     it: a refresh lost with a worker is redone by the next periodic pass."""

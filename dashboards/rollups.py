@@ -55,6 +55,7 @@ from .models import (
     RollupStale,
     RollupState,
     Source,
+    StoryQuote,
     ThemeEqualityMonthly,
     ThemeMonthly,
 )
@@ -62,6 +63,9 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 WATERMARK_OVERLAP = dt.timedelta(minutes=5)
+# The embedded default's pass (after a response, no beat) runs at most this often, so each stale slice is
+# refreshed at most once a minute however many pages are read.
+REFRESH_EVERY = 60
 # Any two refreshes take this lock so they never interleave deletes and inserts of one slice.
 ADVISORY_LOCK_ID = 7_343_101
 
@@ -155,6 +159,38 @@ def theme_story_rows(organisation_id: int | None = None, month: dt.date | None =
     )
 
 
+def story_quote_rows(organisation_id: int | None = None, month: dt.date | None = None) -> QuerySet:
+    """Every theme tag (not rejected) of a usable story, with what the story picker sorts and quotes by."""
+    stories = _usable_stories()
+    if organisation_id is not None:
+        stories = stories.filter(
+            organisation_id=organisation_id, occurred_on__gte=month, occurred_on__lt=next_month(month)
+        )
+    first_service = (
+        Story.services.through.objects.filter(story_id=OuterRef("story_id"))
+        .values("story_id")
+        .annotate(first=Min("service_id"))
+        .values("first")
+    )
+    return (
+        StoryTag.objects.exclude(decision=TagDecision.REJECTED)
+        .filter(story__in=stories.values("pk"))
+        .values(
+            o=F("story__organisation_id"),
+            s=Subquery(first_service, output_field=IntegerField()),
+            t=F("theme_id"),
+            m=_month("story__occurred_on"),
+            se=_tag_sentiment("story"),
+            d=F("story__occurred_on"),
+            st=F("story_id"),
+            c=F("confidence"),
+            es=F("evidence_start"),
+            ee=F("evidence_end"),
+        )
+        .order_by()
+    )
+
+
 def _fft_counts() -> dict:
     return {
         name: Count("pk", filter=Q(fft_score=answer.value))
@@ -230,6 +266,18 @@ def _insert_select(model, columns: list[str], queryset: QuerySet) -> int:
 THEME_COLUMNS = ["organisation_id", "service_id", "theme_id", "month", "sentiment", "source", "count"]
 FFT_COLUMNS = ["organisation_id", "service_id", "month", *FFT_FIELDS]
 FFT_EQUALITY_COLUMNS = ["organisation_id", "month", "characteristic", "group", *FFT_FIELDS]
+STORY_QUOTE_COLUMNS = [
+    "organisation_id",
+    "service_id",
+    "theme_id",
+    "month",
+    "sentiment",
+    "occurred_on",
+    "story_id",
+    "confidence",
+    "evidence_start",
+    "evidence_end",
+]
 THEME_EQUALITY_COLUMNS = [
     "organisation_id",
     "month",
@@ -248,6 +296,9 @@ def _build(organisation_id: int | None, month: dt.date | None) -> dict[str, int]
         "fft": _insert_select(FFTMonthly, FFT_COLUMNS, fft_rows(organisation_id, month)),
         "fft_equality": 0,
         "theme_equality": 0,
+        "story_quote": _insert_select(
+            StoryQuote, STORY_QUOTE_COLUMNS, story_quote_rows(organisation_id, month)
+        ),
     }
     for characteristic in Characteristic.values:
         counts["fft_equality"] += _insert_select(
@@ -263,7 +314,7 @@ def _build(organisation_id: int | None, month: dt.date | None) -> dict[str, int]
     return counts
 
 
-ROLLUP_MODELS = (ThemeMonthly, FFTMonthly, FFTEqualityMonthly, ThemeEqualityMonthly)
+ROLLUP_MODELS = (ThemeMonthly, FFTMonthly, FFTEqualityMonthly, ThemeEqualityMonthly, StoryQuote)
 
 
 def _lock() -> None:
@@ -380,3 +431,19 @@ def refresh_stale() -> dict[str, int]:
         RollupStale.objects.filter(pk=pk, marked_at=marked_at).delete()
     RollupState.objects.filter(key="rollups").update(watermark=started)
     return {"slices": len(stale), "rebuilt": 0}
+
+
+def refresh_stale_at_most_every_minute() -> dict[str, int] | None:
+    """`refresh_stale`, unless a pass started in the last REFRESH_EVERY seconds (any process sharing the
+    cache: Redis when set). Returns None when it did not run."""
+    from django.core.cache import cache
+
+    if not cache.add("dashboards:rollups:pass", timezone.now().isoformat(), REFRESH_EVERY):
+        return None
+    return refresh_stale()
+
+
+def figures_as_of() -> dt.datetime | None:
+    """When the roll-ups were last brought up to date (the watermark of the last pass), in local time."""
+    state = RollupState.objects.filter(key="rollups").values_list("watermark", flat=True).first()
+    return timezone.localtime(state) if state else None

@@ -13,18 +13,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from feedback.metrics import FFT_FIELDS, THRESHOLD, FFTCounts, fft_figures, percent, suppress_row
+from feedback.metrics import FFT_FIELDS, THRESHOLD, FFTCounts, fft_figures, percent
 from feedback.models import Comment
+from insight_hub.suppression import SUPPRESSED, share, shown, shown_percent, suppress
 from insight_hub.themes.models import TagDecision, Theme
-from stories.models import Purpose, Story, StoryTag
+from stories.models import Purpose, Story
 
 from .models import (
     FFTEqualityMonthly,
     FFTMonthly,
     PopulationProfile,
+    StoryQuote,
     ThemeEqualityMonthly,
     ThemeMonthly,
 )
@@ -102,14 +104,14 @@ def fft_trend(org_ids, service_ids, period: Period) -> list[tuple[dt.date, FFTCo
 
 
 def spc_points(trend: Sequence[tuple[dt.date, FFTCounts]]) -> list[tuple[dt.date, float | None]]:
-    """% positive per month for the SPC chart. A month with fewer than THRESHOLD responses has no point:
-    its percentage would be shown for a handful of people (and is too noisy to chart anyway)."""
+    """% positive per month for the SPC chart. A month whose % positive is suppressed (fewer than THRESHOLD
+    responses, or a count behind it that could point at someone) has no point."""
     points = []
     for month, counts in trend:
-        if counts.total >= THRESHOLD:
-            points.append((month, round(100 * counts.positive / counts.total, 1)))
-        else:
+        if fft_figures(counts).percent_positive in (None, SUPPRESSED):
             points.append((month, None))
+        else:
+            points.append((month, round(100 * counts.positive / counts.total, 1)))
     return points
 
 
@@ -186,6 +188,42 @@ class ThemeSummary:
     @property
     def mix(self) -> dict[str, int]:
         return {"positive": self.positive, "neutral": self.neutral, "negative": self.negative}
+
+    @property
+    def shown(self) -> ThemeFigures:
+        """The figures as shown, small numbers suppressed."""
+        return theme_figures(self.positive, self.neutral, self.negative, self.previous)
+
+
+@dataclass(frozen=True)
+class ThemeFigures:
+    """A theme's mentions as shown: volume, net sentiment and % negative, the previous period and the change;
+    each a number, None (no mentions) or `*`."""
+
+    total: object
+    net_sentiment: object
+    negative_percent: object
+    previous: object
+    change: object
+
+
+def theme_figures(positive: int, neutral: int, negative: int, previous: int = 0) -> ThemeFigures:
+    """Cells: positive, neutral, negative, previous period. Shown: the mentions, the previous period's, and
+    net sentiment and % negative, whose numerators make the positive and negative counts shown sums."""
+    hidden = suppress([positive, neutral, negative, previous], [(0, 1, 2), (0,), (2,), (3,)])
+    total = positive + neutral + negative
+    total_hidden = 0 in hidden
+    sentiment_hidden = total_hidden or 1 in hidden or 2 in hidden
+    net = (
+        None if not total else SUPPRESSED if sentiment_hidden else round(100 * (positive - negative) / total)
+    )
+    return ThemeFigures(
+        total=shown(total, total_hidden),
+        net_sentiment=net,
+        negative_percent=shown_percent(negative, total, hidden=total_hidden or 2 in hidden),
+        previous=shown(previous, 3 in hidden),
+        change=SUPPRESSED if total_hidden or 3 in hidden else total - previous,
+    )
 
 
 def _sentiment_key(value: str) -> str:
@@ -267,8 +305,9 @@ def negative_heatmap(
     summaries: list[ThemeSummary] | None = None,
 ) -> Heatmap:
     """Theme x trust: the share of each theme's mentions that were negative, for the most mentioned themes
-    (`summaries`, if the caller has them). A cell with fewer than THRESHOLD mentions shows `*`: a percentage
-    of three people is noise, and could point at them."""
+    (`summaries`, if the caller has them). A cell shows `*` where its mentions, its negative mentions or the
+    rest are from 1 to 4 (`insight_hub.suppression.share`): a percentage of three people could point at
+    them."""
     org_ids = list(org_names)
     top = (summaries if summaries is not None else theme_summaries(org_ids, service_ids, period))[:limit]
     cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
@@ -290,7 +329,7 @@ def negative_heatmap(
         line = []
         for org_id, _ in columns:
             total, negative = cells.get((summary.theme.pk, org_id), (0, 0))
-            line.append(None if total == 0 else "*" if total < THRESHOLD else percent(negative, total))
+            line.append(share(negative, total))
         values.append(line)
     return Heatmap(themes=[s.theme for s in top], columns=columns, values=values)
 
@@ -448,57 +487,57 @@ def quotes_for(
     from django.urls import reverse
 
     org_ids = list(org_ids)
-    # Newest usable stories first (the story_status_date index, walked backwards), each kept if it has a
-    # matching tag: a handful of index probes, where joining every tag of the theme sorted them all.
-    stories = Story.objects.usable_for(Purpose.INTERNAL_LEARNING).filter(
-        organisation_id__in=org_ids, occurred_on__gte=period.first, occurred_on__lt=next_month(period.last)
+    # The roll-up of quotable story tags, walked newest first on its index (`story_quote_pick`): a few rows
+    # read, however many stories the scope holds. Keyed like the theme roll-up, a story counts under its
+    # first service.
+    rows = StoryQuote.objects.filter(
+        # "neutral" quotes draw on mixed stories too: mixed counts as neither positive nor negative.
+        sentiment__in=BUCKET_SENTIMENTS.get(sentiment, (sentiment,)),
+        organisation_id__in=org_ids,
+        occurred_on__gte=period.first,
+        occurred_on__lt=next_month(period.last),
     )
-    if service_ids is not None:
-        linked = Story.services.through.objects.filter(
-            story_id=OuterRef("pk"), service_id__in=list(service_ids)
-        )
-        stories = stories.filter(Exists(linked))
-    tags = StoryTag.objects.filter(story_id=OuterRef("pk")).exclude(decision=TagDecision.REJECTED)
     if theme_ids is not None:
-        tags = tags.filter(theme_id__in=list(theme_ids))
-    # A tag without a sentiment of its own takes its story's.
-    values = BUCKET_SENTIMENTS.get(sentiment, (sentiment,))
-    tags = tags.filter(Q(sentiment__in=values) | Q(sentiment="", story__sentiment__in=values)).order_by(
-        "-confidence"
-    )
-    picked = (
-        stories.filter(Exists(tags))
-        .annotate(
-            evidence_start=Subquery(tags.values("evidence_start")[:1]),
-            evidence_end=Subquery(tags.values("evidence_end")[:1]),
-            tag_sentiment=Subquery(tags.values("sentiment")[:1]),
-        )
-        .order_by("-occurred_on", "-pk")
+        rows = rows.filter(theme_id__in=list(theme_ids))
+    if service_ids is not None:
+        rows = rows.filter(service_id__in=list(service_ids))
+    # A story tagged with several of the themes comes once, quoting its most confident tag. Read a few more
+    # than wanted: consent is checked again below, and a story withdrawn since the refresh drops out.
+    candidates: dict[int, tuple] = {}
+    for story_id, confidence, start, end, said in rows.order_by("-occurred_on", "-story_id").values_list(
+        "story_id", "confidence", "evidence_start", "evidence_end", "sentiment"
+    )[: 3 * wanted + 6]:
+        best = candidates.get(story_id)
+        if best is None or (confidence or 0) > (best[0] or 0):
+            candidates[story_id] = (confidence, start, end, said)
+    texts = {
+        row["story_id"]: row
+        for row in Story.objects.usable_for(Purpose.INTERNAL_LEARNING)
+        .filter(pk__in=list(candidates))
         .values(
-            "evidence_start",
-            "evidence_end",
-            "tag_sentiment",
             "occurred_on",
             story_id=F("pk"),
             safe_title=F("redacted_title"),
             safe_narrative=F("redacted_narrative"),
             org=F("organisation_id"),
             concern=F("safety_concern"),
-            story_sentiment=F("sentiment"),
-        )[:wanted]
-    )
+        )
+    }
     quotes = []
-    for row in picked:
+    for story_id, (_, evidence_start, evidence_end, said) in candidates.items():
+        row = texts.get(story_id)
+        if row is None or len(quotes) >= wanted:
+            continue
         offset = len(row["safe_title"]) + 2
-        start = row["evidence_start"] - offset if row["evidence_start"] is not None else None
-        end = row["evidence_end"] - offset if row["evidence_end"] is not None else None
+        start = evidence_start - offset if evidence_start is not None else None
+        end = evidence_end - offset if evidence_end is not None else None
         quotes.append(
             Quote(
                 kind="story",
                 title=row["safe_title"],
                 text=_excerpt(row["safe_narrative"], start, end),
                 # What the quoted words say: the tag's sentence, else the story (e.g. "mixed").
-                sentiment=row["tag_sentiment"] or row["story_sentiment"] or sentiment,
+                sentiment=said or sentiment,
                 organisation=org_names.get(row["org"], ""),
                 month=month_start(row["occurred_on"]),
                 url=reverse("stories:detail", args=[row["story_id"]]),
@@ -618,21 +657,31 @@ def pathway_stages(pathway, period: Period, *, per_stage: int = 5) -> list[Stage
 class EqualityRow:
     group: str
     label: str
-    figures: object  # FFTFigures, suppressed
     responses: object  # int or "*"
+    percent_positive: object  # int, None (no responses) or "*"
+    percent_negative: object
     share_of_responses: object = None  # % of all responses, or "*"
     share_of_population: int | None = None  # % of the people served, where known
     negative_themes: list[tuple[str, object]] = field(default_factory=list)
+
+
+# What a blank answer is called: the question was not answered or not asked. It is not the code a person gives
+# to say they would rather not say ("Not stated", "Prefer not to say"), which is a group of its own.
+NOT_KNOWN = "Not known (not recorded)"
+
+
+def _group_label(choices: dict[str, str], group: str) -> str:
+    return choices.get(group, NOT_KNOWN) if group else NOT_KNOWN
 
 
 def equality_fft(org_ids, period: Period, characteristic: str) -> tuple[list[EqualityRow], bool]:
     """FFT by group of one characteristic, with small numbers suppressed, and who is not responding where
     the population served is known. Returns the rows and whether a population denominator was available.
 
-    Suppression works at two levels. Within a row, `fft_figures` hides small answer counts (and a partner so
-    totals cannot give them back). Across rows, the group totals are a published column whose sum (all
-    responses) is published too, so a group total under the threshold is hidden with a partner as well, and
-    a group whose total is hidden shows nothing at all.
+    The table shows, per group, its responses, % positive and % negative (so the positive and negative counts
+    are shown sums, and what is left over can be worked out), and each group's share of all responses (so
+    all responses is shown too). It is suppressed as one table (`insight_hub.suppression.suppress`): no
+    count from 1 to 4, a group's or a part of one, can be worked out from what is shown.
     """
     choices = dict(_group_choices(characteristic))
     rows = (
@@ -645,24 +694,32 @@ def equality_fft(org_ids, period: Period, characteristic: str) -> tuple[list[Equ
     )
     counts = {row["group"]: FFTCounts.from_mapping(row) for row in rows}
     groups = [g for g in choices if g in counts] + ([""] if "" in counts else [])
-    totals = [counts[g].total for g in groups]
-    shown_totals = suppress_row(totals)
-    all_responses = sum(totals)
+    # Cells: per group positive, negative, the rest. Figures: per group total, positive, negative; then all.
+    cells = []
+    for g in groups:
+        c = counts[g]
+        cells += [c.positive, c.negative, c.total - c.positive - c.negative]
+    figures = [f for k in range(len(groups)) for f in ((3 * k, 3 * k + 1, 3 * k + 2), (3 * k,), (3 * k + 1,))]
+    figures.append(tuple(range(len(cells))))
+    hidden = suppress(cells, figures)
+    all_responses = sum(c.total for c in counts.values())
     population = _population_shares(org_ids, characteristic)
     result = []
-    for group, total_cell in zip(groups, shown_totals, strict=True):
-        figures = fft_figures(counts[group])
-        if total_cell == "*":
-            from feedback.metrics import FFTFigures
-
-            figures = FFTFigures(("*",) * 6, "*", "*", "*")
+    for k, group in enumerate(groups):
+        c = counts[group]
+        total_hidden = 3 * k in hidden or len(figures) - 1 in hidden
         result.append(
             EqualityRow(
                 group=group,
-                label=choices.get(group, "Not stated") if group else "Not stated",
-                figures=figures,
-                responses=total_cell,
-                share_of_responses="*" if total_cell == "*" else percent(total_cell, all_responses),
+                label=_group_label(choices, group),
+                responses=shown(c.total, total_hidden),
+                percent_positive=shown_percent(
+                    c.positive, c.total, hidden=total_hidden or 3 * k + 1 in hidden
+                ),
+                percent_negative=shown_percent(
+                    c.negative, c.total, hidden=total_hidden or 3 * k + 2 in hidden
+                ),
+                share_of_responses=shown_percent(c.total, all_responses, hidden=total_hidden),
                 share_of_population=population.get(group) if population else None,
             )
         )
@@ -688,7 +745,7 @@ def _population_shares(org_ids, characteristic: str) -> dict[str, int | None]:
 
 def equality_themes(org_ids, period: Period, characteristic: str, *, limit: int = 8):
     """The most mentioned themes in survey comments, with the share of mentions that were negative for each
-    group; cells under THRESHOLD mentions are suppressed."""
+    group; a cell is suppressed where a count behind it is from 1 to 4 (`insight_hub.suppression.share`)."""
     rows = (
         ThemeEqualityMonthly.objects.filter(
             period.filter(), organisation_id__in=list(org_ids), characteristic=characteristic
@@ -716,6 +773,6 @@ def equality_themes(org_ids, period: Period, characteristic: str, *, limit: int 
         line = []
         for group in groups:
             total, negative = cells.get((theme_id, group), (0, 0))
-            line.append(None if total == 0 else "*" if total < THRESHOLD else percent(negative, total))
+            line.append(share(negative, total))
         table.append((themes[theme_id], line))
-    return [(g, choices.get(g, "Not stated") if g else "Not stated") for g in groups], table
+    return [(g, _group_label(choices, g)) for g in groups], table

@@ -6,6 +6,8 @@ below the filters is swapped (`#dashboard-body`), and without JavaScript the for
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,11 +36,29 @@ HOME = ("Home", "/")
 DASHBOARDS = ("Dashboards", "/dashboards/")
 
 
-def _fresh() -> None:
-    """The embedded default (Celery eager, no beat) has no periodic pass: bring roll-ups up to date here.
-    With a worker and beat, the pass runs every minute and pages only read."""
+logger = logging.getLogger(__name__)
+
+
+def _refresh_after(response: HttpResponse) -> HttpResponse:
+    """The embedded default (Celery eager, no beat) has no periodic pass: bring the roll-ups up to date after
+    this response has been sent, at most once a minute (`rollups.refresh_stale_at_most_every_minute`), so
+    that no page waits for a refresh and a GET writes nothing before it answers. The WSGI server calls the
+    response's closers once the body is out. With a worker and beat, the pass runs every minute and pages
+    only read."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        rollups.refresh_stale()
+        response._resource_closers.append(_refresh_quietly)
+    return response
+
+
+def _refresh_quietly() -> None:
+    try:
+        rollups.refresh_stale_at_most_every_minute()
+    except Exception:  # the reader already has their page: log, and the next pass tries again
+        logger.exception("roll-up refresh after a dashboard response failed")
+
+
+def _as_of() -> dict:
+    return {"figures_as_of": rollups.figures_as_of()}
 
 
 def _system_ics(user) -> ICS:
@@ -155,7 +175,6 @@ def index(request):
 @vary_on_headers("HX-Request")
 def system(request):
     ics = _system_ics(request.user)
-    _fresh()
     organisations = list(_visible_organisations(request.user).filter(ics=ics))
     form = FilterForm(
         request.GET or None, organisations=Organisation.objects.filter(pk__in=[o.pk for o in organisations])
@@ -204,7 +223,7 @@ def system(request):
         "owner_role": f"{ics.name} lead for patient experience",
         "breadcrumbs": [HOME, DASHBOARDS],
     }
-    return render(request, _template(request, "system"), context)
+    return _refresh_after(render(request, _template(request, "system"), {**context, **_as_of()}))
 
 
 def _organisation_or_404(user, ods_code: str) -> Organisation:
@@ -218,7 +237,6 @@ def _organisation_or_404(user, ods_code: str) -> Organisation:
 @vary_on_headers("HX-Request")
 def organisation(request, ods_code: str):
     org = _organisation_or_404(request.user, ods_code)
-    _fresh()
     form = FilterForm(request.GET or None)
     period = form.period()
     names = {org.pk: org.display_name}
@@ -261,7 +279,7 @@ def organisation(request, ods_code: str):
         "owner_role": f"{ics.name} lead for patient experience" if ics else "",
         "breadcrumbs": _crumbs(request.user, org),
     }
-    return render(request, _template(request, "organisation"), context)
+    return _refresh_after(render(request, _template(request, "organisation"), {**context, **_as_of()}))
 
 
 def _crumbs(user, org=None):
@@ -278,7 +296,6 @@ def _crumbs(user, org=None):
 def service(request, ods_code: str, public_id):
     org = _organisation_or_404(request.user, ods_code)
     svc = get_object_or_404(Service, organisation=org, public_id=public_id)
-    _fresh()
     form = PeriodForm(request.GET or None)
     period = form.period()
     names = {org.pk: org.display_name}
@@ -302,7 +319,7 @@ def service(request, ods_code: str, public_id):
         "owner_role": f"{ics.name} lead for patient experience" if ics else "",
         "breadcrumbs": _crumbs(request.user, org),
     }
-    return render(request, _template(request, "service"), context)
+    return _refresh_after(render(request, _template(request, "service"), {**context, **_as_of()}))
 
 
 @login_required
@@ -310,7 +327,6 @@ def service(request, ods_code: str, public_id):
 def pathway(request, pk: int):
     ics = _system_ics(request.user)
     path = get_object_or_404(Pathway, pk=pk, ics=ics)
-    _fresh()
     form = PeriodForm(request.GET or None)
     period = form.period()
     context = {
@@ -323,7 +339,7 @@ def pathway(request, pk: int):
         "owner_role": f"{ics.name} lead for patient experience",
         "breadcrumbs": _crumbs(request.user),
     }
-    return render(request, _template(request, "pathway"), context)
+    return _refresh_after(render(request, _template(request, "pathway"), {**context, **_as_of()}))
 
 
 @login_required
@@ -332,7 +348,6 @@ def equality(request):
     organisations = _visible_organisations(request.user)
     if not organisations.exists():
         raise Http404
-    _fresh()
     form = EqualityFilterForm(request.GET or None, organisations=organisations)
     period = form.period()
     chosen = form.value("organisation")
@@ -354,7 +369,7 @@ def equality(request):
         "threshold": selectors.THRESHOLD,
         "breadcrumbs": [HOME, DASHBOARDS],
     }
-    return render(request, _template(request, "equality"), context)
+    return _refresh_after(render(request, _template(request, "equality"), {**context, **_as_of()}))
 
 
 @login_required
@@ -412,7 +427,6 @@ def _dashboard_scope(dashboard: Dashboard, user):
 @vary_on_headers("HX-Request")
 def detail(request, pk: int):
     dashboard = _dashboard_or_404(request.user, pk)
-    _fresh()
     org_ids, service_ids = _dashboard_scope(dashboard, request.user)
     names = _names(Organisation.objects.filter(pk__in=org_ids))
     form = PeriodForm(request.GET or None)
@@ -459,7 +473,7 @@ def detail(request, pk: int):
         "tile_form": TileForm(ics=dashboard.ics) if _can_manage(request.user, dashboard) else None,
         "breadcrumbs": [HOME, DASHBOARDS],
     }
-    return render(request, _template(request, "detail"), context)
+    return _refresh_after(render(request, _template(request, "detail"), {**context, **_as_of()}))
 
 
 @login_required
@@ -484,7 +498,8 @@ def export_csv(request, pk: int):
         ("Period", period.label),
         (
             "Suppression",
-            "Counts under 5 are shown as *; percentages of fewer than 5 responses are not shown.",
+            "Counts from 1 to 4 are shown as *, and so is any figure from which one could be worked out "
+            "(a total, a percentage or net sentiment).",
         ),
     ]:
         writer.writerow([key, value])
@@ -505,10 +520,11 @@ def export_csv(request, pk: int):
         else:
             for entry in selectors.theme_trend(tile.theme_id, tile_orgs, tile_services, period):
                 month = f"{entry.month:%Y-%m}"
-                writer.writerow([str(tile), tile_owner, month, "Mentions", entry.total])
+                shown = selectors.theme_figures(entry.positive, entry.neutral, entry.negative)
+                writer.writerow([str(tile), tile_owner, month, "Mentions", shown.total])
                 writer.writerow(
                     [str(tile), tile_owner, month, "Net sentiment",
-                     "" if entry.net_sentiment is None else entry.net_sentiment]
+                     "" if shown.net_sentiment is None else shown.net_sentiment]
                 )  # fmt: skip
     audit.record(request.user, AuditAction.EXPORT_DOWNLOADED, dashboard, export="dashboard.csv")
     return response

@@ -1,83 +1,37 @@
-"""Friends and Family Test figures, and the small-number suppression every published table of them needs.
+"""Friends and Family Test figures: a row (or a table) of answer counts in, displayable values out.
 
-Pure functions, a row of counts in and a row of displayable values out, so that dashboards and the equality
-view can reuse them; `fft_monthly_counts` is the one selector that makes such rows from the database.
+Pure functions, so that dashboards, the equality view, charters and board reports all show the same figures;
+`fft_monthly_counts` is the one selector that makes such rows from the database.
 
-Suppression. A count of 1 to 4 could point at a person ("the one Bangladeshi man who rated the ward poor"),
-so it is shown as `*` (primary suppression). Hiding it is not enough when a sum that includes it is
-published: the row total minus the shown counts gives it back. So every published sum is a *group* of
-cells, and no group may have exactly one hidden cell; when one has, its smallest shown cell is hidden as
-well (secondary suppression), and the check repeats until no group gives a cell away. Zero is shown: it
-says that nobody gave an answer, which identifies no one.
+Suppression is the hub's one function, `insight_hub.suppression.suppress` (counts from 1 to 4 shown as `*`,
+with secondary suppression so that none can be worked out from the totals and percentages shown). Here it is
+told what an FFT row shows: the six answer counts, the total, and % positive and % negative, whose numerators
+(very good + good, poor + very poor) are therefore shown sums too; what is left over (neither + don't know) is
+protected as a count of people as well.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from fractions import Fraction
-from math import floor
 from typing import Literal
 
 from django.db.models import Count, DateField, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
+from insight_hub.suppression import SUPPRESSED, THRESHOLD, Cell, percent, shown, shown_percent, suppress
+
 from .models import FFTAnswer
 
-SUPPRESSED: Literal["*"] = "*"
-THRESHOLD = 5
-
-Cell = int | Literal["*"]
+__all__ = ["SUPPRESSED", "THRESHOLD", "Cell", "percent", "suppress_row", "fft_figures", "fft_table"]
 
 
-def suppressed_cells(
-    counts: Sequence[int], *, groups: Sequence[Sequence[int]] = (), threshold: int = THRESHOLD
-) -> frozenset[int]:
-    """The positions of the counts to hide.
-
-    `groups` are the positions whose sum is published beside the row (its total, or the numerator of a
-    percentage of that total). A group of one cell cannot be protected: don't publish such a sum.
-    """
-    hidden = {i for i, n in enumerate(counts) if 0 < n < threshold}
-    # Smallest groups first: a partner hidden inside a small group also protects the groups containing it,
-    # where settling the total first could hide a cell the small group then needs a partner for as well.
-    groups = sorted(groups, key=len)
-    changed = True
-    while changed:
-        changed = False
-        for group in groups:
-            shown = [i for i in group if i not in hidden]
-            if len(group) - len(shown) == 1 and shown:
-                # The smallest shown count loses least information; ties go to the first.
-                hidden.add(min(shown, key=lambda i: (counts[i], i)))
-                changed = True
-    return frozenset(hidden)
-
-
-def suppress_row(
-    counts: Sequence[int], *, groups: Sequence[Sequence[int]] = (), threshold: int = THRESHOLD
-) -> list[Cell]:
-    """A row of counts as shown: each count, or `*` where it is hidden.
-
-    The row's own total counts as a published group; pass more `groups` for other published sums. A total
-    under the threshold hides the whole row, since every count in it is then small too.
-    """
-    total = sum(counts)
-    if 0 < total < threshold:
-        return [SUPPRESSED] * len(counts)
-    hidden = suppressed_cells(counts, groups=[range(len(counts)), *groups], threshold=threshold)
-    return [SUPPRESSED if i in hidden else n for i, n in enumerate(counts)]
-
-
-def suppress_total(total: int, *, threshold: int = THRESHOLD) -> Cell:
-    return SUPPRESSED if 0 < total < threshold else total
-
-
-def percent(part: int, whole: int) -> int | None:
-    """Whole-number percentage rounded half up (as NHS England publishes them); None for an empty whole."""
-    if whole <= 0:
-        return None
-    return floor(Fraction(100 * part, whole) + Fraction(1, 2))
+def suppress_row(counts: Sequence[int], *, threshold: int = THRESHOLD) -> list[Cell]:
+    """A row of counts shown beside its total: each count, or `*` where it is hidden."""
+    n = len(counts)
+    figures = [(i,) for i in range(n)] + [tuple(range(n))]
+    hidden = suppress(counts, figures, threshold=threshold)
+    return [shown(c, i in hidden) for i, c in enumerate(counts)]
 
 
 @dataclass(frozen=True)
@@ -114,19 +68,20 @@ class FFTCounts:
 
 
 FFT_FIELDS = tuple(f.name for f in fields(FFTCounts))
-# Positions in FFTCounts.as_tuple(). % positive and % negative are published beside the total, so their
-# numerators are known sums, and so is what is left over (total - positive - negative = neither + don't know).
+# Positions in FFTCounts.as_tuple(). % positive and % negative are shown beside the total, so their
+# numerators are shown sums, and what is left over (total - positive - negative = neither + don't know) can be
+# worked out.
 POSITIVE = (0, 1)
 NEGATIVE = (3, 4)
 NEITHER_OR_DONT_KNOW = (2, 5)
-FFT_GROUPS = (POSITIVE, NEGATIVE, NEITHER_OR_DONT_KNOW)
+ALL = (0, 1, 2, 3, 4, 5)
 
 
 @dataclass(frozen=True)
 class FFTFigures:
     """One row of FFT figures ready to show: counts (or `*`), total, and the two percentages.
 
-    A percentage is None when there were no responses, `*` when the total is suppressed.
+    A percentage is None when there were no responses, `*` when its count or the total is hidden.
     """
 
     cells: tuple[Cell, ...]
@@ -136,23 +91,66 @@ class FFTFigures:
 
     @property
     def is_suppressed(self) -> bool:
-        return SUPPRESSED in self.cells or self.total == SUPPRESSED
+        return SUPPRESSED in self.cells or SUPPRESSED in (
+            self.total,
+            self.percent_positive,
+            self.percent_negative,
+        )
 
     def labelled_cells(self) -> list[tuple[str, Cell]]:
         return [(answer.label, cell) for answer, cell in zip(FFTAnswer, self.cells, strict=True)]
 
 
-def fft_figures(counts: FFTCounts, *, threshold: int = THRESHOLD) -> FFTFigures:
-    total = counts.total
-    cells = suppress_row(counts.as_tuple(), groups=FFT_GROUPS, threshold=threshold)
-    if 0 < total < threshold:
-        return FFTFigures(tuple(cells), SUPPRESSED, SUPPRESSED, SUPPRESSED)
+def _row_figures(offset: int) -> list[tuple[int, ...]]:
+    """The figures an FFT row shows, over its six cells starting at `offset`: each answer, the total, and the
+    numerators of % positive and % negative (in that order: positions 0-5, 6, 7, 8)."""
+    return [(offset + i,) for i in range(6)] + [
+        tuple(offset + i for i in group) for group in (ALL, POSITIVE, NEGATIVE)
+    ]
+
+
+def _shown_row(counts: FFTCounts, hidden: set[int] | frozenset[int], base: int) -> FFTFigures:
+    """An FFT row as shown, its nine figures hidden where `hidden` holds base + 0..8."""
+    values = counts.as_tuple()
+    total_hidden = base + 6 in hidden
     return FFTFigures(
-        cells=tuple(cells),
-        total=total,
-        percent_positive=percent(counts.positive, total),
-        percent_negative=percent(counts.negative, total),
+        cells=tuple(shown(v, base + i in hidden) for i, v in enumerate(values)),
+        total=shown(counts.total, total_hidden),
+        percent_positive=shown_percent(
+            counts.positive, counts.total, hidden=total_hidden or base + 7 in hidden
+        ),
+        percent_negative=shown_percent(
+            counts.negative, counts.total, hidden=total_hidden or base + 8 in hidden
+        ),
     )
+
+
+def fft_table(
+    rows: Sequence[FFTCounts], *, with_total: bool = False, threshold: int = THRESHOLD
+) -> tuple[list[FFTFigures], FFTFigures | None]:
+    """Several FFT rows shown together (months, organisations), and, `with_total`, their sum as a last row.
+
+    With a total row each answer's column total is shown too, so a hidden count could be worked out down a
+    column as well as across its row: the table is suppressed as a whole.
+    """
+    cells = [v for counts in rows for v in counts.as_tuple()]
+    figures = [f for r in range(len(rows)) for f in _row_figures(6 * r)]
+    protect = [tuple(6 * r + i for i in NEITHER_OR_DONT_KNOW) for r in range(len(rows))]
+    total = FFTCounts(*(sum(c.as_tuple()[i] for c in rows) for i in range(6))) if with_total else None
+    if with_total:
+        columns = [tuple(6 * r + i for r in range(len(rows))) for i in range(6)]
+        figures += columns
+        figures += [tuple(range(len(cells)))]
+        figures += [tuple(x for i in group for x in columns[i]) for group in (POSITIVE, NEGATIVE)]
+        protect.append(tuple(x for i in NEITHER_OR_DONT_KNOW for x in columns[i]))
+    hidden = suppress(cells, figures, protect=protect, threshold=threshold)
+    shown_rows = [_shown_row(counts, hidden, 9 * r) for r, counts in enumerate(rows)]
+    return shown_rows, (_shown_row(total, hidden, 9 * len(rows)) if with_total else None)
+
+
+def fft_figures(counts: FFTCounts, *, threshold: int = THRESHOLD) -> FFTFigures:
+    """One FFT row on its own."""
+    return fft_table([counts], threshold=threshold)[0][0]
 
 
 def fft_monthly_counts(responses: QuerySet, *, by: Sequence[str] = ()) -> list[dict]:

@@ -63,11 +63,8 @@ def sections(content: ReportContent) -> list[tuple[str, list[str], list[list]]]:
             "Owner of the report's figures and stories",
             " – ".join(x for x in c.owner if x) or "No named owner",
         ],
-        ["Stories collected in the period", b.collected_total],
-        [
-            "Critical stories collected (%)",
-            None if b.collected_percent is None else round(b.collected_percent, 1),
-        ],
+        ["Stories collected in the period", b.shown_collected["all"]],
+        ["Critical stories collected (%)", b.shown_collected_percent],
         ["Stories quoted", b.quoted_total],
         ["Critical stories quoted (%)", round(b.quoted_percent, 1)],
         ["Selection", "chosen by a person" if c.custom_selection else "default (follows the mix collected)"],
@@ -121,17 +118,29 @@ def sections(content: ReportContent) -> list[tuple[str, list[str], list[list]]]:
                 "Net sentiment",
             ],
             [
-                [t.name, t.positive, t.neutral, t.negative, t.total, t.previous, t.change, t.net_sentiment]
+                [
+                    t.name,
+                    *(t.shown[k] for k in ("positive", "neutral", "negative", "total", "previous", "change")),
+                    t.shown["net_sentiment"],
+                ]
                 for t in c.themes
-            ],
+            ],  # fmt: skip
         )
     )
     trend_rows = []
     for label, themes in (("Most praised", c.praised), ("Most criticised", c.criticised)):
         for t in themes:
-            for m in t.monthly:
+            for m in t.shown["monthly"]:
                 trend_rows.append(
-                    [label, t.name, f"{m.month:%Y-%m}", m.positive, m.neutral, m.negative, m.total]
+                    [
+                        label,
+                        t.name,
+                        f"{m['month']:%Y-%m}",
+                        m["positive"],
+                        m["neutral"],
+                        m["negative"],
+                        m["total"],
+                    ]
                 )
     out.append(
         (
@@ -170,7 +179,7 @@ def sections(content: ReportContent) -> list[tuple[str, list[str], list[list]]]:
         (
             "Balance",
             ["Stories", "Collected in the period", "Quoted"],
-            [*[list(r) for r in b.rows()], ["All", b.collected_total, b.quoted_total]],
+            [*[list(r) for r in b.rows()], ["All", b.shown_collected["all"], b.quoted_total]],
         )
     )
     commitments = c.commitments or []

@@ -30,9 +30,10 @@ from dashboards.models import Dashboard, DashboardStatus, RollupState, ScopeKind
 from dashboards.rollups import month_start, next_month
 from dashboards.selectors import Period
 from dashboards.spc import SPCResult, xmr
-from feedback.metrics import THRESHOLD, FFTCounts, FFTFigures, fft_figures, percent
+from feedback.metrics import THRESHOLD, FFTCounts, FFTFigures, fft_table, percent
 from insight_hub.organisations.models import ICS, Organisation, OrganisationKind
 from insight_hub.organisations.permissions import scope_for
+from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
 from stories.models import ActionStatus, Purpose, Story, StoryAction, StoryStatus
 
 from . import sections
@@ -356,19 +357,45 @@ class Balance:
 
     @property
     def statement(self) -> str:
-        text = (
-            f"This report includes {whole_percent(self.quoted_percent)}% critical stories; "
-            f"{whole_percent(self.collected_percent or 0)}% of the {self.collected_total:,} stories "
-            "collected in the period were critical"
-        )
+        collected = self.shown_collected_percent
+        if collected == SUPPRESSED:
+            text = (
+                f"This report includes {whole_percent(self.quoted_percent)}% critical stories; fewer than "
+                f"{THRESHOLD} critical stories were collected in the period (the exact number is suppressed)"
+            )
+        else:
+            text = (
+                f"This report includes {whole_percent(self.quoted_percent)}% critical stories; "
+                f"{collected or 0}% of the {self.collected_total:,} stories collected in the period were "
+                "critical"
+            )
         if self.none_quoted_though_consented:
-            stories = "story" if self.critical_quotable == 1 else "stories"
-            text += f", and {self.critical_quotable:,} critical {stories} with consent to be quoted "
-            text += "was not quoted" if self.critical_quotable == 1 else "were not quoted"
+            # A count under THRESHOLD is not printed, as everywhere else in the report.
+            many = self.critical_quotable >= THRESHOLD
+            text += f", and {f'{self.critical_quotable:,} ' if many else ''}critical stories with consent to "
+            text += "be quoted were not quoted"
         return text
 
-    def rows(self) -> list[tuple[str, int, int]]:
-        return [(STRATUM_LABELS[s], self.collected[s], self.quoted[s]) for s in STRATA]
+    def rows(self) -> list[tuple[str, int | str, int]]:
+        """(stratum, stories collected as shown, quoted). Collected counts from 1 to 4 are suppressed with
+        the total under them; what is quoted is listed in the report itself, so it is shown."""
+        shown_collected = self.shown_collected
+        return [(STRATUM_LABELS[s], shown_collected[s], self.quoted[s]) for s in STRATA]
+
+    @property
+    def shown_collected(self) -> dict[str, int | str]:
+        counts = [self.collected[s] for s in STRATA]
+        hidden = suppress(counts, [*((i,) for i in range(len(STRATA))), tuple(range(len(STRATA)))])
+        out = {s: shown(counts[i], i in hidden) for i, s in enumerate(STRATA)}
+        out["all"] = shown(self.collected_total, len(STRATA) in hidden)
+        return out
+
+    @property
+    def shown_collected_percent(self) -> int | str | None:
+        """% of the stories collected that were critical, as shown: `*` when that count is suppressed."""
+        shown_collected = self.shown_collected
+        hidden = SUPPRESSED in (shown_collected["critical"], shown_collected["all"])
+        return shown_percent(self.collected["critical"], self.collected_total, hidden=hidden)
 
 
 def binomial_cdf(k: int, n: int, p: float) -> float:
@@ -454,9 +481,60 @@ class ThemeRow:
     def negative_percent(self) -> int | None:
         return percent(self.negative, self.total)
 
+    shown: dict = field(default_factory=dict)  # the figures as shown, filled by `suppress_theme_row`
+
     @property
-    def monthly_totals(self) -> list[int]:
-        return [m.total for m in self.monthly]
+    def monthly_totals(self) -> list[int | None]:
+        """Mentions by month for the sparkline: None (a gap) for a suppressed month."""
+        shown_months = self.shown.get("monthly", [])
+        return [None if m["total"] == SUPPRESSED else m["total"] for m in shown_months]
+
+
+def suppress_theme_row(row: ThemeRow) -> None:
+    """Suppress one theme's figures as the report shows them: positive, neutral and negative mentions, their
+    total, the previous period and the change, % positive, % negative and net sentiment (each percentage's
+    numerator is a shown count), and, where the report shows the month-by-month trend, each month's
+    positive, neutral, negative and total, whose sums are the period's figures."""
+    months = row.monthly or []
+    if months:
+        cells = [v for m in months for v in (m.positive, m.neutral, m.negative)]
+    else:
+        cells = [row.positive, row.neutral, row.negative]
+    k = len(cells) // 3
+    figures = []
+    for i in range(k if months else 0):
+        figures += [(3 * i,), (3 * i + 1,), (3 * i + 2,), (3 * i, 3 * i + 1, 3 * i + 2)]
+    period = [tuple(range(j, 3 * k, 3)) for j in range(3)]
+    base = len(figures)
+    figures += [*period, tuple(range(3 * k)), (3 * k,)]  # positive, neutral, negative, total; previous
+    hidden = suppress([*cells, row.previous], figures)
+
+    def hide(i: int) -> bool:
+        return base + i in hidden
+
+    total_hidden = hide(3)
+    sentiment_hidden = total_hidden or hide(0) or hide(2)
+    row.shown = {
+        "positive": shown(row.positive, hide(0)),
+        "neutral": shown(row.neutral, hide(1)),
+        "negative": shown(row.negative, hide(2)),
+        "total": shown(row.total, total_hidden),
+        "previous": shown(row.previous, hide(4)),
+        "change": SUPPRESSED if total_hidden or hide(4) else row.change,
+        "positive_percent": shown_percent(row.positive, row.total, hidden=total_hidden or hide(0)),
+        "negative_percent": shown_percent(row.negative, row.total, hidden=total_hidden or hide(2)),
+        "net_sentiment": None if not row.total else SUPPRESSED if sentiment_hidden else row.net_sentiment,
+        "monthly": [
+            {
+                "month": m.month,
+                "positive": shown(m.positive, 4 * i in hidden),
+                "neutral": shown(m.neutral, 4 * i + 1 in hidden),
+                "negative": shown(m.negative, 4 * i + 2 in hidden),
+                "total": shown(m.total, 4 * i + 3 in hidden),
+            }
+            for i, m in enumerate(months)
+        ],
+    }
 
 
 @dataclass
@@ -503,11 +581,33 @@ def _sum_counts(counts: list[FFTCounts]) -> FFTCounts:
     return FFTCounts(*(sum(values) for values in zip(*(c.as_tuple() for c in counts), strict=True)))
 
 
-def fft_section(org_ids, period: Period):
+def fft_section(org_ids, period: Period) -> tuple[list[FFTMonthRow], FFTCounts, FFTFigures]:
+    """FFT by month with the period's total row, suppressed as one table (a count hidden in a month could
+    otherwise be worked out from its column total)."""
     trend = dashboard_selectors.fft_trend(org_ids, None, period)
-    months = [FFTMonthRow(month, fft_figures(counts), counts) for month, counts in trend]
+    shown_rows, shown_total = fft_table([c for _, c in trend], with_total=True)
+    months = [
+        FFTMonthRow(month, figures, counts)
+        for (month, counts), figures in zip(trend, shown_rows, strict=True)
+    ]
     total = _sum_counts([c for _, c in trend]) if trend else FFTCounts()
-    return months, total
+    return months, total, shown_total
+
+
+def _hidden_in_either(a: FFTFigures, b: FFTFigures | None) -> FFTFigures:
+    """The period's total row as shown, where two tables (by month, by organisation) both end in it."""
+    if b is None:
+        return a
+
+    def pick(x, y):
+        return SUPPRESSED if SUPPRESSED in (x, y) else x
+
+    return FFTFigures(
+        cells=tuple(pick(x, y) for x, y in zip(a.cells, b.cells, strict=True)),
+        total=pick(a.total, b.total),
+        percent_positive=pick(a.percent_positive, b.percent_positive),
+        percent_negative=pick(a.percent_negative, b.percent_negative),
+    )
 
 
 def spc_for(org_ids, period: Period) -> tuple[SPCResult, Period]:
@@ -577,6 +677,8 @@ def themes_section(org_ids, period: Period) -> tuple[list[ThemeRow], list[ThemeR
     )[:THEMES_SHOWN]
     for row in {id(r): r for r in praised + criticised}.values():
         row.monthly = dashboard_selectors.theme_trend(by_name[row.name], org_ids, None, period)
+    for row in rows:
+        suppress_theme_row(row)
     return rows, praised, criticised
 
 
@@ -625,14 +727,17 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
         org.pk: org.display_name for org in Organisation.objects.filter(pk__in=org_ids).order_by("name")
     }
     tell(10, "Friends and Family Test figures")
-    fft_months, fft_total = fft_section(org_ids, period)
+    fft_months, fft_total, fft_total_shown = fft_section(org_ids, period)
     fft_orgs = []
+    orgs_total_shown = None
     if organisation is None:
         by_org = dashboard_selectors.fft_by(org_ids, None, period, by="organisation_id")
-        for org_id, name in organisations.items():
-            if org_id in by_org:
-                counts = by_org[org_id][0]
-                fft_orgs.append(FFTOrgRow(name, fft_figures(counts), counts))
+        listed = [(name, by_org[org_id][0]) for org_id, name in organisations.items() if org_id in by_org]
+        org_figures, orgs_total_shown = fft_table([counts for _, counts in listed], with_total=True)
+        fft_orgs = [
+            FFTOrgRow(name, figures, counts)
+            for (name, counts), figures in zip(listed, org_figures, strict=True)
+        ]
     spc, spc_period = spc_for(org_ids, period)
     tell(30, "Themes")
     themes, praised, criticised = themes_section(org_ids, period)
@@ -670,7 +775,7 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
         owner=section_owner(ics, organisation),
         ics_owner=ics_lead(ics),
         fft_months=fft_months,
-        fft_total=fft_figures(fft_total),
+        fft_total=_hidden_in_either(fft_total_shown, orgs_total_shown),
         fft_total_counts=fft_total,
         fft_orgs=fft_orgs,
         spc=spc,

@@ -118,7 +118,9 @@ def report_generate(*, report_id: int) -> None:
         report.quoted_story_ids = [q.story_id for q in content.quotes]
         report.left_out_story_ids = content.left_out
         report.stories_collected = balance.collected_total
-        report.critical_collected_percent = balance.collected_percent
+        # Stored as shown: None where the critical count behind it is suppressed (1 to 4 stories).
+        shown_percent = balance.shown_collected_percent
+        report.critical_collected_percent = None if shown_percent == "*" else balance.collected_percent
         report.critical_quoted_percent = balance.quoted_percent
         report.under_represented = balance.under_represented
         report.balance_statement = balance.statement if balance.under_represented else ""

@@ -138,10 +138,10 @@ def spc_svg(result: SPCResult, *, title: str, width: int = 640, height: int = 26
     return "".join(parts)
 
 
-def sparkline_svg(values: Sequence[int], *, title: str, width: int = 120, height: int = 28) -> str:
-    """Small bars, one per month: a theme's mentions over the period."""
+def sparkline_svg(values: Sequence[int | None], *, title: str, width: int = 120, height: int = 28) -> str:
+    """Small bars, one per month: a theme's mentions over the period. A suppressed month (None) has no bar."""
     n = max(len(values), 1)
-    peak = max(values, default=0) or 1
+    peak = max((v for v in values if v is not None), default=0) or 1
     gap = 2
     bar = max((width - gap * (n - 1)) / n, 1)
     parts = [
@@ -150,6 +150,8 @@ def sparkline_svg(values: Sequence[int], *, title: str, width: int = 120, height
         f"<title>{escape(title)}</title>"
     ]
     for i, value in enumerate(values):
+        if value is None:
+            continue
         h = max((height - 2) * value / peak, 1 if value else 0)
         parts.append(
             f"<rect x='{_fmt(i * (bar + gap))}' y='{_fmt(height - h)}' width='{_fmt(bar)}' "

@@ -82,6 +82,8 @@ def test_a_setting_metric_reads_that_settings_services_only(world):
 
 
 def test_theme_volume_and_sentiment_by_trust_hide_fewer_than_five(world, commitment):
+    # The defect: this table showed Trust A's 6 mentions with "33% negative" (2 people) and Trust B's 1
+    # mention, under an "All" line of 7 (so 7 - 6 gave Trust B's 1 back even had it been starred).
     theme = commitment.themes.get()
     for n in range(6):
         story = StoryFactory(organisation=world.trust_a, status="shared", user=world.px_a, title=f"A{n}")
@@ -91,18 +93,14 @@ def test_theme_volume_and_sentiment_by_trust_hide_fewer_than_five(world, commitm
     rollups.rebuild_all()
     (evidence,) = selectors.commitment_evidence(commitment, Period.last_months(1), _names(world)).themes
     assert (evidence.positive, evidence.negative, evidence.total) == (4, 3, 7)
-    assert evidence.net_sentiment == round(100 * (4 - 3) / 7)
     by_trust = {row.organisation: row for row in evidence.by_trust}
-    assert (
-        by_trust["Trust A"].mentions,
-        by_trust["Trust A"].net_sentiment,
-        by_trust["Trust A"].negative_percent,
-    ) == (6, 33, 33)
-    assert (
-        by_trust["Trust B"].mentions,
-        by_trust["Trust B"].net_sentiment,
-        by_trust["Trust B"].negative_percent,
-    ) == (1, "*", "*")
+    a, b, everyone = by_trust["Trust A"], by_trust["Trust B"], evidence.all_row
+    assert (b.mentions, b.net_sentiment, b.negative_percent) == ("*", "*", "*")
+    # Trust A's 2 negative mentions: no percentage of them; and with the All line shown (7), Trust A's 6 is
+    # hidden as well, or 7 - 6 = 1 would give Trust B back.
+    assert (a.mentions, a.net_sentiment, a.negative_percent) == ("*", "*", "*")
+    assert (everyone.mentions, everyone.net_sentiment, everyone.negative_percent) == (7, "*", "*")
+    assert evidence.net_sentiment == "*"  # 3 negative of 7
 
 
 def test_quotes_are_positive_and_critical_consented_redacted_and_tagged_with_the_theme(world, commitment):
@@ -167,13 +165,13 @@ def test_the_review_snapshot_keeps_figures_and_story_references_but_no_story_tex
         period=Period.last_months(1),
     )
     assert review.evidence["stories"]["positive"] == [f"S{story.pk}"]
-    assert review.evidence["themes"][0]["mentions"] == 1
+    assert review.evidence["themes"][0]["mentions"] == "*"  # one mention: stored as shown, suppressed
     assert "Kind nurses" not in str(review.evidence)
     # Later changes do not touch what the review saw.
     _tag(story, theme, "negative")
     rollups.rebuild_all()
     review.refresh_from_db()
-    assert review.evidence["themes"][0]["positive"] == 1
+    assert review.evidence["stories"]["positive"] == [f"S{story.pk}"]
 
 
 def test_reach_is_the_whole_ics_for_system_roles_and_own_organisation_for_trust_people(world):

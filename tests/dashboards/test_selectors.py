@@ -55,12 +55,36 @@ def test_equality_view_suppresses_small_groups_and_their_partner(world):
     # N's 3 is hidden; so is the next smallest (H's 10), or the total of 68 would give N's 3 back.
     assert by_group["N"].responses == "*"
     assert by_group["H"].responses == "*"
-    assert by_group["N"].figures.percent_positive == "*"
+    assert by_group["N"].percent_positive == "*"
     assert by_group["A"].responses == 55
-    assert by_group["A"].figures.percent_positive == 91
-    # Inside A's row, poor (5) is shown, but its counts of 0 are zeros, not hidden.
-    assert by_group["A"].figures.cells[3] == 5
+    assert by_group["A"].percent_positive == 91
+    assert by_group["A"].percent_negative == 9  # 5 of 55
     assert has_population is False
+
+
+def test_equality_view_hides_a_percentage_that_would_give_away_a_small_count(world):
+    # The defect: a group of 8 responses shown with "13% negative", which is 1 person.
+    month = timezone.localdate().replace(day=1)
+    _equality_row(world.trust_a, month, "A", very_good=400, good=100, poor=50, neither=20)
+    _equality_row(world.trust_a, month, "K", very_good=5, good=2, poor=1)  # 8, one negative
+    rows, _ = selectors.equality_fft([world.trust_a.pk], Period.last_months(1), "ethnic_category")
+    by_group = {row.group: row for row in rows}
+    assert by_group["K"].responses == 8
+    assert by_group["K"].percent_negative == "*"
+    # % positive (7 of 8) is not shown either: with it, 8 - 7 = 1 would give the one negative back.
+    assert by_group["K"].percent_positive == "*"
+    assert by_group["A"].percent_negative == 9
+
+
+def test_equality_view_does_not_call_two_groups_not_stated(world):
+    # "Z" is the code a person gives to say they would rather not state it; a blank answer means it was never
+    # recorded. Both were labelled "Not stated".
+    month = timezone.localdate().replace(day=1)
+    _equality_row(world.trust_a, month, "Z", very_good=40, good=10)
+    _equality_row(world.trust_a, month, "", very_good=30, good=10)
+    rows, _ = selectors.equality_fft([world.trust_a.pk], Period.last_months(1), "ethnic_category")
+    labels = [row.label for row in rows]
+    assert labels == ["Not stated", "Not known (not recorded)"]
 
 
 def test_who_is_not_responding_needs_a_known_population(world):
@@ -185,7 +209,13 @@ def test_fft_trend_fills_empty_months_and_spc_points_skip_small_months(world):
     rollups.rebuild_all()
     trend = selectors.fft_trend([world.trust_a.pk, world.trust_b.pk], None, Period.last_months(3))
     assert [counts.total for _, counts in trend] == [0, 0, 6]
-    assert selectors.spc_points(trend)[-1][1] == pytest.approx(83.3)
+    # 5 of 6 positive (83.3%) would say that one person was not: a small count given away, so no point.
+    assert selectors.spc_points(trend)[-1][1] is None
+    for score in (1, 2, 2, 2, 4, 4, 5, 5, 5):
+        ResponseFactory(service=world.service_a, fft_score=score, responded_at=now)
+    rollups.rebuild_all()
+    trend = selectors.fft_trend([world.trust_a.pk, world.trust_b.pk], None, Period.last_months(3))
+    assert selectors.spc_points(trend)[-1][1] == pytest.approx(60.0)  # 9 of 15, 6 not positive
     only_b = selectors.fft_trend([world.trust_b.pk], None, Period.last_months(1))
     assert selectors.spc_points(only_b) == [(only_b[0][0], None)]
 
@@ -215,3 +245,58 @@ def test_a_mixed_story_counts_and_is_quoted_as_neither_positive_nor_negative(wor
         org_names={world.trust_a.pk: "Trust A"},
     )
     assert [(q.reference, q.sentiment) for q in quotes] == [(f"S{story.pk}", "mixed")]
+
+
+def _tagged_story(world, theme, title, sentiment="negative", **fields):
+    story = StoryFactory(organisation=world.trust_a, status="shared", user=world.px_a, title=title, **fields)
+    StoryTag.objects.filter(story=story).delete()
+    StoryTag.objects.create(story=story, theme=theme, sentiment=sentiment)
+    return story
+
+
+def test_the_story_picker_reads_the_quotable_roll_up_not_a_sub_query_per_story(world):
+    # At 50,000 stories, probing the newest stories one by one for a matching tag (a correlated sub-query over
+    # stories_storytag per story) cost 0.1-0.16 s a call, ten calls a page. The picker now walks one index
+    # of the roll-up of quotable story tags, whatever the number of stories.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    theme = Theme.objects.filter(taxonomy__is_default=True).first()
+    stories = [_tagged_story(world, theme, f"Story {i}") for i in range(4)]
+    rollups.rebuild_all()
+    with CaptureQueriesContext(connection) as queries:
+        quotes = selectors.quotes_for(
+            theme_ids=[theme.pk],
+            org_ids=[world.trust_a.pk],
+            service_ids=None,
+            period=Period.last_months(1),
+            sentiment="negative",
+            wanted=2,
+            org_names={world.trust_a.pk: "Trust A"},
+        )
+    assert [q.reference for q in quotes] == [
+        f"S{s.pk}" for s in sorted(stories, key=lambda s: s.pk)[-1:-3:-1]
+    ]
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "dashboards_storyquote" in sql
+    assert "stories_storytag" not in sql
+    assert len(queries.captured_queries) == 2  # the roll-up's rows, then the chosen stories' text
+
+
+def test_a_story_withdrawn_since_the_last_refresh_is_not_quoted(world):
+    theme = Theme.objects.filter(taxonomy__is_default=True).first()
+    kept = _tagged_story(world, theme, "Kept")
+    withdrawn = _tagged_story(world, theme, "Withdrawn")
+    rollups.rebuild_all()
+    story_consent_withdraw(story=withdrawn, user=world.px_a, withdrawn_on=timezone.localdate())
+    # No refresh yet: the roll-up still lists the withdrawn story, but its consent is read again.
+    quotes = selectors.quotes_for(
+        theme_ids=[theme.pk],
+        org_ids=[world.trust_a.pk],
+        service_ids=None,
+        period=Period.last_months(1),
+        sentiment="negative",
+        wanted=2,
+        org_names={world.trust_a.pk: "Trust A"},
+    )
+    assert [q.reference for q in quotes] == [f"S{kept.pk}"]

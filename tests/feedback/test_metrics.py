@@ -9,9 +9,9 @@ from feedback.metrics import (
     fft_monthly_counts,
     percent,
     suppress_row,
-    suppressed_cells,
 )
 from feedback.models import Response
+from insight_hub.suppression import suppress
 from tests.factories import ResponseFactory
 
 
@@ -55,39 +55,54 @@ def test_a_small_total_hides_the_whole_row():
 
 
 def test_ties_for_next_smallest_go_to_the_first():
-    assert suppressed_cells([2, 9, 9], groups=[range(3)]) == {0, 1}
+    assert suppress_row([2, 9, 9]) == [SUPPRESSED, SUPPRESSED, 9]
+
+
+def cells_and(groups, n):
+    """Figures: each of n cells on its own, then the given sums."""
+    return [(i,) for i in range(n)] + [tuple(g) for g in groups]
 
 
 def test_groups_are_checked_again_until_none_gives_a_cell_away():
     # Cells a..e, published sums: total, (a, b), (c, d). a = 1 is small.
     # Group (a, b) has one hidden cell -> hide b (7). The total now has two hidden cells: fine.
     # Group (c, d) has none: fine. Nothing else to do.
-    assert suppressed_cells([1, 7, 50, 60, 8], groups=[range(5), (0, 1), (2, 3)]) == {0, 1}
+    assert suppress([1, 7, 50, 60, 8], cells_and([range(5), (0, 1), (2, 3)], 5)) == {0, 1}
     # Now c = 2 is small as well: (c, d) hides d (60); the total then has a, b, c, d hidden.
-    assert suppressed_cells([1, 7, 2, 60, 8], groups=[range(5), (0, 1), (2, 3)]) == {0, 1, 2, 3}
+    assert suppress([1, 7, 2, 60, 8], cells_and([range(5), (0, 1), (2, 3)], 5)) == {0, 1, 2, 3}
 
 
 def test_smaller_groups_are_settled_first_so_one_partner_protects_both():
     # Cells a, b, c with published sums total and (b, c). b = 3 is small.
     # Group (b, c) first: one hidden -> hide c (40). The total then has two hidden cells: safe, and a stays.
     # (Settling the total first would hide a (10), and then c as well for (b, c): one cell more than needed.)
-    assert suppressed_cells([10, 3, 40], groups=[range(3), (1, 2)]) == {1, 2}
+    assert suppress([10, 3, 40], cells_and([range(3), (1, 2)], 3)) == {1, 2}
 
 
-def test_a_hidden_partner_can_leave_another_group_with_one_hidden_cell():
-    # Cells a..d with published sums total, (a, b) and (b, c). a = 2 is small.
-    # (a, b): hide b (6). (b, c): now b alone is hidden -> hide c (30). Total: a, b, c hidden, safe.
-    assert suppressed_cells([2, 6, 30, 90], groups=[range(4), (0, 1), (1, 2)]) == {0, 1, 2}
+def test_a_count_given_away_by_a_chain_of_sums_is_protected_too():
+    # Cells a..d with shown sums total, (a, b) and (b, c). a = 2 is small.
+    # (a, b) has one hidden cell: hide b (6). The old rule then stopped, every sum having two hidden cells or
+    # none; but b = (b + c) - c = 36 - 30, and a = (a + b) - b = 2. So the sum (b, c) is hidden as well
+    # (figure 6): now only a + b = 8 and a + b + c = 38 are known.
+    assert suppress([2, 6, 30, 90], cells_and([range(4), (0, 1), (1, 2)], 4)) == {0, 1, 6}
 
 
-def test_fft_row_hides_the_partner_of_a_small_count_within_the_published_percentage():
+def test_fft_row_hides_what_is_left_over_when_the_percentages_would_give_it_away():
     # 40 very good, 8 good, 1 neither, 0 poor, 0 very poor, 1 don't know: total 50.
-    # % positive (96) and % negative (0) are published, so (very good, good), (poor, very poor) and what is
-    # left, (neither, don't know), are known sums. Neither = 1 and don't know = 1 are both small and in the
-    # same group, so they protect each other; no other count needs hiding.
+    # Neither = 1 and don't know = 1 are small, and hidden. But shown with the total (50) and % positive (96:
+    # 48 people), they would leave 50 - 48 = 2 people who were not positive: a small count given away by
+    # subtraction. Very good and good are large and shown, so the positive count is known whatever is done
+    # with the percentage: the total is hidden, and the percentages with it.
     figures = fft_figures(FFTCounts(very_good=40, good=8, neither=1, poor=0, very_poor=0, dont_know=1))
-    assert figures.cells == (40, 8, SUPPRESSED, 0, 0, SUPPRESSED)
-    assert (figures.total, figures.percent_positive, figures.percent_negative) == (50, 96, 0)
+    assert figures.cells == (40, 8, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED)
+    assert (figures.total, figures.percent_positive, figures.percent_negative) == (SUPPRESSED,) * 3
+
+
+def test_a_percentage_of_a_suppressed_count_is_suppressed():
+    # 8 responses, 1 negative: "13% negative" says 1 person. The count and its percentage are both hidden.
+    figures = fft_figures(FFTCounts(very_good=5, good=2, neither=0, poor=1, very_poor=0, dont_know=0))
+    assert figures.percent_negative == SUPPRESSED
+    assert figures.cells[3] == SUPPRESSED
 
 
 def test_fft_row_hides_good_when_very_good_is_small_because_percent_positive_would_give_it_away():

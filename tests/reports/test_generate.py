@@ -84,11 +84,12 @@ def test_the_pdf_has_every_section_its_owners_and_quotes_with_references(world, 
     assert "consent to an anonymised quote in board reports, recorded" in text
     # Balanced: the mix is printed, the warning is not.
     assert "This report includes" not in text
-    assert "Stories collected in the period: 10, of which 40% critical" in text
+    assert "Stories collected in the period: 10, of which fewer than 5 critical (*)" in text  # 4 of 10
     # Themes ranked by share: Timeliness (7 of 10 negative) most criticised, Staff manner (7 of 7) praised.
     criticised = text[text.index("Most criticised") : text.index("3. Patient stories")]
     praised = text[text.index("Most praised") : text.index("Most criticised")]
-    assert "Timeliness of care 7 70%" in criticised
+    # 7 negative of 10: the other 3 would be 10 - 7, a small count, so the 7 and its 70% are starred.
+    assert "Timeliness of care * * 10" in criticised and "70%" not in criticised
     assert "Staff manner & personal attributes 7 100%" in praised
     assert "Staff manner" not in criticised
     assert "No adopted charter." in text
@@ -102,10 +103,12 @@ def test_a_selection_without_critical_stories_is_declared_on_the_first_page_and_
     assert report.under_represented
     reader = PdfReader(io.BytesIO(bytes(ReportFile.objects.get(report=report, format="pdf").content)))
     first_page = " ".join(reader.pages[0].extract_text().split())
+    # 4 critical stories of 10: a count under 5, so neither it nor its share (40%) is printed.
     assert (
-        "This report includes 0% critical stories; 40% of the 10 stories collected in the period were "
-        "critical" in first_page
+        "This report includes 0% critical stories; fewer than 5 critical stories were collected in the "
+        "period (the exact number is suppressed)" in first_page
     )
+    assert "40%" not in first_page
     event = AuditEvent.objects.get(action=AuditAction.REPORT_GENERATED, object_id=str(report.pk))
     assert event.user == world.px_a
     assert event.detail["selection"] == "custom"
@@ -325,14 +328,14 @@ def test_the_pdf_is_tagged_for_screen_readers(world, data, request_report):
 
 
 def _six_percent_critical_mix(world, month):
-    """50 stories collected: 3 critical (6%), one of them with consent to be quoted; 47 others."""
+    """100 stories collected: 6 critical (6%), one of them with consent to be quoted; 94 others."""
     critical = [
         make_story(world, f"c{i}", sentiment="negative", critical=True, board=i == 0, month=month)
-        for i in range(3)
+        for i in range(6)
     ]
     others = [
         make_story(world, f"p{i}", sentiment="positive" if i % 3 else "negative", month=month)
-        for i in range(47)
+        for i in range(94)
     ]
     return critical, others
 
@@ -344,8 +347,8 @@ def test_the_guard_prints_on_a_real_mix_when_no_critical_story_is_quoted(world, 
     report = request_report(world, data, chosen=[s.pk for s in others[:5]])
     assert report.under_represented
     statement = (
-        "This report includes 0% critical stories; 6% of the 50 stories collected in the period were "
-        "critical, and 1 critical story with consent to be quoted was not quoted"
+        "This report includes 0% critical stories; 6% of the 100 stories collected in the period were "
+        "critical, and critical stories with consent to be quoted were not quoted"
     )
     assert report.balance_statement == statement
     assert statement in pdf_text(report)
