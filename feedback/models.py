@@ -279,6 +279,8 @@ class ImportBatch(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
     file = models.FileField(upload_to="imports/%Y/%m/")
     original_name = models.CharField(max_length=255)
+    # sha256 of the uploaded bytes: with the row number, the key of a row in a file with no row id column.
+    content_sha256 = models.CharField(max_length=64, blank=True)
     # Source column -> hub field, chosen in the mapping step.
     column_mapping = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEW)

@@ -53,6 +53,7 @@ class ParsedResponse:
     sex: str
     disability: str
     comments: list[tuple[str, str]]  # (question type, text)
+    external_id: str = ""  # the row id column's value, when the file has one
 
 
 def normalise_name(name: str) -> str:
@@ -83,10 +84,32 @@ _DEMOGRAPHICS = {
 _FFT_HELP = "use 1 (very good) to 6 (don't know), or the answer in words"
 
 
-class RowParser:
-    """Parse rows of one file under one mapping. Call it with (row number, cells)."""
+def file_fingerprint(path) -> str:
+    """The sha256 of a file's bytes, read in blocks (a file of hundreds of megabytes is not held at once)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
 
-    def __init__(self, header: list[str], mapping: dict[str, str], lookups: Lookups, *, lossy: bool = False):
+
+class RowParser:
+    """Parse rows of one file under one mapping. Call it with (row number, cells).
+
+    Repeats are decided only by an explicit key, never by a row's content (two people answering alike in the
+    same minute are two responses): the row id column (`external_id`) when the file has one, otherwise the
+    file's `fingerprint` (the sha256 of its bytes) and the row's number, so importing the same file again adds
+    nothing while an edited copy of it is imported again."""
+
+    def __init__(
+        self,
+        header: list[str],
+        mapping: dict[str, str],
+        lookups: Lookups,
+        *,
+        fingerprint: str,
+        lossy: bool = False,
+    ):
         self.header = header
         self.width = len(header)
         self.lookups = lookups
@@ -103,10 +126,12 @@ class RowParser:
             if name.startswith(COMMENT_PREFIX) and column in index
         ]
         # Values repeat down a file (the same day, ward, answer): each distinct text is parsed once.
-        self._dates: dict[str, tuple[datetime, str] | str] = {}
+        self._dates: dict[str, datetime | str] = {}
         self._services: dict[tuple[str, str], tuple[int, bool] | None] = {}
         self._scores: dict[str, int | str | None] = {}
         self._choices: dict[str, dict[str, str | None]] = {name: {} for name in _DEMOGRAPHICS}
+        self._prefix = lookups.organisation_code + ":import:"
+        self._file_prefix = f"{self._prefix}file:{fingerprint}:"
         self._latest = datetime.combine(
             lookups.today + timedelta(days=1), datetime.min.time(), lookups.timezone
         )
@@ -128,7 +153,7 @@ class RowParser:
         cells = cells[:width] + [""] * (width + 1 - min(len(cells), width))
         problems: list[Problem] = self._undecodable(row, cells) if self.lossy else []
         at = self.at
-        responded_at, responded_iso = self._date(row, cells[at["date"]].strip(), problems)
+        responded_at = self._date(row, cells[at["date"]].strip(), problems)
         service_id, detail = self._location(row, cells, problems)
         fft_score = self._fft(row, cells[at["fft_score"]].strip(), problems)
         ethnic_category = self._choice(row, "ethnic_category", cells[at["ethnic_category"]], problems)
@@ -147,24 +172,7 @@ class RowParser:
             )
         if problems:
             return problems
-        prefix = self.lookups.organisation_code + ":import:"
-        if external_id:
-            key = f"{prefix}id:{external_id}"
-        else:
-            # The row as parsed, not as written: the same answers re-exported with another date format or
-            # spacing are still the same response.
-            parts = [
-                responded_iso,
-                str(service_id),
-                str(fft_score or ""),
-                normalise_name(detail),
-                ethnic_category,
-                age_band,
-                sex,
-                disability,
-            ]
-            parts += [f"{qtype}={' '.join(text.split())}" for qtype, text in comments]
-            key = prefix + hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+        key = f"{self._prefix}id:{external_id}" if external_id else f"{self._file_prefix}{row}"
         return ParsedResponse(
             row,
             key,
@@ -177,6 +185,7 @@ class RowParser:
             sex,
             disability,
             comments,
+            external_id,
         )
 
     def _problem(self, row: int, name: str, value: str, complaint: str) -> Problem:
@@ -196,16 +205,16 @@ class RowParser:
             if REPLACEMENT in cells[i]
         ]
 
-    def _date(self, row: int, raw: str, problems: list[Problem]) -> tuple[datetime, str]:
+    def _date(self, row: int, raw: str, problems: list[Problem]) -> datetime:
         parsed = self._dates.get(raw)
         if parsed is None:
             parsed = _bounded_put(self._dates, raw, self._parse_date(raw))
         if isinstance(parsed, str):
             problems.append(self._problem(row, "date", raw, parsed))
-            return self._latest, ""
+            return self._latest
         return parsed
 
-    def _parse_date(self, raw: str) -> tuple[datetime, str] | str:
+    def _parse_date(self, raw: str) -> datetime | str:
         """A date (and time) in ISO form or as dd/mm/yyyy, in UK local time unless it says otherwise;
         or why not."""
         if not raw:
@@ -225,7 +234,7 @@ class RowParser:
             value = value.replace(tzinfo=self.lookups.timezone)
         if value >= self._latest:
             return "is in the future"
-        return value, value.isoformat()
+        return value
 
     def _location(self, row: int, cells: list[str], problems: list[Problem]) -> tuple[int, str]:
         """location_1 names a service; or a site, with location_2 naming a service at that site."""

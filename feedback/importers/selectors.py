@@ -93,7 +93,11 @@ def import_preview(batch: ImportBatch, *, rows: int = PREVIEW_ROWS) -> tuple[lis
     """The file's header and its first rows, each checked under the batch's mapping as the import will."""
     with tabular.open_table(Path(batch.file.path)) as table:
         parse = RowParser(
-            table.header, batch.column_mapping, lookups_for(batch.organisation), lossy=table.lossy
+            table.header,
+            batch.column_mapping,
+            lookups_for(batch.organisation),
+            fingerprint=batch.content_sha256,
+            lossy=table.lossy,
         )
         preview = []
         for number, cells in itertools.islice(table.rows, rows):
@@ -101,6 +105,11 @@ def import_preview(batch: ImportBatch, *, rows: int = PREVIEW_ROWS) -> tuple[lis
             shown = [] if isinstance(cells, tabular.Unreadable) else cells
             preview.append(PreviewRow(number, shown, parsed if isinstance(parsed, list) else []))
         return table.header, preview
+
+
+def row_id_column(batch: ImportBatch) -> str:
+    """The file's column mapped as the row id (what decides a repeat), or "" when it has none."""
+    return next((column for column, name in batch.column_mapping.items() if name == "external_id"), "")
 
 
 def file_columns(batch: ImportBatch, *, rows: int = 3) -> tuple[list[str], dict[str, list[str]]]:

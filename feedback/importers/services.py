@@ -5,7 +5,9 @@ than one bad row refusing the whole file: a 50,000-row vendor export with three 
 person to fix them before the rest can be read. The file is read as a stream and written a chunk at a time,
 each chunk in one transaction (a response is never saved without its comments); the batch's counts are
 updated after every chunk so the progress bar moves. Running the same file again, or a redelivered task,
-adds nothing twice: every response carries a unique dedupe key.
+adds nothing twice: every response carries a unique dedupe key. That key is explicit, never the row's content
+(two people answering alike in the same minute are two responses): the file's row id column when it has one,
+otherwise the sha256 of the file's bytes and the row's number.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from insight_hub.themes.services import tagging_queue
 from . import nhse, tabular
 from .mapping import mapping_problems, suggest_mapping
 from .problems import ImportFileError, Problem, problem
-from .rows import ParsedResponse, RowParser, SeenKeys, normalise_name
+from .rows import ParsedResponse, RowParser, SeenKeys, file_fingerprint, normalise_name
 from .selectors import lookups_for
 
 logger = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ def _batch_with_file(
     batch.file.save(name, uploaded_file, save=False)
     with _file_deleted_unless_kept(batch):
         path = Path(batch.file.path)
+        batch.content_sha256 = file_fingerprint(path)
         # Checked before anything unpacks or parses it (an XLSX file's unpacked sizes, a CSV file's lines).
         file_format = tabular.sniff_format(path)
         if kind == ImportKind.NHSE_FFT and file_format != "xlsx":
@@ -221,9 +224,16 @@ def _run_rows(batch: ImportBatch) -> None:
     batch.rows_total = tabular.estimate_rows(path)
     report = _Report(batch)
     seen = SeenKeys()
+    if not batch.content_sha256:  # uploaded before fingerprints were kept
+        batch.content_sha256 = file_fingerprint(path)
+        ImportBatch.objects.filter(pk=batch.pk).update(content_sha256=batch.content_sha256)
     with tabular.open_table(path) as table, _ChunkWriter(batch, report) as writer:
         parse = RowParser(
-            table.header, batch.column_mapping, lookups_for(batch.organisation), lossy=table.lossy
+            table.header,
+            batch.column_mapping,
+            lookups_for(batch.organisation),
+            fingerprint=batch.content_sha256,
+            lossy=table.lossy,
         )
         for chunk in _chunks(table.rows, CHUNK_ROWS):
             good: list[ParsedResponse] = []
@@ -232,9 +242,12 @@ def _run_rows(batch: ImportBatch) -> None:
                 if isinstance(parsed, list):
                     batch.rows_failed += 1
                     report.add(parsed)
-                elif (first := seen.repeat_of(parsed.dedupe_key, number)) is not None:
+                elif parsed.external_id and (first := seen.repeat_of(parsed.dedupe_key, number)) is not None:
+                    # Only a row id can repeat within a file: without one, every row has a key of its own.
                     batch.rows_duplicate += 1
-                    report.add([problem(number, "", "", f"Row {number} repeats row {first}: imported once.")])
+                    row_id = parsed.external_id
+                    message = f"Row {number} repeats row {first} (same row id “{row_id}”): imported once."
+                    report.add([problem(number, parse.columns["external_id"], row_id, message)])
                 else:
                     good.append(parsed)
             writer.write(good, rows=len(chunk))

@@ -173,6 +173,7 @@ def import_preview(request, uid):
             "header": header,
             "rows": rows,
             "problem_rows": sum(1 for row in rows if row.problems),
+            "row_id_column": selectors.row_id_column(batch),
             "breadcrumbs": BREADCRUMBS,
         },
     )

@@ -39,8 +39,8 @@ def read_all(path: Path):
         return table.header, list(table.rows), table
 
 
-def parser(header=HEADER, **kwargs) -> RowParser:
-    return RowParser(header, suggest_mapping(header), LOOKUPS, **kwargs)
+def parser(header=HEADER, fingerprint="f" * 64, **kwargs) -> RowParser:
+    return RowParser(header, suggest_mapping(header), LOOKUPS, fingerprint=fingerprint, **kwargs)
 
 
 # Reading files
@@ -66,7 +66,9 @@ def test_it_reports_undecodable_rows_of_a_utf8_file(tmp_path):
         + b"2025-01-03,Ward 1,bad \xff byte\n"
     )
     with tabular.open_table(write(tmp_path, content)) as table:
-        parse = RowParser(table.header, suggest_mapping(table.header), LOOKUPS, lossy=table.lossy)
+        parse = RowParser(
+            table.header, suggest_mapping(table.header), LOOKUPS, fingerprint="f" * 64, lossy=table.lossy
+        )
         results = [parse(number, cells) for number, cells in table.rows]
     assert isinstance(results[0], ParsedResponse)
     assert [(p.row, p.column) for p in results[1]] == [(3, "question_1")]
@@ -134,7 +136,9 @@ def test_arbitrary_bytes_give_rows_or_a_reported_error_never_a_crash(tmp_path, c
     path = write(tmp_path, content)
     try:
         with tabular.open_table(path) as table:
-            parse = RowParser(table.header, suggest_mapping(table.header), LOOKUPS, lossy=table.lossy)
+            parse = RowParser(
+                table.header, suggest_mapping(table.header), LOOKUPS, fingerprint="f" * 64, lossy=table.lossy
+            )
             for number, cells in table.rows:
                 assert isinstance(parse(number, cells), ParsedResponse | list)
     except ImportFileError as exc:
@@ -249,10 +253,15 @@ def test_a_row_with_nothing_to_import_is_reported():
     assert "nothing to import" in problem.message
 
 
-def test_the_same_answers_written_differently_have_the_same_dedupe_key():
-    first = parser()(2, ["01/03/2025", "Ward 1", "", "", "Kind  staff", "1", ""])
-    second = parser()(9, ["2025-03-01", "WARD 1", "", "", "Kind staff ", "Very good", ""])
-    assert first.dedupe_key == second.dedupe_key
+def test_the_same_answers_on_two_rows_are_two_responses_keyed_by_file_and_row():
+    # Replaces the content-hash key (issue #14): alike answers in the same minute are different people.
+    parse = parser(fingerprint="a" * 64)
+    cells = ["2025-03-01 15:28", "Ward 1", "", "", "Kind staff", "1", ""]
+    first, second = parse(2, cells), parse(3, list(cells))
+    assert first.dedupe_key == f"RAA:import:file:{'a' * 64}:2"
+    assert second.dedupe_key == f"RAA:import:file:{'a' * 64}:3"
+    assert parser(fingerprint="a" * 64)(2, cells).dedupe_key == first.dedupe_key  # the same file again
+    assert parser(fingerprint="b" * 64)(2, cells).dedupe_key != first.dedupe_key  # an edited copy
 
 
 def test_a_mapped_external_id_is_the_dedupe_key():

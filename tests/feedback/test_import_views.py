@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -112,6 +114,24 @@ def test_the_whole_journey_for_a_px_lead(client, world, django_capture_on_commit
     assert report["Content-Type"].startswith("text/csv")
     lines = report.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "row,column,value,message" and lines[1].startswith("3,date,31/02/2025,")
+
+
+def test_the_preview_says_how_repeats_are_decided_for_the_file(client, world, batch):
+    client.force_login(world.px_a)
+    url = reverse("feedback:imports:preview", kwargs={"uid": batch.uid})
+    page = html.unescape(client.get(url).content.decode())
+    assert (
+        "This file has no row id column: each row is a response; importing this same file again adds "
+        "nothing (recognised by its contents' fingerprint and row numbers), but an edited copy of it would "
+        "be imported again." in page
+    )
+    services.import_mapping_save(batch=batch, mapping={**batch.column_mapping, "question_1": "external_id"})
+    page = html.unescape(client.get(url).content.decode())
+    assert (
+        "Rows are matched by the column ‘question_1’ (row id): a row whose id was imported before is not "
+        "imported again." in page
+    )
+    assert "no row id column" not in page
 
 
 def test_a_running_import_polls_its_progress_and_offers_a_refresh_link(client, world, batch):
