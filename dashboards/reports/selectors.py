@@ -344,7 +344,7 @@ class Balance:
 
     @property
     def none_quoted_though_consented(self) -> bool:
-        return self.quoted["critical"] == 0 and self.critical_quotable > 0
+        return self.critical_quotable > 0 and not self.quoted.get("critical")
 
     @property
     def under_represented(self) -> bool:
