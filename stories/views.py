@@ -182,7 +182,7 @@ def story_detail(request, pk: int):
 
 
 # Changes of status that are asked about first (GET shows what will happen; POST with `confirm` acts). The
-# others (submit for sharing, back to draft, stop sharing) are undone with one more click, so they act at once.
+# others (submit for sharing, back to draft, stop sharing) are undone with one click, so they act at once.
 CONFIRM_STATUSES = {StoryStatus.SHARED, StoryStatus.WITHDRAWN}
 
 
