@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Max
+from django.utils import timezone
 
 from stories.models import ConsentEvent, Purpose, Story
 
@@ -19,8 +20,9 @@ from .models import BoardReport
 @dataclass(frozen=True)
 class QuoteWithdrawn:
     story_id: int
-    # When the teller withdrew consent (or last changed it); None for a story no longer held at all.
+    # When the teller withdrew consent (withdrawn) or last changed it so that it may no longer be quoted.
     since: dt.date | None
+    withdrawn: bool
 
 
 def quotes_withdrawn(report: BoardReport) -> list[QuoteWithdrawn]:
@@ -44,7 +46,8 @@ def quotes_withdrawn(report: BoardReport) -> list[QuoteWithdrawn]:
     out = []
     for pk in sorted(gone):
         since = withdrawn_on.get(pk)
-        if since is None and changed_at.get(pk) is not None:
-            since = changed_at[pk].date()
-        out.append(QuoteWithdrawn(story_id=pk, since=since))
+        withdrawn = since is not None
+        if not withdrawn and changed_at.get(pk) is not None:
+            since = timezone.localtime(changed_at[pk]).date()
+        out.append(QuoteWithdrawn(story_id=pk, since=since, withdrawn=withdrawn))
     return out
