@@ -21,7 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from insight_hub.organisations.models import Organisation
-from insight_hub.organisations.permissions import can_edit, get_for_user_or_404, organisations_for
+from insight_hub.organisations.permissions import (
+    can_edit,
+    get_for_user_or_404,
+    organisations_for,
+    reads_records,
+)
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
@@ -229,7 +234,10 @@ def service_feedback(request, pk: int):
             "can_edit": can_edit(request.user, service.organisation),
             "public_url": _public_url("feedback:public_form", service),
             "easy_read_url": _public_url("feedback:public_form_easy_read", service),
-            "list_url": reverse("feedback:response_list") + f"?service={service.pk}",
+            # A board member reads the figures here, not the responses behind them.
+            "list_url": reverse("feedback:response_list") + f"?service={service.pk}"
+            if reads_records(request.user)
+            else "",
             "breadcrumbs": [("Home", "/"), ("Feedback", reverse("feedback:response_list"))],
         },
     )
