@@ -51,7 +51,8 @@ def urls(world, response_a, survey_a):
 @pytest.mark.parametrize("page", ["response_detail", "service_feedback", "survey_detail"])
 def test_trust_a_pages_by_persona(client, world, response_a, survey_a, person, status, page):
     client.force_login(world.people()[person])
-    assert client.get(urls(world, response_a, survey_a)[page]).status_code == expected_for(page, person, status)
+    response = client.get(urls(world, response_a, survey_a)[page])
+    assert response.status_code == expected_for(page, person, status)
 
 
 @pytest.mark.parametrize(("person", "status"), EDITORS + OUTSIDERS)
