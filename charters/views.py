@@ -52,7 +52,7 @@ def _charter_crumbs(charter: Charter) -> list[tuple[str, str]]:
 def _require_set_up(user, charter_or_ics) -> None:
     ics_id = charter_or_ics.ics_id if isinstance(charter_or_ics, Charter) else charter_or_ics.pk
     if not selectors.can_set_up(user, ics_id):
-        raise PermissionDenied("Only the ICS's system administrators set up charters.")
+        raise Http404  # only the ICS's system administrators set up charters: for anyone else it is not there
 
 
 def _chart_key(*parts) -> str:
@@ -135,7 +135,7 @@ def charter_create(request):
         raise Http404
     ics = ICS.objects.filter(pk__in=scope.admin_ics_ids).order_by("name").first()
     if ics is None:
-        raise PermissionDenied("Only the ICS's system administrators set up charters.")
+        raise Http404  # only the ICS's system administrators set up charters
     form = CharterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -508,7 +508,7 @@ def review_create(request, pk: int):
     commitment = selectors.commitment_get_or_404(request.user, pk)
     charter = commitment.charter
     if not selectors.can_review(request.user, charter.ics_id):
-        raise PermissionDenied("Reviews are recorded by the ICS's ICB leads.")
+        raise Http404  # reviews are recorded by the ICS's ICB leads
     if charter.status != CharterStatus.ADOPTED:
         raise PermissionDenied("Only commitments of the adopted charter are reviewed.")
     form = ReviewForm(request.POST or None)
@@ -559,7 +559,7 @@ def action_done(request, pk: int):
     action = selectors.action_get_or_404(request.user, pk)
     ics_id = action.review.commitment.charter.ics_id
     if action.owner_id != request.user.pk and not selectors.can_review(request.user, ics_id):
-        raise PermissionDenied("Only the action's owner or an ICB lead can mark it done.")
+        raise Http404  # only the action's owner or an ICB lead marks it done
     if action.status != ActionStatus.DONE:
         services.action_complete(action=action, user=request.user)
         messages.success(request, "Action marked as done.")

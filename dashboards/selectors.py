@@ -594,11 +594,15 @@ def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def critical_awaiting(org_ids, *, limit: int = 10) -> tuple[int, list[Story]]:
+def critical_awaiting(user, org_ids, *, limit: int = 10) -> tuple[int, list[Story]]:
     """Stories flagged as a safety concern and still without a response, oldest first (redacted fields
-    only are read by the template). Counted across every status: a concern is a concern even unshared."""
-    stories = Story.objects.filter(organisation_id__in=list(org_ids), safety_closed_at__isnull=True).exclude(
-        safety_concern=""
+    only are read by the template). Listed and counted through the one rule of who sees a story
+    (`Story.objects.visible_to`): a trust's own px_lead sees its concerns in every status, everyone else only
+    stories shared with consent, so the count is the list's and matches "awaiting response"."""
+    stories = (
+        Story.objects.visible_to(user)
+        .filter(organisation_id__in=list(org_ids), safety_closed_at__isnull=True)
+        .exclude(safety_concern="")
     )
     count = stories.count()
     oldest = list(

@@ -199,7 +199,7 @@ def system(request):
                 "latest": selectors.latest_percent(latest),
             }
         )
-    awaiting_count, awaiting = selectors.critical_awaiting(org_ids)
+    awaiting_count, awaiting = selectors.critical_awaiting(request.user, org_ids)
     summaries = selectors.theme_summaries(org_ids, service_ids, period)
     context = {
         "ics": ics,
@@ -259,7 +259,7 @@ def organisation(request, ods_code: str):
                 "latest": selectors.latest_percent(latest),
             }
         )
-    awaiting_count, awaiting = selectors.critical_awaiting([org.pk])
+    awaiting_count, awaiting = selectors.critical_awaiting(request.user, [org.pk])
     ics = org.ics
     context = {
         "organisation": org,

@@ -16,7 +16,13 @@ from insight_hub.organisations.models import (
     Service,
     normalise_short_code,
 )
-from insight_hub.organisations.permissions import can_read_original, filter_for, get_for_user_or_404
+from insight_hub.organisations.permissions import (
+    can_read_original,
+    filter_for,
+    get_for_user_or_404,
+    reads_records,
+    records_filter_for,
+)
 from insight_hub.themes.selectors import highlight, tag_panel
 
 from .metrics import FFTCounts, FFTFigures, fft_figures, fft_monthly_counts
@@ -27,9 +33,10 @@ AWAITING_REDACTION = "This comment is waiting to be redacted."
 
 
 def responses_for(user, *, filters: dict | None = None) -> QuerySet[Response]:
-    """Responses within the person's reach, newest first, narrowed by the list's filters."""
+    """Responses whose records the person reads (a board member reads dashboards and reports, not responses),
+    newest first, narrowed by the list's filters."""
     filters = filters or {}
-    responses = filter_for(user, Response.objects.all())
+    responses = records_filter_for(user, Response.objects.all())
     if org := filters.get("organisation"):
         responses = responses.filter(organisation=org)
     if service := filters.get("service"):
@@ -54,10 +61,19 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def responses_readable_or_404(user) -> None:
+    """The response list and its exports exist only for people who read responses (not board members)."""
+    if not reads_records(user):
+        raise Http404
+
+
 def response_get_for(user, *, pk: int) -> Response:
-    return get_for_user_or_404(
-        Response.objects.select_related("organisation", "service", "survey_version__survey"), user, pk=pk
-    )
+    try:
+        return records_filter_for(
+            user, Response.objects.select_related("organisation", "service", "survey_version__survey")
+        ).get(pk=pk)
+    except Response.DoesNotExist:
+        raise Http404 from None
 
 
 def service_get_for(user, *, pk: int) -> Service:

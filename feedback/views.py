@@ -8,10 +8,10 @@ import logging
 import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from insight_hub.organisations.models import Organisation
-from insight_hub.organisations.permissions import can_edit, get_for_user_or_404, organisations_for
+from insight_hub.organisations.permissions import (
+    can_edit,
+    get_for_user_or_404,
+    organisations_for,
+    reads_records,
+)
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
@@ -130,6 +135,7 @@ def _filter_form(request) -> ResponseFilterForm:
 @login_required
 @vary_on_headers("HX-Request")
 def response_list(request):
+    selectors.responses_readable_or_404(request.user)
     form = _filter_form(request)
     responses = selectors.responses_for(request.user, filters=form.filters()).annotate(
         comment_count=Count("comments")
@@ -185,6 +191,7 @@ def _audit_export(request, form, export: str) -> None:
 
 @login_required
 def response_export_csv(request):
+    selectors.responses_readable_or_404(request.user)
     form = _filter_form(request)
     responses = selectors.responses_for(request.user, filters=form.filters())
     _audit_export(request, form, "feedback.csv")
@@ -197,6 +204,7 @@ def response_export_csv(request):
 
 @login_required
 def response_export_xlsx(request):
+    selectors.responses_readable_or_404(request.user)
     form = _filter_form(request)
     responses = selectors.responses_for(request.user, filters=form.filters())
     _audit_export(request, form, "feedback.xlsx")
@@ -239,7 +247,10 @@ def service_feedback(request, pk: int):
             "public_url": _public_url("feedback:public_form", service),
             "short_url": short_url(service),
             "easy_read_url": _public_url("feedback:public_form_easy_read", service),
-            "list_url": reverse("feedback:response_list") + f"?service={service.pk}",
+            # A board member reads the figures here, not the responses behind them.
+            "list_url": reverse("feedback:response_list") + f"?service={service.pk}"
+            if reads_records(request.user)
+            else "",
             "breadcrumbs": [("Home", "/"), ("Feedback", reverse("feedback:response_list"))],
         },
     )
@@ -249,7 +260,7 @@ def service_feedback(request, pk: int):
 def service_poster(request, pk: int):
     service = selectors.service_get_for(request.user, pk=pk)
     if not can_edit(request.user, service.organisation):
-        raise PermissionDenied
+        raise Http404
     url = _public_url("feedback:public_form", service)
     qr = segno.make(url, error="m").svg_inline(
         scale=8,
@@ -308,7 +319,7 @@ def _editable_organisation(request, ods_code: str) -> Organisation:
         Organisation.objects.all(), request.user, organisation_path="", ods_code=ods_code
     )
     if not can_edit(request.user, organisation):
-        raise PermissionDenied
+        raise Http404
     return organisation
 
 
@@ -371,7 +382,7 @@ def survey_detail(request, pk: int):
 def survey_edit(request, pk: int):
     survey = selectors.survey_get_for(request.user, pk=pk)
     if not can_edit(request.user, survey.organisation):
-        raise PermissionDenied
+        raise Http404
     current = selectors.survey_versions(survey)[0]
     questions = list(current.questions.all())
     context = {"survey": survey, "organisation": survey.organisation, "breadcrumbs": _survey_breadcrumbs()}
@@ -402,6 +413,6 @@ def survey_edit(request, pk: int):
 def survey_publish(request, pk: int):
     survey = selectors.survey_get_for(request.user, pk=pk)
     if not can_edit(request.user, survey.organisation):
-        raise PermissionDenied
+        raise Http404
     services.survey_publish(survey=survey)
     return redirect("feedback:survey_detail", pk=survey.pk)

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from insight_hub.demographics import AgeBand, EthnicCategory, Sex, YesNo
+from insight_hub.organisations.permissions import filter_for, scope_for
 from insight_hub.privacy.structured import date_for_outsiders
 from insight_hub.themes.models import AbstractThemeTag, TaggableText
 
@@ -73,7 +74,8 @@ STATUSES_NEEDING_CONSENT = {StoryStatus.SUBMITTED, StoryStatus.SHARED}
 STATUS_TRANSITIONS: dict[str, set[str]] = {
     StoryStatus.DRAFT: {StoryStatus.SUBMITTED, StoryStatus.WITHDRAWN},
     StoryStatus.SUBMITTED: {StoryStatus.DRAFT, StoryStatus.SHARED, StoryStatus.WITHDRAWN},
-    StoryStatus.SHARED: {StoryStatus.WITHDRAWN},
+    # Sharing can be undone: the story goes back to submitted and out of every view outside the trust.
+    StoryStatus.SHARED: {StoryStatus.SUBMITTED, StoryStatus.WITHDRAWN},
     StoryStatus.WITHDRAWN: set(),
 }
 
@@ -104,15 +106,32 @@ PURPOSE_CONSENT_FIELD = {
 }
 
 
+def usable_condition(purpose: str) -> Q:
+    """The one rule for using a story for `purpose`: shared with the ICS, consent given for that use and not
+    withdrawn. Status alone is not enough (a shared story whose consent was withdrawn or narrowed by an
+    import or an old row must not be used), nor is consent alone (a draft is not for anyone else's eyes)."""
+    return Q(
+        status=StoryStatus.SHARED,
+        consent_withdrawn_on__isnull=True,
+        **{PURPOSE_CONSENT_FIELD[Purpose(purpose)]: True},
+    )
+
+
 class StoryQuerySet(models.QuerySet):
     def usable_for(self, purpose: str) -> StoryQuerySet:
-        """Stories that may be used for `purpose`: shared with the ICS, consent given for that use and not
-        withdrawn. Every reader of shared stories (dashboards, charters, exports) goes through this, so a
-        withdrawal takes a story out of all of them at once."""
-        return self.filter(
-            status=StoryStatus.SHARED,
-            consent_withdrawn_on__isnull=True,
-            **{PURPOSE_CONSENT_FIELD[Purpose(purpose)]: True},
+        """Stories that may be used for `purpose` (see `usable_condition`). Every reader of shared stories
+        (dashboards, charters, exports) goes through this, so a withdrawal takes a story out of all of them
+        at once."""
+        return self.filter(usable_condition(purpose))
+
+    def visible_to(self, user) -> StoryQuerySet:
+        """Stories a person may see at all, and so count: every story of the organisations where they are a
+        px_lead, and elsewhere within their reach only those usable for internal learning. Every list and
+        count of stories (story list, awaiting response, the system view's concerns, journeys) goes
+        through this one rule, so a count always equals its list."""
+        own = scope_for(user).px_org_ids
+        return filter_for(user, self).filter(
+            Q(organisation_id__in=own) | usable_condition(Purpose.INTERNAL_LEARNING)
         )
 
 

@@ -2,7 +2,8 @@
 
 - the organisation that logged a story (its px leads) sees it in every status, original text included;
 - everyone else within reach (ICB leads, boards, system administrators) sees only stories shared with the
-  ICS, and only their redacted text; anything else does not exist for them (404).
+  ICS with consent for internal learning not withdrawn (`Story.objects.visible_to`), and only their redacted
+  text; anything else does not exist for them (404), and is not counted either.
 """
 
 from __future__ import annotations
@@ -21,15 +22,14 @@ from insight_hub.organisations.models import Membership, Organisation, Role
 from insight_hub.organisations.permissions import filter_for, scope_for
 from insight_hub.themes.selectors import highlight
 
-from .models import SEARCH_VECTOR, Pathway, PathwayStage, SafetyLead, Story, StoryStatus, StoryTag
+from .models import SEARCH_VECTOR, Pathway, PathwayStage, SafetyLead, Story, StoryTag
 
 User = get_user_model()
 
 
 def stories_visible_to(user) -> QuerySet[Story]:
-    scope = scope_for(user)
-    within_reach = filter_for(user, Story.objects.select_related("organisation"))
-    return within_reach.filter(Q(organisation_id__in=scope.px_org_ids) | Q(status=StoryStatus.SHARED))
+    """Every story the person may see: `Story.objects.visible_to`, the one rule for lists and counts."""
+    return Story.objects.visible_to(user).select_related("organisation")
 
 
 def story_get_for(user, *, pk: int) -> Story:

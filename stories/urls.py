@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.story_edit, name="edit"),
     path("<int:pk>/status/", views.story_status, name="status"),
     path("<int:pk>/consent/", views.story_consent, name="consent"),
+    path("<int:pk>/consent/withdraw/", views.story_consent_withdraw, name="consent_withdraw"),
     path("<int:pk>/redaction/", views.story_redaction, name="redaction"),
     path("<int:pk>/safety/flag/", views.story_flag, name="flag"),
     path("<int:pk>/safety/respond/", views.story_safety_respond, name="safety_respond"),

@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from insight_hub.forms import add_service_errors
 from insight_hub.organisations.models import Organisation
-from insight_hub.organisations.permissions import can_read_original, scope_for
+from insight_hub.organisations.permissions import can_read_original, can_read_records, scope_for
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 from insight_hub.themes.selectors import tag_panel
@@ -164,7 +164,10 @@ def story_detail(request, pk: int):
         "story": story,
         "is_owner": is_owner,
         "narrative_marked": selectors.story_narrative_highlighted(story),
-        "panel": tag_panel(request.user, "stories.story", story),
+        # Tags are records: a board member reads the story, not its tag panel.
+        "panel": tag_panel(request.user, "stories.story", story)
+        if can_read_records(request.user, story.organisation)
+        else None,
         "services": story.services.all(),
         "stages": story.stages.select_related("pathway", "organisation"),
         "actions": story.actions.select_related("owner"),
@@ -182,11 +185,33 @@ def story_detail(request, pk: int):
     return render(request, "stories/story_detail.html", context)
 
 
+# Changes of status that are asked about first (GET shows what will happen; POST with `confirm` acts). The
+# others (submit for sharing, back to draft, stop sharing) are undone with one click, so they act at once.
+CONFIRM_STATUSES = {StoryStatus.SHARED, StoryStatus.WITHDRAWN}
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def story_status(request, pk: int):
     story = selectors.story_get_editable(request.user, pk=pk)
-    form = StatusForm(request.POST)
+    form = StatusForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid() or form.cleaned_data["status"] not in STATUS_TRANSITIONS[story.status]:
+        if request.method == "GET":
+            raise Http404  # no such change from this status: nothing to confirm
+    elif form.cleaned_data["status"] in CONFIRM_STATUSES and (
+        request.method == "GET" or request.POST.get("confirm") != "yes"
+    ):
+        # A one-click button (or a form without the confirmation) never acts: it is asked about first.
+        _audit_original_read(request, story, "status")
+        return render(
+            request,
+            "stories/story_status_confirm.html",
+            {
+                "story": story,
+                "status": StoryStatus(form.cleaned_data["status"]),
+                "breadcrumbs": _story_crumbs(story),
+            },
+        )
     if form.is_valid():
         try:
             services.story_status_set(story=story, status=form.cleaned_data["status"])
@@ -221,14 +246,9 @@ def story_consent(request, pk: int):
         else:
             messages.success(request, "Consent recorded.")
             return redirect("stories:detail", pk=story.pk)
-    if action == "withdraw" and withdraw_form.is_valid():
-        try:
-            services.story_consent_withdraw(story=story, user=request.user, **withdraw_form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(withdraw_form, error, field_for=FORM_FIELD_FOR)
-        else:
-            messages.success(request, "Consent withdrawn. The story is no longer used anywhere.")
-            return redirect("stories:detail", pk=story.pk)
+    if action == "withdraw":
+        # Withdrawal is final: it is only done from its confirmation page, never from this form at once.
+        return _consent_withdraw_page(request, story, withdraw_form)
     _audit_original_read(request, story, "consent")
     return render(
         request,
@@ -241,6 +261,39 @@ def story_consent(request, pk: int):
             "breadcrumbs": _story_crumbs(story),
         },
     )
+
+
+def _consent_withdraw_page(request, story, form):
+    _audit_original_read(request, story, "consent_withdraw")
+    return render(
+        request,
+        "stories/story_consent_withdraw.html",
+        {"story": story, "form": form, "breadcrumbs": _story_crumbs(story)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def story_consent_withdraw(request, pk: int):
+    """Withdrawing consent, asked about first: GET shows what will happen (and that it cannot be undone),
+    POST with the date acts."""
+    story = selectors.story_get_editable(request.user, pk=pk)
+    if story.consent_withdrawn or not story.consent_recorded:
+        return redirect("stories:consent", pk=story.pk)
+    form = ConsentWithdrawForm(
+        request.POST if request.method == "POST" else None,
+        initial={"withdrawn_on": timezone.localdate()},
+        prefix="withdraw",
+    )
+    if request.method == "POST" and request.POST.get("confirm") == "yes" and form.is_valid():
+        try:
+            services.story_consent_withdraw(story=story, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error, field_for=FORM_FIELD_FOR)
+        else:
+            messages.success(request, "Consent withdrawn. The story is no longer used anywhere.")
+            return redirect("stories:detail", pk=story.pk)
+    return _consent_withdraw_page(request, story, form)
 
 
 @login_required

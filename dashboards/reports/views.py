@@ -4,9 +4,11 @@ progress over htmx, and the downloads. Reach is checked here and in the selector
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -16,6 +18,7 @@ from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
 from . import selectors, services
+from .availability import quotes_withdrawn
 from .forms import ReportScopeForm, StorySelectionForm
 from .models import CONTENT_TYPES, ReportFile, ReportFormat, ReportStatus
 
@@ -41,7 +44,7 @@ def report_list(request):
 def report_new(request):
     scopes = selectors.generation_scopes(request.user)
     if not scopes:
-        raise PermissionDenied
+        raise Http404  # board members and administrators read reports; they do not make them
     data = request.POST if request.method == "POST" else (request.GET if "scope" in request.GET else None)
     form = ReportScopeForm(data, scopes=scopes)
     context = {"form": form, "error_forms": [form], "breadcrumbs": BREADCRUMBS}
@@ -94,7 +97,14 @@ def report_new(request):
 @vary_on_headers("HX-Request")
 def report_detail(request, uid):
     report = selectors.report_get_for(request.user, uid=uid)
-    context = {"report": report, "formats": _formats(report), "breadcrumbs": BREADCRUMBS}
+    withdrawn = quotes_withdrawn(report) if report.status == ReportStatus.DONE else []
+    context = {
+        "report": report,
+        "formats": [] if withdrawn else _formats(report),
+        "withdrawn": withdrawn,
+        "remake_url": _remake_url(report),
+        "breadcrumbs": BREADCRUMBS,
+    }
     if request.htmx:
         return render(request, "reports/report_detail.html#progress", context)
     audit.record(request.user, AuditAction.REPORT_VIEWED, report, organisation=report.audit_organisation)
@@ -109,6 +119,18 @@ def report_detail(request, uid):
         context["quoted"] = selectors.quotes_for(report.quoted_story_ids, selectors.scope_org_ids(
             report.ics, report.organisation), Period(report.period_first, report.period_last))  # fmt: skip
     return render(request, "reports/report_detail.html", context)
+
+
+def _remake_url(report) -> str:
+    """The form to make the report again, for the same scope, period and number of quotes."""
+    scope = report.organisation.ods_code if report.organisation_id else f"ics-{report.ics_id}"
+    query = {
+        "scope": scope,
+        "first_month": report.period_first.isoformat(),
+        "last_month": report.period_last.isoformat(),
+        "quote_count": report.quote_count,
+    }
+    return f"{reverse('reports:new')}?{urlencode(query)}"
 
 
 def _person(user) -> str:
@@ -133,6 +155,12 @@ def report_download(request, uid, fmt):
     stored = ReportFile.objects.filter(report=report, format=fmt, report__status=ReportStatus.DONE).first()
     if stored is None:
         raise Http404  # still being made, failed or expired: the report's page says which
+    if withdrawn := quotes_withdrawn(report):
+        # A teller withdrew consent after the file was made: the file quotes them, so it is not handed out
+        # again. 410: it existed and is gone for good; the page explains and offers to make it again.
+        context = {"report": report, "withdrawn": withdrawn, "remake_url": _remake_url(report),
+                   "breadcrumbs": BREADCRUMBS}  # fmt: skip
+        return render(request, "reports/report_file_gone.html", context, status=410)
     audit.record(request.user, AuditAction.REPORT_DOWNLOADED, report, organisation=report.audit_organisation,
                  format=fmt, report=str(report.uid))  # fmt: skip
     response = HttpResponse(bytes(stored.content), content_type=CONTENT_TYPES[ReportFormat(fmt)])

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from feedback.models import ImportBatch, ImportKind
 from insight_hub.organisations.models import Organisation, OrganisationKind, Service
-from insight_hub.organisations.permissions import can_edit, get_for_user_or_404, scope_for
+from insight_hub.organisations.permissions import scope_for
 
 from . import tabular
 from .problems import Problem
@@ -23,11 +23,11 @@ PREVIEW_ROWS = 10
 
 
 def importable_organisations(user) -> QuerySet[Organisation]:
-    """Where the person may import responses: their own trust (px_lead), or any in an ICS they administer."""
+    """Where the person may import responses: their own trust only (px_lead). An upload holds patients'
+    original words (its columns and preview show them), which only the trust's own people read; the ICS's
+    system administrator sets up services but does not read or import a trust's files."""
     scope = scope_for(user)
-    return Organisation.objects.filter(
-        Q(pk__in=scope.px_org_ids) | Q(ics_id__in=scope.admin_ics_ids)
-    ).exclude(kind=OrganisationKind.ICB)
+    return Organisation.objects.filter(pk__in=scope.px_org_ids).exclude(kind=OrganisationKind.ICB)
 
 
 def nhse_icbs(user) -> QuerySet[Organisation]:
@@ -38,28 +38,18 @@ def nhse_icbs(user) -> QuerySet[Organisation]:
     )
 
 
-def _may_import(user, batch: ImportBatch) -> bool:
-    if batch.kind == ImportKind.NHSE_FFT:
-        scope = scope_for(user)
-        return batch.organisation.ics_id in scope.admin_ics_ids | scope.icb_lead_ics_ids
-    return can_edit(user, batch.organisation)
-
-
 def import_batch_get_for(user, *, uid) -> ImportBatch:
-    """An import the person may work with. Out of their reach: 404; in reach but not theirs to import: 403."""
-    batch = get_for_user_or_404(
-        ImportBatch.objects.select_related("organisation", "uploaded_by"), user, uid=uid
-    )
-    if not _may_import(user, batch):
-        raise PermissionDenied
-    return batch
+    """An import the person may work with: a trust's file for its own px_leads, NHS England's published
+    workbooks for the ICB's leads and administrators. Anyone else: 404, as if there were no such import."""
+    try:
+        return import_batches_for(user).get(uid=uid)
+    except ImportBatch.DoesNotExist:
+        raise Http404 from None
 
 
 def import_batches_for(user) -> QuerySet[ImportBatch]:
     scope = scope_for(user)
-    rows = Q(kind=ImportKind.ROWS) & (
-        Q(organisation__in=scope.px_org_ids) | Q(organisation__ics_id__in=scope.admin_ics_ids)
-    )
+    rows = Q(kind=ImportKind.ROWS) & Q(organisation__in=scope.px_org_ids)
     workbooks = Q(
         kind=ImportKind.NHSE_FFT, organisation__ics_id__in=scope.admin_ics_ids | scope.icb_lead_ics_ids
     )

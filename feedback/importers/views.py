@@ -1,7 +1,7 @@
 """Import pages: upload, map the columns, preview, run with a progress bar, download the problems.
 
-Thin views: reads through `selectors` (which answer 404 out of reach and 403 to someone who may see but
-not import), writes through `services`. Every htmx request is answered by the same view as the page.
+Thin views: reads through `selectors` (which answer 404 to anyone but the file's own people), writes
+through `services`. Every htmx request is answered by the same view as the page.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
@@ -99,7 +99,7 @@ def import_list(request):
 def import_upload(request):
     organisations = selectors.importable_organisations(request.user)
     if not organisations.exists():
-        raise PermissionDenied
+        raise Http404
     form = UploadForm(request.POST or None, request.FILES or None, organisations=organisations)
     if request.method == "POST" and not _too_big(request, form) and form.is_valid():
         try:
@@ -223,7 +223,7 @@ def import_errors(request, uid):
 def nhse_upload(request):
     icb = selectors.nhse_icbs(request.user).first()
     if icb is None:
-        raise PermissionDenied
+        raise Http404
     form = NHSEUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and not _too_big(request, form) and form.is_valid():
         try:

@@ -7,7 +7,8 @@ from .permissions import scope_for
 NAVIGATION = [
     ("Home", "home", None),
     ("Stories", "stories:list", None),
-    ("Feedback", "feedback:response_list", None),
+    # Responses are records: a board member reads dashboards and reports instead.
+    ("Feedback", "feedback:response_list", ["px_lead", "icb_lead", "system_admin"]),
     ("Dashboards", "dashboards:index", None),
     ("Board reports", "reports:list", ["px_lead", "icb_lead", "board", "system_admin"]),
     ("Charters", "charters:list", None),

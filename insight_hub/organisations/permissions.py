@@ -2,7 +2,8 @@
 
 A person's reach comes from their memberships:
 - `px_lead` at an organisation: that organisation's records, originals included, and may edit them;
-- `board` at an organisation: read that organisation's dashboards and reports (at an ICB: the whole ICS);
+- `board` at an organisation: read that organisation's dashboards and reports (at an ICB: the whole ICS),
+  not its records (responses, comment exports, tag panels): `records_filter_for` leaves a board member out;
 - `icb_lead` at an ICB: read the whole ICS, redacted text only;
 - `system_admin` at an ICB: set up the ICS (reference data, services, users, taxonomy, charters).
 Anything outside a person's reach does not exist for them: views answer 404, never 403, so that an
@@ -56,6 +57,16 @@ class Scope:
             **{f"{prefix}ics_id__in": self.system_ics_ids}
         )
 
+    def records_filter(self, path: str = "") -> Q:
+        """Organisations whose records (responses, comments and their tags) the person reads: a px_lead's own,
+        and the ICS's for its ICB lead and system administrator. A board member reads dashboards and reports
+        only, so board reach is left out."""
+        prefix = f"{path}__" if path else ""
+        ics_ids = self.icb_lead_ics_ids | self.admin_ics_ids
+        if not (self.px_org_ids or ics_ids):
+            return Q(pk__in=[])
+        return Q(**{f"{prefix}pk__in": self.px_org_ids}) | Q(**{f"{prefix}ics_id__in": ics_ids})
+
 
 _ANONYMOUS = Scope()
 
@@ -101,6 +112,25 @@ def organisations_for(user) -> QuerySet[Organisation]:
 def filter_for(user, queryset: QuerySet, *, organisation_path: str = "organisation") -> QuerySet:
     """Narrow any queryset of organisation-owned rows to the person's reach."""
     return queryset.filter(scope_for(user).organisation_filter(organisation_path))
+
+
+def reads_records(user) -> bool:
+    """Whether the person reads any organisation's records (responses, comments, tag panels) at all."""
+    scope = scope_for(user)
+    return bool(scope.px_org_ids or scope.icb_lead_ics_ids or scope.admin_ics_ids)
+
+
+def records_filter_for(user, queryset: QuerySet, *, organisation_path: str = "organisation") -> QuerySet:
+    """Narrow a queryset of records (responses, comments, tags) to the organisations whose records the person
+    reads: like `filter_for`, without a board member's reach."""
+    return queryset.filter(scope_for(user).records_filter(organisation_path))
+
+
+def can_read_records(user, organisation: Organisation) -> bool:
+    scope = scope_for(user)
+    if organisation.pk in scope.px_org_ids:
+        return True
+    return organisation.ics_id in scope.icb_lead_ics_ids | scope.admin_ics_ids
 
 
 def get_for_user_or_404(queryset: QuerySet, user, *, organisation_path: str = "organisation", **lookup):

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -66,7 +66,7 @@ def _service_form_page(request, organisation, form, service=None):
 def service_create(request, ods_code: str):
     organisation = selectors.organisation_get_for(request.user, ods_code=ods_code)
     if not can_edit(request.user, organisation):
-        raise PermissionDenied
+        raise Http404
     form = ServiceForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and not request.POST.get("_validate") and form.is_valid():
         services.service_create(organisation=organisation, **form.cleaned_data)
@@ -81,7 +81,7 @@ def service_edit(request, ods_code: str, pk: int):
     organisation = selectors.organisation_get_for(request.user, ods_code=ods_code)
     service = selectors.service_get_for(request.user, organisation=organisation, pk=pk)
     if not can_edit(request.user, organisation):
-        raise PermissionDenied
+        raise Http404
     form = ServiceForm(request.POST or None, instance=service, organisation=organisation)
     if request.method == "POST" and not request.POST.get("_validate") and form.is_valid():
         services.service_update(service=service, **form.cleaned_data)

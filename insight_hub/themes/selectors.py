@@ -9,7 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from insight_hub.organisations.models import Role
-from insight_hub.organisations.permissions import scope_for
+from insight_hub.organisations.permissions import records_filter_for, scope_for
 
 from . import registry
 from .models import TagAudit, TagDecision, TagStatus, Theme
@@ -63,9 +63,13 @@ def _organisation_id(item, taggable: registry.Taggable) -> int:
 
 
 def item_for_user(user, label: str, pk: int):
-    """The item, if the person may see it; None otherwise (the view answers 404)."""
+    """The item, if the person may see it and read its tags; None otherwise (the view answers 404). Tag
+    panels are records: a board member, who reads dashboards and reports only, has none."""
     taggable = registry.get(label)
-    return taggable.queryset_for(user).filter(pk=pk).first()
+    items = records_filter_for(
+        user, taggable.queryset_for(user), organisation_path=taggable.organisation_path
+    )
+    return items.filter(pk=pk).first()
 
 
 def themes_for_item(item, taggable: registry.Taggable) -> QuerySet[Theme]:

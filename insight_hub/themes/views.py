@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -44,7 +44,7 @@ def tag_review(request, label: str, pk: int):
     """Confirm, reject or add a theme. htmx swaps the panel; without JavaScript we go back to the page."""
     item = _item_or_404(request.user, label, pk)
     if not selectors.can_review(request.user, item, registry.get(label)):
-        raise PermissionDenied
+        raise Http404
     theme_id = limits.id_or_none(request.POST.get("theme"))
     if theme_id is None:
         raise Http404("No such theme.")
@@ -78,7 +78,7 @@ def tag_review(request, label: str, pk: int):
 @login_required
 def review_queue(request):
     if not selectors.may_review_anything(request.user):
-        raise PermissionDenied
+        raise Http404
     return render(
         request,
         "themes/review_queue.html",
@@ -107,7 +107,7 @@ def review_item(request, label: str, pk: int):
 def corrections_export(request):
     """People's corrections as rows in the training file's columns (`train_tagger --corrections`)."""
     if not selectors.may_review_anything(request.user):
-        raise PermissionDenied
+        raise Http404
     # The rows carry comment and story text (redacted): an export like any other.
     audit.record(request.user, AuditAction.EXPORT_DOWNLOADED, export="tag-corrections.csv")
     response = HttpResponse(content_type="text/csv; charset=utf-8")

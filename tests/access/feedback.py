@@ -1,6 +1,7 @@
-"""Access matrix: feedback. Staff pages read through the person's scope (outsiders 404; in reach but not
-theirs to change: 403); the public form and its thanks page need no sign-in and are reached by a service's
-unguessable id."""
+"""Access matrix: feedback. Staff pages read through the person's scope; anyone it is not theirs to read or
+change gets 404 (a board member reads dashboards and reports, not responses or their exports; a trust's
+uploaded file is read and imported by its own px_leads only). The public form and its thanks page need no
+sign-in and are reached by a service's unguessable id."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from feedback import services
 from feedback.importers import services as import_services
-from tests.access.matrix import FORBIDDEN, NOT_FOUND, OK, ORIGINAL_MARKER, REDIRECT, Route, expect
+from tests.access.matrix import NOT_FOUND, OK, ORIGINAL_MARKER, REDIRECT, Route, expect
 from tests.themes.conftest import make_comment
 
 CSV = b"date,location_1,question_1,fft_score\n2025-03-01,{service},Lovely staff,1\n"
@@ -75,18 +76,24 @@ def services_of(key):
 # Who sees trust A's records at all: its px_lead and board, and the ICS's readers; likewise for trust B.
 SEES_A = expect(NOT_FOUND, px_a=OK, board_a=OK, icb_lead=OK, admin=OK)
 SEES_B = expect(NOT_FOUND, px_b=OK, icb_lead=OK, admin=OK)
+# Who reads trust A's responses: as above, without the board.
+READS_A = expect(NOT_FOUND, px_a=OK, icb_lead=OK, admin=OK)
 # Who changes trust A's set-up (surveys, posters): its px_lead and the ICS's system administrator.
-EDITS_A = expect(NOT_FOUND, px_a=OK, admin=OK, board_a=FORBIDDEN, icb_lead=FORBIDDEN)
-EDITS_B = expect(NOT_FOUND, px_b=OK, admin=OK, icb_lead=FORBIDDEN)
+EDITS_A = expect(NOT_FOUND, px_a=OK, admin=OK)
+EDITS_B = expect(NOT_FOUND, px_b=OK, admin=OK)
+# Who works with trust A's uploaded file: its own px_lead only.
+OWN_A = expect(NOT_FOUND, px_a=OK)
+OWN_B = expect(NOT_FOUND, px_b=OK)
 PUBLIC = expect(OK, anonymous=OK)
 EVERYONE = expect(OK)
+RECORD_READERS = expect(OK, board_a=NOT_FOUND)
 
 ROUTES = [
-    Route("feedback:response_list", EVERYONE),
-    Route("feedback:response_list", EVERYONE, headers={"HX-Request": "true"}, label="htmx results"),
-    *both("feedback:response_detail", SEES_A, SEES_B, object_key="response"),
-    Route("feedback:response_export_csv", EVERYONE),
-    Route("feedback:response_export_xlsx", EVERYONE),
+    Route("feedback:response_list", RECORD_READERS),
+    Route("feedback:response_list", RECORD_READERS, headers={"HX-Request": "true"}, label="htmx results"),
+    *both("feedback:response_detail", READS_A, SEES_B, object_key="response"),
+    Route("feedback:response_export_csv", RECORD_READERS),
+    Route("feedback:response_export_xlsx", RECORD_READERS),
     Route("feedback:service_feedback", SEES_A, args=services_of("a"), label="trust A's service"),
     Route("feedback:service_feedback", SEES_B, args=services_of("b"), label="trust B's service"),
     Route("feedback:service_poster", EDITS_A, args=services_of("a"), label="trust A's service"),
@@ -96,14 +103,14 @@ ROUTES = [
     Route("feedback:survey_create", EDITS_B, args=lambda o: [o.world.trust_b.ods_code], label="trust B"),
     Route(
         "feedback:fft_survey_setup",
-        expect(NOT_FOUND, px_a=REDIRECT, admin=REDIRECT, board_a=FORBIDDEN, icb_lead=FORBIDDEN),
+        expect(NOT_FOUND, px_a=REDIRECT, admin=REDIRECT),
         method="POST",
         args=lambda o: [o.world.trust_a.ods_code],
         label="trust A",
     ),
     Route(
         "feedback:fft_survey_setup",
-        expect(NOT_FOUND, px_b=REDIRECT, admin=REDIRECT, icb_lead=FORBIDDEN),
+        expect(NOT_FOUND, px_b=REDIRECT, admin=REDIRECT),
         method="POST",
         args=lambda o: [o.world.trust_b.ods_code],
         label="trust B",
@@ -112,27 +119,38 @@ ROUTES = [
     *both("feedback:survey_edit", EDITS_A, EDITS_B, object_key="survey"),
     *both(
         "feedback:survey_publish",
-        expect(NOT_FOUND, px_a=REDIRECT, admin=REDIRECT, board_a=FORBIDDEN, icb_lead=FORBIDDEN),
-        expect(NOT_FOUND, px_b=REDIRECT, admin=REDIRECT, icb_lead=FORBIDDEN),
+        expect(NOT_FOUND, px_a=REDIRECT, admin=REDIRECT),
+        expect(NOT_FOUND, px_b=REDIRECT, admin=REDIRECT),
         object_key="survey",
         method="POST",
     ),
-    # Imports: a trust's own px_lead and the system administrator; NHS England workbooks: the ICB's leads.
+    # Imports: a trust's file is its own px_leads' (it holds patients' original words); NHS England's
+    # workbooks: the ICB's leads and administrators.
     Route("feedback:imports:list", EVERYONE),
-    Route("feedback:imports:upload", expect(FORBIDDEN, px_a=OK, px_b=OK, admin=OK)),
-    Route("feedback:imports:nhse_upload", expect(FORBIDDEN, icb_lead=OK, admin=OK)),
+    Route("feedback:imports:upload", expect(NOT_FOUND, px_a=OK, px_b=OK)),
+    Route("feedback:imports:nhse_upload", expect(NOT_FOUND, icb_lead=OK, admin=OK)),
     *[
         route
         for name in ["detail", "mapping", "preview", "errors"]
         for route in both(
             f"feedback:imports:{name}",
-            EDITS_A,
-            EDITS_B,
+            OWN_A,
+            OWN_B,
             object_key="batch",
             attribute="uid",
             kwarg="uid",
         )
     ],
+    # Starting the import (the preview's POST): the trust's own px_lead only.
+    *both(
+        "feedback:imports:preview",
+        expect(NOT_FOUND, px_a=REDIRECT),
+        expect(NOT_FOUND, px_b=REDIRECT),
+        object_key="batch",
+        attribute="uid",
+        kwarg="uid",
+        method="POST",
+    ),
     # Public pages: anyone, signed in or not.
     Route(
         "feedback:public_form",

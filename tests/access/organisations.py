@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from tests.access.matrix import FORBIDDEN, NOT_FOUND, OK, Route, expect
+from tests.access.matrix import NOT_FOUND, OK, Route, expect
 
 
 def setup(world) -> dict:
@@ -37,25 +37,25 @@ ROUTES = [
     ),
     Route(
         "organisations:service_create",
-        expect(NOT_FOUND, px_a=OK, admin=OK, board_a=FORBIDDEN, icb_lead=FORBIDDEN),
+        expect(NOT_FOUND, px_a=OK, admin=OK),
         args=_ods("trust_a"),
         label="trust A",
     ),
     Route(
         "organisations:service_create",
-        expect(NOT_FOUND, px_b=OK, admin=OK, icb_lead=FORBIDDEN),
+        expect(NOT_FOUND, px_b=OK, admin=OK),
         args=_ods("trust_b"),
         label="trust B",
     ),
     Route(
         "organisations:service_edit",
-        expect(NOT_FOUND, px_a=OK, admin=OK, board_a=FORBIDDEN, icb_lead=FORBIDDEN),
+        expect(NOT_FOUND, px_a=OK, admin=OK),
         args=_service("a"),
         label="trust A's service",
     ),
     Route(
         "organisations:service_edit",
-        expect(NOT_FOUND, px_b=OK, admin=OK, icb_lead=FORBIDDEN),
+        expect(NOT_FOUND, px_b=OK, admin=OK),
         args=_service("b"),
         label="trust B's service",
     ),

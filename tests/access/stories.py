@@ -52,6 +52,17 @@ OWNER_A = expect(NOT_FOUND, px_a=OK)
 OWNER_B = expect(NOT_FOUND, px_b=OK)
 PX_LEADS = expect(NOT_FOUND, px_a=OK, px_b=OK)
 EVERYONE = expect(OK)
+NOT_FOUND_ALL = expect(NOT_FOUND)
+
+
+def _withdrawal() -> dict:
+    today = timezone.localdate()
+    return {
+        "confirm": "yes",
+        "withdraw-withdrawn_on_day": today.day,
+        "withdraw-withdrawn_on_month": today.month,
+        "withdraw-withdrawn_on_year": today.year,
+    }
 
 
 def _story_pages(name, *, a, b, method="GET", data=None, args=None):
@@ -95,7 +106,34 @@ ROUTES = [
         method="POST",
         data={"status": "submitted"},
     ),
+    # Withdrawing (and sharing) is asked about first: the confirmation page, by GET or by a POST without
+    # `confirm`; only the owner reaches it.
+    *_story_pages("stories:status", a=OWNER_A, b=OWNER_B, data={"status": "withdrawn"}),
+    *_story_pages("stories:status", a=OWNER_A, b=OWNER_B, method="POST", data={"status": "withdrawn"}),
+    *_story_pages(
+        "stories:status",
+        a=expect(NOT_FOUND, px_a=REDIRECT),
+        b=expect(NOT_FOUND, px_b=REDIRECT),
+        method="POST",
+        data={"status": "withdrawn", "confirm": "yes"},
+    ),
+    # No such change from a draft: nothing to confirm.
+    Route(
+        "stories:status",
+        NOT_FOUND_ALL,
+        args=lambda o: [o.draft_a.pk],
+        data={"status": "shared"},
+        label="trust A's draft, to shared",
+    ),  # fmt: skip
     *_story_pages("stories:consent", a=OWNER_A, b=OWNER_B),
+    *_story_pages("stories:consent_withdraw", a=OWNER_A, b=OWNER_B),
+    *_story_pages(
+        "stories:consent_withdraw",
+        a=expect(NOT_FOUND, px_a=REDIRECT),
+        b=expect(NOT_FOUND, px_b=REDIRECT),
+        method="POST",
+        data=lambda o: _withdrawal(),
+    ),
     *_story_pages("stories:redaction", a=OWNER_A, b=OWNER_B),
     *_story_pages("stories:flag", a=OWNER_A, b=OWNER_B),
     *_story_pages("stories:safety_respond", a=OWNER_A, b=OWNER_B),

@@ -83,7 +83,11 @@ def test_a_px_lead_logs_and_shares_a_story_and_only_the_redacted_text_leaves_the
     page.get_by_label("Internal learning: staff may read and discuss the story").check()
     page.get_by_role("button", name="Save consent").click()
     page.get_by_role("button", name="Submit for sharing").click()
-    page.get_by_role("button", name="Share with the ICS").click()
+    # Sharing is asked about first, on a page that says what will happen and how to undo it.
+    page.get_by_role("link", name="Share with the ICS").click()
+    assert "Are you sure you want to share the story with the ICS?" in page.locator("main").inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="Yes, share with the ICS").click()
     assert "Shared with the ICS" in page.locator("main").inner_text()
 
     page.get_by_role("link", name="Flag a safety concern").click()

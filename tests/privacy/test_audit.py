@@ -199,9 +199,9 @@ def test_consent_recorded_changed_and_withdrawn_are_each_recorded(client, world)
     client.post(url, {"action": "record", "consent-internal_learning": "on", "consent-board_quote": "on"})
     today = timezone.localdate()
     client.post(
-        url,
+        reverse("stories:consent_withdraw", args=[story.pk]),
         {
-            "action": "withdraw",
+            "confirm": "yes",
             "withdraw-withdrawn_on_day": today.day,
             "withdraw-withdrawn_on_month": today.month,
             "withdraw-withdrawn_on_year": today.year,

@@ -136,7 +136,10 @@ def test_action_edit_by_persona(client, world, shared, person):
 @pytest.mark.parametrize("person", EVERYONE)
 def test_status_change_by_persona(client, world, shared, person):
     response = post_as(
-        client, world.people()[person], reverse("stories:status", args=[shared.pk]), {"status": "withdrawn"}
+        client,
+        world.people()[person],
+        reverse("stories:status", args=[shared.pk]),
+        {"status": "withdrawn", "confirm": "yes"},
     )
     assert response.status_code == (302 if person in OWNERS else 404)
     shared.refresh_from_db()
@@ -293,7 +296,7 @@ def test_sharing_without_consent_shows_why_and_with_consent_shares(client, world
     consent = {"action": "record", "consent-internal_learning": "on", "consent-note": "Signed form"}
     assert client.post(reverse("stories:consent", args=[draft.pk]), consent).status_code == 302
     client.post(url, {"status": "submitted"})
-    client.post(url, {"status": "shared"})
+    client.post(url, {"status": "shared", "confirm": "yes"})
     draft.refresh_from_db()
     assert draft.status == StoryStatus.SHARED
 
@@ -302,12 +305,12 @@ def test_withdrawing_consent_makes_the_story_disappear_for_the_icb(client, world
     client.force_login(world.px_a)
     today = timezone.localdate()
     data = {
-        "action": "withdraw",
+        "confirm": "yes",
         "withdraw-withdrawn_on_day": today.day,
         "withdraw-withdrawn_on_month": today.month,
         "withdraw-withdrawn_on_year": today.year,
     }
-    assert client.post(reverse("stories:consent", args=[shared.pk]), data).status_code == 302
+    assert client.post(reverse("stories:consent_withdraw", args=[shared.pk]), data).status_code == 302
     assert get_as(client, world.icb_lead, reverse("stories:detail", args=[shared.pk])).status_code == 404
 
 
