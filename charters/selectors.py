@@ -17,7 +17,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboards.selectors import Period, Quote, fft_trend, quotes_for, spc_points, theme_trend
+from dashboards.quotes import Quote, quotes_for
+from dashboards.selectors import Period, fft_trend, spc_points, theme_trend
 from feedback.metrics import FFTCounts, fft_figures
 from insight_hub.organisations.models import ICS, Organisation, OrganisationKind
 from insight_hub.organisations.permissions import scope_for

@@ -28,6 +28,8 @@ from insight_hub.themes.models import Theme
 from stories.models import Pathway
 
 from . import charts, rollups, selectors, services
+from . import equality as equality_selectors
+from . import quotes as quote_picker
 from .forms import DashboardForm, EqualityFilterForm, FilterForm, PeriodForm, TileForm, characteristic_label
 from .models import Dashboard, DashboardStatus, ScopeKind, Tile, TileKind
 from .owners import ownership_register
@@ -112,7 +114,7 @@ def _theme_tiles(org_ids, service_ids, period, names, *, limit=4, summaries=None
             "chart": charts.trend_chart(
                 f"{summary.theme.name}: mentions and net sentiment", trends[summary.theme.pk]
             ),
-            "quotes": selectors.representative_quotes(
+            "quotes": quote_picker.representative_quotes(
                 theme_id=summary.theme.pk,
                 org_ids=org_ids,
                 service_ids=service_ids,
@@ -199,7 +201,7 @@ def system(request):
                 "latest": selectors.latest_percent(latest),
             }
         )
-    awaiting_count, awaiting = selectors.critical_awaiting(request.user, org_ids)
+    awaiting_count, awaiting = quote_picker.critical_awaiting(request.user, org_ids)
     summaries = selectors.theme_summaries(org_ids, service_ids, period)
     context = {
         "ics": ics,
@@ -259,7 +261,7 @@ def organisation(request, ods_code: str):
                 "latest": selectors.latest_percent(latest),
             }
         )
-    awaiting_count, awaiting = selectors.critical_awaiting(request.user, [org.pk])
+    awaiting_count, awaiting = quote_picker.critical_awaiting(request.user, [org.pk])
     ics = org.ics
     context = {
         "organisation": org,
@@ -354,8 +356,8 @@ def equality(request):
     org_list = [chosen] if chosen else list(organisations)
     org_ids = [o.pk for o in org_list]
     characteristic = form.characteristic_value()
-    rows, has_population = selectors.equality_fft(org_ids, period, characteristic)
-    groups, theme_table = selectors.equality_themes(org_ids, period, characteristic)
+    rows, has_population = equality_selectors.equality_fft(org_ids, period, characteristic)
+    groups, theme_table = equality_selectors.equality_themes(org_ids, period, characteristic)
     context = {
         "form": form,
         "period": period,
@@ -440,14 +442,14 @@ def detail(request, pk: int):
             chart = _spc(
                 f"{tile}: FFT % positive by month", selectors.fft_trend(tile_orgs, tile_services, period)
             )
-            quotes = selectors.representative_quotes(
+            quotes = quote_picker.representative_quotes(
                 theme_id=None, org_ids=tile_orgs, service_ids=tile_services, period=period, org_names=names
             )
             summary = None
         else:
             trend = selectors.theme_trend(tile.theme_id, tile_orgs, tile_services, period)
             chart = charts.trend_chart(f"{tile}: mentions and net sentiment", trend)
-            quotes = selectors.representative_quotes(
+            quotes = quote_picker.representative_quotes(
                 theme_id=tile.theme_id,
                 org_ids=tile_orgs,
                 service_ids=tile_services,
@@ -646,7 +648,7 @@ def theme(request, pk: int):
             "form": form,
             "period": period,
             "chart": charts.trend_chart(f"{theme_obj.name}: mentions and net sentiment", trend),
-            "quotes": selectors.representative_quotes(
+            "quotes": quote_picker.representative_quotes(
                 theme_id=theme_obj.pk, org_ids=org_ids, service_ids=None, period=period, org_names=names, n=6
             ),
             "breadcrumbs": _crumbs(request.user),

@@ -7,9 +7,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from dashboards import equality as equality_selectors
+from dashboards import quotes as quote_picker
 from dashboards import rollups, selectors
 from dashboards.models import FFTEqualityMonthly, PopulationProfile, ThemeMonthly
-from dashboards.selectors import Period, _allocate
+from dashboards.quotes import _allocate
+from dashboards.selectors import Period
 from insight_hub.themes.models import Theme
 from stories.models import StoryTag
 from stories.services import story_consent_withdraw
@@ -48,7 +51,7 @@ def test_equality_view_suppresses_small_groups_and_their_partner(world):
     _equality_row(world.trust_a, month, "A", very_good=40, good=10, poor=5)  # 55
     _equality_row(world.trust_a, month, "H", very_good=6, good=2, poor=1, very_poor=1)  # 10
     _equality_row(world.trust_a, month, "N", very_good=2, very_poor=1)  # 3: under 5
-    rows, has_population = selectors.equality_fft(
+    rows, has_population = equality_selectors.equality_fft(
         [world.trust_a.pk], Period.last_months(1), "ethnic_category"
     )
     by_group = {row.group: row for row in rows}
@@ -67,7 +70,7 @@ def test_equality_view_hides_a_percentage_that_would_give_away_a_small_count(wor
     month = timezone.localdate().replace(day=1)
     _equality_row(world.trust_a, month, "A", very_good=400, good=100, poor=50, neither=20)
     _equality_row(world.trust_a, month, "K", very_good=5, good=2, poor=1)  # 8, one negative
-    rows, _ = selectors.equality_fft([world.trust_a.pk], Period.last_months(1), "ethnic_category")
+    rows, _ = equality_selectors.equality_fft([world.trust_a.pk], Period.last_months(1), "ethnic_category")
     by_group = {row.group: row for row in rows}
     assert by_group["K"].responses == 8
     assert by_group["K"].percent_negative == "*"
@@ -82,7 +85,7 @@ def test_equality_view_does_not_call_two_groups_not_stated(world):
     month = timezone.localdate().replace(day=1)
     _equality_row(world.trust_a, month, "Z", very_good=40, good=10)
     _equality_row(world.trust_a, month, "", very_good=30, good=10)
-    rows, _ = selectors.equality_fft([world.trust_a.pk], Period.last_months(1), "ethnic_category")
+    rows, _ = equality_selectors.equality_fft([world.trust_a.pk], Period.last_months(1), "ethnic_category")
     labels = [row.label for row in rows]
     assert labels == ["Not stated", "Not known (not recorded)"]
 
@@ -97,7 +100,7 @@ def test_who_is_not_responding_needs_a_known_population(world):
     PopulationProfile.objects.create(
         organisation=world.trust_a, characteristic="ethnic_category", group="H", people=300, source="test"
     )
-    rows, has_population = selectors.equality_fft(
+    rows, has_population = equality_selectors.equality_fft(
         [world.trust_a.pk], Period.last_months(1), "ethnic_category"
     )
     by_group = {row.group: row for row in rows}
@@ -128,7 +131,7 @@ def test_equality_themes_suppress_cells_under_five(world):
         sentiment="negative",
         count=2,
     )
-    groups, table = selectors.equality_themes([world.trust_a.pk], Period.last_months(1), "sex")
+    groups, table = equality_selectors.equality_themes([world.trust_a.pk], Period.last_months(1), "sex")
     assert [code for code, _ in groups] == ["female", "male"]
     assert table == [(theme, [100, "*"])]
 
@@ -179,7 +182,7 @@ def test_quotes_are_consented_redacted_and_never_withdrawn(world):
     StoryTag.objects.create(story=story, theme=theme, sentiment="positive")
     rollups.rebuild_all()
     names = {world.trust_a.pk: "Trust A"}
-    quotes = selectors.representative_quotes(
+    quotes = quote_picker.representative_quotes(
         theme_id=theme.pk,
         org_ids=[world.trust_a.pk],
         service_ids=None,
@@ -192,7 +195,7 @@ def test_quotes_are_consented_redacted_and_never_withdrawn(world):
 
     story_consent_withdraw(story=story, user=world.px_a, withdrawn_on=timezone.localdate())
     rollups.refresh_stale()
-    assert not selectors.representative_quotes(
+    assert not quote_picker.representative_quotes(
         theme_id=theme.pk,
         org_ids=[world.trust_a.pk],
         service_ids=None,
@@ -237,7 +240,7 @@ def test_a_mixed_story_counts_and_is_quoted_as_neither_positive_nor_negative(wor
     [summary] = [s for s in selectors.theme_summaries([world.trust_a.pk], None, period) if s.theme == theme]
     assert (summary.positive, summary.neutral, summary.negative) == (0, 1, 0)
     assert summary.net_sentiment == 0
-    quotes = selectors.representative_quotes(
+    quotes = quote_picker.representative_quotes(
         theme_id=theme.pk,
         org_ids=[world.trust_a.pk],
         service_ids=None,
@@ -265,7 +268,7 @@ def test_the_story_picker_reads_the_quotable_roll_up_not_a_sub_query_per_story(w
     stories = [_tagged_story(world, theme, f"Story {i}") for i in range(4)]
     rollups.rebuild_all()
     with CaptureQueriesContext(connection) as queries:
-        quotes = selectors.quotes_for(
+        quotes = quote_picker.quotes_for(
             theme_ids=[theme.pk],
             org_ids=[world.trust_a.pk],
             service_ids=None,
@@ -290,7 +293,7 @@ def test_a_story_withdrawn_since_the_last_refresh_is_not_quoted(world):
     rollups.rebuild_all()
     story_consent_withdraw(story=withdrawn, user=world.px_a, withdrawn_on=timezone.localdate())
     # No refresh yet: the roll-up still lists the withdrawn story, but its consent is read again.
-    quotes = selectors.quotes_for(
+    quotes = quote_picker.quotes_for(
         theme_ids=[theme.pk],
         org_ids=[world.trust_a.pk],
         service_ids=None,
