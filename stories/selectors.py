@@ -146,6 +146,7 @@ def px_leads_of(organisation: Organisation) -> QuerySet:
 class SafetyLeadChoice:
     user: object
     chosen: bool  # False: nobody was named, so the first px lead (the longest-standing) receives concerns
+    deputy: object = None
 
     @property
     def explanation(self) -> str:
@@ -157,9 +158,13 @@ class SafetyLeadChoice:
 
 
 def safety_lead_for(organisation: Organisation) -> SafetyLeadChoice:
-    lead = SafetyLead.objects.filter(organisation=organisation, user__in=px_leads_of(organisation)).first()
+    lead = (
+        SafetyLead.objects.filter(organisation=organisation, user__in=px_leads_of(organisation))
+        .select_related("user", "deputy")
+        .first()
+    )
     if lead is not None:
-        return SafetyLeadChoice(user=lead.user, chosen=True)
+        return SafetyLeadChoice(user=lead.user, chosen=True, deputy=lead.deputy)
     first = (
         Membership.objects.filter(organisation=organisation, role=Role.PX_LEAD, user__is_active=True)
         .select_related("user")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/redaction/", views.story_redaction, name="redaction"),
     path("<int:pk>/safety/flag/", views.story_flag, name="flag"),
     path("<int:pk>/safety/respond/", views.story_safety_respond, name="safety_respond"),
+    path("<int:pk>/safety/assign/", views.safety_assign, name="safety_assign"),
     path("<int:pk>/response/", views.story_teller_response, name="teller_response"),
     path("<int:pk>/actions/new/", views.action_create, name="action_create"),
     path("<int:pk>/actions/<int:action_pk>/", views.action_edit, name="action_edit"),

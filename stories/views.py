@@ -21,7 +21,7 @@ from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 from insight_hub.themes.selectors import tag_panel
 
-from . import imports, selectors, services
+from . import imports, safety, selectors, services
 from .forms import (
     ActionForm,
     ConsentForm,
@@ -31,6 +31,7 @@ from .forms import (
     PathwayForm,
     RedactionAddForm,
     RedactionRemoveForm,
+    SafetyAssignForm,
     SafetyLeadForm,
     SafetyResponseForm,
     StageForm,
@@ -396,12 +397,18 @@ def action_edit(request, pk: int, action_pk: int):
 
 @login_required
 def awaiting_response(request):
-    stories = list(selectors.awaiting_response_for(request.user).select_related("organisation"))
-    today = timezone.now()
-    for story in stories:
-        story.age_days = (today - story.safety_flagged_at).days
-    _audit_original_titles(request, stories, "awaiting")
+    stories = list(selectors.awaiting_response_for(request.user).select_related("organisation__ics"))
+    now = timezone.now()
     scope = scope_for(request.user)
+    for story in stories:
+        story.age_days = safety.age_in_days(story, now)
+        if story.organisation.ics_id in scope.icb_lead_ics_ids:
+            story.assign_form = SafetyAssignForm(
+                people=safety.assignable_people(story),
+                prefix=f"assign-{story.pk}",
+                initial={"user": story.safety_routed_to_id},
+            )
+    _audit_original_titles(request, stories, "awaiting")
     leads = [
         (org, selectors.safety_lead_for(org), SafetyLeadForm(organisation=org, prefix=f"lead-{org.pk}"))
         for org in Organisation.objects.filter(pk__in=scope.px_org_ids)
@@ -422,11 +429,42 @@ def safety_lead_set(request, organisation_pk: int):
     form = SafetyLeadForm(request.POST, organisation=organisation, prefix=f"lead-{organisation.pk}")
     if form.is_valid():
         services.safety_lead_set(
-            organisation=organisation, user=form.cleaned_data["user"], chosen_by=request.user
+            organisation=organisation,
+            user=form.cleaned_data["user"],
+            deputy=form.cleaned_data["deputy"],
+            chosen_by=request.user,
         )
-        messages.success(request, f"Safety lead for {organisation.display_name} saved.")
+        messages.success(request, f"Safety lead and deputy for {organisation.display_name} saved.")
     else:
-        messages.error(request, "Choose one of your organisation’s patient experience leads.")
+        errors = "; ".join(
+            f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}"
+            for f, e in form.errors.items()
+        )
+        messages.error(request, f"Not saved. {errors}")
+    return redirect("stories:awaiting")
+
+
+@login_required
+@require_POST
+def safety_assign(request, pk: int):
+    """An ICB lead gives a waiting concern to someone else (who is emailed); audited."""
+    story = selectors.story_get_for(request.user, pk=pk)
+    if story.organisation.ics_id not in scope_for(request.user).icb_lead_ics_ids:
+        raise Http404
+    form = SafetyAssignForm(request.POST, people=safety.assignable_people(story), prefix=f"assign-{story.pk}")
+    if form.is_valid():
+        try:
+            safety.safety_assign(story=story, user=form.cleaned_data["user"], assigned_by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"Concern S{story.pk} given to {form.cleaned_data['user'].get_full_name()}."
+            )
+    else:
+        messages.error(
+            request, "Give this concern to: choose a patient experience lead of the trust or the ICB lead."
+        )
     return redirect("stories:awaiting")
 
 
