@@ -228,3 +228,24 @@ def test_an_icb_lead_assigns_a_concern_and_the_new_person_is_emailed(
     assert "ICB lead has given it to you" in smtp_server.text_of(message)
     for words in ["John Smith", "Shared", "Dr Patel"]:
         assert words not in smtp_server.text_of(message)
+
+
+# The system view: trusts with nobody named
+
+
+def test_the_system_view_lists_trusts_without_a_safety_lead_or_deputy(client, world):
+    gaps = dict(selectors.trusts_without_safety_cover(world.ics))
+    assert gaps == {world.trust_a: "safety lead and deputy", world.trust_b: "safety lead and deputy"}
+    services.safety_lead_set(organisation=world.trust_b, user=world.px_b, chosen_by=world.px_b)
+    _name_lead_and_deputy(world)
+    assert dict(selectors.trusts_without_safety_cover(world.ics)) == {world.trust_b: "deputy"}
+    # A deputy who stops being a px lead there no longer counts.
+    world.px_a_colleague.memberships.all().delete()
+    assert selectors.trusts_without_safety_cover(world.ics)[0] == (world.trust_a, "deputy")
+    client.force_login(world.icb_lead)
+    html = client.get(reverse("dashboards:system")).content.decode()
+    assert "Who receives safety concerns" in html
+    assert 'Trust B NHS Trust</td><td class="nhsuk-table__cell">Deputy<' in html
+    # The htmx swap of the body carries it too.
+    html = client.get(reverse("dashboards:system"), HTTP_HX_REQUEST="true").content.decode()
+    assert "Who receives safety concerns" in html
