@@ -217,6 +217,8 @@ def test_an_icb_lead_assigns_a_concern_and_the_new_person_is_emailed(
     assert client.post(url, {field: world.px_a_colleague.pk}).status_code == 302
     shared.refresh_from_db()
     assert shared.safety_routed_to == world.px_a_colleague and shared.safety_stage == SafetyStage.ASSIGNED
+    detail = client.get(reverse("stories:detail", args=[shared.pk])).content.decode()
+    assert f"sent to {world.px_a_colleague.get_full_name()} (Assigned by the ICB)" in detail
     [event] = _audits(AuditAction.SAFETY_ASSIGNED, shared)
     assert event.user == world.icb_lead and event.detail == {
         "from_user": world.px_a.pk,
