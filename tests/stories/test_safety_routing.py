@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from insight_hub.privacy.models import AuditAction, AuditEvent
 from stories import safety, selectors, services
@@ -91,7 +92,7 @@ def test_the_lead_page_saves_a_deputy_and_names_a_missing_one(client, world):
     client.post(url, {f"{prefix}-user": world.px_a.pk, f"{prefix}-deputy": world.px_a_colleague.pk})
     assert selectors.safety_lead_for(world.trust_a).deputy == world.px_a_colleague
     html = client.get(reverse("stories:awaiting")).content.decode()
-    assert "deputy" in html and world.px_a_colleague.get_full_name() in html
+    assert "deputy" in html and escape(world.px_a_colleague.get_full_name()) in html
 
 
 # Alerts
@@ -218,7 +219,7 @@ def test_an_icb_lead_assigns_a_concern_and_the_new_person_is_emailed(
     shared.refresh_from_db()
     assert shared.safety_routed_to == world.px_a_colleague and shared.safety_stage == SafetyStage.ASSIGNED
     detail = client.get(reverse("stories:detail", args=[shared.pk])).content.decode()
-    assert f"sent to {world.px_a_colleague.get_full_name()} (Assigned by the ICB)" in detail
+    assert f"sent to {escape(world.px_a_colleague.get_full_name())} (Assigned by the ICB)" in detail
     [event] = _audits(AuditAction.SAFETY_ASSIGNED, shared)
     assert event.user == world.icb_lead and event.detail == {
         "from_user": world.px_a.pk,
