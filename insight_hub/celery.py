@@ -52,6 +52,8 @@ app.conf.update(
         "refresh-rollups": {"task": "dashboards.tasks.refresh_rollups", "schedule": 60.0},
         # Email waits in the outbox while the mail server is down: send what is due every minute.
         "flush-outbox": {"task": "insight_hub.notifications.tasks.flush_outbox", "schedule": 60.0},
+        # Safety concerns: email whoever a new one is routed to; escalate the unanswered (stories.safety).
+        "send-safety-alerts": {"task": "stories.tasks.send_safety_alerts", "schedule": 60.0},
         # The operations page reads this heartbeat to say beat and a worker are alive.
         "heartbeat": {"task": "insight_hub.operations.tasks.heartbeat", "schedule": 60.0},
         "rebuild-rollups-nightly": {

@@ -303,6 +303,9 @@ API_MAX_CHARS_PER_REQUEST = env_int("API_MAX_CHARS_PER_REQUEST", 300_000, minimu
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Insight Hub <no-reply@insight-hub.invalid>")
+# A safety concern unanswered this many working days (weekends, England's bank holidays excluded) goes to
+# the trust's deputy safety lead, and after as many again to the ICB's lead (stories.safety).
+SAFETY_ESCALATE_AFTER_WORKING_DAYS = env_int("SAFETY_ESCALATE_AFTER_WORKING_DAYS", 2, minimum=1)
 
 # Celery. With REDIS_URL unset, tasks run eagerly in the web process (the embedded default only).
 REDIS_URL = os.environ.get("REDIS_URL", "")

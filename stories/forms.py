@@ -379,13 +379,38 @@ class StageForm(forms.Form):
         self.fields["service"].label_from_instance = lambda s: f"{s.name} ({s.organisation.display_name})"
 
 
+def _person_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
 class SafetyLeadForm(forms.Form):
     user = forms.ModelChoiceField(label="Safety lead", queryset=None)
+    deputy = forms.ModelChoiceField(
+        label="Deputy",
+        queryset=None,
+        help_text="Receives a concern the safety lead leaves unanswered; another patient experience lead.",
+    )
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = selectors.px_leads_of(organisation)
-        self.fields["user"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        for name in ("user", "deputy"):
+            self.fields[name].queryset = selectors.px_leads_of(organisation)
+            self.fields[name].label_from_instance = _person_label
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("user") and cleaned.get("user") == cleaned.get("deputy"):
+            self.add_error("deputy", "Choose someone other than the safety lead as deputy")
+        return cleaned
+
+
+class SafetyAssignForm(forms.Form):
+    user = forms.ModelChoiceField(label="Give this concern to", queryset=None)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = people
+        self.fields["user"].label_from_instance = _person_label
 
 
 CONSENT_FILTER_CHOICES = [

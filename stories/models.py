@@ -85,6 +85,13 @@ class SafetyConcern(models.TextChoices):
     SAFETY = "safety", "Patient safety concern"
 
 
+class SafetyStage(models.TextChoices):
+    LEAD = "lead", "Safety lead"
+    DEPUTY = "deputy", "Deputy safety lead"
+    ICB = "icb", "ICB lead"
+    ASSIGNED = "assigned", "Assigned by the ICB"
+
+
 class FlagSource(models.TextChoices):
     PERSON = "person", "A person"
     TAGGER = "tagger", "The tagger (safety signals in the text)"
@@ -206,6 +213,11 @@ class Story(TaggableText):
     safety_routed_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Routing: who holds the concern now (lead, deputy, ICB lead, or someone an ICB lead assigned), since
+    # when (escalation counts working days from here), and when that person was emailed (empty: not yet).
+    safety_stage = models.CharField(max_length=10, choices=SafetyStage.choices, blank=True)
+    safety_routed_at = models.DateTimeField(null=True, blank=True)
+    safety_alerted_at = models.DateTimeField(null=True, blank=True)
     safety_response = models.TextField(blank=True)
     safety_responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -385,6 +397,10 @@ class SafetyLead(models.Model):
         "organisations.Organisation", on_delete=models.CASCADE, related_name="story_safety_lead"
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Receives the concerns the lead leaves unanswered (another px lead of the trust).
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     chosen_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.safestring import SafeString
 
-from insight_hub.organisations.models import Membership, Organisation, Role
+from insight_hub.organisations.models import Membership, Organisation, OrganisationKind, Role
 from insight_hub.organisations.permissions import filter_for, scope_for
 from insight_hub.themes.selectors import highlight
 
@@ -146,6 +146,7 @@ def px_leads_of(organisation: Organisation) -> QuerySet:
 class SafetyLeadChoice:
     user: object
     chosen: bool  # False: nobody was named, so the first px lead (the longest-standing) receives concerns
+    deputy: object = None
 
     @property
     def explanation(self) -> str:
@@ -157,9 +158,13 @@ class SafetyLeadChoice:
 
 
 def safety_lead_for(organisation: Organisation) -> SafetyLeadChoice:
-    lead = SafetyLead.objects.filter(organisation=organisation, user__in=px_leads_of(organisation)).first()
+    lead = (
+        SafetyLead.objects.filter(organisation=organisation, user__in=px_leads_of(organisation))
+        .select_related("user", "deputy")
+        .first()
+    )
     if lead is not None:
-        return SafetyLeadChoice(user=lead.user, chosen=True)
+        return SafetyLeadChoice(user=lead.user, chosen=True, deputy=lead.deputy)
     first = (
         Membership.objects.filter(organisation=organisation, role=Role.PX_LEAD, user__is_active=True)
         .select_related("user")
@@ -246,3 +251,38 @@ def stages_for(organisation_ids) -> QuerySet[PathwayStage]:
     """Pathway stages a story of these organisations may be placed at: any in their ICSs."""
     ics_ids = Organisation.objects.filter(pk__in=organisation_ids).values("ics_id")
     return PathwayStage.objects.filter(pathway__ics_id__in=ics_ids).select_related("pathway", "organisation")
+
+
+TRUST_KINDS = (
+    OrganisationKind.ACUTE,
+    OrganisationKind.MENTAL_HEALTH,
+    OrganisationKind.COMMUNITY,
+    OrganisationKind.AMBULANCE,
+)
+
+
+def trusts_without_safety_cover(ics) -> list[tuple[Organisation, str]]:
+    """Open trusts of an ICS that have not named a safety lead and a deputy who are active px leads there,
+    each with what is missing ("safety lead and deputy", "safety lead" or "deputy")."""
+    gaps = []
+    trusts = Organisation.objects.filter(ics=ics, kind__in=TRUST_KINDS, closed_on__isnull=True)
+    named = {
+        lead.organisation_id: lead
+        for lead in SafetyLead.objects.filter(organisation__in=trusts).select_related("user", "deputy")
+    }
+    active_leads = set(
+        Membership.objects.filter(
+            organisation__in=trusts, role=Role.PX_LEAD, user__is_active=True
+        ).values_list("organisation_id", "user_id")
+    )
+    for trust in trusts.order_by("name"):
+        lead = named.get(trust.pk)
+        has_lead = lead is not None and (trust.pk, lead.user_id) in active_leads
+        has_deputy = lead is not None and lead.deputy_id and (trust.pk, lead.deputy_id) in active_leads
+        if not has_lead and not has_deputy:
+            gaps.append((trust, "safety lead and deputy"))
+        elif not has_lead:
+            gaps.append((trust, "safety lead"))
+        elif not has_deputy:
+            gaps.append((trust, "deputy"))
+    return gaps

@@ -31,6 +31,7 @@ from .models import (
     PathwayStage,
     SafetyConcern,
     SafetyLead,
+    SafetyStage,
     Story,
     StoryAction,
     StoryStatus,
@@ -342,6 +343,9 @@ def _flag(story: Story, *, concern: str, source: str, user=None) -> None:
     story.safety_flagged_by = user
     story.safety_flagged_at = timezone.now()
     story.safety_routed_to = selectors.safety_lead_for(story.organisation).user
+    # The alert task emails whoever it is routed to; escalation counts working days from here.
+    story.safety_stage = SafetyStage.LEAD
+    story.safety_routed_at, story.safety_alerted_at = story.safety_flagged_at, None
     story.safety_response, story.safety_responded_by, story.safety_closed_at = "", None, None
 
 
@@ -383,11 +387,17 @@ def story_safety_respond(*, story: Story, user, response: str) -> Story:
 
 
 @transaction.atomic
-def safety_lead_set(*, organisation: Organisation, user, chosen_by) -> SafetyLead:
-    if user not in selectors.px_leads_of(organisation):
+def safety_lead_set(*, organisation: Organisation, user, chosen_by, deputy=None) -> SafetyLead:
+    """Name the trust's safety lead and the deputy who receives what the lead leaves unanswered."""
+    leads = selectors.px_leads_of(organisation)
+    if user not in leads:
         raise ValidationError({"user": "Choose a patient experience lead of this organisation"})
+    if deputy is not None and deputy not in leads:
+        raise ValidationError({"deputy": "Choose a patient experience lead of this organisation as deputy"})
+    if deputy is not None and deputy == user:
+        raise ValidationError({"deputy": "Choose someone other than the safety lead as deputy"})
     lead, _ = SafetyLead.objects.update_or_create(
-        organisation=organisation, defaults={"user": user, "chosen_by": chosen_by}
+        organisation=organisation, defaults={"user": user, "deputy": deputy, "chosen_by": chosen_by}
     )
     return lead
 

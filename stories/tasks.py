@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import redaction
+from insight_hub.retry import RETRY_POLICY
+
+from . import redaction, safety
 
 
 @shared_task(acks_late=True)
@@ -14,3 +16,13 @@ def refresh_redactions() -> dict[str, int]:
     if sum(counts.values()) >= redaction.BATCH:
         refresh_redactions.delay()
     return counts
+
+
+# Safe to run twice: alerts are keyed per (story, flag, stage) in the outbox, and each story is locked.
+@shared_task(name="stories.tasks.send_safety_alerts", **RETRY_POLICY)
+def send_safety_alerts() -> dict:
+    """Periodic safety routing: escalate the unanswered first, so a concern that moves this minute is
+    emailed to its new person at once; then email each new concern to its person (stories.safety)."""
+    escalated = safety.escalate_unanswered()
+    alerted = safety.send_safety_alerts()
+    return {"escalated": escalated, "alerted": alerted}

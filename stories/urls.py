@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pathway_views, views
 
 app_name = "stories"
 urlpatterns = [
@@ -17,11 +17,12 @@ urlpatterns = [
     path("<int:pk>/redaction/", views.story_redaction, name="redaction"),
     path("<int:pk>/safety/flag/", views.story_flag, name="flag"),
     path("<int:pk>/safety/respond/", views.story_safety_respond, name="safety_respond"),
+    path("<int:pk>/safety/assign/", views.safety_assign, name="safety_assign"),
     path("<int:pk>/response/", views.story_teller_response, name="teller_response"),
     path("<int:pk>/actions/new/", views.action_create, name="action_create"),
     path("<int:pk>/actions/<int:action_pk>/", views.action_edit, name="action_edit"),
-    path("pathways/", views.pathway_list, name="pathway_list"),
-    path("pathways/new/", views.pathway_create, name="pathway_create"),
-    path("pathways/<int:pk>/", views.pathway_detail, name="pathway_detail"),
-    path("pathways/<int:pk>/stages/new/", views.pathway_stage_add, name="pathway_stage_add"),
+    path("pathways/", pathway_views.pathway_list, name="pathway_list"),
+    path("pathways/new/", pathway_views.pathway_create, name="pathway_create"),
+    path("pathways/<int:pk>/", pathway_views.pathway_detail, name="pathway_detail"),
+    path("pathways/<int:pk>/stages/new/", pathway_views.pathway_stage_add, name="pathway_stage_add"),
 ]

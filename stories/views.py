@@ -21,19 +21,18 @@ from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 from insight_hub.themes.selectors import tag_panel
 
-from . import imports, redaction, selectors, services
+from . import imports, redaction, safety, selectors, services
 from .forms import (
     ActionForm,
     ConsentForm,
     ConsentWithdrawForm,
     FlagForm,
     ImportForm,
-    PathwayForm,
     RedactionAddForm,
     RedactionRemoveForm,
+    SafetyAssignForm,
     SafetyLeadForm,
     SafetyResponseForm,
-    StageForm,
     StatusForm,
     StoryFilterForm,
     StoryForm,
@@ -476,12 +475,18 @@ def action_edit(request, pk: int, action_pk: int):
 
 @login_required
 def awaiting_response(request):
-    stories = list(selectors.awaiting_response_for(request.user).select_related("organisation"))
-    today = timezone.now()
-    for story in stories:
-        story.age_days = (today - story.safety_flagged_at).days
-    _audit_original_titles(request, stories, "awaiting")
+    stories = list(selectors.awaiting_response_for(request.user).select_related("organisation__ics"))
+    now = timezone.now()
     scope = scope_for(request.user)
+    for story in stories:
+        story.age_days = safety.age_in_days(story, now)
+        if story.organisation.ics_id in scope.icb_lead_ics_ids:
+            story.assign_form = SafetyAssignForm(
+                people=safety.assignable_people(story),
+                prefix=f"assign-{story.pk}",
+                initial={"user": story.safety_routed_to_id},
+            )
+    _audit_original_titles(request, stories, "awaiting")
     leads = [
         (org, selectors.safety_lead_for(org), SafetyLeadForm(organisation=org, prefix=f"lead-{org.pk}"))
         for org in Organisation.objects.filter(pk__in=scope.px_org_ids)
@@ -502,11 +507,42 @@ def safety_lead_set(request, organisation_pk: int):
     form = SafetyLeadForm(request.POST, organisation=organisation, prefix=f"lead-{organisation.pk}")
     if form.is_valid():
         services.safety_lead_set(
-            organisation=organisation, user=form.cleaned_data["user"], chosen_by=request.user
+            organisation=organisation,
+            user=form.cleaned_data["user"],
+            deputy=form.cleaned_data["deputy"],
+            chosen_by=request.user,
         )
-        messages.success(request, f"Safety lead for {organisation.display_name} saved.")
+        messages.success(request, f"Safety lead and deputy for {organisation.display_name} saved.")
     else:
-        messages.error(request, "Choose one of your organisation’s patient experience leads.")
+        errors = "; ".join(
+            f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}"
+            for f, e in form.errors.items()
+        )
+        messages.error(request, f"Not saved. {errors}")
+    return redirect("stories:awaiting")
+
+
+@login_required
+@require_POST
+def safety_assign(request, pk: int):
+    """An ICB lead gives a waiting concern to someone else (who is emailed); audited."""
+    story = selectors.story_get_for(request.user, pk=pk)
+    if story.organisation.ics_id not in scope_for(request.user).icb_lead_ics_ids:
+        raise Http404
+    form = SafetyAssignForm(request.POST, people=safety.assignable_people(story), prefix=f"assign-{story.pk}")
+    if form.is_valid():
+        try:
+            safety.safety_assign(story=story, user=form.cleaned_data["user"], assigned_by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"Concern S{story.pk} given to {form.cleaned_data['user'].get_full_name()}."
+            )
+    else:
+        messages.error(
+            request, "Give this concern to: choose a patient experience lead of the trust or the ICB lead."
+        )
     return redirect("stories:awaiting")
 
 
@@ -531,72 +567,4 @@ def story_import(request):
         request,
         "stories/story_import.html",
         {"form": form, "report": report, "breadcrumbs": [HOME, STORIES]},
-    )
-
-
-@login_required
-def pathway_list(request):
-    return render(
-        request,
-        "stories/pathway_list.html",
-        {
-            "pathways": selectors.pathways_for(request.user).prefetch_related("stages__organisation"),
-            "can_manage": bool(scope_for(request.user).admin_ics_ids),
-            "breadcrumbs": [HOME, STORIES],
-        },
-    )
-
-
-@login_required
-def pathway_detail(request, pk: int):
-    pathway = selectors.pathway_get_for(request.user, pk=pk)
-    journey = selectors.pathway_journey(request.user, pathway)
-    _audit_original_titles(request, {story for _, stories in journey for story in stories}, "pathway")
-    return render(
-        request,
-        "stories/pathway_detail.html",
-        {
-            "pathway": pathway,
-            "journey": journey,
-            "can_manage": pathway.ics_id in scope_for(request.user).admin_ics_ids,
-            "breadcrumbs": [HOME, STORIES, ("Pathways", reverse("stories:pathway_list"))],
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def pathway_create(request):
-    if not scope_for(request.user).admin_ics_ids:
-        raise Http404
-    form = PathwayForm(request.POST or None, user=request.user)
-    if form.is_valid():
-        pathway = services.pathway_create(**form.cleaned_data)
-        return redirect("stories:pathway_detail", pk=pathway.pk)
-    crumbs = [HOME, STORIES, ("Pathways", reverse("stories:pathway_list"))]
-    return _form_page(request, form=form, title="Add a pathway", submit="Add pathway", crumbs=crumbs)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def pathway_stage_add(request, pk: int):
-    pathway = selectors.pathway_get_for(request.user, pk=pk)
-    if pathway.ics_id not in scope_for(request.user).admin_ics_ids:
-        raise Http404
-    form = StageForm(request.POST or None, pathway=pathway)
-    if form.is_valid():
-        try:
-            services.pathway_stage_add(pathway=pathway, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error, field_for=FORM_FIELD_FOR)
-        else:
-            return redirect("stories:pathway_detail", pk=pathway.pk)
-    crumbs = [
-        HOME,
-        STORIES,
-        ("Pathways", reverse("stories:pathway_list")),
-        (pathway.name, f"/stories/pathways/{pk}/"),
-    ]
-    return _form_page(
-        request, form=form, title="Add a stage", caption=pathway.name, submit="Add stage", crumbs=crumbs
     )

@@ -20,6 +20,9 @@ class AuditAction(models.TextChoices):
     REPORT_GENERATED = "report.generated", "Report generated"
     REPORT_DOWNLOADED = "report.downloaded", "Report downloaded"
     REPORT_VIEWED = "report.viewed", "Report viewed"
+    SAFETY_ALERTED = "safety.alerted", "Safety concern alert emailed"
+    SAFETY_ESCALATED = "safety.escalated", "Safety concern escalated"
+    SAFETY_ASSIGNED = "safety.assigned", "Safety concern assigned"
 
 
 class AuditEvent(models.Model):

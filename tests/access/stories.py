@@ -137,6 +137,21 @@ ROUTES = [
     *_story_pages("stories:redaction", a=OWNER_A, b=OWNER_B),
     *_story_pages("stories:flag", a=OWNER_A, b=OWNER_B),
     *_story_pages("stories:safety_respond", a=OWNER_A, b=OWNER_B),
+    # An ICB lead (re)assigns a concern of its ICS; nobody else, not even the trust's own px lead. An empty
+    # form is refused with a message (302 back to the list), so the matrix leaves the route unchanged.
+    *_story_pages(
+        "stories:safety_assign",
+        a=expect(NOT_FOUND, icb_lead=REDIRECT),
+        b=expect(NOT_FOUND, icb_lead=REDIRECT),
+        method="POST",
+    ),
+    Route(
+        "stories:safety_assign",
+        expect(NOT_FOUND),
+        method="POST",
+        args=lambda o: [o.draft_a.pk],
+        label="trust A's draft",
+    ),
     *_story_pages("stories:teller_response", a=OWNER_A, b=OWNER_B),
     *_story_pages("stories:action_create", a=OWNER_A, b=OWNER_B),
     *_story_pages(

@@ -355,7 +355,13 @@ def test_the_awaiting_list_outside_the_trust_shows_shared_stories_redacted(clien
 def test_the_safety_lead_is_named_on_the_awaiting_page(client, world):
     client.force_login(world.px_a)
     url = reverse("stories:safety_lead_set", args=[world.trust_a.pk])
-    client.post(url, {f"lead-{world.trust_a.pk}-user": world.px_a_colleague.pk})
+    client.post(
+        url,
+        {
+            f"lead-{world.trust_a.pk}-user": world.px_a_colleague.pk,
+            f"lead-{world.trust_a.pk}-deputy": world.px_a.pk,
+        },
+    )
     html = client.get(reverse("stories:awaiting")).content.decode()
     assert "named safety lead" in html
     assert post_as(client, world.px_b, url, {}).status_code == 404
