@@ -133,6 +133,8 @@ def test_no_template_has_inline_script_style_or_hx_on():
     problems = []
     inline_script = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
     for path in TEMPLATES.rglob("*.html"):
+        if "notifications" in path.parts or "email" in path.parts:
+            continue  # emails are read in mail clients, never under the CSP, and need inline styles
         text = path.read_text()
         for pattern, what in [
             (inline_script, "inline <script>"),
