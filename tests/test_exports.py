@@ -220,12 +220,14 @@ def report_content(world):
 @given(text=hostile_texts())
 def test_board_report_xlsx_and_csv(report_content, text):
     from dashboards.reports import exports as report_exports
-    from dashboards.reports.selectors import ActionRow, Quote, ThemeRow
+    from dashboards.reports.selectors import ActionRow, Quote, ThemeRow, suppress_theme_row
     from dashboards.selectors import ThemeMonth
 
     content = report_content
     month = content.period.first
-    theme = ThemeRow(text, 1, 0, 2, 3, 1, 2, -33, [ThemeMonth(month, 1, 0, 2)])
+    # Counts of 5 or more, so the report shows them (smaller ones are suppressed before any export).
+    theme = ThemeRow(text, 10, 5, 20, 35, 10, 25, -33, [ThemeMonth(month, 10, 5, 20)])
+    suppress_theme_row(theme)  # the figures as the report shows them, as `themes_section` makes them
     content.scope_label = text
     content.owner = (text, text)
     content.themes, content.praised, content.criticised = [theme], [theme], [theme]
