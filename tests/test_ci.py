@@ -33,7 +33,9 @@ def run_probe(**env: str) -> subprocess.CompletedProcess:
     folder.mkdir()
     try:
         (folder / "test_probe.py").write_text(PROBE)
-        base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CI"}}
+        # The probe decides its own services and pass: nothing of the running pass leaks into it.
+        dropped = {"DATABASE_URL", "REDIS_URL", "CI", "INSIGHT_HUB_EMBEDDED_TEST"}
+        base = {k: v for k, v in os.environ.items() if k not in dropped}
         return subprocess.run(
             [sys.executable, "-m", "pytest", str(folder), "-p", "no:cacheprovider", "-rA"],
             cwd=ROOT,
