@@ -131,7 +131,10 @@ def _usable_stories() -> QuerySet:
     return Story.objects.usable_for(Purpose.INTERNAL_LEARNING)
 
 
-def theme_story_rows(organisation_id: int | None = None, month: dt.date | None = None) -> QuerySet:
+def _story_tag_keys(organisation_id: int | None, month: dt.date | None, **extra) -> QuerySet:
+    """Theme tags (not rejected) of usable stories, keyed as the theme roll-up counts them (organisation, a
+    story's first service, theme, month, sentiment), plus `extra` columns; one (organisation, month) slice
+    when an organisation is given."""
     stories = _usable_stories()
     if organisation_id is not None:
         stories = stories.filter(
@@ -152,8 +155,14 @@ def theme_story_rows(organisation_id: int | None = None, month: dt.date | None =
             t=F("theme_id"),
             m=_month("story__occurred_on"),
             se=_tag_sentiment("story"),
-            src=Value(Source.STORY, output_field=CharField()),
+            **extra,
         )
+    )
+
+
+def theme_story_rows(organisation_id: int | None = None, month: dt.date | None = None) -> QuerySet:
+    return (
+        _story_tag_keys(organisation_id, month, src=Value(Source.STORY, output_field=CharField()))
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -161,34 +170,15 @@ def theme_story_rows(organisation_id: int | None = None, month: dt.date | None =
 
 def story_quote_rows(organisation_id: int | None = None, month: dt.date | None = None) -> QuerySet:
     """Every theme tag (not rejected) of a usable story, with what the story picker sorts and quotes by."""
-    stories = _usable_stories()
-    if organisation_id is not None:
-        stories = stories.filter(
-            organisation_id=organisation_id, occurred_on__gte=month, occurred_on__lt=next_month(month)
-        )
-    first_service = (
-        Story.services.through.objects.filter(story_id=OuterRef("story_id"))
-        .values("story_id")
-        .annotate(first=Min("service_id"))
-        .values("first")
-    )
-    return (
-        StoryTag.objects.exclude(decision=TagDecision.REJECTED)
-        .filter(story__in=stories.values("pk"))
-        .values(
-            o=F("story__organisation_id"),
-            s=Subquery(first_service, output_field=IntegerField()),
-            t=F("theme_id"),
-            m=_month("story__occurred_on"),
-            se=_tag_sentiment("story"),
-            d=F("story__occurred_on"),
-            st=F("story_id"),
-            c=F("confidence"),
-            es=F("evidence_start"),
-            ee=F("evidence_end"),
-        )
-        .order_by()
-    )
+    return _story_tag_keys(
+        organisation_id,
+        month,
+        d=F("story__occurred_on"),
+        st=F("story_id"),
+        c=F("confidence"),
+        es=F("evidence_start"),
+        ee=F("evidence_end"),
+    ).order_by()
 
 
 def _fft_counts() -> dict:
