@@ -85,11 +85,10 @@ def _tasks_in_process(request):
     worker on Redis. (Without this, CI's REDIS_URL would send them to a queue nobody reads.)"""
     from insight_hub.celery import app
 
-    if request.node.get_closest_marker("worker"):
-        yield
-        return
     previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
+    # Set either way, never inherited: an earlier test that left the flag on (a monkeypatch undone after
+    # this fixture's own teardown, say) would otherwise run a worker test's tasks in the test process.
+    app.conf.task_always_eager = not request.node.get_closest_marker("worker")
     yield
     app.conf.task_always_eager = previous
 

@@ -34,8 +34,10 @@ def test_the_embedded_default_says_there_is_no_worker_or_beat(client, world):
     assert "Embedded default: tasks run in the web process" in page
 
 
-def test_beat_is_working_while_its_heartbeat_is_fresh(monkeypatch):
-    monkeypatch.setattr(app.conf, "task_always_eager", False)
+def test_beat_is_working_while_its_heartbeat_is_fresh():
+    # Not monkeypatch: its undo may run after tests/conftest.py's `_tasks_in_process` has put the flag back,
+    # and would then leave Celery eager for every later test (the worker tests ran their tasks in-process).
+    app.conf.task_always_eager = False  # `_tasks_in_process` restores it after the test
     assert checks.beat().ok is False  # never ran
     heartbeat()
     assert checks.beat().ok is True
