@@ -112,7 +112,7 @@ def send_safety_alerts(*, now: datetime.datetime | None = None) -> int:
                     "stage": story.safety_stage,
                     "stage_label": story.get_safety_stage_display(),
                     "due": add_working_days(now, escalate_after_days()),
-                    "path": reverse("stories:detail", args=[story.pk]),
+                    "path": _link_for(person, story),
                 },
             )
             Story.objects.filter(pk=story.pk).update(safety_alerted_at=now)
@@ -126,6 +126,14 @@ def send_safety_alerts(*, now: datetime.datetime | None = None) -> int:
             )
             sent += 1
     return sent
+
+
+def _link_for(person, story: Story) -> str:
+    """The story itself where the person may open it; else the list of waiting concerns, where an ICB lead
+    sees a concern on a story that was never shared (its trust, age and stage) and can give it to someone."""
+    if Story.objects.visible_to(person).filter(pk=story.pk).exists():
+        return reverse("stories:detail", args=[story.pk])
+    return reverse("stories:awaiting")
 
 
 def _next_holder(story: Story) -> tuple[str, object] | None:

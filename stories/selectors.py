@@ -127,13 +127,36 @@ def story_list(user, filters: StoryFilters) -> QuerySet[Story]:
 
 
 def awaiting_response_for(user) -> QuerySet[Story]:
-    """Flagged stories still waiting for a response, oldest first."""
+    """Flagged stories still waiting for a response, oldest first: those the person may read and, for an ICB
+    lead, every concern at the organisations of their ICS. A concern on a draft escalates to the ICB lead, who
+    must be able to see that it waits and give it to someone; they get its place, age and stage, never its
+    text (`readable_concern_ids` says which rows they may open)."""
+    reach = Q(pk__in=Story.objects.visible_to(user).values("pk"))
+    icb_ics_ids = scope_for(user).icb_lead_ics_ids
+    if icb_ics_ids:
+        reach |= Q(organisation__ics_id__in=icb_ics_ids)
     return (
-        stories_visible_to(user)
+        Story.objects.filter(reach)
         .filter(CRITICALITY_FILTERS["awaiting"])
-        .select_related("safety_routed_to")
+        .select_related("organisation", "safety_routed_to")
         .order_by("safety_flagged_at")
     )
+
+
+def readable_concern_ids(user, stories) -> set[int]:
+    """Which of these waiting concerns the person may open (and read, redacted outside their trust)."""
+    return set(
+        Story.objects.visible_to(user).filter(pk__in=[s.pk for s in stories]).values_list("pk", flat=True)
+    )
+
+
+def concern_for_icb_lead(user, *, pk: int) -> Story:
+    """A waiting concern of the ICB lead's ICS, readable by them or not; 404 for anyone else."""
+    icb_ics_ids = scope_for(user).icb_lead_ics_ids
+    story = awaiting_response_for(user).filter(pk=pk, organisation__ics_id__in=icb_ics_ids).first()
+    if story is None:
+        raise Http404
+    return story
 
 
 def px_leads_of(organisation: Organisation) -> QuerySet:

@@ -357,7 +357,19 @@ def story_flag(*, story: Story, user, concern: str, source: str = FlagSource.PER
     _flag(story, concern=concern, source=source, user=user)
     story.full_clean()
     story.save()
+    _audit_flag(story, user)
     return story
+
+
+def _audit_flag(story: Story, user=None) -> None:
+    audit.record(
+        user,
+        AuditAction.SAFETY_FLAGGED,
+        story,
+        concern=story.safety_concern,
+        source=story.safety_flag_source,
+        to_user=story.safety_routed_to_id,
+    )
 
 
 def story_after_tag(story: Story) -> None:
@@ -368,6 +380,7 @@ def story_after_tag(story: Story) -> None:
         concern = SafetyConcern.SAFEGUARDING if kinds & SAFEGUARDING_SIGNALS else SafetyConcern.SAFETY
         _flag(story, concern=concern, source=FlagSource.TAGGER)
         story.save()
+        _audit_flag(story)
 
 
 @transaction.atomic
@@ -383,6 +396,8 @@ def story_safety_respond(*, story: Story, user, response: str) -> Story:
     story.safety_closed_at = timezone.now()
     story.full_clean()
     story.save()
+    # The response text stays on the story (it may hold personal detail); the audit names who and when.
+    audit.record(user, AuditAction.SAFETY_RESPONDED, story, stage=story.safety_stage)
     return story
 
 

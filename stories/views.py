@@ -478,8 +478,10 @@ def awaiting_response(request):
     stories = list(selectors.awaiting_response_for(request.user).select_related("organisation__ics"))
     now = timezone.now()
     scope = scope_for(request.user)
+    readable = selectors.readable_concern_ids(request.user, stories)
     for story in stories:
         story.age_days = safety.age_in_days(story, now)
+        story.readable = story.pk in readable
         if story.organisation.ics_id in scope.icb_lead_ics_ids:
             story.assign_form = SafetyAssignForm(
                 people=safety.assignable_people(story),
@@ -526,9 +528,7 @@ def safety_lead_set(request, organisation_pk: int):
 @require_POST
 def safety_assign(request, pk: int):
     """An ICB lead gives a waiting concern to someone else (who is emailed); audited."""
-    story = selectors.story_get_for(request.user, pk=pk)
-    if story.organisation.ics_id not in scope_for(request.user).icb_lead_ics_ids:
-        raise Http404
+    story = selectors.concern_for_icb_lead(request.user, pk=pk)
     form = SafetyAssignForm(request.POST, people=safety.assignable_people(story), prefix=f"assign-{story.pk}")
     if form.is_valid():
         try:

@@ -20,9 +20,11 @@ class AuditAction(models.TextChoices):
     REPORT_GENERATED = "report.generated", "Report generated"
     REPORT_DOWNLOADED = "report.downloaded", "Report downloaded"
     REPORT_VIEWED = "report.viewed", "Report viewed"
+    SAFETY_FLAGGED = "safety.flagged", "Safety concern flagged"
     SAFETY_ALERTED = "safety.alerted", "Safety concern alert emailed"
     SAFETY_ESCALATED = "safety.escalated", "Safety concern escalated"
     SAFETY_ASSIGNED = "safety.assigned", "Safety concern assigned"
+    SAFETY_RESPONDED = "safety.responded", "Safety concern answered and closed"
 
 
 class AuditEvent(models.Model):
