@@ -20,3 +20,13 @@ def refresh_rollups() -> dict[str, int]:
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=5, max_retries=3)
 def rebuild_rollups() -> dict[str, float]:
     return rollups.rebuild_all()
+
+
+# Safe to run twice a day: each digest is keyed per person and ISO week in the outbox.
+@shared_task(
+    name="dashboards.tasks.send_weekly_digests", acks_late=True, autoretry_for=TRANSIENT, max_retries=3
+)
+def send_weekly_digests() -> int:
+    from .digest import send_weekly_digests as send
+
+    return send()

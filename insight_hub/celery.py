@@ -63,6 +63,11 @@ app.conf.update(
         # Stories redacted by older rules are redone (stories.redaction): those that would show more wait
         # for a person.
         "refresh-redactions": {"task": "stories.tasks.refresh_redactions", "schedule": 600.0},
+        # Each owner's weekly digest, on the working day they chose (dashboards.digest), at 7 in the morning.
+        "send-weekly-digests": {
+            "task": "dashboards.tasks.send_weekly_digests",
+            "schedule": crontab(hour=7, minute=0),
+        },
         # Board reports' files are kept for BOARD_REPORT_RETENTION_DAYS, then deleted by this pass.
         "expire-board-reports": {
             "task": "dashboards.reports.tasks.expire_reports",

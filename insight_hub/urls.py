@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from . import notices, views
 from .forms import EmailAuthenticationForm
+from .notifications import views as notification_views
 from .notifications.forms import OutboxPasswordResetForm
 from .operations import views as operations_views
 from .themes import api as themes_api
@@ -17,6 +18,8 @@ urlpatterns = [
     path("operations/", operations_views.operations, name="operations"),
     path("accessibility/", notices.accessibility_statement, name="accessibility_statement"),
     path("privacy-notice/", notices.privacy_notice, name="privacy_notice"),
+    path("account/weekly-email/", notification_views.digest_settings, name="digest_settings"),
+    path("account/weekly-email/off/<str:token>/", notification_views.digest_off, name="digest_off"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -38,3 +39,28 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to} ({self.get_status_display()})"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+
+
+class DigestPreference(models.Model):
+    """When a person receives the weekly digest of what they own: a working day, or never (`weekday` empty).
+    A person without a row receives it on Mondays (`DEFAULT_DIGEST_DAY`)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_preference"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, null=True, blank=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_weekday_display() if self.weekday is not None else 'off'}"
+
+
+DEFAULT_DIGEST_DAY = Weekday.MONDAY

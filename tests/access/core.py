@@ -7,6 +7,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from insight_hub.notifications.digests import unsubscribe_path
 from tests.access.matrix import NOT_FOUND, OK, REDIRECT, SIGN_IN, Route, expect
 
 UNAUTHORISED = 401
@@ -17,6 +18,7 @@ def setup(world) -> dict:
     return {
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
+        "unsubscribe_token": unsubscribe_path(user).rstrip("/").rsplit("/", 1)[-1],
     }
 
 
@@ -54,4 +56,14 @@ ROUTES = [
     ),
     Route("api_schema", expect(OK, anonymous=OK)),
     Route("privacy:audit_list", expect(NOT_FOUND, admin=OK)),
+    # Everyone chooses the day of their own weekly email; the email's signed link works without signing
+    # in (a made-up link is a 404 for everyone).
+    Route("digest_settings", expect(OK)),
+    Route("digest_off", expect(OK, anonymous=OK), args=lambda o: [o.unsubscribe_token], label="px_a's link"),
+    Route(
+        "digest_off",
+        expect(NOT_FOUND, anonymous=NOT_FOUND),
+        args=lambda o: ["made-up"],
+        label="a made-up link",
+    ),
 ]
