@@ -10,8 +10,9 @@ but scored as a gold "neither"). Figures come from 5 folds: each fold's model is
 and predicts its fold; the predictions are pooled and scored once. The saved model is then fitted on all.
 
 Every setting is chosen inside the data a model is fitted on, never on the stories it is scored on
-(``choose_settings``): out-of-fold probabilities of an inner 3-fold split of the training stories pick the
-regularisation and feature weight (best ranking, ROC AUC) and then the two thresholds. The costs are
+(``choose_settings``): out-of-fold probabilities of an inner 3-fold split of the training stories, repeated
+three times with other shuffles and pooled, pick the regularisation and feature weight (best ranking, ROC
+AUC) and then the two thresholds. The costs are
 asymmetric, so the rule is too: ``high`` is the lowest threshold that at most ``CRITICAL_POSITIVE_BUDGET``
 of the training critical stories reach (a critical story read as praise hides a concern from the board);
 ``low`` is the one with the best polarity F1 that calls at most ``PRAISE_NEGATIVE_BUDGET`` of praise negative.
