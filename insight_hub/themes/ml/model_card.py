@@ -34,17 +34,31 @@ def story_section(summary: dict[str, Any] | None) -> list[str]:
         "  retrain the story model whenever the comment model changes.",
         "- Model: logistic regression (class-balanced, C = "
         f"{summary.get('c', '?')}) over aggregates of the sentence scores (mean, share, max, top two, first",
-        "  and last sentence, whole-text scores, length) and the story's word 1–2-gram TF-IDF. Read as",
-        f"  positive when P(praise) ≥ {summary.get('high', '?')}, negative below {summary.get('low', '?')},",
-        "  otherwise mixed (strong positive and strong negative sentences) or neutral; the sentences that",
-        '  carry the reading are kept as evidence. Used only for stories (`TagInput(kind="story")`).',
+        "  and last sentence, whole-text scores, length), the story's complaint and praise language per",
+        "  sentence (`story_language`: share of complaint sentences, contrasts such as but / however /",
+        "  unfortunately, negated praise, suggestions, questions; general word lists, not mined from the",
+        "  stories), both standardised with weight "
+        f"{summary.get('aggregate_weight', '?')}, and the story's word 1–2-gram TF-IDF.",
+        f"  Read as positive when P(praise) ≥ {summary.get('high', '?')}, negative below "
+        f"{summary.get('low', '?')}, otherwise mixed",
+        "  (strong positive and strong negative sentences) or neutral; the sentences that carry the reading",
+        '  are kept as evidence. Used only for stories (`TagInput(kind="story")`).',
+        "- Settings and thresholds are chosen by cross-validation inside the training stories only",
+        f"  ({summary.get('inner', '?')}), never on the stories scored: C and the feature",
+        f"  weight among {summary.get('settings_tried', '?')} by ROC AUC, then an asymmetric rule because a",
+        "  critical story read as praise is the worst error (it hides a concern from the board): the",
+        "  praise threshold is the lowest that at most "
+        f"{_percent(summary.get('critical_positive_budget'))} of training critical stories reach, the",
+        "  critical threshold the one with the best polarity F1 that calls at most "
+        f"{_percent(summary.get('praise_negative_budget'))} of praise negative.",
         "",
     ]
     if cv:
         lines += [
             f"Pooled out-of-fold figures, {cv.get('folds')}-fold stratified cross-validation of the",
             f"stories (seed {cv.get('seed')}): each fold read by a model fitted on the other four; the",
-            'committed model is then fitted on all of them. Gold "neither" (criticality 0) and',
+            "committed model is then fitted on all of them. Each fold's model chose its own settings and",
+            'thresholds inside its four training folds, as above. Gold "neither" (criticality 0) and',
             "mixed/neutral readings count as neither.",
             "",
             "| figure | value |",
@@ -66,11 +80,19 @@ def story_section(summary: dict[str, Any] | None) -> list[str]:
         ]
     lines += [
         "Limitations: one mental health and community trust's stories; short stories (a few sentences, like",
-        "the demo's) lean positive, because short Care Opinion stories are mostly thanks; about one critical",
-        "story in ten is still read as positive.",
+        "the demo's) lean positive, because short Care Opinion stories are mostly thanks; sarcasm",
+        '("it shows how good this service is") and critical stories told mostly as thanks can still read',
+        "positive; about one story in nine reads mixed or neutral, the price of keeping critical stories",
+        "out of praise. The grid of settings and the word lists were settled while working on these",
+        "stories (only the thresholds and the choice within the grid are made blind, inside the folds), so",
+        "the figures above are somewhat optimistic for stories the model has not seen.",
         "",
     ]
     return lines
+
+
+def _percent(value: Any) -> str:
+    return f"{value:.0%}" if isinstance(value, int | float) else "?"
 
 
 def update_story_section(model_dir: Path, summary: dict[str, Any]) -> None:

@@ -6,11 +6,16 @@ the help came. So a story is read by a small logistic regression over
 
 * aggregates of the sentence scores (mean, share, max and top-two of the positive and negative
   probabilities, first and last sentence, the whole-text scores, length), standardised, and
+* the story's complaint and praise language counted per sentence (``story_language``: share of complaint
+  sentences, contrasts, negated praise, suggestions, questions), standardised, and
 * the story's own word 1–2-gram TF-IDF (spaCy tokens of the doc already made, so no second tokeniser),
 
 trained on real stories (Care Opinion's signed criticality: < 0 critical, > 0 praise). Its probability of
 praise ``p`` is read with two thresholds: ``p ≥ high`` positive, ``p < low`` negative, and in between
-"mixed" when the story has strong positive and strong negative sentences, else "neutral".
+"mixed" when the story has strong positive and strong negative sentences, else "neutral". The thresholds are
+asymmetric because the costs are: a critical story read as praise hides a concern from the board, so
+``high`` is set (by cross-validation inside the training data, see ``story_training``) where almost no
+critical story reaches it, and a story of thanks with a real complaint reads "mixed" rather than "positive".
 
 Inference is numpy only; ``fit`` (scikit-learn) is used by ``train_story_sentiment``.
 """
@@ -31,21 +36,24 @@ from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
 from spacy.tokens import Doc
 
 from .components import DocScores
+from .story_language import FEATURES as LANGUAGE_FEATURES
+from .story_language import language_features
 from .types import SentenceResult
 
 MODEL_FILE = "story_sentiment.json"
 ARRAYS_FILE = "arrays.npz"
-# Thresholds on the probability of praise, chosen on pooled 5-fold predictions of the dev stories among a
-# coarse grid (0.3/0.4/0.5 x 0.5/0.7/0.8/0.9) as the best polarity F1 with no more than ~3% of praise called
-# negative; they are round numbers on purpose, not tuned to the third decimal.
+# Default thresholds on the probability of praise; a trained model carries its own, chosen by
+# cross-validation inside its training data (``story_training.choose_thresholds``).
 LOW = 0.4
 HIGH = 0.7
 # A sentence "strongly" carries a sentiment when the comment model gives it this probability.
 STRONG = 0.7
 # Evidence: at most this many sentences per sentiment shown beside the story's reading.
 EVIDENCE_PER_SIDE = 2
-C = 10.0  # inverse regularisation of the logistic regression, chosen among 3 / 10 / 30 / 100 on the folds
-AGGREGATE_WEIGHT = 0.5  # the standardised aggregates beside the L2-normalised TF-IDF, chosen among 0.5/1/2
+# Default inverse regularisation and weight of the standardised features beside the L2-normalised TF-IDF; a
+# trained model carries its own, chosen by cross-validation inside its training data.
+C = 30.0
+AGGREGATE_WEIGHT = 0.1
 MIN_DF = 2
 
 AGGREGATES = (
@@ -69,6 +77,7 @@ AGGREGATES = (
     "log_chars",
     "doc_log_odds",
 )
+FEATURES = (*AGGREGATES, *LANGUAGE_FEATURES)
 
 
 def doc_words(doc: Doc) -> list[str]:
@@ -128,6 +137,12 @@ def aggregates(scores: DocScores) -> np.ndarray:
     )
 
 
+def features(doc: Doc) -> np.ndarray:
+    """The standardisable features of a scored doc, in ``FEATURES`` order."""
+    scores: DocScores = doc._.qdc_scores
+    return np.concatenate([aggregates(scores), language_features(doc, scores.sentences)])
+
+
 @dataclass
 class StoryReading:
     sentiment: str  # positive / negative / mixed / neutral
@@ -146,6 +161,7 @@ class StorySentiment:
     intercept: float
     low: float = LOW
     high: float = HIGH
+    aggregate_weight: float = AGGREGATE_WEIGHT
     version: str = ""
     summary: dict | None = None
 
@@ -168,7 +184,7 @@ class StorySentiment:
         )
 
     def matrix(self, aggregate_rows: np.ndarray, docs_words: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        standard = (aggregate_rows - self.mean) / self.scale * AGGREGATE_WEIGHT
+        standard = (aggregate_rows - self.mean) / self.scale * self.aggregate_weight
         return sp.hstack([sp.csr_matrix(standard), self.tfidf(docs_words)]).tocsr()
 
     def praise_probability(
@@ -183,7 +199,7 @@ class StorySentiment:
         each doc's scored sentences, as the tagger reports them."""
         if not docs:
             return []
-        rows = np.vstack([aggregates(doc._.qdc_scores) for doc in docs])
+        rows = np.vstack([features(doc) for doc in docs])
         probabilities = self.praise_probability(rows, [doc_words(doc) for doc in docs])
         return [
             self.reading(float(p), doc._.qdc_scores.sentence_sentiment_proba, offsets)
@@ -229,8 +245,9 @@ def save(model: StorySentiment, out_dir: Path) -> None:
         "version": model.version,
         "low": model.low,
         "high": model.high,
+        "aggregate_weight": model.aggregate_weight,
         "intercept": model.intercept,
-        "aggregates": list(AGGREGATES),
+        "aggregates": list(FEATURES),
         "terms": terms,
         "summary": model.summary or {},
     }
@@ -249,6 +266,8 @@ def load(path: Path) -> StorySentiment | None:
     if not (path / MODEL_FILE).is_file():
         return None
     meta = json.loads((path / MODEL_FILE).read_text(encoding="utf-8"))
+    if meta.get("aggregates") != list(FEATURES):
+        raise ValueError(f"{path}: story model made with other features; retrain it (train_story_sentiment)")
     with np.load(path / ARRAYS_FILE) as arrays:
         return StorySentiment(
             vocabulary={term: i for i, term in enumerate(meta["terms"])},
@@ -259,6 +278,7 @@ def load(path: Path) -> StorySentiment | None:
             intercept=float(meta["intercept"]),
             low=float(meta["low"]),
             high=float(meta["high"]),
+            aggregate_weight=float(meta["aggregate_weight"]),
             version=meta["version"],
             summary=meta.get("summary") or {},
         )
@@ -275,5 +295,5 @@ def weights_hash(model: StorySentiment) -> str:
     digest.update(json.dumps(sorted(model.vocabulary)).encode())
     for array in (model.idf, model.mean, model.scale, model.coef.astype(np.float32)):
         digest.update(np.ascontiguousarray(array).tobytes())
-    digest.update(f"{model.intercept:.6f} {model.low} {model.high}".encode())
+    digest.update(f"{model.intercept:.6f} {model.low} {model.high} {model.aggregate_weight}".encode())
     return digest.hexdigest()[:8]
