@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.utils import timezone
+
+from dashboards import rollups
 from dashboards.reports import stories as report_stories
 from stories.models import Story
+from tests.factories import ResponseFactory
 
 from .conftest import make_story
+from .test_generate import _request, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +62,23 @@ def test_the_default_selection_gives_rated_critical_stories_their_place(world, d
     quotes = report_stories.quotes_for(chosen, org_ids, period)
     balance = report_stories.balance(mix, quotes, critical_quotable=1)
     assert balance.quoted["critical"] == 1 and not balance.none_quoted_though_consented
+
+
+def test_the_report_says_the_old_fft_question_apart_and_keeps_it_out_of_percent_positive(
+    world, data, django_capture_on_commit_callbacks
+):
+    at = dt.datetime.combine(
+        data.period.last + dt.timedelta(days=4), dt.time(9), tzinfo=timezone.get_current_timezone()
+    )
+    for answer, n in ((1, 10), (2, 5), (5, 5), (6, 5)):
+        for _ in range(n):
+            ResponseFactory(service=world.service_a, fft_score=None, fft_recommend=answer, responded_at=at)
+    rollups.rebuild_all()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = _request(world, data)
+    report.refresh_from_db()
+    text = " ".join(pdf_text(report).split())
+    # The fixture's current answers: 5 of each of the six, 10 of 30 positive each month.
+    assert "In the period: 60 responses, 33% positive" in text
+    assert "Not in % positive: 25 answers in the period to the 2013–2020 question" in text
+    assert "60% would recommend" in text and "20% would not" in text
