@@ -6,7 +6,7 @@ through their provider, charter commitments). The digest lists, for that person 
 - what has no owner where they answer for it: the ICS's named lead sees every gap in the ICS, a dashboard's
   owner the tiles of their dashboards that nobody owns;
 - critical stories logged in the last week within their dashboards' reach or on their tiles' themes
-  (negative, a safety concern, or rated 3 or more of 5 at source), among those the person may see;
+  (negative, a safety concern, or rated strongly or severely critical at source), among those they may see;
 - themes rising this month (the system view's Poisson test) on their tiles or within their dashboards.
 
 An email carries no patient text: stories are named by reference and organisation, actions by their story,
@@ -27,7 +27,7 @@ from insight_hub.notifications.digests import recipients_on, unsubscribe_path
 from insight_hub.notifications.services import email_enqueue
 from insight_hub.organisations.models import ICS, Organisation
 from insight_hub.themes.models import Sentiment
-from stories.models import Story
+from stories.models import HIGH_CRITICALITY, Story
 
 from .models import Dashboard, ScopeKind, Tile
 from .owners import ownership_register
@@ -35,7 +35,6 @@ from .selectors import Period, rising_themes
 
 DUE_SOON_DAYS = 14
 NEW_STORIES_DAYS = 7
-CRITICAL_AT_SOURCE = 3  # Care Opinion's 0–5: "moderately critical" and above
 
 
 @dataclass(frozen=True)
@@ -87,11 +86,7 @@ def _dashboard_org_ids(dashboard: Dashboard) -> set[int]:
 
 
 def _critical() -> Q:
-    return (
-        Q(sentiment=Sentiment.NEGATIVE)
-        | ~Q(safety_concern="")
-        | Q(external_criticality__gte=CRITICAL_AT_SOURCE)
-    )
+    return Q(sentiment=Sentiment.NEGATIVE) | ~Q(safety_concern="") | Q(criticality__gte=HIGH_CRITICALITY)
 
 
 def digest_for(person, *, today: dt.date | None = None) -> Digest:

@@ -79,6 +79,11 @@ class FFTMonthly(FFTAnswerCounts):
         "organisations.Service", null=True, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     month = models.DateField()
+    # Answers to the 2013–2020 question ("How likely are you to recommend…"), kept apart: never in the
+    # answer counts above, so never in % positive (`feedback.metrics.RecommendCounts`).
+    recommend_total = models.PositiveIntegerField(default=0)
+    recommend_likely = models.PositiveIntegerField(default=0)
+    recommend_unlikely = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "month"], name="fft_monthly_org_month")]

@@ -10,7 +10,8 @@ What counts:
   its evidence sentence) or else the comment's;
 - stories: only those usable for internal learning (`Story.objects.usable_for`), so a withdrawal takes a
   story out of every figure; a story linked to several services counts once, under the first;
-- FFT: responses with an FFT answer, by the month they were given.
+- FFT: responses with an FFT answer, by the month they were given; answers to the 2013–2020 question ("How
+  likely are you to recommend…") in columns of their own, never in the answer counts behind % positive.
 
 Which slices are stale comes from two places: `mark_stale` (called by services that know, e.g. a consent
 change), and a scan for rows changed since the last refresh (new responses, newly tagged texts, tag
@@ -43,8 +44,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 
-from feedback.metrics import FFT_FIELDS
-from feedback.models import Comment, CommentTag, FFTAnswer, Response
+from feedback.metrics import FFT_FIELDS, RECOMMEND_FIELDS
+from feedback.models import Comment, CommentTag, FFTAnswer, FFTRecommendAnswer, Response
 from insight_hub.themes.models import TagDecision
 from stories.models import Purpose, Story, StoryTag
 
@@ -188,8 +189,20 @@ def _fft_counts() -> dict:
     }
 
 
-def _responses(organisation_id: int | None, month: dt.date | None) -> QuerySet:
-    qs = Response.objects.exclude(fft_score=None)
+def _recommend_counts() -> dict:
+    likely = [FFTRecommendAnswer.EXTREMELY_LIKELY, FFTRecommendAnswer.LIKELY]
+    unlikely = [FFTRecommendAnswer.UNLIKELY, FFTRecommendAnswer.EXTREMELY_UNLIKELY]
+    return {
+        "recommend_total": Count("pk", filter=Q(fft_recommend__isnull=False)),
+        "recommend_likely": Count("pk", filter=Q(fft_recommend__in=likely)),
+        "recommend_unlikely": Count("pk", filter=Q(fft_recommend__in=unlikely)),
+    }
+
+
+def _responses(organisation_id: int | None, month: dt.date | None, *, old_question: bool = False) -> QuerySet:
+    """Responses with an answer to the current FFT question, and with `old_question` to the 2013–2020 one."""
+    answered = Q(fft_score__isnull=False) | Q(fft_recommend__isnull=False) if old_question else None
+    qs = Response.objects.filter(answered) if answered else Response.objects.exclude(fft_score=None)
     if organisation_id is not None:
         start, end = _month_bounds(month)
         qs = qs.filter(organisation_id=organisation_id, responded_at__gte=start, responded_at__lt=end)
@@ -198,9 +211,9 @@ def _responses(organisation_id: int | None, month: dt.date | None) -> QuerySet:
 
 def fft_rows(organisation_id: int | None = None, month: dt.date | None = None) -> QuerySet:
     return (
-        _responses(organisation_id, month)
+        _responses(organisation_id, month, old_question=True)
         .values(o=F("organisation_id"), s=F("service_id"), m=_month("responded_at"))
-        .annotate(**_fft_counts())
+        .annotate(**_fft_counts(), **_recommend_counts())
         .order_by()
     )
 
@@ -254,7 +267,7 @@ def _insert_select(model, columns: list[str], queryset: QuerySet) -> int:
 
 
 THEME_COLUMNS = ["organisation_id", "service_id", "theme_id", "month", "sentiment", "source", "count"]
-FFT_COLUMNS = ["organisation_id", "service_id", "month", *FFT_FIELDS]
+FFT_COLUMNS = ["organisation_id", "service_id", "month", *FFT_FIELDS, *RECOMMEND_FIELDS]
 FFT_EQUALITY_COLUMNS = ["organisation_id", "month", "characteristic", "group", *FFT_FIELDS]
 STORY_QUOTE_COLUMNS = [
     "organisation_id",

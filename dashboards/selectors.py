@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from feedback.metrics import FFT_FIELDS, THRESHOLD, FFTCounts, fft_figures, percent
+from feedback.metrics import (
+    FFT_FIELDS,
+    RECOMMEND_FIELDS,
+    THRESHOLD,
+    FFTCounts,
+    RecommendCounts,
+    RecommendFigures,
+    fft_figures,
+    percent,
+    recommend_figures,
+)
 from insight_hub.suppression import SUPPRESSED, share, shown, shown_percent, suppress
 from insight_hub.themes.models import Theme
 from stories.models import Purpose, Story
@@ -96,6 +106,14 @@ def fft_trend(org_ids, service_ids, period: Period) -> list[tuple[dt.date, FFTCo
         for row in _fft_rows(org_ids, service_ids, period).values("month").annotate(**_fft_sums()).order_by()
     }
     return [(month, by_month.get(month, FFTCounts())) for month in period.months]
+
+
+def fft_old_question(org_ids, service_ids, period: Period) -> RecommendFigures | None:
+    """Answers to the 2013–2020 question ("How likely are you to recommend…") in the period, from the
+    roll-up's own columns: never in % positive, shown apart. None when there are none."""
+    row = _fft_rows(org_ids, service_ids, period).aggregate(**{n: Sum(n) for n in RECOMMEND_FIELDS})
+    counts = RecommendCounts.from_mapping(row)
+    return recommend_figures(counts) if counts.total else None
 
 
 def spc_points(trend: Sequence[tuple[dt.date, FFTCounts]]) -> list[tuple[dt.date, float | None]]:

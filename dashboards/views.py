@@ -213,6 +213,7 @@ def system(request):
         ),
         "trusts": trusts,
         "table_caption": f"FFT by trust, {period.label}",
+        "fft_old": selectors.fft_old_question(org_ids, service_ids, period),
         "heatmap": _heatmap(
             selectors.negative_heatmap(names, period, service_ids=service_ids, summaries=summaries)
         ),
@@ -273,6 +274,7 @@ def organisation(request, ods_code: str):
         ),
         "services": rows,
         "table_caption": f"FFT by service, {period.label}",
+        "fft_old": selectors.fft_old_question([org.pk], service_ids, period),
         "rising": selectors.rising_themes([org.pk], period),
         "awaiting_count": awaiting_count,
         "awaiting": awaiting,
@@ -316,6 +318,7 @@ def service(request, ods_code: str, public_id):
         "query": request.GET.urlencode(),
         "spc": _spc(f"{svc.name}: FFT % positive by month", trend),
         "figures": selectors.fft_figures(total),
+        "fft_old": selectors.fft_old_question([org.pk], [svc.pk], period),
         "tiles": _theme_tiles([org.pk], [svc.pk], period, names, limit=3),
         "owner": ics.px_lead if ics and ics.px_lead_id and ics.px_lead.is_active else None,
         "owner_role": f"{ics.name} lead for patient experience" if ics else "",

@@ -29,6 +29,8 @@ HEADER = [
     "Responded at",
     "FFT answer",
     "FFT answer code",
+    # Never in the columns above: NHS England does not compare the old question's answers with the current.
+    "FFT answer to the 2013–2020 question",
     "Source",
     "Location detail",
     "Ethnic category",
@@ -69,6 +71,7 @@ def export_rows(user, responses: QuerySet[Response]) -> Iterator[list]:
             response.responded_at.isoformat(),
             response.get_fft_score_display() if response.fft_score else "",
             response.fft_score or "",
+            response.get_fft_recommend_display() if response.fft_recommend else "",
             response.get_source_display(),
             response.location_detail,
             response.ethnic_category,

@@ -21,9 +21,18 @@ from django.db.models.functions import TruncMonth
 
 from insight_hub.suppression import SUPPRESSED, THRESHOLD, Cell, percent, shown, shown_percent, suppress
 
-from .models import FFTAnswer
+from .models import FFTAnswer, FFTRecommendAnswer
 
-__all__ = ["SUPPRESSED", "THRESHOLD", "Cell", "percent", "suppress_row", "fft_figures", "fft_table"]
+__all__ = [
+    "SUPPRESSED",
+    "THRESHOLD",
+    "Cell",
+    "percent",
+    "suppress_row",
+    "fft_figures",
+    "fft_table",
+    "recommend_figures",
+]
 
 
 def suppress_row(counts: Sequence[int], *, threshold: int = THRESHOLD) -> list[Cell]:
@@ -170,4 +179,64 @@ def fft_monthly_counts(responses: QuerySet, *, by: Sequence[str] = ()) -> list[d
             }
         )
         .order_by(*by, "month")
+    )
+
+
+# The 2013–2020 question ----------------------------------------------------------------------------------
+# "How likely are you to recommend…": NHS England treats its answers as not comparable with the current
+# question's, so they never enter FFTCounts (% positive) and are counted and shown apart, as the share who
+# would recommend (extremely likely + likely) and would not (unlikely + extremely unlikely) of all answers.
+
+RECOMMEND_FIELDS = ("recommend_total", "recommend_likely", "recommend_unlikely")
+
+
+@dataclass(frozen=True)
+class RecommendCounts:
+    total: int = 0
+    likely: int = 0  # extremely likely + likely
+    unlikely: int = 0  # unlikely + extremely unlikely
+
+    @classmethod
+    def from_mapping(cls, row: Mapping[str, int | None]) -> RecommendCounts:
+        """From a dict with the RECOMMEND_FIELDS names (a roll-up `.values()` row); missing or None is 0."""
+        return cls(*(int(row.get(name) or 0) for name in RECOMMEND_FIELDS))
+
+    def __add__(self, other: RecommendCounts) -> RecommendCounts:
+        return RecommendCounts(
+            self.total + other.total, self.likely + other.likely, self.unlikely + other.unlikely
+        )
+
+
+@dataclass(frozen=True)
+class RecommendFigures:
+    """The old question's figures as shown: count, % would recommend, % would not (None: no answers)."""
+
+    total: Cell
+    percent_likely: int | None | Literal["*"]
+    percent_unlikely: int | None | Literal["*"]
+
+
+def recommend_counts(responses: QuerySet) -> RecommendCounts:
+    """The old question's answers among already scoped `responses`."""
+    likely = (FFTRecommendAnswer.EXTREMELY_LIKELY, FFTRecommendAnswer.LIKELY)
+    unlikely = (FFTRecommendAnswer.UNLIKELY, FFTRecommendAnswer.EXTREMELY_UNLIKELY)
+    row = responses.aggregate(
+        recommend_total=Count("pk", filter=Q(fft_recommend__isnull=False)),
+        recommend_likely=Count("pk", filter=Q(fft_recommend__in=likely)),
+        recommend_unlikely=Count("pk", filter=Q(fft_recommend__in=unlikely)),
+    )
+    return RecommendCounts.from_mapping(row)
+
+
+def recommend_figures(counts: RecommendCounts, *, threshold: int = THRESHOLD) -> RecommendFigures:
+    """Suppressed as an FFT row is: counts from 1 to 4 hidden, and what is left over (neither + don't
+    know) protected, so that no hidden count can be worked out from the total and two percentages."""
+    rest = counts.total - counts.likely - counts.unlikely
+    cells = [counts.likely, counts.unlikely, rest]
+    hidden = suppress(cells, [(0, 1, 2), (0,), (1,)], protect=[(2,)], threshold=threshold)
+    total_hidden = 0 in hidden
+    return RecommendFigures(
+        total=shown(counts.total, total_hidden),
+        percent_likely=shown_percent(counts.likely, counts.total, hidden=total_hidden or 1 in hidden),
+        percent_unlikely=shown_percent(counts.unlikely, counts.total, hidden=total_hidden or 2 in hidden),
     )

@@ -13,6 +13,12 @@ from insight_hub.demographics import YesNo as Disability
 from insight_hub.themes.models import AbstractThemeTag, QuestionType, TaggableText
 
 FFT_QUESTION = "Overall, how was your experience of our service?"
+# The question asked from 2013 to March 2020. NHS England treats its answers as not comparable with the
+# current question's, so they are stored apart (`Response.fft_recommend`) and never count in % positive.
+FFT_QUESTION_2013 = (
+    "How likely are you to recommend our service to friends and family if they needed similar care or "
+    "treatment?"
+)
 
 
 class FFTAnswer(models.IntegerChoices):
@@ -21,6 +27,17 @@ class FFTAnswer(models.IntegerChoices):
     NEITHER = 3, "Neither good nor poor"
     POOR = 4, "Poor"
     VERY_POOR = 5, "Very poor"
+    DONT_KNOW = 6, "Don't know"
+
+
+class FFTRecommendAnswer(models.IntegerChoices):
+    """The 2013–2020 question's answers, in its own order (1 extremely likely … 5 extremely unlikely)."""
+
+    EXTREMELY_LIKELY = 1, "Extremely likely"
+    LIKELY = 2, "Likely"
+    NEITHER = 3, "Neither likely nor unlikely"
+    UNLIKELY = 4, "Unlikely"
+    EXTREMELY_UNLIKELY = 5, "Extremely unlikely"
     DONT_KNOW = 6, "Don't know"
 
 
@@ -170,7 +187,14 @@ class Response(Demographics):
     )
     # The staff list across an ICS: ORDER BY responded_at DESC LIMIT 25, over every trust in reach.
     responded_at = models.DateTimeField(db_index=True)
+    # The FFT answer: `fft_score` to the current question (FFT_QUESTION, from April 2020), `fft_recommend` to
+    # the old one (FFT_QUESTION_2013), marking the response as answering the old question. At most one is
+    # set. % positive reads `fft_score` only, so old answers can never be mixed into it; they are counted and
+    # shown apart (% who would recommend).
     fft_score = models.PositiveSmallIntegerField(choices=FFTAnswer.choices, null=True, blank=True)
+    fft_recommend = models.PositiveSmallIntegerField(
+        "FFT answer to the 2013–2020 question", choices=FFTRecommendAnswer.choices, null=True, blank=True
+    )
     # Where a respondent's own words locate them below the service (an import's location_2/3, a ward).
     location_detail = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -183,10 +207,22 @@ class Response(Demographics):
                 fields=["organisation", "service", "responded_at"], name="response_org_service_time"
             ),
         ]
-        constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="response_dedupe_key_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["dedupe_key"], name="response_dedupe_key_unique"),
+            # One FFT question per response: the current one or the 2013–2020 one, never both.
+            models.CheckConstraint(
+                condition=models.Q(fft_score__isnull=True) | models.Q(fft_recommend__isnull=True),
+                name="response_one_fft_question",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Response {self.pk} to {self.service} on {self.responded_at:%d %b %Y}"
+
+    @property
+    def fft_old_question(self) -> bool:
+        """Answered the 2013–2020 question ("How likely are you to recommend…")."""
+        return self.fft_recommend is not None
 
 
 class Answer(models.Model):

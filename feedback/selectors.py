@@ -25,7 +25,15 @@ from insight_hub.organisations.permissions import (
 )
 from insight_hub.themes.selectors import highlight, tag_panel
 
-from .metrics import FFTCounts, FFTFigures, fft_figures, fft_monthly_counts
+from .metrics import (
+    FFTCounts,
+    FFTFigures,
+    RecommendFigures,
+    fft_figures,
+    fft_monthly_counts,
+    recommend_counts,
+    recommend_figures,
+)
 from .models import Comment, Question, Response, Survey, SurveyKind, SurveyVersion, VersionStatus
 
 # Shown where a comment's redacted text is not made yet; the original is never a fallback outside its trust.
@@ -206,6 +214,18 @@ def service_monthly_figures(user, *, service: Service, months: int = 12) -> list
         MonthFigures(month=m, counts=rows.get(m, FFTCounts()), figures=fft_figures(rows.get(m, FFTCounts())))
         for m in starts
     ]
+
+
+def service_old_question(user, *, service: Service, months: int = 12) -> RecommendFigures | None:
+    """A service's answers to the 2013–2020 question over its last `months` calendar months, kept apart
+    from the figures above (never in % positive); None when there are none."""
+    today = timezone.localdate()
+    first = date(today.year, today.month, 1)
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    responses = filter_for(user, Response.objects.filter(service=service, responded_at__gte=_start_of(first)))
+    counts = recommend_counts(responses)
+    return recommend_figures(counts) if counts.total else None
 
 
 def surveys_for(user) -> QuerySet[Survey]:

@@ -243,6 +243,7 @@ def service_feedback(request, pk: int):
             "service": service,
             "this_month": months[0],
             "months": months,
+            "fft_old": selectors.service_old_question(request.user, service=service),
             "can_edit": can_edit(request.user, service.organisation),
             "public_url": _public_url("feedback:public_form", service),
             "short_url": short_url(service),

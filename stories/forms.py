@@ -21,6 +21,7 @@ from .models import (
     NARRATIVE_MAX_LENGTH,
     ActionStatus,
     AgeBand,
+    CriticalityScale,
     DatePrecision,
     EthnicCategory,
     Pathway,
@@ -309,10 +310,24 @@ class ImportForm(forms.Form):
         help_text="A CSV file with the columns listed above, or a Care Opinion API export (JSON).",
         error_messages={"required": "Select a CSV or JSON file"},
     )
+    criticality_scale = forms.ChoiceField(
+        label="The file's criticality is on",
+        choices=CriticalityScale.choices,
+        initial=CriticalityScale.CARE_OPINION,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Care Opinion's 0 (not critical) to 5 (severely critical), or a signed scale where negative "
+            "numbers are critical and positive ones praise. Praise is kept as praise, never as criticality."
+        ),
+        required=False,  # a file with no criticality needs no choice: Care Opinion's 0–5 is assumed
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=scope_for(user).px_org_ids)
+
+    def clean_criticality_scale(self):
+        return self.cleaned_data.get("criticality_scale") or CriticalityScale.CARE_OPINION
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -421,11 +436,19 @@ CONSENT_FILTER_CHOICES = [
     ("publication", "Publication"),
     ("withdrawn", "Withdrawn"),
 ]
-CRITICALITY_FILTER_CHOICES = [
+SAFETY_FILTER_CHOICES = [
     ("", "Any"),
     ("flagged", "Flagged as a safety concern"),
     ("awaiting", "Awaiting a response"),
     ("not_flagged", "Not flagged"),
+]
+CRITICALITY_FILTER_CHOICES = [
+    ("", "Any"),
+    ("high", "Strongly or severely critical (4 or 5)"),
+    ("critical", "Critical (1 to 5)"),
+    ("not_critical", "Not critical (0)"),
+    ("praise", "Praise (from a signed scale)"),
+    ("unrated", "No criticality from the source"),
 ]
 
 
@@ -443,7 +466,12 @@ class StoryFilterForm(forms.Form):
     theme = forms.ModelChoiceField(queryset=Theme.objects.none(), required=False, empty_label="Any")
     sentiment = forms.ChoiceField(choices=[("", "Any"), *Sentiment.choices], required=False)
     consent = forms.ChoiceField(choices=CONSENT_FILTER_CHOICES, required=False)
-    criticality = forms.ChoiceField(label="Safety", choices=CRITICALITY_FILTER_CHOICES, required=False)
+    # The safety flag (a person's, the tagger's or the source's) and the source's criticality rating are
+    # two filters: a story can be rated critical without a flag, and flagged without a rating.
+    safety = forms.ChoiceField(label="Safety flag", choices=SAFETY_FILTER_CHOICES, required=False)
+    criticality = forms.ChoiceField(
+        label="Criticality (source's rating)", choices=CRITICALITY_FILTER_CHOICES, required=False
+    )
     status = forms.ChoiceField(choices=[("", "Any"), *StoryStatus.choices], required=False)
     date_from = forms.DateField(
         label="Happened from", required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -8,7 +8,7 @@ as skipped.
 
 CSV columns (a header row first; UTF-8). Required: external_id, title, narrative, teller, occurred_on,
 source_channel. Optional: services, consent_internal_learning, consent_board_quote, consent_publication,
-ethnic_category, age_band, sex, disability, first_language, interpreter_needed.
+ethnic_category, age_band, sex, disability, first_language, interpreter_needed, criticality.
 - teller: patient, carer, family, staff or advocate
 - occurred_on: YYYY-MM-DD, or YYYY-MM when only the month is known
 - source_channel: interview, pals, complaint, care_opinion, engagement_event, survey, social_media, other
@@ -16,11 +16,17 @@ ethnic_category, age_band, sex, disability, first_language, interpreter_needed.
 - consent_*: yes or no (empty is no). Any "yes" records consent, attributed to the person importing.
 - ethnic_category: NHS ethnic category code (A–Z); age_band, sex, disability, interpreter_needed: the codes
   shown in the story form (e.g. 65-74, female, yes)
+- criticality: read on the scale the person importing chooses (`CriticalityScale`): Care Opinion's 0–5 (0 not
+  critical … 5 severely critical, or its words), or a signed −5..+5 (negative critical, positive praise, as
+  some exports carry it): a signed −3 is stored as criticality 3, a signed +4 as praise 4 and criticality 0.
 
 Care Opinion: a list of opinions, or {"opinions": [...]}, each with id, title, body, criticality (0–5 or
-Care Opinion's words, e.g. "stronglyCritical"), dateOfSubmission, progress, authorRole and tags
-[{name, group, polarity}]. Consent to use the story here is not assumed from its publication on Care Opinion:
-a person records it. A story rated severely critical is flagged as a safety concern for a response.
+Care Opinion's words, e.g. "stronglyCritical", unless the signed scale is chosen), dateOfSubmission,
+progress, authorRole and tags [{name, group, polarity}]. Consent to use the story here is not assumed from its
+publication on Care Opinion: a person records it.
+
+A story rated strongly or severely critical (criticality 4 or 5; `HIGH_CRITICALITY`) is flagged as a new
+safety concern and routed for a response; praise, however strong, never is.
 """
 
 from __future__ import annotations
@@ -40,7 +46,9 @@ from insight_hub.organisations.models import Organisation
 
 from . import services
 from .models import (
+    HIGH_CRITICALITY,
     AgeBand,
+    CriticalityScale,
     DatePrecision,
     EthnicCategory,
     FlagSource,
@@ -83,7 +91,10 @@ CARE_OPINION_AUTHORS = {
     "staff": Teller.STAFF,
     "advocate": Teller.ADVOCATE,
 }
-SEVERELY_CRITICAL = 5
+CRITICALITY_HELP = {
+    CriticalityScale.CARE_OPINION: "must be 0 to 5 or Care Opinion's word for it",
+    CriticalityScale.SIGNED: "must be a whole number from -5 (most critical) to +5 (most praise)",
+}
 
 
 @dataclass(frozen=True)
@@ -126,8 +137,17 @@ class _Row:
     flag: bool = False
 
 
-def stories_import(*, organisation: Organisation, user, name: str, content: bytes) -> ImportReport:
-    """Import a file by its name's extension: .csv or .json (a Care Opinion export)."""
+def stories_import(
+    *,
+    organisation: Organisation,
+    user,
+    name: str,
+    content: bytes,
+    criticality_scale: str = CriticalityScale.CARE_OPINION,
+) -> ImportReport:
+    """Import a file by its name's extension: .csv or .json (a Care Opinion export). `criticality_scale`
+    says how to read its criticality values (a `CriticalityScale`)."""
+    scale = CriticalityScale(criticality_scale)
     if len(content) > settings.MAX_IMPORT_FILE_BYTES:
         return ImportReport(errors=[RowError(None, "", "The file is too large to import")])
     try:
@@ -136,9 +156,9 @@ def stories_import(*, organisation: Organisation, user, name: str, content: byte
         return ImportReport(errors=[RowError(None, "", "The file must be saved as UTF-8 text")])
     lower = name.lower()
     if lower.endswith(".csv"):
-        source, rows = ImportSource.CSV, _csv_rows(text)
+        source, rows = ImportSource.CSV, _csv_rows(text, scale)
     elif lower.endswith(".json"):
-        source, rows = ImportSource.CARE_OPINION, _care_opinion_rows(text)
+        source, rows = ImportSource.CARE_OPINION, _care_opinion_rows(text, scale)
     else:
         return ImportReport(errors=[RowError(None, "", "The selected file must be a CSV or JSON file")])
     if isinstance(rows, ImportReport):
@@ -211,7 +231,7 @@ def _import_row(organisation, user, source, row: _Row, services_by_name) -> None
                 )
             if row.flag:
                 services.story_flag(
-                    story=story, user=None, concern=SafetyConcern.SAFETY, source=FlagSource.IMPORT
+                    story=story, user=None, concern=SafetyConcern.SAFETY, source=FlagSource.CRITICALITY
                 )
     except ValidationError as exc:
         raise _RowInvalid(
@@ -222,14 +242,14 @@ def _import_row(organisation, user, source, row: _Row, services_by_name) -> None
 # CSV --------------------------------------------------------------------------------------------
 
 
-def _csv_rows(text: str) -> list[_Row | RowError] | ImportReport:
+def _csv_rows(text: str, scale: str) -> list[_Row | RowError] | ImportReport:
     # newline="": the csv module reads line ends itself, a bare "\r" (old Mac exports) included.
     reader = csv.DictReader(io.StringIO(text, newline=""))
     limits.csv_field_limit()
     try:
         # Before the rows are read: each row becomes a dictionary of every column.
         limits.columns_check(len(reader.fieldnames or []))
-        return _csv_read(reader)
+        return _csv_read(reader, scale)
     except limits.LimitExceeded as exc:
         return ImportReport(errors=[RowError(None, "", str(exc))])
     except csv.Error as exc:  # a cell over the csv module's size limit, or broken quoting
@@ -238,7 +258,7 @@ def _csv_rows(text: str) -> list[_Row | RowError] | ImportReport:
         )
 
 
-def _csv_read(reader: csv.DictReader) -> list[_Row | RowError] | ImportReport:
+def _csv_read(reader: csv.DictReader, scale: str) -> list[_Row | RowError] | ImportReport:
     columns = {(name or "").strip() for name in reader.fieldnames or []}
     missing = [name for name in CSV_REQUIRED if name not in columns]
     if missing:
@@ -281,6 +301,13 @@ def _csv_read(reader: csv.DictReader) -> list[_Row | RowError] | ImportReport:
             if value not in {"", "yes", "no"}:
                 errors.append(RowError(number, name, f"must be yes or no, not “{value}”"))
             consent[name.removeprefix("consent_")] = value == "yes"
+        rating = None
+        if values.get("criticality"):
+            rating = criticality_read(values["criticality"], scale)
+            if rating is None:
+                errors.append(RowError(number, "criticality", CRITICALITY_HELP[scale]))
+            else:
+                story.update(rating)
         if errors:
             rows.extend(errors)
             continue
@@ -291,6 +318,7 @@ def _csv_read(reader: csv.DictReader) -> list[_Row | RowError] | ImportReport:
                 story=story,
                 consent=consent if any(consent.values()) else None,
                 service_names=[n.strip() for n in values.get("services", "").split(";") if n.strip()],
+                flag=_is_high(rating),
             )
         )
     return rows
@@ -305,7 +333,7 @@ def _csv_date(value: str) -> tuple[datetime.date, str]:
 # Care Opinion -----------------------------------------------------------------------------------
 
 
-def _care_opinion_rows(text: str) -> list[_Row | RowError] | ImportReport:
+def _care_opinion_rows(text: str, scale: str) -> list[_Row | RowError] | ImportReport:
     try:
         data = limits.json_loads(text)
     except json.JSONDecodeError as exc:
@@ -315,10 +343,10 @@ def _care_opinion_rows(text: str) -> list[_Row | RowError] | ImportReport:
     opinions = data.get("opinions") if isinstance(data, dict) else data
     if not isinstance(opinions, list):
         return ImportReport(errors=[RowError(None, "", "Expected a list of Care Opinion opinions")])
-    return [_care_opinion_row(number, opinion) for number, opinion in enumerate(opinions, start=1)]
+    return [_care_opinion_row(number, opinion, scale) for number, opinion in enumerate(opinions, start=1)]
 
 
-def _care_opinion_row(number: int, opinion) -> _Row | RowError:
+def _care_opinion_row(number: int, opinion, scale: str) -> _Row | RowError:
     if not isinstance(opinion, dict):
         return RowError(number, "", "is not an opinion (expected an object)")
     external_id = str(opinion.get("id") or "").strip()
@@ -331,9 +359,9 @@ def _care_opinion_row(number: int, opinion) -> _Row | RowError:
         submitted = datetime.datetime.fromisoformat(str(opinion.get("dateOfSubmission"))).date()
     except ValueError:
         return RowError(number, "dateOfSubmission", "must be an ISO date, e.g. 2025-03-14T10:20:00Z")
-    criticality = _criticality(opinion.get("criticality"))
-    if criticality is None:
-        return RowError(number, "criticality", "must be 0 to 5 or Care Opinion's word for it")
+    rating = criticality_read(opinion.get("criticality"), scale)
+    if rating is None:
+        return RowError(number, "criticality", CRITICALITY_HELP[scale])
     tags = opinion.get("tags") or []
     if not isinstance(tags, list):
         return RowError(number, "tags", "must be a list of tags, each with a name, group and polarity")
@@ -348,7 +376,7 @@ def _care_opinion_row(number: int, opinion) -> _Row | RowError:
             "occurred_on": submitted.replace(day=1),
             "occurred_precision": DatePrecision.MONTH,
             "source_channel": SourceChannel.CARE_OPINION,
-            "external_criticality": criticality,
+            **rating,
             "external_progress": str(opinion.get("progress") or "")[:40],
             "external_tags": [
                 {key: str(tag.get(key, "")) for key in ("name", "group", "polarity")}
@@ -356,16 +384,47 @@ def _care_opinion_row(number: int, opinion) -> _Row | RowError:
                 if isinstance(tag, dict)
             ],
         },
-        flag=criticality >= SEVERELY_CRITICAL,
+        flag=_is_high(rating),
     )
 
 
-def _criticality(value) -> int | None:
-    if isinstance(value, int) and 0 <= value <= 5:
+# Criticality --------------------------------------------------------------------------------------
+
+
+def _is_high(rating: dict | None) -> bool:
+    return bool(rating) and (rating["criticality"] or 0) >= HIGH_CRITICALITY
+
+
+def _whole_number(value) -> int | None:
+    """An int, or text of one ("3", "-4", "+2", "3.0" as a spreadsheet saves it); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
         return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, str):
+        text = value.strip().removesuffix(".0")
+        digits = text.removeprefix("-").removeprefix("+").removeprefix("−")
         # isascii: "²" is a digit to str.isdigit but not to int(); a digit or two is all a rating needs.
-        if value.isascii() and value.isdigit() and len(value) <= 2 and 0 <= int(value) <= 5:
-            return int(value)
-        return CARE_OPINION_CRITICALITY.get(value.replace(" ", "").lower())
+        if digits.isascii() and digits.isdigit() and len(digits) <= 2:
+            return -int(digits) if text[:1] in ("-", "−") else int(digits)
     return None
+
+
+def criticality_read(value, scale: str) -> dict | None:
+    """The story fields for a source's rating read on `scale`, or None when it is not a rating there.
+
+    Care Opinion's 0–5 gives the criticality and says nothing about praise (None). A signed −5..+5 keeps the
+    critical side's magnitude as the criticality and the praise side as praise: −3 is criticality 3 and
+    praise 0, +4 is criticality 0 and praise 4 (never mistaken for "4, strongly critical"), 0 is neither."""
+    number = _whole_number(value)
+    if scale == CriticalityScale.SIGNED:
+        if number is None or not -5 <= number <= 5:
+            return None
+        return {"criticality": max(-number, 0), "praise": max(number, 0), "criticality_scale": scale}
+    if number is None and isinstance(value, str):
+        number = CARE_OPINION_CRITICALITY.get(value.replace(" ", "").lower())
+    if number is None or not 0 <= number <= 5:
+        return None
+    return {"criticality": number, "praise": None, "criticality_scale": CriticalityScale.CARE_OPINION}

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils import timezone
 from insight_hub.demographics import AgeBand, EthnicCategory, Sex, YesNo
 from insight_hub.organisations.permissions import filter_for, scope_for
 from insight_hub.privacy.structured import date_for_outsiders
-from insight_hub.themes.models import AbstractThemeTag, TaggableText
+from insight_hub.themes.models import AbstractThemeTag, SafetyKind, TaggableText
 
 NARRATIVE_MAX_LENGTH = 20_000
 
@@ -96,6 +96,27 @@ class FlagSource(models.TextChoices):
     PERSON = "person", "A person"
     TAGGER = "tagger", "The tagger (safety signals in the text)"
     IMPORT = "import", "The import (rated severely critical at source)"
+    CRITICALITY = "critical", "Its criticality (rated strongly or severely critical at source)"
+
+
+class CriticalityScale(models.TextChoices):
+    """How a source rated a story, as the import was told to read it."""
+
+    CARE_OPINION = "care_opinion", "Care Opinion 0–5 criticality"
+    SIGNED = "signed", "Signed −5..+5 (negative critical, positive praise)"
+
+
+# Care Opinion's words for its 0–5 criticality.
+CRITICALITY_LABELS = {
+    0: "not critical",
+    1: "minimally critical",
+    2: "mildly critical",
+    3: "moderately critical",
+    4: "strongly critical",
+    5: "severely critical",
+}
+# Strongly (4) or severely (5) critical: a new safety concern, and a critical story in board reports.
+HIGH_CRITICALITY = 4
 
 
 class Purpose(models.TextChoices):
@@ -234,9 +255,16 @@ class Story(TaggableText):
     # Imports: (organisation, source, external id) identifies a story already imported.
     import_source = models.CharField(max_length=20, choices=ImportSource.choices, blank=True)
     external_id = models.CharField(max_length=100, blank=True)
-    # Care Opinion's own view of the story, kept as it came: criticality 0 (not) to 5 (severely critical),
-    # progress (e.g. "responded") and tags [{"name", "group", "polarity"}].
-    external_criticality = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The source's rating of the story, separate from the tagger's own reading (sentiment, safety signals).
+    # criticality: Care Opinion's 0 (not critical) to 5 (severely critical); None when the source gave none.
+    # praise: 1 to 5, the strength of praise from a signed scale (+1..+5); 0 when that scale said critical
+    # or neutral; None when the source's scale cannot say (Care Opinion's 0–5 is silent about praise). A
+    # signed -3 is criticality 3, praise 0; a signed +4 is criticality 0, praise 4: praise is never
+    # criticality. criticality_scale: how the source rated it.
+    criticality = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(5)])
+    praise = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(5)])
+    criticality_scale = models.CharField(max_length=12, choices=CriticalityScale.choices, blank=True)
+    # Care Opinion's own progress (e.g. "responded") and tags [{"name", "group", "polarity"}], as they came.
     external_progress = models.CharField(max_length=40, blank=True)
     external_tags = models.JSONField(default=list, blank=True)
 
@@ -308,6 +336,31 @@ class Story(TaggableText):
     @property
     def is_flagged(self) -> bool:
         return bool(self.safety_concern)
+
+    @property
+    def criticality_high(self) -> bool:
+        return self.criticality is not None and self.criticality >= HIGH_CRITICALITY
+
+    @property
+    def tagger_safety_labels(self) -> list[str]:
+        """The kinds of safety signal the tagger found in the text, in words (its own flag, kept apart from
+        the source's criticality)."""
+        kinds = {signal.get("kind") for signal in self.safety_signals or [] if isinstance(signal, dict)}
+        return [label for value, label in SafetyKind.choices if value in kinds]
+
+    @property
+    def criticality_display(self) -> str:
+        """The source's rating in words, e.g. "4 of 5, strongly critical" or "praise, 3 of 5"."""
+        if self.praise:
+            text = f"Praise, {self.praise} of 5 (not critical)"
+        elif self.criticality is None:
+            return ""
+        else:
+            text = f"{self.criticality} of 5, {CRITICALITY_LABELS[self.criticality]}"
+        if self.criticality_scale == CriticalityScale.SIGNED:
+            signed = self.praise if self.praise else -(self.criticality or 0)
+            text += f" (signed {signed:+d} at source)" if signed else " (signed 0 at source)"
+        return text
 
     @property
     def awaiting_response(self) -> bool:

@@ -1,6 +1,7 @@
-"""Safety routing that reaches people: a new concern emails the person it is routed to; one left unanswered
-for SAFETY_ESCALATE_AFTER_WORKING_DAYS working days goes to the trust's deputy, then to the ICB's lead; an
-ICB lead may assign it to someone else. Every alert, escalation and assignment is in the audit.
+"""Safety routing that reaches people: a story its source rated strongly or severely critical is a new
+concern however it arrived (`flag_high_criticality`); a new concern emails the person it is routed to; one
+left unanswered for SAFETY_ESCALATE_AFTER_WORKING_DAYS working days goes to the trust's deputy, then to the
+ICB's lead; an ICB lead may assign it to someone else. Every alert, escalation and assignment is in the audit.
 
 Emails carry no patient text: a reference ("S123 at Trust A") and a link, never a title or narrative.
 Functions take `now` so their timing can be tested without touching the clock.
@@ -24,8 +25,16 @@ from insight_hub.notifications.services import email_enqueue
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
-from . import selectors
-from .models import SafetyLead, SafetyStage, Story
+from . import selectors, services
+from .models import (
+    HIGH_CRITICALITY,
+    FlagSource,
+    SafetyConcern,
+    SafetyLead,
+    SafetyStage,
+    Story,
+    StoryStatus,
+)
 
 DEFAULT_ESCALATE_AFTER_WORKING_DAYS = 2
 
@@ -80,6 +89,37 @@ def _alert_key(story: Story) -> str:
 
 def _waiting() -> object:
     return Story.objects.exclude(safety_concern="").filter(safety_closed_at__isnull=True)
+
+
+def _highly_critical_never_flagged():
+    return Story.objects.filter(
+        criticality__gte=HIGH_CRITICALITY, safety_concern="", safety_flagged_at__isnull=True
+    ).exclude(status=StoryStatus.WITHDRAWN)
+
+
+def flag_high_criticality() -> int:
+    """Each story rated strongly or severely critical at source (criticality 4 or 5) and never flagged
+    becomes a new safety concern, routed to its organisation's safety lead: an import flags its own at once,
+    and this catches the rest (ratings migrated from before, or written by any other route). Praise, however
+    strong, is not criticality and is never flagged; a concern already answered is not raised again.
+    Returns how many were flagged."""
+    flagged = 0
+    for pk in _highly_critical_never_flagged().values_list("pk", flat=True):
+        with transaction.atomic():
+            story = (
+                _highly_critical_never_flagged()
+                .select_for_update(of=("self",))
+                .select_related("organisation")
+                .filter(pk=pk)
+                .first()
+            )
+            if story is None:
+                continue
+            services.story_flag(
+                story=story, user=None, concern=SafetyConcern.SAFETY, source=FlagSource.CRITICALITY
+            )
+            flagged += 1
+    return flagged
 
 
 def send_safety_alerts(*, now: datetime.datetime | None = None) -> int:

@@ -22,7 +22,7 @@ from insight_hub.organisations.models import Membership, Organisation, Organisat
 from insight_hub.organisations.permissions import filter_for, scope_for
 from insight_hub.themes.selectors import highlight
 
-from .models import SEARCH_VECTOR, Pathway, PathwayStage, SafetyLead, Story, StoryTag
+from .models import HIGH_CRITICALITY, SEARCH_VECTOR, Pathway, PathwayStage, SafetyLead, Story, StoryTag
 
 User = get_user_model()
 
@@ -66,6 +66,7 @@ class StoryFilters:
     theme: object = None
     sentiment: str = ""
     consent: str = ""
+    safety: str = ""
     criticality: str = ""
     status: str = ""
     date_from: datetime.date | None = None
@@ -79,10 +80,18 @@ CONSENT_FILTERS = {
     "publication": Q(consent_publication=True, consent_withdrawn_on__isnull=True),
     "withdrawn": Q(consent_withdrawn_on__isnull=False),
 }
-CRITICALITY_FILTERS = {
+SAFETY_FILTERS = {
     "flagged": ~Q(safety_concern=""),
     "awaiting": ~Q(safety_concern="") & Q(safety_closed_at__isnull=True),
     "not_flagged": Q(safety_concern=""),
+}
+# The source's rating (`Story.criticality`, `Story.praise`), not the safety flag.
+CRITICALITY_FILTERS = {
+    "high": Q(criticality__gte=HIGH_CRITICALITY),
+    "critical": Q(criticality__gte=1),
+    "not_critical": Q(criticality=0),
+    "praise": Q(praise__gte=1),
+    "unrated": Q(criticality__isnull=True),
 }
 
 
@@ -111,6 +120,8 @@ def story_list(user, filters: StoryFilters) -> QuerySet[Story]:
         conditions &= Q(sentiment=filters.sentiment)
     if filters.consent:
         conditions &= CONSENT_FILTERS[filters.consent]
+    if filters.safety:
+        conditions &= SAFETY_FILTERS[filters.safety]
     if filters.criticality:
         conditions &= CRITICALITY_FILTERS[filters.criticality]
     if filters.status:
@@ -137,7 +148,7 @@ def awaiting_response_for(user) -> QuerySet[Story]:
         reach |= Q(organisation__ics_id__in=icb_ics_ids)
     return (
         Story.objects.filter(reach)
-        .filter(CRITICALITY_FILTERS["awaiting"])
+        .filter(SAFETY_FILTERS["awaiting"])
         .select_related("organisation", "safety_routed_to")
         .order_by("safety_flagged_at")
     )

@@ -21,8 +21,10 @@ def refresh_redactions() -> dict[str, int]:
 # Safe to run twice: alerts are keyed per (story, flag, stage) in the outbox, and each story is locked.
 @shared_task(name="stories.tasks.send_safety_alerts", **RETRY_POLICY)
 def send_safety_alerts() -> dict:
-    """Periodic safety routing: escalate the unanswered first, so a concern that moves this minute is
-    emailed to its new person at once; then email each new concern to its person (stories.safety)."""
+    """Periodic safety routing: raise a concern for each story rated highly critical at source and never
+    flagged; escalate the unanswered, so a concern that moves this minute is emailed to its new person at
+    once; then email each new concern to its person (stories.safety)."""
+    flagged = safety.flag_high_criticality()
     escalated = safety.escalate_unanswered()
     alerted = safety.send_safety_alerts()
-    return {"escalated": escalated, "alerted": alerted}
+    return {"flagged": flagged, "escalated": escalated, "alerted": alerted}

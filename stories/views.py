@@ -559,6 +559,7 @@ def story_import(request):
             user=request.user,
             name=upload.name,
             content=upload.read(),
+            criticality_scale=form.cleaned_data["criticality_scale"],
         )
         if report.ok:
             messages.success(request, f"Import finished: {report.summary()}.")

@@ -273,6 +273,20 @@ class ReportContent:
     notes: list[str] = field(default_factory=list)
 
 
+def old_question_note(figures) -> str:
+    """The 2013–2020 question's answers, said apart: NHS England does not compare them with % positive."""
+
+    def pct(value) -> str:
+        return "*" if value == SUPPRESSED else f"{value}%"
+
+    return (
+        f"Not in % positive: {figures.total} answers in the period to the 2013–2020 question “How likely are "
+        "you to recommend our service to friends and family…?”, which NHS England does not compare with the "
+        f"current one; of those, {pct(figures.percent_likely)} would recommend (extremely likely or likely) "
+        f"and {pct(figures.percent_unlikely)} would not."
+    )
+
+
 def _sum_counts(counts: list[FFTCounts]) -> FFTCounts:
     return FFTCounts(*(sum(values) for values in zip(*(c.as_tuple() for c in counts), strict=True)))
 
@@ -459,8 +473,12 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
         "redacted form (names, contact details and exact dates removed). Consent was checked when the report "
         "was generated: a story withdrawn before then is not quoted.",
         "Stories collected = every story of the scope that happened in the period and was not withdrawn, "
-        "consented for quoting or not. Critical = a story flagged with a safety or safeguarding concern.",
+        "consented for quoting or not. Critical = a story flagged with a safety or safeguarding concern, or "
+        "rated strongly or severely critical (4 or 5 of 5) by its source.",
     ]
+    old_question = dashboard_selectors.fft_old_question(org_ids, None, period)
+    if old_question is not None:
+        notes.append(old_question_note(old_question))
     return ReportContent(
         report=report,
         period=period,

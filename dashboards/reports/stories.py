@@ -2,7 +2,8 @@
 
 The stories "collected in the period" are every story of the scope that happened in the period and was not
 withdrawn, whatever its consent: a board that hears only consented positive stories must still be told how
-many critical ones there were. A story is critical when it carries a safety concern. The default selection
+many critical ones there were. A story is critical when it carries a safety concern or its source rated it
+strongly or severely critical (criticality 4 or 5; praise is never criticality). The default selection
 quotes stories in proportion to four groups of the collected stories (critical, then the rest by
 sentiment: negative, neutral or mixed, positive); see `default_selection`. `Balance` decides when the gap
 between what was collected and what is quoted must be declared on the report's first page.
@@ -22,11 +23,11 @@ from dashboards.selectors import Period
 from feedback.metrics import THRESHOLD
 from insight_hub.organisations.models import Organisation
 from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
-from stories.models import Purpose, Story, StoryStatus
+from stories.models import HIGH_CRITICALITY, Purpose, Story, StoryStatus
 
 STRATA = ("critical", "negative", "neutral", "positive")
 STRATUM_LABELS = {
-    "critical": "Critical (a safety concern)",
+    "critical": "Critical (a safety concern, or rated strongly or severely critical)",
     "negative": "Negative",
     "neutral": "Neutral, mixed or not yet tagged",
     "positive": "Positive",
@@ -35,9 +36,17 @@ BALANCE_ALPHA = 0.05  # one-sided: critical stories quoted significantly below t
 QUOTE_WIDTH = 700
 
 
-def _stratum(safety_concern: str, sentiment: str) -> str:
+def _is_critical(safety_concern: str, criticality: int | None) -> bool:
+    return bool(safety_concern) or (criticality or 0) >= HIGH_CRITICALITY
+
+
+# The same rule in SQL.
+CRITICAL = ~Q(safety_concern="") | Q(criticality__gte=HIGH_CRITICALITY)
+
+
+def _stratum(safety_concern: str, sentiment: str, criticality: int | None = None) -> str:
     """A "mixed" story (strong praise and strong criticism) is neither negative nor positive."""
-    if safety_concern:
+    if _is_critical(safety_concern, criticality):
         return "critical"
     return sentiment if sentiment in ("negative", "positive") else "neutral"
 
@@ -55,8 +64,9 @@ def collected_mix(org_ids, period: Period) -> dict[str, int]:
     stories = _in_period(Story.objects.all(), org_ids, period).exclude(status=StoryStatus.WITHDRAWN)
     stories = stories.filter(consent_withdrawn_on__isnull=True)
     mix = dict.fromkeys(STRATA, 0)
-    for row in stories.values("safety_concern", "sentiment").annotate(n=Count("pk")).order_by():
-        mix[_stratum(row["safety_concern"], row["sentiment"])] += row["n"]
+    rows = stories.values("safety_concern", "sentiment", "criticality").annotate(n=Count("pk")).order_by()
+    for row in rows:
+        mix[_stratum(row["safety_concern"], row["sentiment"], row["criticality"])] += row["n"]
     return mix
 
 
@@ -67,8 +77,8 @@ def quotable(org_ids, period: Period) -> QuerySet[Story]:
 
 def _stratum_filter(stratum: str) -> Q:
     if stratum == "critical":
-        return ~Q(safety_concern="")
-    not_critical = Q(safety_concern="")
+        return CRITICAL
+    not_critical = ~CRITICAL
     if stratum == "neutral":
         return not_critical & ~Q(sentiment__in=["negative", "positive"])
     return not_critical & Q(sentiment=stratum)
@@ -165,6 +175,7 @@ def _story_rows(stories: QuerySet) -> list[dict]:
             "occurred_on",
             "sentiment",
             "safety_concern",
+            "criticality",
             "consent_recorded_at",
         )
     )
@@ -174,7 +185,7 @@ def _story_rows(stories: QuerySet) -> list[dict]:
         if org_id not in names:
             names[org_id] = Organisation(name=row["organisation__name"]).display_name
         row["organisation"] = names[org_id]
-        row["stratum"] = _stratum(row["safety_concern"], row["sentiment"])
+        row["stratum"] = _stratum(row["safety_concern"], row["sentiment"], row["criticality"])
         row["stratum_label"] = STRATUM_LABELS[row["stratum"]]
         row["month"] = month_start(row["occurred_on"])
     return rows
@@ -221,7 +232,7 @@ def quotes_for(story_ids: list[int], org_ids, period: Period) -> list[Quote]:
                 organisation=row["organisation"],
                 month=row["month"],
                 sentiment=row["sentiment"] or "not yet tagged",
-                critical=bool(row["safety_concern"]),
+                critical=_is_critical(row["safety_concern"], row["criticality"]),
                 consent_basis=basis,
             )
         )

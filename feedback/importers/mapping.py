@@ -67,6 +67,18 @@ FIELDS: tuple[HubField, ...] = (
         ),
     ),
     HubField(
+        "fft_recommend",
+        "FFT answer to the 2013–2020 question (extremely likely … extremely unlikely)",
+        (
+            "how likely are you to recommend our service to friends and family",
+            "how likely are you to recommend",
+            "likely to recommend",
+            "recommend",
+            "fft 2013",
+            "old fft",
+        ),
+    ),
+    HubField(
         "external_id",
         "Response id from the source system",
         ("external id", "response id", "id", "respondent id", "record id", "reference", "ref", "unique id"),
@@ -197,8 +209,32 @@ def mapping_problems(mapping: dict[str, str]) -> list[str]:
         if field.required and field.name not in used:
             problems.append(f"Choose the column that holds the {field.label.lower()}.")
     has_comment = any(name.startswith(COMMENT_PREFIX) for name in mapping.values())
-    if "fft_score" not in used and not has_comment:
+    if "fft_score" in used and "fft_recommend" in used:
+        problems.append(
+            f"“{used['fft_score']}” and “{used['fft_recommend']}” are both mapped to an FFT answer: a file "
+            "answers either the current question or the 2013–2020 one. Choose one."
+        )
+    if "fft_score" not in used and "fft_recommend" not in used and not has_comment:
         problems.append(
             "Choose the FFT answer column or at least one comment column: there is nothing to import."
         )
     return problems
+
+
+# The 2013–2020 question's answers in words: a column holding them answers the old question.
+OLD_QUESTION_WORDS = frozenset(
+    {"extremely likely", "likely", "neither likely nor unlikely", "unlikely", "extremely unlikely"}
+)
+
+
+def suggest_old_question(mapping: dict[str, str], samples: dict[str, list[str]]) -> dict[str, str]:
+    """The value mapping's first guess: a column suggested as the FFT answer whose first values are the
+    2013–2020 wording ("Extremely likely" … "Extremely unlikely") answers the old question, so it is
+    suggested as that instead. `samples`: the first few values of each column."""
+    suggestion = dict(mapping)
+    for column, field_name in mapping.items():
+        if field_name != "fft_score":
+            continue
+        if any(normalise_heading(value) in OLD_QUESTION_WORDS for value in samples.get(column, [])):
+            suggestion[column] = "fft_recommend"
+    return suggestion

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from feedback.models import AgeBand, Disability, EthnicCategory, FFTAnswer, Sex
+from feedback.models import AgeBand, Disability, EthnicCategory, FFTAnswer, FFTRecommendAnswer, Sex
 
-from .mapping import COMMENT_PREFIX, normalise_heading
+from .mapping import COMMENT_PREFIX, FIELDS_BY_NAME, OLD_QUESTION_WORDS, normalise_heading
 from .problems import Problem, problem
 from .tabular import REPLACEMENT, Unreadable
 
@@ -54,6 +54,7 @@ class ParsedResponse:
     disability: str
     comments: list[tuple[str, str]]  # (question type, text)
     external_id: str = ""  # the row id column's value, when the file has one
+    fft_recommend: int | None = None  # the answer to the 2013–2020 question, when the file asked it
 
 
 def normalise_name(name: str) -> str:
@@ -82,6 +83,20 @@ _DEMOGRAPHICS = {
     "disability": _choice_lookup(Disability.choices, {"y": "yes", "n": "no"}),
 }
 _FFT_HELP = "use 1 (very good) to 6 (don't know), or the answer in words"
+_RECOMMEND_WORDS = {normalise_heading(label): value for value, label in FFTRecommendAnswer.choices} | {
+    "neither likely or unlikely": FFTRecommendAnswer.NEITHER,
+    "do not know": FFTRecommendAnswer.DONT_KNOW,
+    "dont know": FFTRecommendAnswer.DONT_KNOW,
+}
+_RECOMMEND_HELP = "use 1 (extremely likely) to 6 (don't know), or the answer in words"
+_OLD_QUESTION = (
+    "is an answer to the 2013–2020 question (“How likely are you to recommend…”), which NHS England does not "
+    f"compare with the current one: map this column to “{FIELDS_BY_NAME['fft_recommend'].label}”"
+)
+_NEW_QUESTION = (
+    "is an answer to the current FFT question (“Overall, how was your experience…”): map this column to "
+    f"“{FIELDS_BY_NAME['fft_score'].label}”"
+)
 
 
 def file_fingerprint(path) -> str:
@@ -128,7 +143,7 @@ class RowParser:
         # Values repeat down a file (the same day, ward, answer): each distinct text is parsed once.
         self._dates: dict[str, datetime | str] = {}
         self._services: dict[tuple[str, str], tuple[int, bool] | None] = {}
-        self._scores: dict[str, int | str | None] = {}
+        self._scores: dict[tuple[str, bool], int | str | None] = {}
         self._choices: dict[str, dict[str, str | None]] = {name: {} for name in _DEMOGRAPHICS}
         self._prefix = lookups.organisation_code + ":import:"
         self._file_prefix = f"{self._prefix}file:{fingerprint}:"
@@ -156,6 +171,7 @@ class RowParser:
         responded_at = self._date(row, cells[at["date"]].strip(), problems)
         service_id, detail = self._location(row, cells, problems)
         fft_score = self._fft(row, cells[at["fft_score"]].strip(), problems)
+        fft_recommend = self._fft(row, cells[at["fft_recommend"]].strip(), problems, old_question=True)
         ethnic_category = self._choice(row, "ethnic_category", cells[at["ethnic_category"]], problems)
         age_band = self._choice(row, "age_band", cells[at["age_band"]], problems)
         sex = self._choice(row, "sex", cells[at["sex"]], problems)
@@ -166,7 +182,7 @@ class RowParser:
                 self._problem(row, "external_id", external_id, f"is longer than {MAX_EXTERNAL_ID} characters")
             )
         comments = [(qtype, text) for i, qtype in self.comment_columns if (text := cells[i].strip())]
-        if fft_score is None and not comments and not problems:
+        if fft_score is None and fft_recommend is None and not comments and not problems:
             problems.append(
                 problem(row, "", "", f"Row {row} has no FFT answer and no comment: nothing to import.")
             )
@@ -186,6 +202,7 @@ class RowParser:
             disability,
             comments,
             external_id,
+            fft_recommend,
         )
 
     def _problem(self, row: int, name: str, value: str, complaint: str) -> Problem:
@@ -270,12 +287,13 @@ class RowParser:
         service_id = self.lookups.site_services.get((normalise_name(first), normalise_name(second)))
         return (service_id, True) if service_id is not None and second else ()
 
-    def _fft(self, row: int, raw: str, problems: list[Problem]) -> int | None:
-        if raw not in self._scores:
-            _bounded_put(self._scores, raw, _parse_fft(raw))
-        score = self._scores[raw]
+    def _fft(self, row: int, raw: str, problems: list[Problem], *, old_question: bool = False) -> int | None:
+        key = (raw, old_question)
+        if key not in self._scores:
+            _bounded_put(self._scores, key, _parse_recommend(raw) if old_question else _parse_fft(raw))
+        score = self._scores[key]
         if isinstance(score, str):
-            problems.append(self._problem(row, "fft_score", raw, score))
+            problems.append(self._problem(row, "fft_recommend" if old_question else "fft_score", raw, score))
             return None
         return score
 
@@ -311,8 +329,29 @@ def _parse_fft(raw: str) -> int | str | None:
         # Length first: past 4,300 digits int() itself raises (issue #15).
         in_range = len(number) <= 10 and 1 <= int(number) <= 6
         return int(number) if in_range else f"is out of range: {_FFT_HELP}"
-    score = _FFT_WORDS.get(normalise_heading(raw))
+    words = normalise_heading(raw)
+    score = _FFT_WORDS.get(words)
+    if score is None and words in OLD_QUESTION_WORDS:
+        return _OLD_QUESTION  # never read as the current question's answer: the two are not comparable
     return f"is not an FFT answer: {_FFT_HELP}" if score is None else int(score)
+
+
+def _parse_recommend(raw: str) -> int | str | None:
+    """An answer to the 2013–2020 question as its number (1 extremely likely … 6 don't know), None when
+    empty, or why it is not one."""
+    if not raw:
+        return None
+    number = raw.removesuffix(".0")
+    if number.isascii() and number.isdigit():
+        in_range = len(number) <= 10 and 1 <= int(number) <= 6
+        return int(number) if in_range else f"is out of range: {_RECOMMEND_HELP}"
+    words = normalise_heading(raw)
+    score = _RECOMMEND_WORDS.get(words)
+    if score is None and words in _FFT_WORDS:
+        return _NEW_QUESTION
+    return (
+        f"is not an answer to the 2013–2020 FFT question: {_RECOMMEND_HELP}" if score is None else int(score)
+    )
 
 
 class SeenKeys:

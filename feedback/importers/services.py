@@ -32,7 +32,7 @@ from insight_hub.organisations.models import Organisation, Service
 from insight_hub.themes.services import tagging_queue
 
 from . import nhse, tabular
-from .mapping import mapping_problems, suggest_mapping
+from .mapping import mapping_problems, suggest_mapping, suggest_old_question
 from .problems import ImportFileError, Problem, problem
 from .rows import ParsedResponse, RowParser, SeenKeys, file_fingerprint, normalise_name
 from .selectors import lookups_for
@@ -96,6 +96,21 @@ def _file_deleted_unless_kept(batch: ImportBatch) -> Iterator[None]:
         raise
 
 
+# Rows read at upload to guess the answers' wording (the current FFT question's or the 2013–2020 one's).
+SAMPLE_ROWS = 50
+
+
+def _first_values(table: tabular.Table, rows: int) -> dict[str, list[str]]:
+    samples: dict[str, list[str]] = {column: [] for column in table.header}
+    for _, cells in itertools.islice(table.rows, rows):
+        if isinstance(cells, tabular.Unreadable):
+            continue
+        for column, cell in zip(table.header, cells, strict=False):
+            if cell.strip():
+                samples[column].append(cell.strip())
+    return samples
+
+
 def import_upload(*, user, organisation: Organisation, uploaded_file: UploadedFile) -> ImportBatch:
     """Receive a row-level file and guess its column mapping; the person confirms it next."""
     batch = _batch_with_file(
@@ -103,7 +118,9 @@ def import_upload(*, user, organisation: Organisation, uploaded_file: UploadedFi
     )
     with _file_deleted_unless_kept(batch):
         with tabular.open_table(Path(batch.file.path)) as table:
-            batch.column_mapping = suggest_mapping(table.header)
+            batch.column_mapping = suggest_old_question(
+                suggest_mapping(table.header), _first_values(table, SAMPLE_ROWS)
+            )
         batch.full_clean()
         batch.save()
     return batch

@@ -91,18 +91,22 @@ def test_a_concern_goes_lead_deputy_icb_lead_who_reassigns_and_the_response_clos
     _sign_out(page)
 
     # Within the beat period the lead is emailed: a link, no patient text.
-    assert _beat_runs() == {"escalated": 0, "alerted": 1}
+    assert _beat_runs() == {"flagged": 0, "escalated": 0, "alerted": 1}
     assert f"/stories/{story.pk}/" in _email_to(smtp_server, world.px_a)
 
     # Nobody answers: after the working days it goes to the deputy, then to the ICB's lead.
-    assert _beat_runs(working_days_later=2) == {"escalated": 1, "alerted": 1}
+    assert _beat_runs(working_days_later=2) == {"flagged": 0, "escalated": 1, "alerted": 1}
     assert "deputy" in _email_to(smtp_server, world.px_a_colleague)
-    assert _beat_runs(working_days_later=2) == {"escalated": 1, "alerted": 1}
+    assert _beat_runs(working_days_later=2) == {"flagged": 0, "escalated": 1, "alerted": 1}
     # The draft is not the ICB's to open: the link leads to the list of waiting concerns.
     assert "/stories/awaiting-response/" in _email_to(smtp_server, world.icb_lead)
     story.refresh_from_db()
     assert story.safety_stage == SafetyStage.ICB and story.safety_routed_to == world.icb_lead
-    assert _beat_runs(working_days_later=4) == {"escalated": 0, "alerted": 0}  # the ICB lead is the last stop
+    assert _beat_runs(working_days_later=4) == {
+        "flagged": 0,
+        "escalated": 0,
+        "alerted": 0,
+    }  # the ICB lead is the last stop
 
     # The ICB lead sees that the concern waits (its trust, age and stage, not the draft's text) and gives it
     # to the trust's colleague.
@@ -121,7 +125,7 @@ def test_a_concern_goes_lead_deputy_icb_lead_who_reassigns_and_the_response_clos
     assert page.goto(f"/stories/{story.pk}/").status == 404  # the draft itself stays the trust's
     page.console_errors.clear()  # the browser logs that 404, which was asked for
     _sign_out(page)
-    assert _beat_runs() == {"escalated": 0, "alerted": 1}
+    assert _beat_runs() == {"flagged": 0, "escalated": 0, "alerted": 1}
     assert "ICB lead has given it to you" in smtp_server.text_of(
         smtp_server.messages_to(world.px_a_colleague.email)[-1]
     )

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stories.imports import CSV_REQUIRED, RowError, stories_import
-from stories.models import Story
+from stories.models import CriticalityScale, Story
 from tests.stories.conftest import tagging_recorded  # noqa: F401 - the fixture, used by name
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tagging_recorded")]
@@ -113,7 +113,7 @@ OPINION = st.fixed_dictionaries(
             st.just("The ward was clean and the staff were kind."), st.text(max_size=60), JSON_VALUE
         ),
         "criticality": st.one_of(
-            st.sampled_from(["stronglyCritical", "notCritical", 5, 0, 9, "?"]), JSON_VALUE
+            st.sampled_from(["stronglyCritical", "notCritical", 5, 0, 9, -4, "-5", "+3", "?"]), JSON_VALUE
         ),
         "dateOfSubmission": st.one_of(
             st.sampled_from(["2025-03-14T10:00:00Z", "2025-03-14", "yesterday"]), JSON_VALUE
@@ -126,11 +126,17 @@ OPINION = st.fixed_dictionaries(
 
 
 @FUZZ
-@given(opinions=st.lists(OPINION, max_size=3), wrapped=st.booleans())
-def test_any_care_opinion_export_imports_all_or_nothing(world, opinions, wrapped):
+@given(
+    opinions=st.lists(OPINION, max_size=3),
+    wrapped=st.booleans(),
+    scale=st.sampled_from(CriticalityScale.values),
+)
+def test_any_care_opinion_export_imports_all_or_nothing(world, opinions, wrapped, scale):
     before = Story.objects.count()
     content = json.dumps({"opinions": opinions} if wrapped else opinions).encode()
-    report = stories_import(organisation=world.trust_a, user=world.px_a, name="co.json", content=content)
+    report = stories_import(
+        organisation=world.trust_a, user=world.px_a, name="co.json", content=content, criticality_scale=scale
+    )
     check_all_or_nothing(report, before, len(opinions), first=1)
 
 

@@ -111,7 +111,7 @@ def test_care_opinion_json_is_imported_with_its_own_fields(world):
     )
     assert (
         story.teller == "family"
-        and story.external_criticality == 0
+        and (story.criticality, story.praise, story.criticality_scale) == (0, None, "care_opinion")
         and story.external_progress == "responded"
     )
     assert story.external_tags[0]["polarity"] == "positive"
@@ -122,7 +122,7 @@ def test_care_opinion_json_is_imported_with_its_own_fields(world):
 def test_a_severely_critical_opinion_is_flagged_for_a_response(world):
     run(world, json.dumps({"opinions": [opinion(criticality=5)]}).encode(), name="opinions.json")
     story = Story.objects.get()
-    assert story.awaiting_response and story.safety_flag_source == FlagSource.IMPORT
+    assert story.awaiting_response and story.safety_flag_source == FlagSource.CRITICALITY
     assert story.safety_routed_to == world.px_a
 
 

@@ -124,7 +124,7 @@ def test_a_concern_the_tagger_raised_is_alerted_by_the_periodic_task(
     assert draft.safety_flag_source == FlagSource.TAGGER
     with django_capture_on_commit_callbacks(execute=True):
         result = story_tasks.send_safety_alerts()
-    assert result == {"escalated": 0, "alerted": 1}
+    assert result == {"flagged": 0, "escalated": 0, "alerted": 1}
     [message] = smtp_server.messages_to(world.px_a.email)
     for words in PATIENT_WORDS:
         assert words not in smtp_server.text_of(message)

@@ -53,7 +53,7 @@ def test_filters_combine(world, draft, shared):
     services.story_flag(story=draft, user=world.px_a, concern="safety")
     px = world.px_a
     assert list(selectors.story_list(px, selectors.StoryFilters(status="draft"))) == [draft]
-    assert list(selectors.story_list(px, selectors.StoryFilters(criticality="awaiting"))) == [draft]
+    assert list(selectors.story_list(px, selectors.StoryFilters(safety="awaiting"))) == [draft]
     assert list(selectors.story_list(px, selectors.StoryFilters(consent="none"))) == [draft]
     assert list(selectors.story_list(px, selectors.StoryFilters(consent="internal_learning"))) == [shared]
     assert set(selectors.story_list(px, selectors.StoryFilters(organisation=world.trust_a))) == {
