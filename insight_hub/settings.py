@@ -331,9 +331,9 @@ TAGGING_SWEEP_AFTER_SECONDS = env_int("TAGGING_SWEEP_AFTER_SECONDS", 10 * 60, mi
 
 # Care Opinion API v2 (stories.care_opinion): the subscription's HTTP header key (unset: no sync runs) and the
 # opinions endpoint. Care Opinion allows 5 requests a second; the sync never goes faster.
-CARE_OPINION_API_KEY = env.str("CARE_OPINION_API_KEY", default="")
-CARE_OPINION_API_URL = env.str(
-    "CARE_OPINION_API_URL", default="https://www.careopinion.org.uk/api/v2/opinions"
+CARE_OPINION_API_KEY = os.environ.get("CARE_OPINION_API_KEY", "").strip()
+CARE_OPINION_API_URL = os.environ.get(
+    "CARE_OPINION_API_URL", "https://www.careopinion.org.uk/api/v2/opinions"
 ).rstrip("/")
 if not CARE_OPINION_API_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured(f"CARE_OPINION_API_URL must start with https://, not {CARE_OPINION_API_URL!r}")
