@@ -99,8 +99,8 @@ class Client:
             except requests.Timeout:
                 problem = f"did not answer within {self.timeout:g} seconds"
                 continue
-            except requests.ConnectionError as exc:
-                problem = f"could not be reached ({type(exc).__name__})"
+            except requests.RequestException as exc:  # refused or dropped connection, a broken answer
+                problem = f"could not be read ({type(exc).__name__})"
                 continue
             status = response.status_code
             if 300 <= status < 400 or status in (401, 403):

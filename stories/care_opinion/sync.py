@@ -319,6 +319,10 @@ def care_opinion_sync(
         run.message = f"{exc}. Stopped; the next run resumes after {where}."
     except CareOpinionError as exc:
         run.status, run.message = RunStatus.FAILED, str(exc)
+    except Exception as exc:
+        # A bug or the database: recorded as a failed run for the operations page, then raised as it is.
+        run.status, run.message = RunStatus.FAILED, f"Stopped by an unexpected error ({type(exc).__name__})"
+        raise
     finally:
         if client is not None:
             run.requests = client.requests

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from insight_hub.celery import app
@@ -101,6 +102,28 @@ def test_a_refused_key_is_a_clear_error_with_nothing_written_and_a_non_zero_exit
     assert run.status == RunStatus.FAILED and "CARE_OPINION_API_KEY" in run.message
     # The redirect was not followed, and the sign-in page was never taken for data.
     assert [seen.status for seen in care_opinion.seen] == [302]
+
+
+def test_a_sign_in_page_served_as_the_answer_is_a_refused_key_too(world, care_opinion, quick_client):
+    # A proxy that follows redirects hands back the sign-in page itself, with 200.
+    client = quick_client(base_url=care_opinion.url.replace("/api/v2/opinions", "/Account/SignIn"))
+    run = care_opinion_sync(ics=world.ics, client=client)
+    assert run.status == RunStatus.FAILED and "answered with a web page, not data" in run.message
+    assert not Story.objects.exists()
+
+
+def test_without_a_key_the_command_says_so_and_writes_nothing(world, care_opinion, settings):
+    settings.CARE_OPINION_API_KEY = ""
+    with pytest.raises(CommandError, match="CARE_OPINION_API_KEY is not set"):
+        call_command("sync_care_opinion")
+    assert not CareOpinionSync.objects.exists() and not care_opinion.seen
+
+
+def test_a_service_link_must_name_a_service_of_its_organisation(world):
+    link = CareOpinionServiceLink(nacs=" raa01-stroke ", organisation=world.trust_b, service=world.service_a)
+    with pytest.raises(ValidationError, match="service of the chosen organisation"):
+        link.full_clean()
+    assert link.nacs == "RAA01-STROKE"
 
 
 @pytest.mark.usefixtures("tagging_recorded")

@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -38,6 +39,8 @@ class Command(BaseCommand):
             for system in systems:
                 self._declare(system, declare_consent, basis)
             return
+        if not settings.CARE_OPINION_API_KEY:
+            raise CommandError("CARE_OPINION_API_KEY is not set: there is no key to ask Care Opinion with")
         start = dt.datetime.combine(since, dt.time.min, tzinfo=dt.UTC) if since else None
         failed = []
         for system in systems:
