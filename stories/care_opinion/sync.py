@@ -42,8 +42,12 @@ from .models import CareOpinionRun, CareOpinionServiceLink, CareOpinionSync, Run
 
 # What Care Opinion's API puts in place of an item it failed to render (seen as the whole item, or its body).
 SORRY = "sorry! something went wrong"
-# A run that has held the sync this long is taken to have died (killed worker); the next run may claim it.
+# A run that has held the sync this long without finishing a page is taken to have died (a killed worker);
+# the next run may claim it.
 CLAIM_EXPIRES = dt.timedelta(hours=2)
+# A run stops after this long with its position saved and the next (hourly) run goes on: a first sync of
+# years of stories is done in chunks, and a run never outlives the broker's visibility timeout (1 hour).
+RUN_BUDGET = dt.timedelta(minutes=30)
 REFRESHED_FIELDS = (
     "external_criticality",
     "external_progress",
@@ -300,15 +304,17 @@ def care_opinion_sync(
     client: Client | None = None,
     since: dt.datetime | None = None,
     take: int = MAX_TAKE,
+    budget: dt.timedelta = RUN_BUDGET,
 ) -> CareOpinionRun:
-    """One run for one ICS. `since`: where a first run starts (later runs start from their position).
-    Returns the run, whatever its outcome; raises `SyncBusy` when another run holds the sync."""
+    """One run for one ICS. `since`: where a first run starts (later runs start from their position);
+    `budget`: how long the run may go on taking pages. Returns the run, whatever its outcome; raises
+    `SyncBusy` when another run holds the sync."""
     state = _claim(ics)
     run = CareOpinionRun.objects.create(sync=state, started_at=timezone.now())
     owns_client = client is None
     try:
         client = client or client_from_settings()
-        _run(state, run, client, since=since, take=min(take, MAX_TAKE))
+        _run(state, run, client, since=since, take=min(take, MAX_TAKE), budget=budget)
         run.status = RunStatus.SUCCEEDED
         state.last_success_at = timezone.now()
     except KeyRefused as exc:
@@ -335,7 +341,7 @@ def care_opinion_sync(
     return run
 
 
-def _run(state: CareOpinionSync, run: CareOpinionRun, client: Client, *, since, take: int) -> None:
+def _run(state: CareOpinionSync, run: CareOpinionRun, client: Client, *, since, take: int, budget) -> None:
     resolver = Resolver(state.ics)
     start = state.last_published_at or since
     after = _cursor_text(start) if start else None
@@ -353,6 +359,10 @@ def _run(state: CareOpinionSync, run: CareOpinionRun, client: Client, *, since, 
         _store_page(state, run, prepared)
         skip += len(items)
         if len(items) < take:
+            return
+        if timezone.now() - run.started_at >= budget:
+            minutes = int(budget.total_seconds() // 60)
+            run.message = f"More to fetch after {minutes} minutes: the next run goes on from here."
             return
 
 
@@ -401,7 +411,8 @@ def _store_page(state: CareOpinionSync, run: CareOpinionRun, page: list[Prepared
         if page:
             last = max(page, key=lambda p: p.published)
             state.last_published_at, state.last_opinion_id = last.published, last.opinion_id
-            state.save(update_fields=["last_published_at", "last_opinion_id"])
+        state.running_since = timezone.now()  # still alive: the claim runs from the last page stored
+        state.save(update_fields=["last_published_at", "last_opinion_id", "running_since"])
         run.save()
 
 

@@ -217,6 +217,17 @@ def test_an_opinion_seen_again_has_care_opinion_fields_refreshed_and_its_text_ke
     )
 
 
+@pytest.mark.usefixtures("tagging_recorded")
+def test_a_run_out_of_time_stops_after_a_page_and_the_next_run_goes_on(world, care_opinion, quick_client):
+    first = care_opinion_sync(ics=world.ics, client=quick_client(), take=3, budget=dt.timedelta(0))
+    assert first.status == RunStatus.SUCCEEDED and first.fetched == 3
+    assert "the next run goes on from here" in first.message
+    second = care_opinion_sync(ics=world.ics, client=quick_client(), take=3, budget=dt.timedelta(0))
+    assert second.fetched == 3 and Story.objects.count() == 5  # 1100003 is outside the ICS
+    care_opinion_sync(ics=world.ics, client=quick_client(), take=3)
+    assert set(stories_by_id()) == IN_ICS
+
+
 def test_two_runs_never_hold_one_sync_at_once(world):
     _claim(world.ics)
     with pytest.raises(SyncBusy):
