@@ -5,6 +5,7 @@ as "Sorry! Something went wrong.", a missing page, a timeout)."""
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -127,11 +128,11 @@ def test_a_service_link_must_name_a_service_of_its_organisation(world):
 
 
 @pytest.mark.usefixtures("tagging_recorded")
-def test_items_that_came_back_sorry_are_skipped_and_reported_and_the_others_kept(
-    world, care_opinion, quick_client
-):
+def test_items_that_came_back_sorry_are_skipped_and_reported_and_the_others_kept(world, care_opinion):
     care_opinion.sorry = {"1100002", "1100005"}
-    run = care_opinion_sync(ics=world.ics, client=quick_client())
+    out, err = StringIO(), StringIO()
+    call_command("sync_care_opinion", stdout=out, stderr=err)  # a successful run: exit code 0
+    run = CareOpinionRun.objects.get()
     assert run.status == RunStatus.SUCCEEDED
     assert (run.fetched, run.created, run.skipped) == (7, 4, 2)
     assert set(stories_by_id()) == IN_ICS - {"1100002", "1100005"}
@@ -139,6 +140,20 @@ def test_items_that_came_back_sorry_are_skipped_and_reported_and_the_others_kept
         "Item 2 of the feed (an item) came back as “Sorry! Something went wrong.”",
         "Item 5 of the feed (an item) came back as “Sorry! Something went wrong.”",
     ]
+    assert "7 fetched, 4 created" in out.getvalue() and "2 skipped" in out.getvalue()
+    assert "Item 5 of the feed" in err.getvalue()
+
+
+@pytest.mark.usefixtures("tagging_recorded")
+def test_the_command_stops_on_a_missing_page_with_a_non_zero_exit_and_the_next_run_resumes(
+    world, care_opinion
+):
+    care_opinion.faults[("1100004", "tags")] = [404] * 4  # every try, with the command's own backoff
+    with pytest.raises(CommandError, match=r"1100004/tags.* answered 404 \(4 tries\)\. Stopped"):
+        call_command("sync_care_opinion")
+    assert not Story.objects.exists()  # the page was not finished, so none of it was stored
+    call_command("sync_care_opinion")
+    assert set(stories_by_id()) == IN_ICS
 
 
 @pytest.mark.usefixtures("tagging_recorded")
