@@ -4,8 +4,8 @@ API's known faults turned into errors a person can act on.
 - An invalid key is answered with a redirect to Care Opinion's sign-in page (their documentation says so),
   not with 401: a redirect, or a web page where JSON was expected, is `KeyRefused`, never retried.
 - A missing page (404), a server error (5xx), a rate-limit answer (429), a timeout or a dropped connection is
-  retried with exponential backoff; when the tries are used up it is `Unavailable`, and the sync stops with
-  its position saved so the next run resumes there.
+  retried with exponential backoff; when the tries are used up it is `Unavailable` (`Missing` if still 404),
+  and the sync stops with its position saved so the next run resumes there.
 """
 
 from __future__ import annotations
@@ -33,6 +33,10 @@ class KeyRefused(CareOpinionError):
 
 class Unavailable(CareOpinionError):
     """Care Opinion did not answer properly after every try: worth trying again later."""
+
+
+class Missing(Unavailable):
+    """Still 404 after every try."""
 
 
 class Client:
@@ -89,7 +93,7 @@ class Client:
     # One request, with the rate limit, the retries and the fault checks ---------------------------------
 
     def get(self, url: str, params: dict):
-        problem = ""
+        problem, status = "", 0
         for attempt in range(self.tries):
             if attempt:
                 self.sleep(self.backoff * 2 ** (attempt - 1))
@@ -97,10 +101,10 @@ class Client:
             try:
                 response = self._session.get(url, params=params, timeout=self.timeout, allow_redirects=False)
             except requests.Timeout:
-                problem = f"did not answer within {self.timeout:g} seconds"
+                problem, status = f"did not answer within {self.timeout:g} seconds", 0
                 continue
             except requests.RequestException as exc:  # refused or dropped connection, a broken answer
-                problem = f"could not be read ({type(exc).__name__})"
+                problem, status = f"could not be read ({type(exc).__name__})", 0
                 continue
             status = response.status_code
             if 300 <= status < 400 or status in (401, 403):
@@ -128,7 +132,8 @@ class Client:
             except (ValueError, json.JSONDecodeError):
                 problem = "answered with something that is not JSON"
                 continue
-        raise Unavailable(f"{_describe(url, params)} {problem} ({self.tries} tries)")
+        error = Missing if status == 404 else Unavailable
+        raise error(f"{_describe(url, params)} {problem} ({self.tries} tries)")
 
     def _wait_turn(self) -> None:
         now = time.monotonic()

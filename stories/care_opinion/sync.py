@@ -37,7 +37,7 @@ from ..models import (
     Story,
     Teller,
 )
-from .client import MAX_TAKE, CareOpinionError, Client, KeyRefused, Unavailable
+from .client import MAX_TAKE, CareOpinionError, Client, KeyRefused, Missing, Unavailable
 from .models import CareOpinionRun, CareOpinionServiceLink, CareOpinionSync, RunStatus
 
 # What Care Opinion's API puts in place of an item it failed to render (seen as the whole item, or its body).
@@ -131,6 +131,7 @@ class Prepared:
     organisation: Organisation | None
     services: list[Service] = field(default_factory=list)
     fields: dict = field(default_factory=dict)  # Care Opinion's own fields, as stored on the story
+    unread: set[str] = field(default_factory=set)  # fields whose sub-collection could not be read
     story: dict = field(default_factory=dict)  # the story's text and teller, for a new story only
 
 
@@ -240,24 +241,38 @@ def _title(item: dict, body: str) -> str:
     return title[:200]
 
 
-def _prepare(client: Client, resolver: Resolver, item: dict, opinion_id: str, published) -> Prepared:
+def _related(client: Client, run: CareOpinionRun, item: dict, opinion_id: str, name: str) -> list | None:
+    """The opinion's own list when it carries one, else its sub-collection. A sub-collection still missing
+    (404) after every try is reported and read as None, so one broken opinion cannot hold the sync at its
+    page for ever; server errors and timeouts still stop the run (they pass)."""
+    if isinstance(item.get(name), list):
+        return item[name]
+    try:
+        return client.related(opinion_id, name)
+    except Missing as exc:
+        run.errors = [*run.errors, f"Opinion {opinion_id}: its {name} could not be read ({exc})"]
+        return None
+
+
+def _prepare(
+    client: Client, resolver: Resolver, run: CareOpinionRun, item: dict, opinion_id: str, published
+) -> Prepared | None:
     codes = _service_codes(item)
     if codes is None:
-        codes = [
-            str(s.get("nacs") or s.get("id"))
-            for s in client.related(opinion_id, "healthservices")
-            if isinstance(s, dict)
-        ]
+        services = _related(client, run, {}, opinion_id, "healthservices")
+        if services is None:
+            run.skipped += 1  # which organisation it is about is unknown: reported, not stored
+            return None
+        codes = [str(s.get("nacs") or s.get("id")) for s in services if isinstance(s, dict)]
     organisation, found = resolver.resolve(codes)
     prepared = Prepared(opinion_id=opinion_id, published=published, organisation=organisation, services=found)
     if organisation is None:
         return prepared  # outside the ICS: nothing more to ask for
-    tags = item["tags"] if isinstance(item.get("tags"), list) else client.related(opinion_id, "tags")
-    responses = (
-        item["responses"]
-        if isinstance(item.get("responses"), list)
-        else client.related(opinion_id, "responses")
-    )
+    tags = _related(client, run, item, opinion_id, "tags")
+    responses = _related(client, run, item, opinion_id, "responses")
+    prepared.unread = {
+        name for name, value in (("external_tags", tags), ("external_responses", responses)) if value is None
+    }
     prepared.fields = {
         "external_criticality": criticality_value(item.get("criticality")),
         "external_progress": str(item.get("progress") or "")[:40],
@@ -379,8 +394,8 @@ def _read(client: Client, resolver: Resolver, run: CareOpinionRun, item, positio
     if published is None:
         _problem(run, f"Opinion {opinion_id} has no date of publication")
         return None
-    prepared = _prepare(client, resolver, item, opinion_id, published)
-    if prepared.organisation is None:
+    prepared = _prepare(client, resolver, run, item, opinion_id, published)
+    if prepared is not None and prepared.organisation is None:
         run.outside += 1
     return prepared
 
@@ -417,7 +432,11 @@ def _store_page(state: CareOpinionSync, run: CareOpinionRun, page: list[Prepared
 
 
 def _refresh(story: Story, opinion: Prepared, run: CareOpinionRun) -> None:
-    changed = [name for name in REFRESHED_FIELDS if getattr(story, name) != opinion.fields[name]]
+    changed = [
+        name
+        for name in REFRESHED_FIELDS
+        if name not in opinion.unread and getattr(story, name) != opinion.fields[name]
+    ]
     if not changed:
         run.unchanged += 1
         return

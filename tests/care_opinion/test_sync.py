@@ -148,12 +148,36 @@ def test_items_that_came_back_sorry_are_skipped_and_reported_and_the_others_kept
 def test_the_command_stops_on_a_missing_page_with_a_non_zero_exit_and_the_next_run_resumes(
     world, care_opinion
 ):
-    care_opinion.faults[("1100004", "tags")] = [404] * 4  # every try, with the command's own backoff
-    with pytest.raises(CommandError, match=r"1100004/tags.* answered 404 \(4 tries\)\. Stopped"):
+    care_opinion.faults[("opinions", 0)] = [404] * 4  # every try, with the command's own backoff
+    with pytest.raises(CommandError, match=r"skip=0.* answered 404 \(4 tries\)\. Stopped"):
         call_command("sync_care_opinion")
-    assert not Story.objects.exists()  # the page was not finished, so none of it was stored
+    assert not Story.objects.exists()
     call_command("sync_care_opinion")
     assert set(stories_by_id()) == IN_ICS
+
+
+@pytest.mark.usefixtures("tagging_recorded")
+def test_an_opinion_whose_tags_stay_missing_is_kept_and_reported_so_the_sync_never_sticks(
+    world, care_opinion, quick_client
+):
+    care_opinion.faults[("1100004", "tags")] = [404] * 2
+    care_opinion.faults[("1100005", "healthservices")] = [404] * 2
+    run = care_opinion_sync(ics=world.ics, client=quick_client(tries=2))
+    assert run.status == RunStatus.SUCCEEDED and (run.created, run.skipped) == (5, 1)
+    assert Story.objects.get(external_id="1100004").external_tags == []
+    assert [error.split(" (")[0] for error in run.errors] == [
+        "Opinion 1100004: its tags could not be read",
+        "Opinion 1100005: its healthservices could not be read",
+    ]
+    # Seen again with its tags readable, the story gets them; a failed read never wipes what it has.
+    CareOpinionSync.objects.update(last_published_at=dt.datetime(2025, 9, 1, tzinfo=dt.UTC))
+    care_opinion.faults[("1100001", "tags")] = [404] * 2
+    again = care_opinion_sync(ics=world.ics, client=quick_client(tries=2))
+    assert (again.created, again.updated) == (1, 1)  # 1100005 now placed; 1100004's tags
+    assert Story.objects.get(external_id="1100004").external_tags == [
+        {"name": "pain relief", "group": "Treatment", "polarity": "-1"}
+    ]
+    assert len(Story.objects.get(external_id="1100001").external_tags) == 3
 
 
 @pytest.mark.usefixtures("tagging_recorded")
