@@ -48,6 +48,7 @@ CLAIM_EXPIRES = dt.timedelta(hours=2)
 # A run stops after this long with its position saved and the next (hourly) run goes on: a first sync of
 # years of stories is done in chunks, and a run never outlives the broker's visibility timeout (1 hour).
 RUN_BUDGET = dt.timedelta(minutes=30)
+OVERLAP = dt.timedelta(days=1)
 REFRESHED_FIELDS = (
     "external_criticality",
     "external_progress",
@@ -356,10 +357,24 @@ def care_opinion_sync(
     return run
 
 
+def _already_read(item, cursor: dt.datetime | None, last_id: str) -> bool:
+    """An item of the overlap: published before the position, or the very opinion the position is at."""
+    if cursor is None or not isinstance(item, dict):
+        return False
+    published = _when(item.get("dateOfPublication"))
+    if published is None:
+        return False
+    return published < cursor or (published == cursor and str(item.get("id", "")).strip() == last_id)
+
+
 def _run(state: CareOpinionSync, run: CareOpinionRun, client: Client, *, since, take: int, budget) -> None:
     resolver = Resolver(state.ics)
-    start = state.last_published_at or since
-    after = _cursor_text(start) if start else None
+    cursor, last_id = state.last_published_at, state.last_opinion_id
+    # Asked by date, from the day before the position: the public uses of `publishedafter` give dates, and
+    # whether it reads a time, or a date as its start or its end, a day's overlap loses nothing. What the
+    # overlap re-reads is passed over before any further request, and is not counted as fetched.
+    start = cursor - OVERLAP if cursor else since
+    after = start.astimezone(dt.UTC).date().isoformat() if start else None
     skip = 0
     while True:
         items = client.opinions(published_after=after, skip=skip, take=take)
@@ -367,6 +382,8 @@ def _run(state: CareOpinionSync, run: CareOpinionRun, client: Client, *, since, 
             return
         prepared = []
         for position, item in enumerate(items, start=skip + 1):
+            if _already_read(item, cursor, last_id):
+                continue
             run.fetched += 1
             opinion = _read(client, resolver, run, item, position)
             if opinion is not None:

@@ -52,6 +52,9 @@ class FakeCareOpinion:
     sorry: set[str] = field(default_factory=set)
     faults: dict[tuple[str, object], list[int]] = field(default_factory=dict)
     delays: dict[tuple[str, object], float] = field(default_factory=dict)
+    # How `publishedafter` is read: strictly after the moment given, or (the least generous reading of a
+    # date) after the end of its day.
+    after_end_of_day: bool = False
     seen: list[Seen] = field(default_factory=list)
 
     def __post_init__(self):
@@ -132,6 +135,8 @@ class FakeCareOpinion:
         items = self.opinions
         if "publishedafter" in query:
             after = _when(query["publishedafter"][0])
+            if self.after_end_of_day:
+                after = after.replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
             items = [o for o in items if _when(o["dateOfPublication"]) > after]
         return [SORRY if str(o["id"]) in self.sorry else o for o in items[skip : skip + take]]
 

@@ -76,8 +76,8 @@ def test_a_first_run_brings_in_the_ics_opinions_and_a_second_run_fetches_nothing
     assert second.status == RunStatus.SUCCEEDED
     assert (second.fetched, second.created, second.updated, second.requests) == (0, 0, 0, 1)
     assert Story.objects.count() == 6
-    # It asked only for what was published after the last opinion it stored.
-    assert care_opinion.page_requests()[-1].query["publishedafter"] == ["2025-09-19T13:05:00Z"]
+    # It asked from the day before the last opinion it stored, and passed over what it had already read.
+    assert care_opinion.page_requests()[-1].query["publishedafter"] == ["2025-09-18"]
 
 
 @pytest.mark.usefixtures("tagging_recorded")
@@ -207,8 +207,23 @@ def test_a_missing_page_stops_the_run_with_its_position_and_the_next_run_resumes
     resumed = care_opinion_sync(ics=world.ics, client=quick_client(), take=3)
     assert resumed.status == RunStatus.SUCCEEDED
     assert (resumed.fetched, resumed.created) == (4, 4)
-    assert care_opinion.page_requests()[-2].query["publishedafter"] == ["2025-09-10T10:00:00Z"]
+    assert care_opinion.page_requests()[-2].query["publishedafter"] == ["2025-09-09"]
     assert set(stories_by_id()) == IN_ICS and Story.objects.count() == 6
+
+
+@pytest.mark.usefixtures("tagging_recorded")
+def test_opinions_published_at_the_same_moment_across_a_stop_are_all_brought_in(
+    world, care_opinion, quick_client
+):
+    care_opinion.after_end_of_day = True  # the least generous reading of `publishedafter`
+    same_moment = care_opinion.opinions[2]["dateOfPublication"]
+    care_opinion.opinions[3]["dateOfPublication"] = same_moment  # 1100004, first of the next page
+    care_opinion.faults[("opinions", 3)] = [500] * 2
+    stopped = care_opinion_sync(ics=world.ics, client=quick_client(tries=2), take=3)
+    assert stopped.status == RunStatus.STOPPED
+    resumed = care_opinion_sync(ics=world.ics, client=quick_client(), take=3)
+    assert resumed.status == RunStatus.SUCCEEDED and resumed.fetched == 4
+    assert set(stories_by_id()) == IN_ICS
 
 
 @pytest.mark.usefixtures("tagging_recorded")
@@ -262,7 +277,7 @@ def test_a_run_out_of_time_stops_after_a_page_and_the_next_run_goes_on(world, ca
     assert first.status == RunStatus.SUCCEEDED and first.fetched == 3
     assert "the next run goes on from here" in first.message
     second = care_opinion_sync(ics=world.ics, client=quick_client(), take=3, budget=dt.timedelta(0))
-    assert second.fetched == 3 and Story.objects.count() == 5  # 1100003 is outside the ICS
+    assert second.fetched == 2 and Story.objects.count() == 4  # 1100003 again (passed over), then 2 more
     care_opinion_sync(ics=world.ics, client=quick_client(), take=3)
     assert set(stories_by_id()) == IN_ICS
 
