@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from insight_hub.celery import app
+from stories import services
 from stories.care_opinion.models import (
     DEFAULT_CONSENT_BASIS,
     CareOpinionRun,
@@ -311,3 +312,18 @@ def test_the_beat_task_syncs_every_ics_and_the_operations_page_shows_the_last_sy
     assert "Care Opinion sync (Testshire ICS)" in page
     assert "Last sync finished: 7 fetched, 6 created, 0 updated, 0 skipped." in page
     assert "seconds ago" in page
+
+
+@pytest.mark.usefixtures("tagging_recorded")
+def test_outside_the_trust_a_shared_synced_story_shows_its_link_but_not_the_responses(
+    world, care_opinion, client
+):
+    call_command("sync_care_opinion", "--declare-consent", world.admin.username)
+    call_command("sync_care_opinion")
+    story = Story.objects.get(external_id="1100001")
+    services.story_status_set(story=story, status="submitted")
+    services.story_status_set(story=story, status="shared")
+    client.force_login(world.icb_lead)
+    page = client.get(f"/stories/{story.pk}/").content.decode()
+    assert "The story on Care Opinion" in page and "(1 response)" in page
+    assert "Responses on Care Opinion" not in page and "shared your kind words" not in page
