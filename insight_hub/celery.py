@@ -68,6 +68,9 @@ app.conf.update(
             "task": "dashboards.tasks.send_weekly_digests",
             "schedule": crontab(hour=7, minute=0),
         },
+        # Care Opinion: stories published since the last run, for every ICS (stories.care_opinion). Hourly,
+        # off the hour, so it does not meet the nightly roll-up rebuild or other clients' top-of-hour bursts.
+        "sync-care-opinion": {"task": "stories.tasks.sync_care_opinion", "schedule": crontab(minute=23)},
         # Board reports' files are kept for BOARD_REPORT_RETENTION_DAYS, then deleted by this pass.
         "expire-board-reports": {
             "task": "dashboards.reports.tasks.expire_reports",

@@ -329,6 +329,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # were saved: their signal was lost (Redis down). Longer than a queued item normally waits for a worker.
 TAGGING_SWEEP_AFTER_SECONDS = env_int("TAGGING_SWEEP_AFTER_SECONDS", 10 * 60, minimum=1)
 
+# Care Opinion API v2 (stories.care_opinion): the subscription's HTTP header key (unset: no sync runs) and the
+# opinions endpoint. Care Opinion allows 5 requests a second; the sync never goes faster.
+CARE_OPINION_API_KEY = os.environ.get("CARE_OPINION_API_KEY", "").strip()
+CARE_OPINION_API_URL = os.environ.get(
+    "CARE_OPINION_API_URL", "https://www.careopinion.org.uk/api/v2/opinions"
+).rstrip("/")
+if not CARE_OPINION_API_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"CARE_OPINION_API_URL must start with https://, not {CARE_OPINION_API_URL!r}")
+# Seconds to wait for Care Opinion to answer one request before it counts as a fault (retried, then the run
+# stops with its position saved).
+CARE_OPINION_TIMEOUT_SECONDS = env_int("CARE_OPINION_TIMEOUT_SECONDS", 30, minimum=1)
+
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

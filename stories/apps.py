@@ -30,3 +30,9 @@ class StoriesConfig(AppConfig):
         from .inbox import stories_inbox
 
         register_inbox(stories_inbox)
+
+        from insight_hub.operations.checks import register as register_check
+
+        from .care_opinion.operations import care_opinion_syncs
+
+        register_check(care_opinion_syncs)

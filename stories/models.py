@@ -267,6 +267,10 @@ class Story(TaggableText):
     # Care Opinion's own progress (e.g. "responded") and tags [{"name", "group", "polarity"}], as they came.
     external_progress = models.CharField(max_length=40, blank=True)
     external_tags = models.JSONField(default=list, blank=True)
+    # Where the story is published (its Care Opinion page), and the organisation's public responses to it as
+    # Care Opinion gave them: [{"id", "author", "published", "body"}] (stories.care_opinion).
+    external_url = models.URLField(max_length=300, blank=True)
+    external_responses = models.JSONField(default=list, blank=True)
 
     objects = StoryQuerySet.as_manager()
 
@@ -497,3 +501,7 @@ class PathwayStage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pathway}: {self.order}. {self.name}"
+
+
+# The Care Opinion sync's own records live beside its code; importing them here registers them with the app.
+from .care_opinion.models import CareOpinionRun, CareOpinionServiceLink, CareOpinionSync  # noqa: E402, F401

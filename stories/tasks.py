@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
+from insight_hub.organisations.models import ICS
 from insight_hub.retry import RETRY_POLICY
 
 from . import redaction, safety
+from .care_opinion.sync import SyncBusy, care_opinion_sync
 
 
 @shared_task(acks_late=True)
@@ -28,3 +31,20 @@ def send_safety_alerts() -> dict:
     escalated = safety.escalate_unanswered()
     alerted = safety.send_safety_alerts()
     return {"flagged": flagged, "escalated": escalated, "alerted": alerted}
+
+
+@shared_task(name="stories.tasks.sync_care_opinion")
+def sync_care_opinion() -> dict:
+    """Periodic Care Opinion sync of every ICS (stories.care_opinion). Not retried by Celery: a run that stops
+    keeps its position, and the next scheduled run resumes there. Nothing to do without a key."""
+    if not settings.CARE_OPINION_API_KEY:
+        return {}
+    outcome = {}
+    for ics in ICS.objects.order_by("pk"):
+        try:
+            run = care_opinion_sync(ics=ics)
+        except SyncBusy:
+            outcome[ics.pk] = "busy"
+            continue
+        outcome[ics.pk] = run.status
+    return outcome
