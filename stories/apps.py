@@ -30,3 +30,9 @@ class StoriesConfig(AppConfig):
         from .inbox import stories_inbox
 
         register_inbox(stories_inbox)
+
+        from insight_hub.privacy.subjects import register as register_subjects
+
+        from .rights import provider
+
+        register_subjects(provider)
