@@ -60,8 +60,8 @@ class Search:
         """A regular expression (the same on PostgreSQL and SQLite) for the number however it is spaced or
         punctuated, and with +44 for its leading 0."""
         digits = self.digits
-        if digits.startswith("44"):
-            digits = "0" + digits[2:]
+        if digits.startswith("44"):  # +44 7700 … or +44 (0)7700 …
+            digits = digits[2:] if digits[2:].startswith("0") else "0" + digits[2:]
         gap = r"[ ().-]*"
         rest = gap.join(digits[1:]) if digits.startswith("0") else gap.join(digits)
         if digits.startswith("0"):
