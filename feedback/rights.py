@@ -49,7 +49,7 @@ def _matching(ics_ids, search: Search) -> QuerySet[Response]:
     elif search.by == "phone":
         comments = comments.filter(text__iregex=search.phone_regex())
     else:
-        comments = comments.filter(text__icontains=search.value.split()[0])
+        comments = comments.filter(text__icontains=search.longest_word)
         ids = [
             c.response_id for c in comments.only("response_id", "text")[:2000] if search.name_matches(c.text)
         ]

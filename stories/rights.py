@@ -42,7 +42,7 @@ def _text_match(stories: QuerySet[Story], search: Search) -> QuerySet[Story]:
         pattern = search.phone_regex()
         return stories.filter(Q(title__iregex=pattern) | Q(narrative__iregex=pattern))
     # A name: found by the database as text, kept when it stands as whole words.
-    first = search.value.split()[0]
+    first = search.longest_word
     return stories.filter(Q(title__icontains=first) | Q(narrative__icontains=first))
 
 

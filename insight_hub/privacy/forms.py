@@ -44,7 +44,7 @@ class SubjectSearchForm(forms.Form):
             ("reference", "A story or response reference (for example S123 or R456, or the survey's own id)"),
             ("email", "An email address they wrote"),
             ("phone", "A phone number they wrote"),
-            ("name", "Their name, as they wrote it"),
+            ("name", "Their name, or a few words they wrote, as they wrote them"),
         ],
         widget=forms.RadioSelect,
         error_messages={"required": "Select what you have to find them by"},
@@ -73,9 +73,15 @@ class SubjectSearchForm(forms.Form):
             if not re.fullmatch(r"[\d\s()+.-]+", value) or not 10 <= len(digits) <= 13:
                 self.add_error("value", "Enter a phone number of 10 to 13 digits, like 07700 900456")
         elif by == "name":
-            if not re.fullmatch(r"[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*", value) or len(value) < 3:
+            words = re.findall(r"\w+", value)
+            if (
+                not re.fullmatch(r"[\w'’.,-]+(?:\s+[\w'’.,-]+)*", value)
+                or max(map(len, words), default=0) < 3
+            ):
                 self.add_error(
-                    "value", "Enter a name of at least 3 letters (letters, spaces, hyphens, apostrophes)"
+                    "value",
+                    "Enter a name or words with at least 3 letters (letters, digits, spaces, hyphens, "
+                    "apostrophes)",
                 )
         elif not re.fullmatch(r"[\w:.-]{1,100}", value):
             self.add_error(

@@ -41,7 +41,7 @@ SEARCH_KINDS = {
     "reference": "A story or response reference",
     "email": "An email address",
     "phone": "A phone number",
-    "name": "A name",
+    "name": "A name or a few words they wrote",
 }
 
 
@@ -68,9 +68,16 @@ class Search:
             return rf"(\+?44{gap}(\(0\))?{gap}|0){gap}{rest}"
         return rest
 
+    @property
+    def longest_word(self) -> str:
+        """What the database is asked for first (a name's or phrase's rarest-looking part); whole words are
+        checked after."""
+        return max(re.findall(r"\w+", self.value), key=len)
+
     def name_matches(self, text: str) -> bool:
         """The name as whole words (a search for "Ann" does not find "planning" or "Anne")."""
         words = [re.escape(word) for word in self.value.split()]
+        # Whole words: not inside a longer word either side.
         return re.search(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", text, re.IGNORECASE) is not None
 
 

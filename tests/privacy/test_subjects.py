@@ -124,6 +124,10 @@ def test_it_finds_a_name_as_whole_words_only(world, people):
     # "Ann" is in "planning" and "Annette", "Jo" in "Joanne": not the person.
     assert _find(world.admin, "name", "Ann") == set()
     assert _find(world.admin, "name", "Joanne") == {f"response:{people.other_response.pk}"}
+    # A few words they wrote find a response without a name, the longest word asked of the database first.
+    assert _find(world.admin, "name", "nobody called back") == {f"response:{people.response.pk}"}
+    assert _find(world.admin, "name", "nobody called") == {f"response:{people.response.pk}"}
+    assert _find(world.admin, "name", "nobody calls") == set()
 
 
 def test_it_finds_by_reference(world, people):
@@ -287,7 +291,7 @@ def test_the_pages_search_confirm_and_act_for_the_administrator(client, world, p
     [
         ("email", "not-an-email", "Enter an email address in the correct format"),
         ("phone", "0770", "Enter a phone number of 10 to 13 digits"),
-        ("name", "Jo", "Enter a name of at least 3 letters"),
+        ("name", "Jo", "Enter a name or words with at least 3 letters"),
         ("reference", "S 1; drop", "Enter a reference of letters, digits"),
         ("", "x", "Select what you have to find them by"),
     ],
