@@ -313,3 +313,21 @@ def test_everyone_but_the_administrator_gets_404(client, world, people):
             )
             assert answer.status_code == 404, (person, name)
     assert Story.objects.filter(pk=people.shared.pk).exists()
+
+
+def test_the_privacy_notice_names_what_the_administrator_searches_by_and_does(client, world):
+    notice = client.get(reverse("privacy_notice")).content.decode()
+    # Each way the notice says a person can be found is a way the search offers, and the reverse.
+    for by, words in {
+        "reference": "S123 or R456",
+        "email": "an email address or phone number you wrote",
+        "phone": "an email address or phone number you wrote",
+        "name": "your name as you wrote it, or a few of the words you wrote",
+    }.items():
+        assert by in subjects.SEARCH_KINDS and words in notice, by
+    for step in (
+        "<strong>A copy</strong>",
+        "<strong>Deletion</strong>",
+        "<strong>Removing what identifies you",
+    ):
+        assert step in notice
