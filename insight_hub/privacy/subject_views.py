@@ -52,6 +52,9 @@ def subject_find(request):
             "records": records,
             "truncated": truncated,
             "max_matches": subjects.MAX_MATCHES,
+            # A reference, email address or phone number is the person's; a name or words may be someone
+            # else's too, so those are left for the administrator to tick.
+            "preselect": searched and form.cleaned_data["by"] != "name",
             "breadcrumbs": _crumbs(),
         },
     )
@@ -81,6 +84,13 @@ def _post_only(view):
 @_post_only
 def subject_records(request):
     """Everything found, record by record: redacted text and what else is held. Audited as viewed."""
+    if not request.POST.getlist("record"):
+        return render(
+            request,
+            "privacy/subject_none_chosen.html",
+            {"breadcrumbs": _crumbs(_find_crumb())},
+            status=400,
+        )
     records = _chosen(request, audit_as=subjects.AuditAction.SUBJECT_VIEWED)
     return render(
         request,

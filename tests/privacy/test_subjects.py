@@ -4,6 +4,7 @@ erases or anonymises it; each step audited, the roll-ups rebuilt, another ICS un
 from __future__ import annotations
 
 import json
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -331,3 +332,17 @@ def test_the_privacy_notice_names_what_the_administrator_searches_by_and_does(cl
         "<strong>Removing what identifies you",
     ):
         assert step in notice
+
+
+def test_a_name_search_leaves_the_records_unticked_and_choosing_none_is_explained(client, world, people):
+    client.force_login(world.admin)
+    by_name = client.post(
+        reverse("privacy:subject_find"), {"by": "name", "value": "Jane Doe"}
+    ).content.decode()
+    by_email = client.post(reverse("privacy:subject_find"), {"by": "email", "value": EMAIL}).content.decode()
+    ticked = re.compile(r'name="record"[^>]* checked>')
+    assert 'name="record"' in by_name and not ticked.search(by_name)
+    assert ticked.search(by_email)
+    none = client.post(reverse("privacy:subject_records"), {})
+    assert none.status_code == 400 and "Choose at least one record about this person" in none.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditAction.SUBJECT_VIEWED).exists()
