@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from insight_hub.organisations.models import Organisation
 from insight_hub.privacy.redaction import VERSION as REDACTION_VERSION
 from insight_hub.privacy.subjects import Changed, Record, Search
 from insight_hub.themes.models import TagAudit, TaggingClaim
@@ -25,6 +26,7 @@ from .services import comments_redact
 LABEL = "feedback.response"
 COMMENT_LABEL = "feedback.comment"
 _REFERENCE = re.compile(r"^[Rr]?(\d{1,18})$")
+_STORY_REFERENCE = re.compile(r"^[Ss]\d{1,18}$")
 EQUALITY_FIELDS = ("ethnic_category", "age_band", "sex", "disability")
 
 
@@ -39,10 +41,16 @@ def _comments(ics_ids) -> QuerySet[Comment]:
 def _matching(ics_ids, search: Search) -> QuerySet[Response]:
     responses = _responses(ics_ids)
     if search.by == "reference":
+        if _STORY_REFERENCE.match(search.value):
+            return responses.none()
+        # An imported response keeps the id its file gave it, "<ODS>:import:id:<id>": asked for exactly, once
+        # per organisation of the ICS, so the unique index on the key answers (a suffix match would read every
+        # response). R456 (or 456) is the hub's own number.
+        codes = Organisation.objects.filter(ics_id__in=ics_ids).values_list("ods_code", flat=True)
+        by_id = Q(dedupe_key__in=[f"{code}:import:id:{search.value}" for code in codes])
         if match := _REFERENCE.match(search.value):
-            return responses.filter(pk=int(match.group(1)))
-        # An imported response keeps the id its file gave it: "<ODS>:import:id:<id>".
-        return responses.filter(source="import", dedupe_key__iendswith=f":import:id:{search.value}")
+            by_id |= Q(pk=int(match.group(1)))
+        return responses.filter(by_id)
     comments = _comments(ics_ids)
     if search.by == "email":
         comments = comments.filter(text__icontains=search.value)

@@ -33,9 +33,13 @@ def _stories(ics_ids) -> QuerySet[Story]:
 
 def _text_match(stories: QuerySet[Story], search: Search) -> QuerySet[Story]:
     if search.by == "reference":
+        if re.match(r"^[Rr]\d{1,18}$", search.value):
+            return stories.none()  # a survey response's reference
+        # S123 (or 123) is the hub's own number; a Care Opinion story's id (often digits too) is as imported.
+        by_id = Q(external_id=search.value)
         if match := _REFERENCE.match(search.value):
-            return stories.filter(pk=int(match.group(1)))
-        return stories.filter(external_id__iexact=search.value)
+            by_id |= Q(pk=int(match.group(1)))
+        return stories.filter(by_id)
     if search.by == "email":
         return stories.filter(Q(title__icontains=search.value) | Q(narrative__icontains=search.value))
     if search.by == "phone":

@@ -136,7 +136,9 @@ def test_it_finds_by_reference(world, people):
     assert _find(world.admin, "reference", f"r{people.response.pk}") == {f"response:{people.response.pk}"}
     assert _find(world.admin, "reference", f"S{people.elsewhere.pk}") == set()
     Response.objects.filter(pk=people.response.pk).update(source="import", dedupe_key="RAA:import:id:VEND-77")
-    assert _find(world.admin, "reference", "vend-77") == {f"response:{people.response.pk}"}
+    assert _find(world.admin, "reference", "VEND-77") == {f"response:{people.response.pk}"}
+    Story.objects.filter(pk=people.draft.pk).update(import_source="care_opinion", external_id="1234567")
+    assert _find(world.admin, "reference", "1234567") == {f"story:{people.draft.pk}"}
 
 
 def test_a_record_outside_the_ics_is_not_there_for_any_step(world, people):
