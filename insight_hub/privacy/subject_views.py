@@ -101,16 +101,27 @@ def subject_records(request):
 
 @_post_only
 def subject_export(request):
-    """A copy for the person, as one JSON file: what they said in their own words and everything recorded
-    with it. Sent with `Cache-Control: no-store` (insight_hub/cache_control.py), audited per record."""
+    """A copy for the person, as one JSON file (or the same as a workbook): what they said in their own
+    words and everything recorded with it. Sent with `Cache-Control: no-store`
+    (insight_hub/cache_control.py), audited per record."""
     _admin_only(request)
-    copy = subjects.subject_export(request.user, keys=request.POST.getlist("record"))
+    fmt = request.POST.get("format", "json")
+    if fmt not in subjects.EXPORT_FORMATS:
+        fmt = "json"
+    keys = request.POST.getlist("record")
+    copy = subjects.subject_export(request.user, keys=keys, export=subjects.EXPORT_FORMATS[fmt])
     if copy is None:
         raise Http404
-    response = HttpResponse(
-        json.dumps(copy, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
-    )
-    name = f"subject-access-{timezone.localdate():%Y-%m-%d}.json"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            subjects.copy_as_xlsx(copy),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(
+            json.dumps(copy, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+        )
+    name = f"subject-access-{timezone.localdate():%Y-%m-%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

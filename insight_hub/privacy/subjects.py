@@ -36,6 +36,7 @@ MAX_MATCHES = 200
 # How many keys one request may act on (a person rarely has more than a few records).
 MAX_KEYS = 500
 EXPORT_NAME = "subject_access.json"
+EXPORT_FORMATS = {"json": "subject_access.json", "xlsx": "subject_access.xlsx"}
 
 SEARCH_KINDS = {
     "reference": "A story or response reference",
@@ -266,7 +267,7 @@ def _audit_rows(record: Record) -> list[dict]:
     ]
 
 
-def subject_export(user, *, keys: Iterable[str]) -> dict | None:
+def subject_export(user, *, keys: Iterable[str], export: str = EXPORT_NAME) -> dict | None:
     """A copy of everything held in the named records, for the person: the original words they gave
     included (the one place they leave the organisation that logged them: the copy is theirs). None when no
     key lies within the administrator's ICS. Each record's export is audited."""
@@ -289,7 +290,7 @@ def subject_export(user, *, keys: Iterable[str]) -> dict | None:
             AuditAction.EXPORT_DOWNLOADED,
             object_ref=(record.label, record.pk),
             organisation=record.organisation_id,
-            export=EXPORT_NAME,
+            export=export,
             original_text=True,
         )
     return {
@@ -342,3 +343,40 @@ def subject_anonymise(user, *, keys: Iterable[str]) -> tuple[list[Record], Chang
     """Keep the records for the counts, without what identifies the person: their original words are
     replaced by the redacted text, equality answers, exact dates and contact details removed."""
     return _change(user, keys=keys, erase=False)
+
+
+def _flatten(value, path: str = "") -> Iterable[tuple[str, object]]:
+    """("consent / history / 1 / note", "Asked by phone"): every leaf of a record, by its path."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _flatten(item, f"{path} / {key.replace('_', ' ')}" if path else key.replace("_", " "))
+    elif isinstance(value, list):
+        if not value:
+            yield path, ""
+        for number, item in enumerate(value, start=1):
+            yield from _flatten(item, f"{path} / {number}")
+    else:
+        yield path, "" if value is None else value
+
+
+def copy_as_xlsx(copy: dict) -> bytes:
+    """The same copy as a workbook for a person without a JSON reader: one sheet, one row per thing held
+    (record, what, value), every cell written through `insight_hub/exports.py`."""
+    import io
+
+    from openpyxl import Workbook
+
+    from insight_hub import exports
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Your information")
+    exports.xlsx_append(sheet, ["About you in Insight Hub, prepared", copy["prepared_at"]])
+    exports.xlsx_append(sheet, [copy["about"]])
+    exports.xlsx_append(sheet, [])
+    exports.xlsx_append(sheet, ["Record", "What", "Value"])
+    for record in copy["records"]:
+        for path, value in _flatten({k: v for k, v in record.items() if k not in ("id", "reference")}):
+            exports.xlsx_append(sheet, [record["reference"], path, value])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

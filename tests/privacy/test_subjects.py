@@ -348,3 +348,24 @@ def test_a_name_search_leaves_the_records_unticked_and_choosing_none_is_explaine
     none = client.post(reverse("privacy:subject_records"), {})
     assert none.status_code == 400 and "Choose at least one record about this person" in none.content.decode()
     assert not AuditEvent.objects.filter(action=AuditAction.SUBJECT_VIEWED).exists()
+
+
+def test_the_copy_as_a_workbook_holds_the_same_and_no_formula(client, world, people):
+    import io
+
+    from openpyxl import load_workbook
+
+    Story.objects.filter(pk=people.shared.pk).update(title='=HYPERLINK("http://evil.example","x")')
+    client.force_login(world.admin)
+    key = f"story:{people.shared.pk}"
+    download = client.post(reverse("privacy:subject_export"), {"record": [key], "format": "xlsx"})
+    assert download["Content-Disposition"].endswith('.xlsx"')
+    assert download["Cache-Control"] == "private, no-store, max-age=0"
+    sheet = load_workbook(io.BytesIO(download.content)).active
+    rows = {(row[0], row[1]): row[2] for row in sheet.iter_rows(min_row=5, values_only=True)}
+    assert rows[(f"S{people.shared.pk}", "story")] == WORDS
+    assert rows[(f"S{people.shared.pk}", "title")] == '\'=HYPERLINK("http://evil.example","x")'
+    assert rows[(f"S{people.shared.pk}", "equality monitoring / age band")] == "65 to 74"
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT_DOWNLOADED, object_id=str(people.shared.pk))
+    assert event.detail["export"] == "subject_access.xlsx"
