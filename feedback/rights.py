@@ -12,7 +12,6 @@ import datetime as dt
 import re
 
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
 from insight_hub.organisations.models import Organisation
@@ -114,7 +113,6 @@ def _records(responses: QuerySet[Response]) -> list[Record]:
                 status=response.get_source_display(),
                 summary=summary[:300],
                 held=held,
-                url=reverse("feedback:response_detail", args=[response.pk]),
             )
         )
     return out

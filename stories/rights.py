@@ -12,7 +12,6 @@ import datetime as dt
 import re
 
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
 from insight_hub.privacy.redaction import redact
@@ -88,7 +87,6 @@ def _records(stories: QuerySet[Story], *, search: Search | None = None) -> list[
                 status=story.get_status_display(),
                 summary=story.redacted_title,
                 held=held,
-                url=reverse("stories:detail", args=[story.pk]),
             )
         )
     return out

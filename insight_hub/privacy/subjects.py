@@ -97,7 +97,6 @@ class Record:
     status: str
     summary: str  # redacted
     held: list[str] = field(default_factory=list)  # "3 comments", "2 theme decisions"
-    url: str = ""  # where the record's own page is (for those who may read it)
     audit_count: int = 0
 
     @property
