@@ -12,3 +12,9 @@ class DashboardsConfig(AppConfig):
         from .inbox import dashboards_inbox
 
         register_inbox(dashboards_inbox)
+
+        from insight_hub.privacy.subjects import register_after_change
+
+        from .rights import rollups_after_change
+
+        register_after_change(rollups_after_change)

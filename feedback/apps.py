@@ -29,6 +29,12 @@ class FeedbackConfig(AppConfig):
         from .inbox import feedback_inbox
 
         register_inbox(feedback_inbox)
+
+        from insight_hub.privacy.subjects import register as register_subjects
+
+        from .rights import provider
+
+        register_subjects(provider)
         from insight_hub.operations.checks import register as register_check
 
         from .operations import last_import

@@ -36,3 +36,9 @@ class StoriesConfig(AppConfig):
         from .care_opinion.operations import care_opinion_syncs
 
         register_check(care_opinion_syncs)
+
+        from insight_hub.privacy.subjects import register as register_subjects
+
+        from .rights import provider
+
+        register_subjects(provider)

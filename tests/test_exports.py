@@ -364,3 +364,28 @@ def test_train_tagger_names_a_corrections_file_it_cannot_read(tmp_path):
     corrections.write_bytes("comment_id,text,labels\n1,caf\xe9,Parking\n".encode("latin-1"))
     with pytest.raises(CommandError, match="--corrections: .*corrections.csv is not a UTF-8 CSV file"):
         call_command("train_tagger", data=data, corrections=corrections, out=tmp_path / "model", cv=0)
+
+
+@pytest.mark.django_db
+@DB
+@given(text=hostile_texts(nul=False))
+def test_subject_access_copy_workbook(world, text):
+    """The copy made for a person who asked what is held about them: their comment and the response's
+    location, whatever they hold, are text in the workbook and never a formula."""
+    from feedback.models import Comment, Response
+    from insight_hub.privacy import subjects
+    from tests.factories import CommentFactory, ResponseFactory
+
+    response = Response.objects.filter(service=world.service_a).first() or ResponseFactory(
+        service=world.service_a, fft_score=5
+    )
+    comment = response.comments.first() or CommentFactory(response=response, question_type="what_good")
+    Response.objects.filter(pk=response.pk).update(location_detail=text)
+    Comment.objects.filter(pk=comment.pk).update(text=text, redacted_text=text, redaction_version="t")
+    copy = subjects.subject_export(world.admin, keys=[f"response:{response.pk}"])
+    sheet = xlsx_cells(subjects.copy_as_xlsx(copy))["Your information"]
+    assert_safe(flat(sheet))
+    rows = {(row[0], row[1]): row[2] for row in sheet[4:]}
+    if kept(text):
+        for what in ("where", "comments / 1 / comment"):
+            assert_kept(rows[(f"R{response.pk}", what)], text)

@@ -2,7 +2,8 @@
 as it stood when it was made; when a teller later withdraws consent (or narrows it so that quoting is no
 longer allowed), every file already made that quotes their story stops being downloadable, and the report's
 page says why and offers to make it again. Checked when asked, from the stories themselves, so no file can
-outlive a withdrawal whichever way the consent changed."""
+outlive a withdrawal whichever way the consent changed. A story erased at the teller's request (see
+`insight_hub/privacy/subjects.py`) is not held any more, so it cannot be quoted either."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ class QuoteWithdrawn:
     # When the teller withdrew consent (withdrawn) or last changed it so that it may no longer be quoted.
     since: dt.date | None
     withdrawn: bool
+    # The story is no longer held at all: erased at the teller's request.
+    erased: bool = False
 
 
 def quotes_withdrawn(report: BoardReport) -> list[QuoteWithdrawn]:
@@ -49,5 +52,6 @@ def quotes_withdrawn(report: BoardReport) -> list[QuoteWithdrawn]:
         withdrawn = since is not None
         if not withdrawn and changed_at.get(pk) is not None:
             since = timezone.localtime(changed_at[pk]).date()
-        out.append(QuoteWithdrawn(story_id=pk, since=since, withdrawn=withdrawn))
+        erased = pk not in withdrawn_on
+        out.append(QuoteWithdrawn(story_id=pk, since=since, withdrawn=withdrawn, erased=erased))
     return out

@@ -15,6 +15,7 @@ NAVIGATION = [
     ("Review tags", "themes:review_queue", ["px_lead", "icb_lead"]),
     ("Organisations", "organisations:list", None),
     ("Access audit", "privacy:audit_list", ["system_admin"]),
+    ("Requests about a person", "privacy:subject_find", ["system_admin"]),
     ("Operations", "operations", ["system_admin"]),
 ]
 

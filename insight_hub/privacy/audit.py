@@ -62,8 +62,19 @@ def _check_detail_value(key: str, value) -> None:
     )
 
 
-def record(user, action: str, obj: models.Model | None = None, organisation=None, **detail) -> AuditEvent:
-    """Append one audit event and return it. See the module docstring for what may go in `detail`."""
+def record(
+    user,
+    action: str,
+    obj: models.Model | None = None,
+    organisation=None,
+    *,
+    object_ref: tuple[str, object] | None = None,
+    **detail,
+) -> AuditEvent:
+    """Append one audit event and return it. See the module docstring for what may go in `detail`.
+
+    `object_ref` ("app_label.model", pk) names the object when the caller holds no instance of it (the core's
+    requests about a person, which never import the feature app that owns the row)."""
     if action not in AuditAction.values:
         raise ValueError(f"unknown audit action {action!r}; add it to AuditAction first")
     for key, value in detail.items():
@@ -71,12 +82,18 @@ def record(user, action: str, obj: models.Model | None = None, organisation=None
     if organisation is None and obj is not None:
         organisation_id = getattr(obj, "organisation_id", None)
     else:
-        organisation_id = getattr(organisation, "pk", None)
+        organisation_id = organisation if isinstance(organisation, int) else getattr(organisation, "pk", None)
+    if obj is not None:
+        object_type, object_id = obj._meta.label_lower, str(obj.pk)
+    elif object_ref is not None:
+        object_type, object_id = object_ref[0], str(object_ref[1])
+    else:
+        object_type = object_id = ""
     return AuditEvent.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
         action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
+        object_type=object_type,
+        object_id=object_id,
         organisation_id=organisation_id,
         detail={key: list(value) if isinstance(value, tuple) else value for key, value in detail.items()},
     )

@@ -25,6 +25,11 @@ class AuditAction(models.TextChoices):
     SAFETY_ESCALATED = "safety.escalated", "Safety concern escalated"
     SAFETY_ASSIGNED = "safety.assigned", "Safety concern assigned"
     SAFETY_RESPONDED = "safety.responded", "Safety concern answered and closed"
+    # Requests about a person (subject access, erasure): privacy/subjects.py.
+    SUBJECT_SEARCHED = "subject.searched", "Records about a person searched for"
+    SUBJECT_VIEWED = "subject.viewed", "Records about a person viewed"
+    SUBJECT_ERASED = "subject.erased", "Erased at the person's request"
+    SUBJECT_ANONYMISED = "subject.anonymised", "Anonymised at the person's request"
 
 
 class AuditEvent(models.Model):

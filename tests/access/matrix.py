@@ -68,6 +68,9 @@ class Route:
     data:    POST data (or a function of the objects returning it); query parameters for a GET.
     headers: extra request headers, e.g. {"HX-Request": "true"} for an htmx fragment.
     label:   what the object is, shown in the test id: "trust A's story".
+    originals: roles that read only redacted text but receive original text here by design, audited: only
+             the copy a system administrator downloads for a subject access request (its own words, for the
+             person), see insight_hub/privacy/subjects.py. Anything else there stays a failure.
     """
 
     name: str
@@ -78,6 +81,7 @@ class Route:
     data: dict | Args = field(default_factory=dict)
     headers: dict = field(default_factory=dict)
     label: str = ""
+    originals: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.method not in {"GET", "POST"}:

@@ -26,7 +26,16 @@ def test_a_patient_reads_the_privacy_notice_from_the_form_and_the_accessibility_
     assert "Testshire ICS" in notice
     assert "NHS TESTSHIRE INTEGRATED CARE BOARD: INTEGRATED CARE BOARD" in notice.upper()
     assert "TRUST A NHS FOUNDATION TRUST: FOR ITS OWN PATIENTS' ANSWERS AND STORIES" in notice.upper()
-    for words in ["Article 6(1)(e)", "Article 9(2)(h)", "Information Commissioner", "dpo@testshire-icb"]:
+    for words in [
+        "Article 6(1)(e)",
+        "Article 9(2)(h)",
+        "Information Commissioner",
+        "dpo@testshire-icb",
+        # How a request is dealt with, as the administrator's "Requests about a person" does it.
+        "How we deal with your request",
+        "S123 or R456",
+        "can no longer be downloaded",
+    ]:
         assert words in notice, words
     assert_accessible(page)
 

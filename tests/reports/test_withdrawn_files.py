@@ -95,3 +95,26 @@ def test_narrowed_consent_stops_the_files_too_and_the_remade_report_leaves_the_s
     again.refresh_from_db()
     assert story.pk not in again.quoted_story_ids
     assert _download(client, again, "pdf").status_code == 200
+
+
+def test_files_quoting_a_story_erased_at_the_tellers_request_are_gone_and_the_page_says_so(
+    client, world, data, report
+):
+    from insight_hub.privacy import subjects
+
+    story = data.stories["critical0"]
+    client.force_login(world.board_a)
+    assert _download(client, report, "pdf").status_code == 200
+
+    erased, _ = subjects.subject_erase(world.admin, keys=[f"story:{story.pk}"])
+    assert [record.pk for record in erased] == [story.pk]
+
+    note = (
+        f"This report quoted a story ({story.pk}) that has since been erased at the request of the person "
+        "who told it; regenerate it."
+    )
+    for fmt in ("pdf", "xlsx", "csv"):
+        gone = _download(client, report, fmt)
+        assert gone.status_code == 410, fmt
+        assert note in gone.content.decode()
+    assert note in client.get(reverse("reports:detail", kwargs={"uid": report.uid})).content.decode()
