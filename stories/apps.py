@@ -30,3 +30,9 @@ class StoriesConfig(AppConfig):
         from .inbox import stories_inbox
 
         register_inbox(stories_inbox)
+
+        from insight_hub.search.registry import register as register_search
+
+        from .search import STORY_SOURCE
+
+        register_search(STORY_SOURCE)

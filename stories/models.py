@@ -23,9 +23,10 @@ from insight_hub.themes.models import AbstractThemeTag, TaggableText
 
 NARRATIVE_MAX_LENGTH = 20_000
 
-# Full-text search over the redacted text only, so that a search can never reveal a redacted name. The
-# selector's query uses this same expression, which is what lets PostgreSQL use the index:
-# WHERE to_tsvector('english', COALESCE(redacted_title, '') || ' ' || COALESCE(redacted_narrative, '')) @@ q
+# Full-text search over the redacted text only, so that a search can never reveal a redacted name. Since
+# migration 0006 PostgreSQL keeps a stored vector of these fields (column `search_vector`, GIN-indexed) and
+# the search reads that; SEARCH_VECTOR and SEARCH_INDEX remain for migration 0002, which made the first index.
+SEARCH_FIELDS = ("redacted_title", "redacted_narrative")
 SEARCH_VECTOR = SearchVector("redacted_title", "redacted_narrative", config="english")
 SEARCH_INDEX = GinIndex(SEARCH_VECTOR, name="story_search")
 
@@ -269,8 +270,8 @@ class Story(TaggableText):
                 name="story_awaiting_response",
             ),
         ]
-        # Full-text search has a functional GIN index too, made on PostgreSQL only by migration 0002
-        # (SQLite cannot build it): see `SEARCH_INDEX`.
+        # Full-text search has a stored vector with a GIN index, made on PostgreSQL only by migration 0006
+        # (SQLite cannot build it).
 
     def __str__(self) -> str:
         return self.title

@@ -1,0 +1,181 @@
+"""Search over stories and comments: only what the person may read, originals only inside their organisation,
+ranked and highlighted; saved searches belong to their owner. Runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from feedback.services import comments_redact
+from insight_hub.privacy.models import AuditAction, AuditEvent
+from insight_hub.search.models import Period, SavedSearch
+from insight_hub.search.registry import Criteria
+from insight_hub.search.selectors import search
+from tests.factories import CommentFactory, ResponseFactory, StoryFactory
+
+PHONE = "07700 900123"
+
+
+@pytest.fixture
+def texts(world):
+    shared_a = StoryFactory(
+        organisation=world.trust_a,
+        user=world.px_a,
+        title="Parking at the main entrance",
+        narrative=f"The car park was full and the pay machine was broken. Call me on {PHONE}.",
+        status="shared",
+    )
+    draft_b = StoryFactory(
+        organisation=world.trust_b,
+        user=world.px_b,
+        title="A draft about parking",
+        narrative="The car park was full every evening.",
+    )
+    submitted_a = StoryFactory(
+        organisation=world.trust_a,
+        user=world.px_a,
+        title="Waiting room",
+        narrative="Four hours in the waiting room with nobody telling us anything.",
+        status="submitted",
+    )
+    comment_a = CommentFactory(
+        response=ResponseFactory(service=world.service_a),
+        text=f"Receptionist was rude about the car park. Ring {PHONE}.",
+    )
+    comment_b = CommentFactory(
+        response=ResponseFactory(service=world.service_b), text="Lovely staff, but the car park costs a lot."
+    )
+    comments_redact([comment_a, comment_b])
+    return {
+        "shared_a": shared_a,
+        "draft_b": draft_b,
+        "submitted_a": submitted_a,
+        "comment_a": comment_a,
+        "comment_b": comment_b,
+    }
+
+
+def _found(user, q, **filters):
+    page = search(user, Criteria(q=q, **filters))
+    return {(r.hit.source, r.hit.pk): r for r in page.results}
+
+
+def test_an_icb_lead_finds_shared_stories_and_comments_redacted_and_no_drafts(world, texts):
+    found = _found(world.icb_lead, '"car park"')
+    assert set(found) == {
+        ("story", texts["shared_a"].pk),
+        ("comment", texts["comment_a"].pk),
+        ("comment", texts["comment_b"].pk),
+    }
+    for result in found.values():
+        assert not result.hit.is_original
+        assert PHONE not in result.hit.text and PHONE not in result.snippet_html
+        assert "<mark>" in result.snippet_html
+
+
+def test_a_px_lead_finds_their_own_drafts_in_full_and_nothing_of_another_trust_unshared(world, texts):
+    found = _found(world.px_b, "parking")
+    assert ("story", texts["draft_b"].pk) in found
+    assert found[("story", texts["draft_b"].pk)].hit.is_original
+    # A px lead's reach is their own trust: trust A's story (shared with the ICS) and comments are not theirs.
+    assert ("story", texts["shared_a"].pk) not in found
+    assert ("comment", texts["comment_a"].pk) not in _found(world.px_b, "rude")
+
+
+def test_the_own_trust_reads_its_original_words_highlighted(world, texts):
+    found = _found(world.px_a, "rude")
+    result = found[("comment", texts["comment_a"].pk)]
+    assert result.hit.is_original and PHONE in result.snippet_html
+    assert "<mark>rude</mark>" in result.snippet_html
+
+
+def test_a_board_member_searches_stories_but_not_comments(world, texts):
+    found = _found(world.board_a, '"car park"')
+    assert set(found) == {("story", texts["shared_a"].pk)}
+
+
+def test_or_and_exclusions_and_ranking(world, texts):
+    either = _found(world.icb_lead, "rude OR lovely")
+    assert set(either) == {("comment", texts["comment_a"].pk), ("comment", texts["comment_b"].pk)}
+    without = _found(world.icb_lead, '"car park" -rude')
+    assert ("comment", texts["comment_a"].pk) not in without
+    assert ("comment", texts["comment_b"].pk) in without
+    # The story says "parking" in its title and "car park" in its text: a title match ranks first.
+    ranked = search(world.px_a, Criteria(q="parking OR park")).results
+    assert (ranked[0].hit.source, ranked[0].hit.pk) == ("story", texts["shared_a"].pk)
+
+
+def test_filters_narrow_the_results(world, texts):
+    assert set(_found(world.icb_lead, '"car park"', organisation=world.trust_b)) == {
+        ("comment", texts["comment_b"].pk)
+    }
+    assert set(_found(world.icb_lead, '"car park"', service=world.service_a)) == {
+        ("comment", texts["comment_a"].pk)
+    }
+    assert set(_found(world.icb_lead, '"car park"', sources=("story",))) == {("story", texts["shared_a"].pk)}
+    assert _found(world.icb_lead, '"car park"', criticality="critical") == {}
+
+
+def test_the_search_page_shows_highlights_and_records_originals_in_the_audit(client, world, texts):
+    client.force_login(world.px_a)
+    response = client.get(reverse("search:search"), {"q": "rude"})
+    assert response.status_code == 200
+    assert "<mark>rude</mark>" in response.content.decode()
+    event = AuditEvent.objects.get(action=AuditAction.RESPONSE_VIEWED_UNREDACTED, user=world.px_a)
+    assert event.detail["items"] == [texts["comment_a"].pk]
+
+
+def test_a_query_that_only_excludes_is_refused_naming_the_field(client, world):
+    client.force_login(world.icb_lead)
+    response = client.get(reverse("search:search"), {"q": "-parking"})
+    assert "Enter at least one word to look for" in response.content.decode()
+    assert response.context["page"] is None
+
+
+def test_a_saved_search_keeps_the_question_and_its_link(client, world, texts):
+    client.force_login(world.icb_lead)
+    response = client.post(
+        reverse("search:saved_create"),
+        {"q": '"car park"', "organisation": world.trust_b.pk, "period": "30d", "name": "Parking at B"},
+    )
+    assert response.status_code == 302
+    saved = SavedSearch.objects.get(owner=world.icb_lead)
+    assert (saved.query, saved.organisation) == ('"car park"', world.trust_b)
+    assert saved.period == Period.LAST_30_DAYS
+    page = client.get(saved.get_absolute_url())
+    assert [(r.hit.source, r.hit.pk) for r in page.context["page"].results] == [
+        ("comment", texts["comment_b"].pk)
+    ]
+    # The same link opened by trust A's px lead: trust B is outside their reach, so the filter is refused
+    # (naming the field) and nothing of trust B's is shown.
+    client.force_login(world.px_a)
+    opened = client.get(saved.get_absolute_url())
+    assert opened.context["page"] is None
+    assert "organisation" in opened.context["form"].errors
+    assert "costs a lot" not in opened.content.decode()
+
+
+def test_a_saved_search_name_is_unique_per_person(client, world):
+    client.force_login(world.icb_lead)
+    data = {"q": "parking", "name": "Parking"}
+    client.post(reverse("search:saved_create"), data)
+    response = client.post(reverse("search:saved_create"), data)
+    assert response.status_code == 400
+    assert "You already have a saved search with this name" in response.content.decode()
+
+
+def test_only_its_owner_can_delete_a_saved_search(client, world):
+    saved = SavedSearch.objects.create(owner=world.icb_lead, name="Mine", query="parking")
+    client.force_login(world.px_a)
+    assert client.post(reverse("search:saved_delete", args=[saved.pk])).status_code == 404
+    client.force_login(world.icb_lead)
+    assert client.post(reverse("search:saved_delete", args=[saved.pk])).status_code == 302
+    assert not SavedSearch.objects.exists()
+
+
+def test_saved_search_criteria_follow_today_for_relative_periods(world):
+    import datetime as dt
+
+    saved = SavedSearch(owner=world.icb_lead, name="x", query="parking", period=Period.LAST_7_DAYS)
+    criteria = saved.criteria(today=dt.date(2026, 3, 10))
+    assert (criteria.date_from, criteria.date_to) == (dt.date(2026, 3, 4), dt.date(2026, 3, 10))
