@@ -1,11 +1,11 @@
 """Search speed at scale, on real text: 50,000 stories and 1,000,000 survey comments on PostgreSQL.
 
-Target (issue #18): 20 queries (10 single uncommon words, 5 phrases, 5 with OR or an exclusion), each giving the
-first 20 results with highlights, p95 <= 300 ms. The text is real: the training comments
-(`px_feedback_train.csv`, 4,452) repeated to 1,000,000 and the dev stories (`care_opinion_stories_dev.csv`, 963)
-repeated to 50,000, spread over 5 trusts of one ICS; searched as the ICB lead, who reads all of it (the widest
-reach: every comment and every shared story). The texts are already anonymised, so their redacted text is the
-text itself (redaction has its own benchmark).
+Target (issue #18): 20 queries (10 single uncommon words, 5 phrases, 5 with OR or an exclusion), each giving
+the first 20 results with highlights, p95 <= 300 ms. The text is real: the training comments
+(`px_feedback_train.csv`, 4,452) repeated to 1,000,000 and the dev stories (`care_opinion_stories_dev.csv`,
+963) repeated to 50,000, spread over 5 trusts of one ICS; searched as the ICB lead, who reads all of it (the
+widest reach: every comment and every shared story). The texts are already anonymised, so their redacted
+text is the text itself (redaction has its own benchmark).
 
 Usage (a database of its own, loaded once; the script refuses any database whose name does not end in _bench):
     createdb -h 127.0.0.1 -U postgres ih_search_bench
@@ -15,10 +15,10 @@ Usage (a database of its own, loaded once; the script refuses any database whose
         --stories ../shared/data/care_opinion_stories_dev.csv
     .venv/bin/python bench/search.py run
 
-`load` writes with COPY (the stored search vectors are generated columns, so PostgreSQL computes them as rows
-arrive) and reports how long each part took. `run` times `insight_hub.search.selectors.search` end to end (counts,
-ranking, the page's rows, ts_headline) and the whole page through Django's test client; each query once cold
-(not counted) and then 5 times.
+`load` writes with COPY (the stored search vectors are generated columns, so PostgreSQL computes them as
+rows arrive) and reports how long each part took. `run` times `insight_hub.search.selectors.search` end to
+end (counts, ranking, the page's rows, ts_headline) and the whole page through Django's test client; each
+query once cold (not counted) and then 5 times.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def _read(path: str) -> list[dict]:
 def _template(model, **values) -> tuple[list, list]:
     """Columns and default values of a model's row, as COPY takes them (JSON as text)."""
     obj = model(**values)
-    fields = [f for f in model._meta.concrete_fields]
+    fields = list(model._meta.concrete_fields)
     row = []
     for f in fields:
         value = f.pre_save(obj, add=True)
@@ -301,9 +301,10 @@ def run(args) -> None:
                 f"{kind:15} {q:28} {result.total_display:>10} {statistics.median(times):8.0f} "
                 f"{max(times):8.0f} {statistics.median(pages):9.0f}"
             )
+    median, page_median = statistics.median(selector_ms), statistics.median(page_ms)
     print(
-        f"\n{len(selector_ms)} searches: p95 {p95(selector_ms):.0f} ms, median {statistics.median(selector_ms):.0f} ms"
-        f" (search selector); whole page p95 {p95(page_ms):.0f} ms, median {statistics.median(page_ms):.0f} ms"
+        f"\n{len(selector_ms)} searches: p95 {p95(selector_ms):.0f} ms, median {median:.0f} ms (selector);"
+        f" whole page p95 {p95(page_ms):.0f} ms, median {page_median:.0f} ms"
     )
     print(f"load average: {os.getloadavg()}")
 

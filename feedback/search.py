@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from insight_hub.organisations.models import Organisation
 from insight_hub.organisations.permissions import reads_records, records_filter_for, scope_for
 from insight_hub.privacy.models import AuditAction
 from insight_hub.privacy.structured import date_for_outsiders
@@ -27,7 +28,11 @@ def _start_of(day: dt.date) -> dt.datetime:
 
 
 def comment_candidates(user, criteria: Criteria) -> QuerySet[Comment]:
-    comments = records_filter_for(user, Comment.objects.all())
+    # The organisations whose records the person reads, as a list of ids (the same rule as
+    # `records_filter_for`): joined to organisations instead, PostgreSQL plans a search over the ICS as six
+    # per-organisation scans ANDed with the organisation index, ten times slower than the GIN index alone.
+    readable = records_filter_for(user, Organisation.objects.all(), organisation_path="")
+    comments = Comment.objects.filter(organisation_id__in=list(readable.values_list("pk", flat=True)))
     conditions = Q()
     if criteria.organisation:
         conditions &= Q(organisation=criteria.organisation)

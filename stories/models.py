@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from insight_hub.demographics import AgeBand, EthnicCategory, Sex, YesNo
-from insight_hub.organisations.permissions import filter_for, scope_for
+from insight_hub.organisations.permissions import organisations_for, scope_for
 from insight_hub.privacy.structured import date_for_outsiders
 from insight_hub.themes.models import AbstractThemeTag, TaggableText
 
@@ -138,7 +138,11 @@ class StoryQuerySet(models.QuerySet):
         count of stories (story list, awaiting response, the system view's concerns, journeys) goes
         through this one rule, so a count always equals its list."""
         own = scope_for(user).px_org_ids
-        return filter_for(user, self).filter(
+        # The reach as a list of organisation ids (the same rule as `filter_for`): joined to organisations
+        # instead, PostgreSQL plans a full-text search over the ICS as one scan per organisation ANDed with
+        # the organisation index, several times slower than the search index alone.
+        reach = list(organisations_for(user).values_list("pk", flat=True))
+        return self.filter(organisation_id__in=reach).filter(
             Q(organisation_id__in=own) | usable_condition(Purpose.INTERNAL_LEARNING)
         )
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import Expression, F, Q, QuerySet, Value
+from django.db.models import Expression, Q, QuerySet, Value
 from django.utils.safestring import SafeString
 
 from .query import START, STOP, ParsedQuery, fragments, mark_all, marks_to_html, parse, score
@@ -24,6 +24,7 @@ PAGE_SIZE = 20
 MAX_PAGES = 50  # 1,000 results: beyond that, narrow the search
 COUNT_CAP = 1000
 SQLITE_SCAN_CAP = 5000  # the embedded default ranks at most this many matching rows per source
+RANK_WINDOW = 2000  # PostgreSQL ranks at most this many matches per source (the first the index finds)
 
 
 class StoredVector(Expression):
@@ -102,25 +103,35 @@ def _ranked(user, source: SearchSource, criteria: Criteria, parsed: ParsedQuery,
     qs = source.candidates(user, criteria)
     if not criteria.q:
         count = qs.values("pk")[: COUNT_CAP + 1].count()
-        rows = qs.order_by(f"-{source.date_field}", "-pk").values_list(source.date_field, "pk")[:need]
+        # Newest added first, by primary key (its index, backwards): over a million comments, ordering by
+        # their date would sort them all.
+        rows = qs.order_by("-pk").values_list(source.date_field, "pk")[:need]
         return count, [(0.0, when, pk) for when, pk in rows]
     fields = [name for name, _ in source.text_fields]
     qs = text_match(qs, criteria.q, text_fields=fields, vector_column=source.vector_column)
     if settings.IS_POSTGRES:
-        query = ts_query(criteria.q)
         count = qs.values("pk")[: COUNT_CAP + 1].count()
-        rows = (
-            qs.annotate(_rank=SearchRank(StoredVector(source.vector_column), query, normalization=Value(1)))
-            .order_by("-_rank", F(source.date_field).desc(), "-pk")
-            .values_list("_rank", source.date_field, "pk")[:need]
-        )
-        return count, list(rows)
+        return count, _ranked_postgres(qs, source, criteria.q, need)
     rows = []
     for values in qs.values_list("pk", source.date_field, *fields)[:SQLITE_SCAN_CAP]:
         texts = list(zip(values[2:], (w for _, w in source.text_fields), strict=True))
         rows.append((score(parsed, texts), values[1], values[0]))
     rows.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)
     return len(rows), rows[:need]
+
+
+def _ranked_postgres(qs: QuerySet, source: SearchSource, q: str, need: int) -> list[tuple]:
+    """The best `need` of the first RANK_WINDOW matches, by ts_rank. Ranking reads every ranked row's vector
+    from the table, so a query matching tens of thousands of comments would read a third of the table; the
+    window bounds that (see README, Search): beyond it, people narrow by period or organisation."""
+    rank = SearchRank(StoredVector(source.vector_column), ts_query(q), normalization=Value(1))
+    window = qs.annotate(_rank=rank).order_by().values_list("_rank", source.date_field, "pk")[:RANK_WINDOW]
+    sql, params = window.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # `sql` is Django's own compiled query, its values in `params`: nothing typed is pasted in.
+        ranked = f"SELECT * FROM ({sql}) AS w ORDER BY 1 DESC, 2 DESC, 3 DESC LIMIT %s"  # noqa: S608
+        cursor.execute(ranked, [*params, need])
+        return cursor.fetchall()
 
 
 def _sort_key(row):
