@@ -179,3 +179,38 @@ def test_saved_search_criteria_follow_today_for_relative_periods(world):
     saved = SavedSearch(owner=world.icb_lead, name="x", query="parking", period=Period.LAST_7_DAYS)
     criteria = saved.criteria(today=dt.date(2026, 3, 10))
     assert (criteria.date_from, criteria.date_to) == (dt.date(2026, 3, 4), dt.date(2026, 3, 10))
+
+
+def test_markup_in_a_text_is_shown_as_text_around_the_highlight(world):
+    comment = CommentFactory(
+        response=ResponseFactory(service=world.service_a), text="<b onclick=x>Rude</b> porter <script>"
+    )
+    comments_redact([comment])
+    result = _found(world.icb_lead, "porter")[("comment", comment.pk)]
+    assert "<b" not in result.snippet_html and "<script>" not in result.snippet_html
+    assert "&lt;script&gt;" in result.snippet_html and "<mark>porter</mark>" in result.snippet_html
+
+
+@pytest.mark.parametrize(
+    "q", ['"', "OR", "- -", "a & b | !c", "nurse:*", "((", '"unclosed phrase', "OR OR kind", "9" * 300]
+)
+def test_odd_queries_never_fail(world, texts, q):
+    search(world.icb_lead, Criteria(q=q))
+
+
+def test_a_period_with_its_dates_the_wrong_way_round_is_refused_naming_the_field(client, world):
+    client.force_login(world.icb_lead)
+    response = client.get(
+        reverse("search:search"), {"q": "parking", "date_from": "2026-03-01", "date_to": "2026-02-01"}
+    )
+    assert response.context["form"].errors["date_to"] == [
+        "The date to search to must be the same as or after the date from"
+    ]
+    assert response.context["page"] is None
+
+
+def test_a_period_narrows_by_when_it_happened(world, texts):
+    import datetime as dt
+
+    long_ago = dt.date(2000, 1, 1)
+    assert _found(world.icb_lead, '"car park"', date_to=long_ago) == {}
