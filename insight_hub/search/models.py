@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from insight_hub.themes.models import Sentiment
 
-from .registry import CRITICALITY_CHOICES, Criteria
+from .registry import CRITICALITY_CHOICES, Criteria, all_sources
 
 
 class Period(models.TextChoices):
@@ -86,6 +86,10 @@ class SavedSearch(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{reverse('search:search')}?{urlencode(self.params())}"
+
+    @property
+    def source_label(self) -> str:
+        return next((s.label for s in all_sources() if s.key == self.source), self.source)
 
     def criteria(self, *, today: dt.date | None = None, added_since: dt.datetime | None = None) -> Criteria:
         date_from, date_to = period_dates(self.period, self.date_from, self.date_to, today=today)

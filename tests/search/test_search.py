@@ -214,3 +214,14 @@ def test_a_period_narrows_by_when_it_happened(world, texts):
 
     long_ago = dt.date(2000, 1, 1)
     assert _found(world.icb_lead, '"car park"', date_to=long_ago) == {}
+
+
+def test_the_saved_searches_page_lists_only_the_persons_own(client, world):
+    SavedSearch.objects.create(
+        owner=world.icb_lead, name="Comments about parking", query="parking", source="comment"
+    )
+    SavedSearch.objects.create(owner=world.px_a, name="Trust A's own", query="food")
+    client.force_login(world.icb_lead)
+    body = client.get(reverse("search:saved_list")).content.decode()
+    assert "Comments about parking" in body and "Survey comments" in body
+    assert "Trust A&#x27;s own" not in body and "Trust A's own" not in body
