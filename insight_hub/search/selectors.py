@@ -3,7 +3,7 @@
 PostgreSQL: `websearch_to_tsquery('english', q)` against each source's stored, GIN-indexed tsvector (made by
 PostgreSQL from the redacted text, so a search never finds a word that redaction hides), ranked by `ts_rank`
 with length normalisation; each source gives its best `page * 20` rows, the engine merges them, and only the
-page's 20 rows get `ts_headline` (it re-reads the text, so it is the expensive part). Counts stop at 1,000.
+page's 20 rows get `ts_headline` (it re-reads the text, so it is the expensive part). Counts stop at 2,000.
 SQLite (the embedded default): the same syntax parsed in `query.py`, substring matching and ranking in Python.
 """
 
@@ -22,9 +22,11 @@ from .registry import Criteria, Hit, SearchSource, sources_for
 
 PAGE_SIZE = 20
 MAX_PAGES = 50  # 1,000 results: beyond that, narrow the search
-COUNT_CAP = 1000
+COUNT_CAP = 2000
 SQLITE_SCAN_CAP = 5000  # the embedded default ranks at most this many matching rows per source
-RANK_WINDOW = 2000  # PostgreSQL ranks at most this many matches per source (the first the index finds)
+# PostgreSQL ranks at most this many matches per source (the first the index finds), and counts them in the
+# same query: one more than the count cap, so that "more than 2,000" is known.
+RANK_WINDOW = COUNT_CAP + 1
 
 
 class StoredVector(Expression):
@@ -110,8 +112,7 @@ def _ranked(user, source: SearchSource, criteria: Criteria, parsed: ParsedQuery,
     fields = [name for name, _ in source.text_fields]
     qs = text_match(qs, criteria.q, text_fields=fields, vector_column=source.vector_column)
     if settings.IS_POSTGRES:
-        count = qs.values("pk")[: COUNT_CAP + 1].count()
-        return count, _ranked_postgres(qs, source, criteria.q, need)
+        return _ranked_postgres(qs, source, criteria.q, need)
     rows = []
     for values in qs.values_list("pk", source.date_field, *fields)[:SQLITE_SCAN_CAP]:
         texts = list(zip(values[2:], (w for _, w in source.text_fields), strict=True))
@@ -120,18 +121,20 @@ def _ranked(user, source: SearchSource, criteria: Criteria, parsed: ParsedQuery,
     return len(rows), rows[:need]
 
 
-def _ranked_postgres(qs: QuerySet, source: SearchSource, q: str, need: int) -> list[tuple]:
-    """The best `need` of the first RANK_WINDOW matches, by ts_rank. Ranking reads every ranked row's vector
-    from the table, so a query matching tens of thousands of comments would read a third of the table; the
-    window bounds that (see README, Search): beyond it, people narrow by period or organisation."""
+def _ranked_postgres(qs: QuerySet, source: SearchSource, q: str, need: int) -> tuple[int, list[tuple]]:
+    """(count, the best `need`) of the first RANK_WINDOW matches, by ts_rank, in one query. Ranking reads
+    every ranked row's vector from the table, so a query matching tens of thousands of comments would read a
+    third of the table; the window bounds that (README, Search): beyond it, narrow by period or place."""
     rank = SearchRank(StoredVector(source.vector_column), ts_query(q), normalization=Value(1))
     window = qs.annotate(_rank=rank).order_by().values_list("_rank", source.date_field, "pk")[:RANK_WINDOW]
     sql, params = window.query.sql_with_params()
     with connection.cursor() as cursor:
         # `sql` is Django's own compiled query, its values in `params`: nothing typed is pasted in.
-        ranked = f"SELECT * FROM ({sql}) AS w ORDER BY 1 DESC, 2 DESC, 3 DESC LIMIT %s"  # noqa: S608
+        order = "ORDER BY 1 DESC, 2 DESC, 3 DESC LIMIT %s"
+        ranked = f"SELECT *, count(*) OVER () FROM ({sql}) AS w {order}"  # noqa: S608
         cursor.execute(ranked, [*params, need])
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    return (rows[0][3] if rows else 0), [row[:3] for row in rows]
 
 
 def _sort_key(row):

@@ -19,7 +19,7 @@ from . import services
 from .forms import SavedSearchForm, SearchForm
 from .models import SavedSearch
 from .registry import all_sources
-from .selectors import MAX_PAGES
+from .selectors import COUNT_CAP, MAX_PAGES
 from .selectors import search as run_search
 
 HOME = ("Home", "/")
@@ -57,6 +57,7 @@ def _context(request, form, page, save_form, *, valid: bool) -> dict:
         "share_params": list(params.items()),
         "share_url": request.build_absolute_uri(f"{reverse('search:search')}?{share}"),
         "save_form": save_form,
+        "count_cap": COUNT_CAP,
         "breadcrumbs": [HOME],
     }
 
