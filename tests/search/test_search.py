@@ -225,3 +225,35 @@ def test_the_saved_searches_page_lists_only_the_persons_own(client, world):
     body = client.get(reverse("search:saved_list")).content.decode()
     assert "Comments about parking" in body and "Survey comments" in body
     assert "Trust A&#x27;s own" not in body and "Trust A's own" not in body
+
+
+def test_an_edited_story_is_found_by_its_new_words_and_not_its_old_ones(world, texts):
+    from stories.services import story_update
+
+    story = texts["shared_a"]
+    story_update(
+        story=story,
+        title=story.title,
+        narrative="The lift to the outpatients clinic was broken for a week.",
+        teller=story.teller,
+        occurred_on=story.occurred_on,
+        occurred_precision=story.occurred_precision,
+        source_channel=story.source_channel,
+        services=[],
+        stages=[],
+    )
+    assert ("story", story.pk) in _found(world.icb_lead, "outpatients")
+    assert ("story", story.pk) not in _found(world.icb_lead, '"pay machine"')
+
+
+def test_added_since_keeps_only_texts_added_after_a_moment(world, texts):
+    """What an alert subscription asks of its saved search: only what is new since its last digest."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    later = timezone.now() + dt.timedelta(minutes=1)
+    assert _found(world.icb_lead, '"car park"', added_since=later) == {}
+    saved = SavedSearch(owner=world.icb_lead, name="x", query='"car park"')
+    assert search(world.icb_lead, saved.criteria(added_since=later)).results == []
+    assert len(search(world.icb_lead, saved.criteria()).results) == 3
