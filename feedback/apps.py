@@ -40,3 +40,9 @@ class FeedbackConfig(AppConfig):
         from .operations import last_import
 
         register_check(last_import)
+
+        from insight_hub.search.registry import register as register_search
+
+        from .search import COMMENT_SOURCE
+
+        register_search(COMMENT_SOURCE)

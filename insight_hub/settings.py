@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "insight_hub.privacy",
     "insight_hub.notifications",
     "insight_hub.operations",
+    "insight_hub.search",
     "feedback",
     "stories",
     "dashboards",

@@ -35,6 +35,7 @@ urlpatterns = [
     path("themes/", include("insight_hub.themes.urls")),
     path("api/v1/predict", themes_api.predict, name="api_predict"),
     path("api/v1/schema.json", themes_api.schema, name="api_schema"),
+    path("search/", include("insight_hub.search.urls")),
     path("stories/", include("stories.urls")),
     path("privacy/", include("insight_hub.privacy.urls")),
     path("feedback/", include("feedback.urls")),

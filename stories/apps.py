@@ -42,3 +42,9 @@ class StoriesConfig(AppConfig):
         from .rights import provider
 
         register_subjects(provider)
+
+        from insight_hub.search.registry import register as register_search
+
+        from .search import STORY_SOURCE
+
+        register_search(STORY_SOURCE)

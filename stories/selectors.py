@@ -11,18 +11,17 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.search import SearchQuery
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.safestring import SafeString
 
 from insight_hub.organisations.models import Membership, Organisation, OrganisationKind, Role
 from insight_hub.organisations.permissions import filter_for, scope_for
+from insight_hub.search.selectors import text_match
 from insight_hub.themes.selectors import highlight
 
-from .models import HIGH_CRITICALITY, SEARCH_VECTOR, Pathway, PathwayStage, SafetyLead, Story, StoryTag
+from .models import HIGH_CRITICALITY, SEARCH_FIELDS, Pathway, PathwayStage, SafetyLead, Story, StoryTag
 
 User = get_user_model()
 
@@ -96,12 +95,9 @@ CRITICALITY_FILTERS = {
 
 
 def story_search(stories: QuerySet[Story], q: str) -> QuerySet[Story]:
-    """Full-text search of the redacted text: PostgreSQL's, using the GIN index; a plain substring match on
-    SQLite (the embedded default)."""
-    if settings.IS_POSTGRES:
-        query = SearchQuery(q, config="english", search_type="websearch")
-        return stories.annotate(search=SEARCH_VECTOR).filter(search=query)
-    return stories.filter(Q(redacted_title__icontains=q) | Q(redacted_narrative__icontains=q))
+    """Full-text search of the redacted text, in web-search syntax: PostgreSQL's over the stored, GIN-indexed
+    vector (migration 0006); the same syntax read as substring matches on SQLite (the embedded default)."""
+    return text_match(stories, q, text_fields=SEARCH_FIELDS)
 
 
 def story_list(user, filters: StoryFilters) -> QuerySet[Story]:

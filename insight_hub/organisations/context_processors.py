@@ -7,6 +7,7 @@ from .permissions import scope_for
 NAVIGATION = [
     ("Home", "home", None),
     ("Stories", "stories:list", None),
+    ("Search", "search:search", None),
     # Responses are records: a board member reads dashboards and reports instead.
     ("Feedback", "feedback:response_list", ["px_lead", "icb_lead", "system_admin"]),
     ("Dashboards", "dashboards:index", None),
