@@ -1,0 +1,348 @@
+"""Emerging themes: group what the tagger's themes do not account for into candidate themes.
+
+Django-free, like the rest of ``ml``; the monthly task, ``manage.py discover_themes`` and
+``manage.py evaluate_discovery`` all call :func:`discover`.
+
+How a sentence's "not covered well" is read. A sentence is covered well when the tagger is confident
+about one of its themes *and* those themes account for its salient words. A theme accounts for a word
+when the trained model leans on the word for some theme (the word's own feature weight in the theme
+head is at least ``EXPLAINED_WEIGHT`` for a theme), or a local theme's phrase names it. What is left of a
+sentence (its content words no theme accounts for) is its *residue*: "the food was cold but the nurses
+were lovely" is confidently about staff, and "food, cold" is its residue. Residue words rare in the data
+are dropped; a sentence with any residue left, or one the tagger is unsure about (no theme above
+``LOW_CONFIDENCE``), goes to discovery.
+
+Grouping. Each sentence in the pool becomes a TF-IDF vector over its residue words (scikit-learn), and
+sentences are grouped by agglomerative clustering (cosine distance, average linkage: two groups merge
+when their members share vocabulary on average, so a group is held together by a few words, which is
+what a person can name and what a local theme's phrases can match). Groups under ``min_texts`` texts
+are dropped. Each candidate reports its top phrases (the words most of its sentences share), a name
+suggestion from them, the texts and sentences it holds, and a few example sentences (the most typical
+ones: nearest the group's centre). Accepting a candidate makes a local theme matching its phrases.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from .components import scored_sentences
+from .doctext import doc_text
+from .tagger import Tagger
+from .types import LocalTheme
+
+# A word the model weighs at least this much towards some theme is accounted for by that theme.
+# (Theme-bearing words weigh 0.5-1.8, e.g. "clean" 1.5 for Cleanliness, "wait" 1.1 for Timeliness; words
+# no theme was trained on stay under 0.3.)
+EXPLAINED_WEIGHT = 0.35
+# Below this calibrated confidence for every theme, a sentence is "unassigned or low-confidence".
+LOW_CONFIDENCE = 0.5
+# Cosine distance under which two groups merge (average linkage).
+MERGE_DISTANCE = 0.8
+# Agglomerative clustering keeps an n x n distance matrix: larger pools are grouped on a seeded sample
+# and the other sentences join the nearest group.
+MAX_CLUSTERED = 4000
+MIN_TEXTS = 5
+MAX_CANDIDATES = 30
+EXAMPLES = 5
+TOP_PHRASES = 6
+# A group's defining words: in at least this share of its sentences, and most of their uses in it.
+PHRASE_SHARE = 0.2
+OWN_SHARE = 0.5
+
+# Words that carry no theme of their own in feedback: sentiment, fillers, the people and places of any
+# service. Without them every group would be "staff" or "good".
+GENERIC_WORDS = frozenset(
+    """
+    good great excellent brilliant fantastic amazing lovely nice kind helpful friendly caring fab best better
+    bad poor terrible awful worse worst ok okay fine happy pleased satisfied thank thanks thankyou grateful
+    really very quite much lot lots bit little just also always never ever still even well yes
+    thing things everything nothing anything something way time times day days experience service services
+    staff people person team everyone everybody member members help helped helping care cared caring
+    treated treat treatment feel felt make made need needed want wanted think thought know knew got get
+    getting went come came going told say said like good professional polite having giving considering
+    improve improved improvement quality medical end able sure overall general different usual certain
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+_STOP = frozenset(STOP_WORDS) | frozenset(ENGLISH_STOP_WORDS) | GENERIC_WORDS
+_WORD = re.compile(r"^[a-z][a-z'-]+[a-z]$")
+
+
+@dataclass(frozen=True)
+class DiscoveryText:
+    """One text to look through. ``key`` is the caller's (e.g. "feedback.comment:12"); ``month`` is
+    "YYYY-MM" and feeds the trend."""
+
+    key: str
+    text: str
+    question_type: str | None = None
+    month: str = ""
+
+
+@dataclass(frozen=True)
+class SentenceRef:
+    key: str
+    start: int
+    end: int
+
+
+@dataclass
+class Candidate:
+    name: str
+    phrases: list[str]
+    patterns: list[str]
+    sentences: list[SentenceRef]
+    examples: list[SentenceRef]
+    trend: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def keys(self) -> list[str]:
+        return list(dict.fromkeys(s.key for s in self.sentences))
+
+    @property
+    def size(self) -> int:
+        return len(self.keys)
+
+
+def normalise_word(word: str) -> str:
+    """Lower case, with a plural "s" folded ("meals" -> "meal"); enough to join the forms people write."""
+    word = word.lower().replace("\u2019", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    return word
+
+
+def content_words(tokens: Sequence[str]) -> list[str]:
+    words = []
+    for token in tokens:
+        lower = token.lower()
+        if lower in _STOP or not _WORD.match(lower):
+            continue
+        word = normalise_word(lower)
+        if word not in _STOP and len(word) > 2:
+            words.append(word)
+    return words
+
+
+class _Accounts:
+    """Which words each theme leans on: the trained model's weight of the word's own feature."""
+
+    def __init__(
+        self, tagger: Tagger, local_themes: Sequence[LocalTheme], known_words: Sequence[str]
+    ) -> None:
+        linear = tagger.nlp.get_pipe("qdc_linear")
+        self.head = linear.themes
+        self.index = linear.featurizer.index
+        self.always: set[str] = {normalise_word(w) for w in known_words}
+        for theme in local_themes:
+            for phrase in theme.phrases:
+                self.always.update(content_words(phrase.split()))
+            for pattern in theme.patterns:
+                self.always.update(content_words(re.findall(r"[a-z]{3,}", pattern.lower())))
+
+    def residue(self, tokens: list[str], margins: np.ndarray, confidence: float) -> list[str]:
+        """The sentence's content words that neither its confident themes nor a local theme account for;
+        every content word when no theme is confident."""
+        sure = np.flatnonzero(self.head.confidence(margins, np.arange(len(margins))) >= confidence)
+        out = []
+        for token in tokens:
+            words = content_words([token])
+            if not words or words[0] in self.always:
+                continue
+            row = self.index.get(f"w:{token.lower()}")
+            if (
+                sure.size
+                and row is not None
+                and float(self.head.weights[row, sure].max()) >= EXPLAINED_WEIGHT
+            ):
+                continue
+            out.append(words[0])
+        return out
+
+
+@dataclass
+class _Sentence:
+    ref: SentenceRef
+    month: str
+    residue: list[str]
+
+
+def _pool(
+    tagger: Tagger, texts: Sequence[DiscoveryText], accounts: _Accounts, confidence: float
+) -> list[_Sentence]:
+    nlp = tagger.nlp
+    docs = []
+    for item in texts:
+        doc = nlp.make_doc(item.text or "")
+        doc._.source_text = item.text or ""
+        doc._.question_type = item.question_type
+        docs.append(doc)
+    pool: list[_Sentence] = []
+    with nlp.select_pipes(disable=["safety_rules"]):
+        for item, doc in zip(texts, nlp.pipe(docs, batch_size=256), strict=True):
+            scores = doc._.qdc_scores
+            text = doc_text(doc)
+            for span, margins in zip(scored_sentences(doc), scores.sentence_theme_margins, strict=True):
+                residue = accounts.residue([t.text for t in span], margins, confidence)
+                if residue:
+                    start, end = _trim(text, span.start_char, span.end_char)
+                    pool.append(_Sentence(SentenceRef(item.key, start, end), item.month, residue))
+    return pool
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    piece = text[start:end]
+    left = len(piece) - len(piece.lstrip())
+    return start + left, start + max(len(piece.rstrip()), left)
+
+
+def _matrix(pool: list[_Sentence], min_df: int) -> tuple[sp.csr_matrix, list[str], np.ndarray]:
+    """Binary TF-IDF rows over residue words seen in at least ``min_df`` texts; rows left empty are
+    dropped (the third value: which pool rows are kept)."""
+    df: Counter[str] = Counter()
+    by_text: dict[str, set[str]] = {}
+    for sentence in pool:
+        by_text.setdefault(sentence.ref.key, set()).update(sentence.residue)
+    for words in by_text.values():
+        df.update(words)
+    vocabulary = sorted(w for w, n in df.items() if n >= min_df)
+    column = {w: j for j, w in enumerate(vocabulary)}
+    rows, cols = [], []
+    for i, sentence in enumerate(pool):
+        for j in {column[w] for w in sentence.residue if w in column}:
+            rows.append(i)
+            cols.append(j)
+    counts = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(pool), len(vocabulary)))
+    n_texts = max(len(by_text), 1)
+    idf = np.log((1 + n_texts) / (1 + np.array([df[w] for w in vocabulary], dtype=float))) + 1
+    x = counts.multiply(idf).tocsr()
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    kept = np.flatnonzero(norms > 0)
+    x = sp.diags(1 / norms[kept]) @ x[kept]
+    return x.tocsr(), vocabulary, kept
+
+
+def _cluster(x: sp.csr_matrix, distance: float, seed: int) -> np.ndarray:
+    n = x.shape[0]
+    if n < 2:
+        return np.zeros(n, dtype=int)
+    sample = np.arange(n)
+    if n > MAX_CLUSTERED:
+        sample = np.sort(np.random.default_rng(seed).choice(n, MAX_CLUSTERED, replace=False))
+    model = AgglomerativeClustering(
+        n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average"
+    )
+    sample_labels = model.fit_predict(x[sample].toarray())
+    if len(sample) == n:
+        return sample_labels
+    centres = _centres(x[sample], sample_labels)
+    return np.asarray((x @ centres.T).argmax(axis=1)).ravel()
+
+
+def _centres(x: sp.csr_matrix, labels: np.ndarray) -> sp.csr_matrix:
+    k = int(labels.max()) + 1
+    member = sp.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(k, len(labels)))
+    centres = member @ x
+    norms = np.sqrt(np.asarray(centres.multiply(centres).sum(axis=1)).ravel())
+    return (sp.diags(1 / np.maximum(norms, 1e-12)) @ centres).tocsr()
+
+
+def _word_pattern(word: str) -> str:
+    return rf"\b{re.escape(word)}s?\b"
+
+
+def _candidate(members: list[_Sentence], rows: sp.csr_matrix, vocabulary: list[str]) -> Candidate:
+    centre = np.asarray(rows.mean(axis=0)).ravel()
+    typical = np.argsort(-(rows @ centre))
+    seen_text: set[str] = set()
+    examples = []
+    for i in typical:
+        ref = members[int(i)].ref
+        if ref.key not in seen_text:
+            seen_text.add(ref.key)
+            examples.append(ref)
+        if len(examples) == EXAMPLES:
+            break
+    trend: Counter[str] = Counter()
+    for _key, month in {(m.ref.key, m.month) for m in members if m.month}:
+        trend[month] += 1
+    phrases = _phrases(rows, vocabulary)
+    return Candidate(
+        name=" and ".join(phrases[:2]).capitalize(),
+        phrases=phrases,
+        patterns=[_word_pattern(w) for w in phrases],
+        sentences=[m.ref for m in members],
+        examples=examples,
+        trend=dict(sorted(trend.items())),
+    )
+
+
+def _phrases(rows: sp.csr_matrix, vocabulary: list[str]) -> list[str]:
+    share = np.asarray((rows > 0).sum(axis=0)).ravel() / rows.shape[0]
+    order = np.argsort(-share)
+    # The words that hold the group together: the commonest, then any others in a fifth of it.
+    return [vocabulary[j] for j in order[:TOP_PHRASES] if share[j] >= PHRASE_SHARE or j == order[0]]
+
+
+def _expand(
+    label_rows: np.ndarray, x: sp.csr_matrix, vocabulary: list[str], pool_df: np.ndarray
+) -> tuple[list[str], np.ndarray]:
+    """A group's defining words (common in it, and mostly found in it) and every pooled sentence that
+    holds one: the sentences its local theme would match."""
+    binary = x > 0
+    inside = np.asarray(binary[label_rows].sum(axis=0)).ravel()
+    share = inside / len(label_rows)
+    own = inside / np.maximum(pool_df, 1)
+    order = np.argsort(-share)
+    words = [
+        j for j in order[:TOP_PHRASES] if (share[j] >= PHRASE_SHARE and own[j] >= OWN_SHARE) or j == order[0]
+    ]
+    hit = np.asarray(binary[:, words].sum(axis=1)).ravel() > 0
+    return [vocabulary[j] for j in words], np.flatnonzero(hit)
+
+
+def discover(
+    tagger: Tagger,
+    texts: Sequence[DiscoveryText],
+    *,
+    local_themes: Sequence[LocalTheme] = (),
+    known_words: Sequence[str] = (),
+    min_texts: int = MIN_TEXTS,
+    max_candidates: int | None = MAX_CANDIDATES,
+    distance: float = MERGE_DISTANCE,
+    confidence: float = LOW_CONFIDENCE,
+    seed: int = 0,
+) -> list[Candidate]:
+    """Candidate themes in what the tagger's themes (and ``local_themes``) leave unaccounted for, largest
+    first. ``known_words`` are words already dealt with (e.g. of candidates people dismissed)."""
+    pool = _pool(tagger, texts, _Accounts(tagger, local_themes, known_words), confidence)
+    if not pool:
+        return []
+    x, vocabulary, kept = _matrix(pool, min_df=max(2, min_texts // 2))
+    if x.shape[0] == 0:
+        return []
+    labels = _cluster(x, distance, seed)
+    pool_df = np.asarray((x > 0).sum(axis=0)).ravel()
+    candidates = []
+    seen: set[tuple[str, ...]] = set()
+    for label in np.unique(labels):
+        words, rows = _expand(np.flatnonzero(labels == label), x, vocabulary, pool_df)
+        members = [pool[int(kept[i])] for i in rows]
+        if tuple(words) in seen or len({m.ref.key for m in members}) < min_texts:
+            continue
+        seen.add(tuple(words))
+        candidates.append(_candidate(members, x[rows], vocabulary))
+    candidates.sort(key=lambda c: -c.size)
+    return candidates[:max_candidates]
