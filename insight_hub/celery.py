@@ -63,6 +63,11 @@ app.conf.update(
         # Stories redacted by older rules are redone (stories.redaction): those that would show more wait
         # for a person.
         "refresh-redactions": {"task": "stories.tasks.refresh_redactions", "schedule": 600.0},
+        # Emerging themes: on the 1st of each month, discovery for each ICS (themes.emerging).
+        "discover-emerging-themes": {
+            "task": "insight_hub.themes.tasks.discover_emerging_themes",
+            "schedule": crontab(day_of_month=1, hour=3, minute=0),
+        },
         # Board reports' files are kept for BOARD_REPORT_RETENTION_DAYS, then deleted by this pass.
         "expire-board-reports": {
             "task": "dashboards.reports.tasks.expire_reports",

@@ -260,6 +260,9 @@ def _centres(x: sp.csr_matrix, labels: np.ndarray) -> sp.csr_matrix:
 
 
 def _word_pattern(word: str) -> str:
+    """The word and its plural, as a pattern: "meal" -> meal(s), "activity" -> activit(y|ies)."""
+    if word.endswith("y") and len(word) > 3:
+        return rf"\b{re.escape(word[:-1])}(?:y|ies)\b"
     return rf"\b{re.escape(word)}s?\b"
 
 
