@@ -266,7 +266,7 @@ def _word_pattern(word: str) -> str:
     return rf"\b{re.escape(word)}s?\b"
 
 
-def _candidate(members: list[_Sentence], rows: sp.csr_matrix, vocabulary: list[str]) -> Candidate:
+def _candidate(members: list[_Sentence], rows: sp.csr_matrix, phrases: list[str]) -> Candidate:
     centre = np.asarray(rows.mean(axis=0)).ravel()
     typical = np.argsort(-(rows @ centre))
     seen_text: set[str] = set()
@@ -281,7 +281,6 @@ def _candidate(members: list[_Sentence], rows: sp.csr_matrix, vocabulary: list[s
     trend: Counter[str] = Counter()
     for _key, month in {(m.ref.key, m.month) for m in members if m.month}:
         trend[month] += 1
-    phrases = _phrases(rows, vocabulary)
     return Candidate(
         name=" and ".join(phrases[:2]).capitalize(),
         phrases=phrases,
@@ -290,13 +289,6 @@ def _candidate(members: list[_Sentence], rows: sp.csr_matrix, vocabulary: list[s
         examples=examples,
         trend=dict(sorted(trend.items())),
     )
-
-
-def _phrases(rows: sp.csr_matrix, vocabulary: list[str]) -> list[str]:
-    share = np.asarray((rows > 0).sum(axis=0)).ravel() / rows.shape[0]
-    order = np.argsort(-share)
-    # The words that hold the group together: the commonest, then any others in a fifth of it.
-    return [vocabulary[j] for j in order[:TOP_PHRASES] if share[j] >= PHRASE_SHARE or j == order[0]]
 
 
 def _expand(
@@ -346,6 +338,6 @@ def discover(
         if tuple(words) in seen or len({m.ref.key for m in members}) < min_texts:
             continue
         seen.add(tuple(words))
-        candidates.append(_candidate(members, x[rows], vocabulary))
+        candidates.append(_candidate(members, x[rows], words))
     candidates.sort(key=lambda c: -c.size)
     return candidates[:max_candidates]
