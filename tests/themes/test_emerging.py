@@ -145,7 +145,7 @@ def test_evaluate_discovery_finds_a_hidden_theme_again(tmp_path, capsys):
                     "comment_id": f"{label[:4]}{n}-{len(rows)}",
                     "question_type": "nonspecific",
                     "text": texts[n % 4] + f" Visit {n}.",
-                    "sentiment": 3,
+                    "sentiment": 1 + (len(rows) % 5),
                     "labels": label,
                 }
             )

@@ -67,5 +67,5 @@ def score_hidden(tagger: Tagger, data: Rows, label: str) -> HiddenThemeScore:
 def evaluate_discovery(train_csv: str | Path, data_csv: str | Path, label: str, *, seed: int = 0):
     train_rows, data = read_rows(train_csv), read_rows(data_csv)
     if not any(label in labels for labels in train_rows.labels + data.labels):
-        raise ValueError(f"no row of either file carries the label {label!r}")
+        raise LookupError(f"no row of either file carries the label {label!r}")
     return score_hidden(train_without(train_rows, label, seed=seed), data, label)

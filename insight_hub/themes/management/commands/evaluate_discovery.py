@@ -23,7 +23,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{name}: no such file {path}")
         try:
             score = evaluate_discovery(train, data, hide, seed=seed)
-        except ValueError as exc:
+        except LookupError as exc:
             raise CommandError(f"--hide: {exc}") from exc
         self.stdout.write(f"hidden theme {hide}: recall {score.recall:.2f} precision {score.precision:.2f}")
         best = score.best
