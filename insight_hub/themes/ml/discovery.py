@@ -12,13 +12,14 @@ were lovely" is confidently about staff, and "food, cold" is its residue. Residu
 are dropped; a sentence with any residue left, or one the tagger is unsure about (no theme above
 ``LOW_CONFIDENCE``), goes to discovery.
 
-Grouping. Each sentence in the pool becomes a TF-IDF vector over its residue words (scikit-learn), and
-sentences are grouped by agglomerative clustering (cosine distance, average linkage: two groups merge
-when their members share vocabulary on average, so a group is held together by a few words, which is
-what a person can name and what a local theme's phrases can match). Groups under ``min_texts`` texts
-are dropped. Each candidate reports its top phrases (the words most of its sentences share), a name
-suggestion from them, the texts and sentences it holds, and a few example sentences (the most typical
-ones: nearest the group's centre). Accepting a candidate makes a local theme matching its phrases.
+Grouping. Residue words seen in at least a few texts are grouped by agglomerative clustering
+(scikit-learn; cosine distance, average linkage) of their occurrence vectors over texts: words
+said together in the same texts join one group, a word said on its own stays a group of one. A candidate
+is a group and every pooled sentence whose residue holds one of its words, which is exactly what a local
+theme with those words as phrases would match; groups under ``min_texts`` texts are dropped. Each
+candidate reports its words (top phrases, most frequent first), a name suggestion from them, its size in
+texts, its texts by month (trend), and a few example sentences (the most typical ones: nearest the
+group's centre). Accepting a candidate makes a local theme matching its phrases.
 """
 
 from __future__ import annotations
@@ -45,18 +46,14 @@ from .types import LocalTheme
 EXPLAINED_WEIGHT = 0.35
 # Below this calibrated confidence for every theme, a sentence is "unassigned or low-confidence".
 LOW_CONFIDENCE = 0.5
-# Cosine distance under which two groups merge (average linkage).
-MERGE_DISTANCE = 0.8
-# Agglomerative clustering keeps an n x n distance matrix: larger pools are grouped on a seeded sample
-# and the other sentences join the nearest group.
-MAX_CLUSTERED = 4000
+# Cosine distance under which two groups of words merge (average linkage): words said together in at
+# least about half of the texts that hold either.
+MERGE_DISTANCE = 0.5
+MAX_WORDS = 3000
 MIN_TEXTS = 5
 MAX_CANDIDATES = 30
 EXAMPLES = 5
 TOP_PHRASES = 6
-# A group's defining words: in at least this share of its sentences, and most of their uses in it.
-PHRASE_SHARE = 0.2
-OWN_SHARE = 0.5
 
 # Words that carry no theme of their own in feedback: sentiment, fillers, the people and places of any
 # service. Without them every group would be "staff" or "good".
@@ -234,31 +231,6 @@ def _matrix(pool: list[_Sentence], min_df: int) -> tuple[sp.csr_matrix, list[str
     return x.tocsr(), vocabulary, kept
 
 
-def _cluster(x: sp.csr_matrix, distance: float, seed: int) -> np.ndarray:
-    n = x.shape[0]
-    if n < 2:
-        return np.zeros(n, dtype=int)
-    sample = np.arange(n)
-    if n > MAX_CLUSTERED:
-        sample = np.sort(np.random.default_rng(seed).choice(n, MAX_CLUSTERED, replace=False))
-    model = AgglomerativeClustering(
-        n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average"
-    )
-    sample_labels = model.fit_predict(x[sample].toarray())
-    if len(sample) == n:
-        return sample_labels
-    centres = _centres(x[sample], sample_labels)
-    return np.asarray((x @ centres.T).argmax(axis=1)).ravel()
-
-
-def _centres(x: sp.csr_matrix, labels: np.ndarray) -> sp.csr_matrix:
-    k = int(labels.max()) + 1
-    member = sp.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(k, len(labels)))
-    centres = member @ x
-    norms = np.sqrt(np.asarray(centres.multiply(centres).sum(axis=1)).ravel())
-    return (sp.diags(1 / np.maximum(norms, 1e-12)) @ centres).tocsr()
-
-
 def _word_pattern(word: str) -> str:
     """The word and its plural, as a pattern: "meal" -> meal(s), "activity" -> activit(y|ies)."""
     if word.endswith("y") and len(word) > 3:
@@ -291,21 +263,36 @@ def _candidate(members: list[_Sentence], rows: sp.csr_matrix, phrases: list[str]
     )
 
 
-def _expand(
-    label_rows: np.ndarray, x: sp.csr_matrix, vocabulary: list[str], pool_df: np.ndarray
-) -> tuple[list[str], np.ndarray]:
-    """A group's defining words (common in it, and mostly found in it) and every pooled sentence that
-    holds one: the sentences its local theme would match."""
-    binary = x > 0
-    inside = np.asarray(binary[label_rows].sum(axis=0)).ravel()
-    share = inside / len(label_rows)
-    own = inside / np.maximum(pool_df, 1)
-    order = np.argsort(-share)
-    words = [
-        j for j in order[:TOP_PHRASES] if (share[j] >= PHRASE_SHARE and own[j] >= OWN_SHARE) or j == order[0]
-    ]
-    hit = np.asarray(binary[:, words].sum(axis=1)).ravel() > 0
-    return [vocabulary[j] for j in words], np.flatnonzero(hit)
+def _word_groups(
+    pool: list[_Sentence], kept: np.ndarray, x: sp.csr_matrix, distance: float
+) -> list[list[int]]:
+    """Groups of residue words said together: each word is read as the set of texts whose residue holds it,
+    and words are clustered by those sets (agglomerative, cosine distance, average linkage). A group's words
+    come most frequent first."""
+    keys = [pool[int(i)].ref.key for i in kept]
+    text_index = {key: t for t, key in enumerate(dict.fromkeys(keys))}
+    owner = np.array([text_index[key] for key in keys])
+    to_text = sp.csr_matrix(
+        (np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(len(text_index), len(owner))
+    )
+    by_text = ((to_text @ (x > 0).astype(np.float64)) > 0).astype(np.float64).tocsc()
+    df = np.asarray(by_text.sum(axis=0)).ravel()
+    # Agglomerative clustering keeps an n x n distance matrix: the commonest words are clustered.
+    words = np.argsort(-df, kind="stable")[:MAX_WORDS]
+    words = words[df[words] > 0]
+    if len(words) < 2:
+        return [[int(j) for j in words]]
+    columns = by_text[:, words].T.tocsr()
+    norms = np.sqrt(np.asarray(columns.multiply(columns).sum(axis=1)).ravel())
+    columns = sp.diags(1 / norms) @ columns
+    labels = AgglomerativeClustering(
+        n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average"
+    ).fit_predict(columns.toarray())
+    groups = []
+    for label in np.unique(labels):
+        members = words[labels == label]
+        groups.append([int(j) for j in members[np.argsort(-df[members], kind="stable")]])
+    return groups
 
 
 def discover(
@@ -318,7 +305,6 @@ def discover(
     max_candidates: int | None = MAX_CANDIDATES,
     distance: float = MERGE_DISTANCE,
     confidence: float = LOW_CONFIDENCE,
-    seed: int = 0,
 ) -> list[Candidate]:
     """Candidate themes in what the tagger's themes (and ``local_themes``) leave unaccounted for, largest
     first. ``known_words`` are words already dealt with (e.g. of candidates people dismissed)."""
@@ -328,12 +314,12 @@ def discover(
     x, vocabulary, kept = _matrix(pool, min_df=max(2, min_texts // 2))
     if x.shape[0] == 0:
         return []
-    labels = _cluster(x, distance, seed)
-    pool_df = np.asarray((x > 0).sum(axis=0)).ravel()
     candidates = []
     seen: set[tuple[str, ...]] = set()
-    for label in np.unique(labels):
-        words, rows = _expand(np.flatnonzero(labels == label), x, vocabulary, pool_df)
+    binary = (x > 0).tocsc()
+    for words in _word_groups(pool, kept, x, distance):
+        rows = np.flatnonzero(np.asarray(binary[:, words].sum(axis=1)).ravel() > 0)
+        words = [vocabulary[j] for j in words]
         members = [pool[int(kept[i])] for i in rows]
         if tuple(words) in seen or len({m.ref.key for m in members}) < min_texts:
             continue
