@@ -3,13 +3,16 @@
 import csv
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import transaction
 
 from feedback.models import CommentTag
 from insight_hub.themes import emerging, services
 from insight_hub.themes.ml.discovery import DiscoveryText, discover
 from insight_hub.themes.models import CandidateDecision, CandidateStatus, TagStatus, Theme
+from tests.conftest import wait_for
 from tests.themes.conftest import make_comment
 
 LABEL = "feedback.comment"
@@ -67,6 +70,10 @@ def test_an_accepted_candidate_becomes_a_local_theme_on_the_texts_it_matches(
     # Tagging skips a text whose hash and model version are unchanged: accepting must still reach them.
     with django_capture_on_commit_callbacks(execute=True):
         theme = emerging.candidate_accept(user=world.icb_lead, candidate=candidate, name="Wifi for patients")
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        # With Redis the tasks wait for a worker (test_worker.py runs one): do here what they do.
+        emerging.local_theme_retag(theme_id=theme.pk)
+        services.items_tag(label=LABEL, ids=[c.pk for c in wifi + others], tagger=tagger)
     assert theme.ics == world.ics and theme.category == emerging.LOCAL_CATEGORY
     tagged = set(CommentTag.objects.filter(theme=theme).values_list("comment_id", flat=True))
     assert tagged == {c.pk for c in wifi}
@@ -162,3 +169,19 @@ def test_evaluate_discovery_finds_a_hidden_theme_again(tmp_path, capsys):
     )
     line = capsys.readouterr().out.splitlines()[0]
     assert line == "hidden theme Food & drink provision & facilities: recall 1.00 precision 1.00"
+
+
+@pytest.mark.worker
+def test_a_real_worker_puts_an_accepted_theme_on_the_texts_it_matches(celery_worker, world, tagger):
+    wifi = _tagged_comments(world, tagger, WIFI)
+    _tagged_comments(world, tagger, OTHERS)
+    [candidate] = [c for c in emerging.themes_discover(ics=world.ics, tagger=tagger) if "wifi" in c.phrases]
+    with transaction.atomic():
+        theme = emerging.candidate_accept(user=world.icb_lead, candidate=candidate, name="Wifi for patients")
+    wait_for(
+        lambda: CommentTag.objects.filter(theme=theme).count() == len(WIFI),
+        message="the worker to re-tag the texts the new local theme matches",
+    )
+    assert set(CommentTag.objects.filter(theme=theme).values_list("comment_id", flat=True)) == {
+        c.pk for c in wifi
+    }
