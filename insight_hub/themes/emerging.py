@@ -104,7 +104,8 @@ def themes_discover(*, ics, now=None, tagger=None) -> list[CandidateTheme]:
         for candidate in found
     ]
     with transaction.atomic():
-        CandidateTheme.objects.filter(ics=ics, status=CandidateStatus.OPEN).delete()
+        # Open candidates nobody has touched give way to this run's; a renamed or merged one is kept.
+        CandidateTheme.objects.filter(ics=ics, status=CandidateStatus.OPEN, decisions__isnull=True).delete()
         created = CandidateTheme.objects.bulk_create(rows)
     logger.info("emerging themes for ICS %s: %d candidates from %d texts", ics.pk, len(created), len(texts))
     return created
@@ -184,6 +185,7 @@ def candidate_merge(*, user, candidate: CandidateTheme, into: CandidateTheme) ->
     candidate.status, candidate.merged_into = CandidateStatus.MERGED, into
     candidate.save(update_fields=["status", "merged_into"])
     _decide(candidate, user=user, action="merge", into=into.pk)
+    _decide(into, user=user, action="merge", merged=candidate.pk, name=candidate.name)
     return into
 
 
