@@ -119,6 +119,7 @@ def test_merge_rename_and_dismiss_are_recorded_and_a_decided_candidate_is_closed
     assert actions == [
         ("rename", "Wifi and internet"),
         ("merge", "internet"),
+        ("merge", "Wifi and internet"),
         ("dismiss", "Wifi and internet"),
     ]
     assert not Theme.objects.filter(ics=world.ics).exists()
