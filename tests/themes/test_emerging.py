@@ -5,7 +5,7 @@ import csv
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from feedback.models import CommentTag
@@ -186,3 +186,13 @@ def test_a_real_worker_puts_an_accepted_theme_on_the_texts_it_matches(celery_wor
     assert set(CommentTag.objects.filter(theme=theme).values_list("comment_id", flat=True)) == {
         c.pk for c in wifi
     }
+
+
+@pytest.mark.django_db
+def test_discover_themes_runs_discovery_for_an_ics_and_names_a_wrong_code(world, tagger, capsys):
+    _tagged_comments(world, tagger, WIFI + OTHERS)
+    call_command("discover_themes", ics="qxx")
+    out = capsys.readouterr().out
+    assert out.startswith("Testshire ICS: ") and f"({len(WIFI)} texts): wifi" in out
+    with pytest.raises(CommandError, match="--ics: no ICS is led by an ICB with ODS code 'Q99'"):
+        call_command("discover_themes", ics="Q99")
