@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 # Discovery reads the texts saved in the last six months; the trend shows them month by month.
 DISCOVERY_MONTHS = 6
+# At most this many texts of each kind (the most recent): discovery holds its texts and sentences in memory.
+MAX_TEXTS = 50_000
 CHUNK = 1000
 EXAMPLE_CHARS = 300
 LOCAL_CATEGORY = "Local themes"
@@ -41,7 +43,8 @@ def _shared_items(taggable, ics_id: int) -> QuerySet:
 def _discovery_texts(ics_id: int, since) -> tuple[list[DiscoveryText], dict[str, str]]:
     texts, by_key = [], {}
     for taggable in registry.all_taggables():
-        items = _shared_items(taggable, ics_id).filter(text_changed_at__gte=since).order_by("pk")
+        items = _shared_items(taggable, ics_id).filter(text_changed_at__gte=since)
+        items = items.order_by("-text_changed_at", "-pk")[:MAX_TEXTS]
         batch = []
         for item in items.iterator(chunk_size=CHUNK):
             batch.append(item)
