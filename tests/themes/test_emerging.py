@@ -53,6 +53,13 @@ def test_discovery_groups_the_sentences_no_theme_covers(tagger):
     assert not [c for c in discover(tagger, texts, min_texts=4, known_words=["wifi"]) if "wifi" in c.phrases]
 
 
+def test_redaction_placeholders_are_no_theme(tagger):
+    said = ["Please tell [name] the lift is broken.", "[name] on reception rang [phone number] twice."]
+    texts = [DiscoveryText(f"t{i}", said[i % 2], "could_improve") for i in range(12)]
+    phrases = {word for candidate in discover(tagger, texts, min_texts=4) for word in candidate.phrases}
+    assert "lift" in phrases and not phrases & {"name", "phone", "number"}
+
+
 def _tagged_comments(world, tagger, texts):
     comments = [make_comment(world.service_a, text, "could_improve") for text in texts]
     services.items_tag(label=LABEL, ids=[c.pk for c in comments], tagger=tagger)

@@ -192,11 +192,25 @@ def _pool(
             scores = doc._.qdc_scores
             text = doc_text(doc)
             for span, margins in zip(scored_sentences(doc), scores.sentence_theme_margins, strict=True):
-                residue = accounts.residue([t.text for t in span], margins, confidence)
+                residue = accounts.residue(_outside_brackets(span), margins, confidence)
                 if residue:
                     start, end = _trim(text, span.start_char, span.end_char)
                     pool.append(_Sentence(SentenceRef(item.key, start, end), item.month, residue))
     return pool
+
+
+def _outside_brackets(span) -> list[str]:
+    """The span's tokens, less those in square brackets: redaction's placeholders ("[name]", "[phone
+    number]", "[nurse]") are said in every kind of text and are no theme."""
+    tokens, inside = [], False
+    for token in span:
+        if token.text == "[":
+            inside = True
+        elif token.text == "]":
+            inside = False
+        elif not inside:
+            tokens.append(token.text)
+    return tokens
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
