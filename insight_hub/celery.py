@@ -71,6 +71,11 @@ app.conf.update(
         # Care Opinion: stories published since the last run, for every ICS (stories.care_opinion). Hourly,
         # off the hour, so it does not meet the nightly roll-up rebuild or other clients' top-of-hour bursts.
         "sync-care-opinion": {"task": "stories.tasks.sync_care_opinion", "schedule": crontab(minute=23)},
+        # Emerging themes: on the 1st of each month, discovery for each ICS (themes.emerging).
+        "discover-emerging-themes": {
+            "task": "insight_hub.themes.tasks.discover_emerging_themes",
+            "schedule": crontab(day_of_month=1, hour=3, minute=0),
+        },
         # Board reports' files are kept for BOARD_REPORT_RETENTION_DAYS, then deleted by this pass.
         "expire-board-reports": {
             "task": "dashboards.reports.tasks.expire_reports",

@@ -9,7 +9,7 @@ class StoriesConfig(AppConfig):
     def ready(self) -> None:
         from insight_hub.themes.registry import Taggable, register
 
-        from .models import Story, StoryTag
+        from .models import Purpose, Story, StoryTag
         from .selectors import stories_visible_to
         from .services import story_after_tag
 
@@ -22,6 +22,8 @@ class StoriesConfig(AppConfig):
                 after_tag=story_after_tag,
                 # Outside the logging trust, only stories shared with the ICS exist: review them likewise.
                 visible_to=stories_visible_to,
+                # Emerging themes are shown across the ICS: only stories shared for internal learning.
+                shared=lambda stories: stories.usable_for(Purpose.INTERNAL_LEARNING),
             )
         )
 

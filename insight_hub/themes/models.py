@@ -277,3 +277,58 @@ class TaggingClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_label} {self.item_id}"
+
+
+class CandidateStatus(models.TextChoices):
+    OPEN = "open", "Waiting for a decision"
+    ACCEPTED = "accepted", "Accepted as a local theme"
+    MERGED = "merged", "Merged into another candidate"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class CandidateTheme(models.Model):
+    """A group of sentences that no theme covers well, found by the monthly discovery run for one ICS
+    (`insight_hub.themes.ml.discovery`). People accept it (it becomes a local theme), merge, rename or
+    dismiss it. Examples are redacted text only, so every ICB reader of the ICS may see them."""
+
+    ics = models.ForeignKey("organisations.ICS", on_delete=models.CASCADE, related_name="candidate_themes")
+    found_at = models.DateTimeField()
+    name = models.CharField(max_length=120)
+    suggested_name = models.CharField(max_length=120)
+    phrases = models.JSONField(default=list)
+    patterns = models.JSONField(default=list)
+    # Texts holding a sentence of the group, and texts by month ({"2026-05": 12, ...}) for the trend.
+    size = models.PositiveIntegerField()
+    trend = models.JSONField(default=dict)
+    # [{"label", "id", "text"}]: the group's most typical sentences, redacted.
+    examples = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=CandidateStatus.choices, default=CandidateStatus.OPEN)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-size", "pk"]
+        # The review page: WHERE ics_id = %s AND status = 'open' ORDER BY size DESC.
+        indexes = [models.Index(fields=["ics", "status"], name="candidate_ics_status")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CandidateDecision(models.Model):
+    """Who decided what about a candidate theme, and when. Written by the services; never edited."""
+
+    candidate = models.ForeignKey(CandidateTheme, on_delete=models.CASCADE, related_name="decisions")
+    action = models.CharField(max_length=10)  # accept / merge / rename / dismiss
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    # Identifiers and names only: {"name": ..., "into": id, "theme": id}.
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} {self.candidate}"

@@ -28,6 +28,9 @@ class Taggable:
     # Called inside the tagging transaction with the freshly tagged item (its `safety_signals` set), e.g. to
     # flag a story as critical. Must save what it changes.
     after_tag: Callable[[models.Model], None] | None = None
+    # The items every ICB reader of the ICS may see (e.g. stories shared with the ICS for internal learning):
+    # emerging-theme discovery reads only these, as its examples are shown across the ICS. Default: all.
+    shared: Callable[[models.QuerySet], models.QuerySet] | None = None
 
     @property
     def label(self) -> str:

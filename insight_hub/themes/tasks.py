@@ -76,3 +76,35 @@ def _load_models(**kwargs) -> None:
     redact("Loaded by Dr Patel.")
     load_tagger().tag([TagInput("Loaded.", "nonspecific")])
     logger.info("tagging models loaded")
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=2, retry_backoff_max=60, max_retries=8)
+def retag_local_theme(theme_id: int) -> dict[str, int]:
+    """A local theme was made (an emerging theme accepted): re-tag the texts it may match."""
+    from . import emerging
+
+    return emerging.local_theme_retag(theme_id=theme_id)
+
+
+@shared_task(acks_late=True)
+def discover_emerging_themes() -> int:
+    """Monthly (beat): one discovery run per ICS, each its own task."""
+    from insight_hub.organisations.models import ICS
+
+    ids = list(ICS.objects.order_by("pk").values_list("pk", flat=True))
+    for ics_id in ids:
+        discover_themes_for_ics.delay(ics_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=2, retry_backoff_max=60, max_retries=8)
+def discover_themes_for_ics(ics_id: int) -> int:
+    from insight_hub.organisations.models import ICS
+
+    from . import emerging
+
+    ics = ICS.objects.filter(pk=ics_id).first()
+    if ics is None:
+        logger.info("emerging themes: ICS %s no longer exists", ics_id)
+        return 0
+    return len(emerging.themes_discover(ics=ics))

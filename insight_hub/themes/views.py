@@ -11,6 +11,7 @@ from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
 from . import registry, selectors, services
+from .emerging import may_review_candidates
 from .models import Theme
 
 TRAINING_COLUMNS = ["comment_id", "question_type", "text", "sentiment", "labels"]
@@ -85,6 +86,7 @@ def review_queue(request):
         {
             "queue": selectors.review_queue(request.user),
             "coverage": selectors.review_share_by_theme(request.user),
+            "sees_emerging": may_review_candidates(request.user),
             "breadcrumbs": [("Home", "/")],
         },
     )
