@@ -10,3 +10,10 @@ class ReportsConfig(AppConfig):
     label = "reports"
     verbose_name = "Board reports"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from insight_hub.inbox import register as register_inbox
+
+        from .inbox import reports_inbox
+
+        register_inbox(reports_inbox)
