@@ -69,11 +69,9 @@ def signable(report: BoardReport) -> str:
 
 
 def _locked(report: BoardReport) -> BoardReport:
-    return (
-        BoardReport.objects.select_for_update()
-        .select_related("organisation", "ics", "ics__icb")
-        .get(pk=report.pk)
-    )
+    # Only the report's row is locked (PostgreSQL refuses FOR UPDATE on the nullable side of the joins).
+    related = BoardReport.objects.select_related("organisation", "ics", "ics__icb")
+    return related.select_for_update(of=("self",)).get(pk=report.pk)
 
 
 def section_approve(*, report: BoardReport, key: str, user) -> ReportSection:
