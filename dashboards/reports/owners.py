@@ -124,3 +124,30 @@ def section_owners(ics, organisation, *, requested_by=None) -> list[SectionOwner
         "actions": (lead, lead_role, None, ""),
     }
     return [SectionOwner(key, title, *owners[key]) for key, title in SECTIONS]
+
+
+def register_entries(ics):
+    """For the ownership register (`dashboards.owners`): sections of draft reports waiting for approval,
+    so a section nobody is named for shows there as a gap."""
+    from django.urls import reverse
+
+    from dashboards.owners import Owned
+
+    from .models import ReportSection, ReportStatus, SignOff
+
+    waiting = ReportSection.objects.filter(
+        report__ics=ics,
+        report__status=ReportStatus.DONE,
+        report__signoff=SignOff.DRAFT,
+        approved_at__isnull=True,
+    ).select_related("owner", "report__organisation", "report__ics")
+    for section in waiting.order_by("report__requested_at", "position"):
+        report = section.report
+        yield Owned(
+            "Board report section",
+            f"{section.title}: {report.scope_label}, {report.period_label}",
+            reverse("reports:detail", kwargs={"uid": report.uid}),
+            section.owner,
+            None,
+            "Waiting for its owner's approval",
+        )

@@ -356,3 +356,18 @@ def test_page_one_of_the_pdf_is_the_summary(client, world, data, generated):
     page = client.get(reverse("reports:detail", kwargs={"uid": generated.uid})).content.decode()
     assert "33% positive</strong> and 33% negative, from 60 responses" in page
     assert "Responses and changes made" in page and f"S{critical.pk} · Trust A NHS Foundation Trust" in page
+
+
+def test_sections_waiting_for_approval_are_in_the_ownership_register_with_gaps_first(world, report):
+    from dashboards.owners import ownership_register
+
+    world.ics.px_lead = None
+    world.ics.save()
+    ics_report = made_report(world, organisation=None)  # nobody named for any of its sections
+    entries = [e for e in ownership_register(world.ics) if e.kind == "Board report section"]
+    assert len(entries) == 10
+    assert [e.status for e in entries[:5]] == ["unowned"] * 5
+    assert all(ics_report.scope_label in e.title for e in entries[:5])
+    approve_all(report, world)
+    entries = [e for e in ownership_register(world.ics) if e.kind == "Board report section"]
+    assert len(entries) == 5 and {e.owner for e in entries} == {None}
