@@ -18,7 +18,7 @@ from feedback.metrics import THRESHOLD
 from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
 from stories.models import ActionStatus, Story, StoryAction, StoryStatus
 
-from .stories import _in_period
+from .stories import _in_period, _stratum_filter
 
 QUOTED_ON_PAGE_ONE = 2
 SHORT_QUOTE = 180
@@ -91,7 +91,8 @@ def _owner_name(user) -> str:
 def critical_follow_up(org_ids, period: Period) -> tuple[int, int, int]:
     """Critical stories collected in the period: (all, with a response to the teller, with a change made)."""
     stories = _in_period(Story.objects.all(), org_ids, period).exclude(status=StoryStatus.WITHDRAWN)
-    stories = stories.filter(consent_withdrawn_on__isnull=True).exclude(safety_concern="")
+    # Critical as the balance guard counts it (one definition: `.stories._stratum_filter`).
+    stories = stories.filter(consent_withdrawn_on__isnull=True).filter(_stratum_filter("critical"))
     counts = stories.aggregate(
         all=Count("pk", distinct=True),
         responded=Count("pk", filter=Q(teller_response_at__isnull=False), distinct=True),
