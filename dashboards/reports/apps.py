@@ -10,3 +10,14 @@ class ReportsConfig(AppConfig):
     label = "reports"
     verbose_name = "Board reports"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from dashboards.owners import PROVIDERS
+        from insight_hub.inbox import register as register_inbox
+
+        from .inbox import reports_inbox
+        from .owners import register_entries
+
+        register_inbox(reports_inbox)
+        if register_entries not in PROVIDERS:
+            PROVIDERS.append(register_entries)

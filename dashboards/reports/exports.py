@@ -70,6 +70,14 @@ def sections(content: ReportContent) -> list[tuple[str, list[str], list[list]]]:
         ["Selection", "chosen by a person" if c.custom_selection else "default (follows the mix collected)"],
         ["Balance statement", b.statement if b.under_represented else ""],
         ["Roll-ups up to", f"{c.rollups_as_of:%Y-%m-%d %H:%M}" if c.rollups_as_of else "not recorded"],
+        *(
+            [
+                f"Owner: {o.title}",
+                " – ".join(x for x in (o.name, o.role) if x) or "No named owner",
+            ]
+            for o in c.section_owners
+        ),
+        *([f"What changed ({i})", line] for i, line in enumerate(c.summary.changed if c.summary else [], 1)),
     ]
     fft_header = ["Month", *FFT_HEADERS, "Total", "% positive", "% negative"]
     fft_rows = [[f"{row.month:%Y-%m}", *_figures_row(row.figures)] for row in c.fft_months]

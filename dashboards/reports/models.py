@@ -21,6 +21,16 @@ class ReportStatus(models.TextChoices):
     EXPIRED = "expired", "Expired (files deleted)"
 
 
+class SignOff(models.TextChoices):
+    """Where a made report is in its sign-off, apart from its generation (`ReportStatus`): every section's
+    owner approves it (or the report's owner on their behalf), then the report's owner releases it to the
+    board. Board members read released reports only."""
+
+    DRAFT = "draft", "Draft: waiting for sign-off"
+    APPROVED = "approved", "Approved: ready to release"
+    RELEASED = "released", "Released to the board"
+
+
 class ReportFormat(models.TextChoices):
     PDF = "pdf", "PDF"
     XLSX = "xlsx", "Excel workbook (XLSX)"
@@ -56,6 +66,14 @@ class BoardReport(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Sign-off (see SignOff). The person who asked for the report owns it: they release it.
+    signoff = models.CharField(max_length=10, choices=SignOff.choices, default=SignOff.DRAFT)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+    # Why the sign-off started again, e.g. regenerated after a teller withdrew consent (ids, no story text).
+    signoff_note = models.TextField(blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -70,12 +88,17 @@ class BoardReport(models.Model):
     # The balance statement exactly as the PDF's first page prints it, so the page says the same.
     balance_statement = models.TextField(blank=True)
     under_represented = models.BooleanField(default=False)
+    # Page one's summary as the PDF prints it, for the report's page: figures, theme and commitment wording
+    # only; the critical stories it quotes are read again (consent re-checked) when the page is shown.
+    summary = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
         indexes = [
             # The cleanup pass: WHERE status = 'done' AND expires_at <= now().
             models.Index(fields=["status", "expires_at"], name="boardreport_expiry"),
+            # The inbox's "reports awaiting your sign-off" and a board's list: WHERE signoff = %s.
+            models.Index(fields=["signoff"], name="boardreport_signoff"),
         ]
 
     def __str__(self) -> str:
@@ -103,6 +126,51 @@ class BoardReport(models.Model):
     @property
     def custom_selection(self) -> bool:
         return self.chosen_story_ids is not None
+
+    @property
+    def is_released(self) -> bool:
+        return self.signoff == SignOff.RELEASED
+
+
+class ReportSection(models.Model):
+    """One section of a made report, its named owner and their approval. Written when the report is made
+    (from who owns what at that moment) and replaced when it is made again, which clears the approvals."""
+
+    report = models.ForeignKey(BoardReport, on_delete=models.CASCADE, related_name="sections")
+    key = models.CharField(max_length=20)  # fft, themes, stories, commitments, actions
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=120)
+    # Who signs the section off; empty where nobody is named (a gap: the report's owner approves for them).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    owner_role = models.CharField(max_length=200, blank=True)
+    # On a trust's report, where the ICB owns what the section reports on (its charter, a dashboard): shown.
+    icb_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    icb_owner_role = models.CharField(max_length=200, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    # True: the report's owner approved it for the section's owner (or for nobody named).
+    on_behalf = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["report", "position"]
+        constraints = [models.UniqueConstraint(fields=["report", "key"], name="reportsection_unique")]
+        indexes = [
+            # The inbox: a person's sections still to approve, WHERE owner_id = %s AND approved_at IS NULL.
+            models.Index(fields=["owner", "approved_at"], name="reportsection_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.key}"
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_at is not None
 
 
 class ReportFile(models.Model):

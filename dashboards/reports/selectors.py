@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from dashboards import selectors as dashboard_selectors
-from dashboards.models import Dashboard, DashboardStatus, RollupState, ScopeKind
+from dashboards.models import RollupState
 from dashboards.rollups import month_start, next_month
 from dashboards.selectors import Period
 from dashboards.spc import SPCResult, xmr
@@ -31,9 +31,8 @@ from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
 from stories.models import ActionStatus, StoryAction
 
 from . import sections
-from .models import BoardReport
-
-# The stories and the balance guard live in `.stories`; these names are read through this module too.
+from .models import BoardReport, SignOff
+from .owners import SectionOwner, section_owners
 from .stories import (  # noqa: F401
     BALANCE_ALPHA,
     STRATA,
@@ -54,6 +53,9 @@ from .stories import (  # noqa: F401
     whole_percent,
 )
 
+# The stories and the balance guard live in `.stories`; these names are read through this module too.
+from .summary import build_summary
+
 SPC_MONTHS = 24  # the SPC chart's history: limits need 12 points or more (dashboards.spc.MIN_POINTS)
 THEMES_SHOWN = 5
 
@@ -62,10 +64,16 @@ THEMES_SHOWN = 5
 
 
 def reports_for(user) -> QuerySet[BoardReport]:
+    """Reports within reach. A board member reads a report only once it is released; the people who make,
+    own and sign reports off (px leads, the ICB lead) and the ICS's administrators read drafts too."""
     scope = scope_for(user)
-    return BoardReport.objects.filter(
-        Q(ics_id__in=scope.system_ics_ids) | Q(organisation_id__in=scope.px_org_ids | scope.board_org_ids)
-    ).select_related("ics", "ics__icb", "organisation", "requested_by")
+    makers = Q(ics_id__in=scope.icb_lead_ics_ids | scope.admin_ics_ids) | Q(
+        organisation_id__in=scope.px_org_ids
+    )
+    board = Q(ics_id__in=scope.board_ics_ids) | Q(organisation_id__in=scope.board_org_ids)
+    return BoardReport.objects.filter(makers | (board & Q(signoff=SignOff.RELEASED))).select_related(
+        "ics", "ics__icb", "organisation", "requested_by"
+    )
 
 
 def report_get_for(user, *, uid) -> BoardReport:
@@ -111,33 +119,13 @@ def scope_org_ids(ics, organisation) -> list[int]:
     return list(_ics_organisations(ics).values_list("pk", flat=True))
 
 
-# --- Owners ----------------------------------------------------------------------------------------------
+# --- Owners: `owners.py` (who owns each section, worked out when the report is made) -------------------
 
 
 def _name(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.email
-
-
-def section_owner(ics, organisation) -> tuple[str, str]:
-    """Who owns the numbers and stories of the scope: the owner of a published dashboard covering exactly it
-    (for the ICS, a dashboard of the whole ICS), else the ICS's patient-experience lead. (name, role)."""
-    dashboards = Dashboard.objects.filter(ics=ics, status=DashboardStatus.PUBLISHED, owner__is_active=True)
-    if organisation is None:
-        dashboards = dashboards.filter(scope_kind=ScopeKind.ICS)
-    else:
-        dashboards = dashboards.filter(scope_kind=ScopeKind.ORGANISATIONS, organisations=organisation)
-    dashboard = dashboards.select_related("owner").order_by("pk").first()
-    if dashboard is not None:
-        return _name(dashboard.owner), f"owner of the dashboard “{dashboard.title}”"
-    return ics_lead(ics)
-
-
-def ics_lead(ics) -> tuple[str, str]:
-    if ics.px_lead_id and ics.px_lead.is_active:
-        return _name(ics.px_lead), f"patient-experience lead, {ics.name}"
-    return "", ""
 
 
 # --- The report's content -------------------------------------------------------------------------------
@@ -271,6 +259,12 @@ class ReportContent:
     actions: list[ActionRow]
     rollups_as_of: dt.datetime | None
     notes: list[str] = field(default_factory=list)
+    section_owners: list[SectionOwner] = field(default_factory=list)
+    summary: object = None  # summary.Summary, page one
+
+    @property
+    def owners(self) -> dict[str, SectionOwner]:
+        return {s.key: s for s in self.section_owners}
 
 
 def old_question_note(figures) -> str:
@@ -459,6 +453,7 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
     quoted_ids = {q.story_id for q in quotes}
     critical_quotable = quotable(org_ids, period).filter(_stratum_filter("critical")).count()
     left_out = [pk for pk in default if pk not in quoted_ids]
+    owners = section_owners(ics, organisation, requested_by=report.requested_by)
     tell(55, "Charter commitments and actions")
     commitments = commitments_section(ics, organisation, period)
     actions = actions_section(org_ids, period)
@@ -479,15 +474,15 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
     old_question = dashboard_selectors.fft_old_question(org_ids, None, period)
     if old_question is not None:
         notes.append(old_question_note(old_question))
-    return ReportContent(
+    content = ReportContent(
         report=report,
         period=period,
         scope_label=report.scope_label,
         org_ids=org_ids,
         organisations=organisations,
         generated_at=timezone.now(),
-        owner=section_owner(ics, organisation),
-        ics_owner=ics_lead(ics),
+        owner=(owners[0].name, owners[0].role),
+        ics_owner=(owners[3].icb_name or owners[3].name, owners[3].icb_role or owners[3].role),
         fft_months=fft_months,
         fft_total=_hidden_in_either(fft_total_shown, orgs_total_shown),
         fft_total_counts=fft_total,
@@ -505,7 +500,11 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
         actions=actions,
         rollups_as_of=state.watermark if state else None,
         notes=notes,
+        section_owners=owners,
     )
+    tell(60, "The summary on page one")
+    content.summary = build_summary(content, special_cause_runs(spc))
+    return content
 
 
 def month_choices(count: int = 36) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
-from . import exports, selectors
+from . import exports, selectors, signoff
 from .models import BoardReport, ReportFile, ReportFormat, ReportStatus
 
 logger = logging.getLogger(__name__)
@@ -124,7 +124,10 @@ def report_generate(*, report_id: int) -> None:
         report.critical_quoted_percent = balance.quoted_percent
         report.under_represented = balance.under_represented
         report.balance_statement = balance.statement if balance.under_represented else ""
+        report.summary = content.summary.as_stored()
         report.save()
+        # Its sections and their owners as they stand now, each waiting for its owner's approval.
+        signoff.sections_record(report, content.section_owners)
         # Who generated it, who chose the stories, and what was left out of the default selection. Ids and
         # counts only (the audit is read by administrators who may not read the stories).
         audit.record(

@@ -3,8 +3,9 @@ progress over htmx, and the downloads. Reach is checked here and in the selector
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,10 +18,11 @@ from insight_hub.forms import add_service_errors
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
-from . import selectors, services
+from . import selectors, services, signoff
 from .availability import quotes_withdrawn
 from .forms import ReportScopeForm, StorySelectionForm
-from .models import CONTENT_TYPES, ReportFile, ReportFormat, ReportStatus
+from .models import CONTENT_TYPES, ReportFile, ReportFormat, ReportSection, ReportStatus, SignOff
+from .summary import short_quotes
 
 BREADCRUMBS = [("Home", "/"), ("Board reports", "/reports/")]
 
@@ -103,6 +105,7 @@ def report_detail(request, uid):
         "formats": [] if withdrawn else _formats(report),
         "withdrawn": withdrawn,
         "remake_url": _remake_url(report),
+        "can_regenerate": bool(withdrawn) and _may_remake(request.user, report),
         "breadcrumbs": BREADCRUMBS,
     }
     if request.htmx:
@@ -116,9 +119,33 @@ def report_detail(request, uid):
             ("Critical stories collected", _percent(report.critical_collected_percent)),
             ("Critical stories quoted", _percent(report.critical_quoted_percent)),
         ]
+        context.update(_signoff_context(request.user, report, withdrawn))
         context["quoted"] = selectors.quotes_for(report.quoted_story_ids, selectors.scope_org_ids(
             report.ics, report.organisation), Period(report.period_first, report.period_last))  # fmt: skip
+        context["critical_quotes"] = short_quotes(context["quoted"])
     return render(request, "reports/report_detail.html", context)
+
+
+def _signoff_context(user, report, withdrawn) -> dict:
+    sections = list(
+        ReportSection.objects.filter(report=report).select_related("owner", "icb_owner", "approved_by")
+    )
+    open_ = report.signoff == SignOff.DRAFT and not withdrawn
+    return {
+        "sections": [(section, open_ and not section.approved and signoff.may_approve(user, report, section))
+                     for section in sections],
+        "is_report_owner": signoff.is_report_owner(user, report),
+        "can_release": report.signoff == SignOff.APPROVED and not withdrawn
+        and signoff.is_report_owner(user, report),
+        "approved_count": sum(1 for s in sections if s.approved),
+        "signoff_colour": {SignOff.DRAFT: "yellow", SignOff.APPROVED: "blue"}.get(report.signoff, "green"),
+    }  # fmt: skip
+
+
+def _may_remake(user, report) -> bool:
+    """Whoever may make a report of this scope may make this one again."""
+    key = report.organisation.ods_code if report.organisation_id else f"ics-{report.ics_id}"
+    return any(choice.key == key for choice in selectors.generation_scopes(user))
 
 
 def _remake_url(report) -> str:
@@ -168,3 +195,95 @@ def report_download(request, uid, fmt):
            f"{report.period_first:%Y-%m}-to-{report.period_last:%Y-%m}.{fmt}"  # fmt: skip
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _back(report):
+    return redirect("reports:detail", uid=report.uid)
+
+
+def _confirmed(request) -> bool:
+    return request.method == "POST" and request.POST.get("confirm") == "yes"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section_approve(request, uid, key):
+    """Approve one section, asked first. Its owner, or the report's owner on their behalf; anyone else 404."""
+    report = selectors.report_get_for(request.user, uid=uid)
+    section = ReportSection.objects.filter(report=report, key=key).select_related("owner").first()
+    if section is None or not signoff.may_approve(request.user, report, section):
+        raise Http404
+    if _confirmed(request):
+        try:
+            signoff.section_approve(report=report, key=key, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            report.refresh_from_db()
+            done = ""
+            if report.signoff == SignOff.APPROVED:
+                done = " All sections are approved: the report can be released."
+            messages.success(request, f"You approved “{section.title}”.{done}")
+        return _back(report)
+    if report.signoff != SignOff.DRAFT or section.approved or signoff.signable(report):
+        messages.error(request, signoff.signable(report) or f"“{section.title}” is already approved.")
+        return _back(report)
+    context = {"report": report, "section": section, "on_behalf": section.owner_id != request.user.pk,
+               "breadcrumbs": BREADCRUMBS}  # fmt: skip
+    return render(request, "reports/section_approve.html", context)
+
+
+def _not_releasable(report) -> str:
+    if report.signoff == SignOff.RELEASED:
+        return "This report is already released."
+    if report.signoff == SignOff.DRAFT:
+        return "Every section must be approved before the report is released."
+    return signoff.signable(report)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_release(request, uid):
+    """Release an approved report to the board, asked first. The report's owner only; anyone else 404."""
+    report = selectors.report_get_for(request.user, uid=uid)
+    if not signoff.is_report_owner(request.user, report):
+        raise Http404
+    if _confirmed(request):
+        try:
+            people = signoff.report_release(report=report, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Released to the board. {len(people)} board member"
+                             f"{'s were' if len(people) != 1 else ' was'} emailed a link.")  # fmt: skip
+        return _back(report)
+    if why := _not_releasable(report):
+        messages.error(request, why)
+        return _back(report)
+    context = {"report": report, "board": signoff.board_members(report), "breadcrumbs": BREADCRUMBS}
+    return render(request, "reports/report_release.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_regenerate(request, uid):
+    """Make the report again after a consent withdrawal, asked first: it goes back to draft."""
+    report = selectors.report_get_for(request.user, uid=uid)
+    if not _may_remake(request.user, report):
+        raise Http404
+    withdrawn = quotes_withdrawn(report) if report.status == ReportStatus.DONE else []
+    if _confirmed(request):
+        try:
+            signoff.report_regenerate(report=report, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "The report is being made again. It is a draft until it is signed off.")
+        return _back(report)
+    if not withdrawn:
+        messages.error(request, "Nothing this report quotes has been withdrawn: there is nothing to remake.")
+        return _back(report)
+    context = {"report": report, "withdrawn": withdrawn, "breadcrumbs": BREADCRUMBS}
+    return render(request, "reports/report_regenerate.html", context)

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from dashboards.reports.models import BoardReport, ReportFile, ReportStatus
+from dashboards.reports import signoff
+from dashboards.reports.models import BoardReport, ReportFile, ReportSection, ReportStatus, SignOff
+from dashboards.reports.owners import section_owners
 from dashboards.reports.selectors import month_choices
 from stories.services import story_consent_withdraw
 from tests.access.matrix import NOT_FOUND, OK, REDIRECT, Route, expect
 from tests.factories import StoryFactory
 
 
-def _report(world, organisation) -> BoardReport:
+def _report(world, organisation, *, signoff_state=SignOff.RELEASED, by=None) -> BoardReport:
     month = month_choices()[1][0]
     report = BoardReport.objects.create(
         ics=world.ics,
@@ -23,10 +25,16 @@ def _report(world, organisation) -> BoardReport:
         period_first=month,
         period_last=month,
         status=ReportStatus.DONE,
-        requested_by=world.icb_lead,
+        requested_by=by or world.icb_lead,
+        signoff=signoff_state,
     )
     for fmt in ("pdf", "xlsx", "csv"):
         ReportFile.objects.create(report=report, format=fmt, content=b"x", size=1)
+    signoff.sections_record(report, section_owners(world.ics, organisation, requested_by=report.requested_by))
+    if signoff_state != SignOff.DRAFT:
+        ReportSection.objects.filter(report=report).update(
+            approved_by=report.requested_by, approved_at=timezone.now()
+        )
     return report
 
 
@@ -45,6 +53,11 @@ def setup(world) -> dict:
         "report_b": _report(world, world.trust_b),
         "report_ics": _report(world, None),
         "report_withdrawn": _quoting_a_withdrawn_story(world),
+        # Made by the trusts' px leads, who own every section (no dashboard or safety lead named).
+        "draft_a": _report(world, world.trust_a, signoff_state=SignOff.DRAFT, by=world.px_a),
+        "draft_b": _report(world, world.trust_b, signoff_state=SignOff.DRAFT, by=world.px_b),
+        "draft_ics": _report(world, None, signoff_state=SignOff.DRAFT),
+        "approved_a": _report(world, world.trust_a, signoff_state=SignOff.APPROVED, by=world.px_a),
     }
 
 
@@ -62,6 +75,14 @@ TRUST_B = expect(NOT_FOUND, px_b=OK, icb_lead=OK, admin=OK)
 ICS = expect(NOT_FOUND, icb_lead=OK, admin=OK)
 GONE_A = expect(NOT_FOUND, px_a=410, board_a=410, icb_lead=410, admin=410)
 MAKERS = expect(OK, board_a=NOT_FOUND, admin=NOT_FOUND)
+# A draft: read by the people who make and sign off reports, not by the board.
+DRAFT_A = expect(NOT_FOUND, px_a=OK, icb_lead=OK, admin=OK)
+ONLY_PX_A = expect(NOT_FOUND, px_a=OK)
+CONFIRM = {"confirm": "yes"}
+
+
+def _section(name, key):
+    return lambda o: {"uid": getattr(o, name).uid, "key": key}
 
 
 def _uid(name):
@@ -126,5 +147,95 @@ ROUTES = [
         GONE_A,
         kwargs=_file("report_withdrawn", "xlsx"),
         label="quoting a withdrawn story",
+    ),
+    # Sign-off. A board member reads a report only once released: drafts and approved reports are 404.
+    Route("reports:detail", DRAFT_A, kwargs=_uid("draft_a"), label="trust A's draft"),
+    Route(
+        "reports:detail",
+        expect(NOT_FOUND, px_b=OK, icb_lead=OK, admin=OK),
+        kwargs=_uid("draft_b"),
+        label="trust B's draft",
+    ),
+    Route("reports:detail", ICS, kwargs=_uid("draft_ics"), label="the ICS's draft"),
+    Route("reports:detail", DRAFT_A, kwargs=_uid("approved_a"), label="trust A's, approved, not released"),
+    Route("reports:download", DRAFT_A, kwargs=_file("draft_a", "pdf"), label="trust A's draft PDF"),
+    Route("reports:download", DRAFT_A, kwargs=_file("approved_a", "pdf"), label="trust A's approved PDF"),
+    # Approving a section: its owner (here the report's owner too); anyone else 404, the board included.
+    Route("reports:approve", ONLY_PX_A, kwargs=_section("draft_a", "fft"), label="trust A's draft, FFT"),
+    Route(
+        "reports:approve",
+        expect(NOT_FOUND, px_b=OK),
+        kwargs=_section("draft_b", "stories"),
+        label="trust B's draft, stories",
+    ),
+    Route(
+        "reports:approve",
+        expect(NOT_FOUND, icb_lead=OK),
+        kwargs=_section("draft_ics", "commitments"),
+        label="the ICS's draft, commitments",
+    ),
+    Route(
+        "reports:approve", expect(NOT_FOUND), kwargs=_section("draft_a", "nosuch"), label="an unknown section"
+    ),
+    Route(
+        "reports:approve",
+        expect(NOT_FOUND, px_a=REDIRECT),
+        method="POST",
+        data=CONFIRM,
+        kwargs=_section("draft_a", "actions"),
+        label="trust A's draft, approve actions",
+    ),
+    # Already approved: its owner is sent back to the report with a message.
+    Route(
+        "reports:approve",
+        expect(NOT_FOUND, px_a=REDIRECT),
+        kwargs=_section("approved_a", "fft"),
+        label="trust A's approved report",
+    ),
+    # Releasing: the report's owner only; a draft sends them back to the report with a message.
+    Route("reports:release", ONLY_PX_A, kwargs=_uid("approved_a"), label="trust A's approved report"),
+    Route(
+        "reports:release", expect(NOT_FOUND, px_a=REDIRECT), kwargs=_uid("draft_a"), label="trust A's draft"
+    ),
+    Route(
+        "reports:release",
+        expect(NOT_FOUND, icb_lead=REDIRECT),
+        kwargs=_uid("report_b"),
+        label="trust B's, released already",
+    ),
+    Route(
+        "reports:release",
+        expect(NOT_FOUND, px_a=REDIRECT),
+        method="POST",
+        data=CONFIRM,
+        kwargs=_uid("approved_a"),
+        label="release trust A's approved report",
+    ),
+    # Making a report again after a withdrawal: whoever may make a report of its scope.
+    Route(
+        "reports:regenerate",
+        expect(NOT_FOUND, px_a=OK, icb_lead=OK),
+        kwargs=_uid("report_withdrawn"),
+        label="trust A's, quoting a withdrawn story",
+    ),
+    Route(
+        "reports:regenerate",
+        expect(NOT_FOUND, px_a=REDIRECT, icb_lead=REDIRECT),
+        method="POST",
+        data=CONFIRM,
+        kwargs=_uid("report_withdrawn"),
+        label="remake trust A's, quoting a withdrawn story",
+    ),
+    Route(
+        "reports:regenerate",
+        expect(NOT_FOUND, px_b=REDIRECT, icb_lead=REDIRECT),
+        kwargs=_uid("report_b"),
+        label="trust B's, nothing withdrawn",
+    ),
+    Route(
+        "reports:regenerate",
+        expect(NOT_FOUND, icb_lead=REDIRECT),
+        kwargs=_uid("draft_ics"),
+        label="the ICS's draft, nothing withdrawn",
     ),
 ]

@@ -93,3 +93,12 @@ def data(world) -> Data:
             comment.tags.create(theme=tagged, sentiment=sentiment)
     rollups.rebuild_all()
     return d
+
+
+def release(report) -> None:
+    """Mark a made report released to the board, as its sign-off would (tests of other things than the
+    sign-off itself: `test_signoff.py` walks it)."""
+    from dashboards.reports.models import BoardReport, SignOff
+
+    BoardReport.objects.filter(pk=report.pk).update(signoff=SignOff.RELEASED)
+    report.refresh_from_db()

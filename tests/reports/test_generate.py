@@ -70,9 +70,12 @@ def test_the_pdf_has_every_section_its_owners_and_quotes_with_references(world, 
         "6. Data sources and suppression notes",
     ):
         assert heading in text
-    # No dashboard for trust A: the ICS's patient-experience lead owns each section.
-    lead = world.icb_lead.get_full_name()
-    assert text.count(f"Section owner: {lead}, patient-experience lead, Testshire ICS") == 5
+    # A trust's report is owned by the trust's people: no dashboard of trust A and no safety lead named, so
+    # its px lead who asked for it owns each section; the ICB's lead is shown where the ICB owns (charter).
+    lead = world.px_a.get_full_name()
+    assert text.count(f"Section owner: {lead}, patient-experience lead, Trust A NHS Foundation Trust") == 5
+    icb = world.icb_lead.get_full_name()
+    assert text.count(f"ICB owner: {icb}, patient-experience lead, Testshire ICS (owns the charter)") == 1
     # Default selection follows the mix: 2 critical, 2 negative, 1 positive of 5.
     quoted = Story.objects.filter(pk__in=report.quoted_story_ids)
     assert len(report.quoted_story_ids) == 5
@@ -266,20 +269,53 @@ def test_commitments_and_actions_are_listed_with_their_owners(world, data, reque
     )  # fmt: skip
 
 
-def test_a_published_dashboard_names_the_owner_of_the_trust_report(world, data, request_report):
+def _trust_dashboard(world, owner):
     from dashboards.models import Dashboard, DashboardStatus
-    from tests.factories import UserFactory
 
-    owner = UserFactory(first_name="Priya", last_name="Shah")
     dashboard = Dashboard.objects.create(
         ics=world.ics, title="Trust A experience", scope_kind="organisations",
         status=DashboardStatus.PUBLISHED, owner=owner,
     )  # fmt: skip
     dashboard.organisations.set([world.trust_a])
+
+
+def test_a_trust_report_is_owned_by_the_trusts_named_people(world, data, request_report):
+    from stories.models import SafetyLead
+    from tests.factories import MembershipFactory
+
+    # A px lead of trust A owns its dashboard; another is its named safety lead.
+    owner = MembershipFactory(organisation=world.trust_a, role="px_lead", user__first_name="Priya",
+                              user__last_name="Shah").user  # fmt: skip
+    _trust_dashboard(world, owner)
+    SafetyLead.objects.create(organisation=world.trust_a, user=world.px_a_colleague)
     text = pdf_text(request_report(world, data))
-    assert text.count("Section owner: Priya Shah, owner of the dashboard “Trust A experience”") == 3
-    # Commitments and actions stay with the ICS's patient-experience lead.
-    assert text.count(f"Section owner: {world.icb_lead.get_full_name()}, patient-experience lead") == 2
+    trust = "Trust A NHS Foundation Trust"
+    assert text.count(f"Section owner: Priya Shah, owner of the dashboard “Trust A experience”, {trust}") == 2
+    assert text.count(f"Section owner: {world.px_a_colleague.get_full_name()}, safety lead, {trust}") == 1
+    # Commitments and actions: the trust's px lead who asked for it; the ICB's lead shown for the charter.
+    assert text.count(f"Section owner: {world.px_a.get_full_name()}, patient-experience lead, {trust}") == 2
+    assert "ICB owner: " in text
+    assert f"Section owner: {world.icb_lead.get_full_name()}" not in text
+
+
+def test_a_trust_dashboard_owned_at_the_icb_shows_the_icb_owner_beside_the_trusts(
+    world, data, request_report
+):
+    _trust_dashboard(world, world.icb_lead)
+    text = pdf_text(request_report(world, data))
+    icb = world.icb_lead.get_full_name()
+    assert text.count(f"ICB owner: {icb}, owner of the dashboard “Trust A experience” (ICB)") == 2
+    assert f"Section owner: {icb}" not in text  # the trust's own people own its report
+
+
+def test_an_ics_report_is_owned_by_the_ics_lead(world, data, request_report):
+    report = request_report(world, data, user=world.icb_lead, organisation=None)
+    text = pdf_text(report)
+    assert (
+        text.count(f"Section owner: {world.icb_lead.get_full_name()}, patient-experience lead, Testshire ICS")
+        == 5
+    )
+    assert {s.owner_id for s in report.sections.all()} == {world.icb_lead.pk}
 
 
 def test_the_default_selection_takes_turns_between_organisations():

@@ -8,6 +8,7 @@ from django.urls import reverse
 from dashboards.reports.models import BoardReport, ReportStatus
 from insight_hub.privacy.models import AuditAction, AuditEvent
 from tests.factories import MembershipFactory
+from tests.reports.conftest import release
 
 
 def new_url(world, data, scope=None, **extra) -> str:
@@ -138,7 +139,21 @@ def test_board_members_and_administrators_do_not_make_reports(client, world, per
     [("px_a", 200), ("px_a_colleague", 200), ("board_a", 200), ("icb_lead", 200), ("admin", 200),
      ("px_b", 404), ("stranger", 404)],
 )  # fmt: skip
-def test_who_reads_a_trust_report(client, world, made, person, status):
+def test_who_reads_a_released_trust_report(client, world, made, person, status):
+    release(made)
+    client.force_login(getattr(world, person))
+    assert client.get(reverse("reports:detail", kwargs={"uid": made.uid})).status_code == status
+    download = reverse("reports:download", kwargs={"uid": made.uid, "fmt": "pdf"})
+    assert client.get(download).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("person", "status"),
+    [("px_a", 200), ("px_a_colleague", 200), ("board_a", 404), ("icb_lead", 200), ("admin", 200),
+     ("px_b", 404), ("stranger", 404)],
+)  # fmt: skip
+def test_a_draft_is_read_by_its_makers_and_owners_not_by_the_board(client, world, made, person, status):
+    assert made.signoff == "draft"
     client.force_login(getattr(world, person))
     assert client.get(reverse("reports:detail", kwargs={"uid": made.uid})).status_code == status
     download = reverse("reports:download", kwargs={"uid": made.uid, "fmt": "pdf"})
@@ -154,14 +169,17 @@ def test_an_ics_report_is_read_by_the_ics_only(client, world, data, django_captu
     for person, status in (("board_a", 404), ("px_a", 404), ("px_b", 404), ("icb_lead", 200), ("admin", 200)):
         client.force_login(getattr(world, person))
         assert client.get(reverse("reports:detail", kwargs={"uid": report.uid})).status_code == status, person
-    # A board member at the ICB reads the ICS's reports (and makes none).
+    # A board member at the ICB reads the ICS's reports once released (and makes none).
     icb_board = MembershipFactory(organisation=world.icb, role="board").user
     client.force_login(icb_board)
+    assert client.get(reverse("reports:detail", kwargs={"uid": report.uid})).status_code == 404
+    release(report)
     assert client.get(reverse("reports:detail", kwargs={"uid": report.uid})).status_code == 200
     assert client.get(reverse("reports:new")).status_code == 404
 
 
 def test_viewing_and_downloading_are_audited(client, world, made):
+    release(made)
     client.force_login(world.board_a)
     client.get(reverse("reports:detail", kwargs={"uid": made.uid}))
     client.get(reverse("reports:detail", kwargs={"uid": made.uid}), headers={"HX-Request": "true"})
@@ -194,6 +212,7 @@ def test_an_unknown_format_is_not_found(client, world, made):
 
 
 def test_the_list_shows_reports_within_reach(client, world, made):
+    release(made)
     client.force_login(world.px_b)
     assert made.scope_label not in client.get(reverse("reports:list")).content.decode()
     client.force_login(world.board_a)

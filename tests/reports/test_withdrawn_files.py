@@ -13,6 +13,7 @@ from dashboards.reports import services
 from dashboards.reports.models import BoardReport, ReportStatus
 from insight_hub.privacy.models import AuditAction, AuditEvent
 from stories import services as story_services
+from tests.reports.conftest import release
 
 
 @pytest.fixture
@@ -30,6 +31,7 @@ def report(world, data, django_capture_on_commit_callbacks) -> BoardReport:
         )
     made.refresh_from_db()
     assert made.status == ReportStatus.DONE, made.message
+    release(made)  # board members read it
     assert made.quoted_story_ids == chosen
     return made
 
