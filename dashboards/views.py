@@ -15,16 +15,21 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 
-from insight_hub.organisations.models import ICS, Organisation, OrganisationKind, Service
-from insight_hub.organisations.permissions import can_view, scope_for
+from insight_hub.organisations.models import Organisation, Service
+from insight_hub.organisations.permissions import (
+    manages_any_ics,
+    organisation_or_404,
+    reads_system,
+    system_ics_or_404,
+    visible_organisations,
+)
 from insight_hub.themes.models import Theme
 from stories.models import Pathway
 
-from . import charts, rollups, selectors
+from . import builder, charts, rollups, selectors
 from . import equality as equality_selectors
 from . import quotes as quote_picker
 from .forms import EqualityFilterForm, FilterForm, PeriodForm, characteristic_label
-from .models import Dashboard, DashboardStatus
 from .owners import ownership_register
 
 HOME = ("Home", "/")
@@ -52,27 +57,16 @@ def _refresh_quietly() -> None:
         logger.exception("roll-up refresh after a dashboard response failed")
 
 
+def _ics_owner(ics) -> dict:
+    """The owner line of a system, trust, service or pathway view: the ICS's lead for patient experience."""
+    return {
+        "owner": ics.px_lead if ics and ics.px_lead_id and ics.px_lead.is_active else None,
+        "owner_role": f"{ics.name} lead for patient experience" if ics else "",
+    }
+
+
 def _as_of() -> dict:
     return {"figures_as_of": rollups.figures_as_of()}
-
-
-def _system_ics(user) -> ICS:
-    """The ICS a person reads as a whole (ICB lead, ICB board member, system administrator), or 404."""
-    ics_ids = scope_for(user).system_ics_ids
-    ics = ICS.objects.filter(pk__in=ics_ids).select_related("icb", "px_lead").order_by("name").first()
-    if ics is None:
-        raise Http404
-    return ics
-
-
-def _visible_organisations(user):
-    scope = scope_for(user)
-    return (
-        Organisation.objects.filter(scope.organisation_filter())
-        .exclude(kind=OrganisationKind.ICB)
-        .filter(closed_on__isnull=True)
-        .order_by("name")
-    )
 
 
 def _names(organisations) -> dict[int, str]:
@@ -142,25 +136,14 @@ def _spc(title: str, trend):
 
 @login_required
 def index(request):
-    scope = scope_for(request.user)
-    organisations = _visible_organisations(request.user)
-    dashboards = Dashboard.objects.filter(ics_id__in=scope.system_ics_ids).select_related("owner")
-    if not scope.system_ics_ids:
-        # Trust people see published dashboards whose scope includes their organisation.
-        dashboards = (
-            Dashboard.objects.filter(status=DashboardStatus.PUBLISHED)
-            .filter(organisations__in=organisations)
-            .select_related("owner")
-            .distinct()
-        )
     return render(
         request,
         "dashboards/index.html",
         {
-            "system": bool(scope.system_ics_ids),
-            "organisations": organisations,
-            "dashboards": dashboards,
-            "can_manage": bool(scope.icb_lead_ics_ids or scope.admin_ics_ids),
+            "system": reads_system(request.user),
+            "organisations": visible_organisations(request.user),
+            "dashboards": builder.dashboards_for(request.user),
+            "can_manage": manages_any_ics(request.user),
             "breadcrumbs": [HOME],
         },
     )
@@ -169,8 +152,8 @@ def index(request):
 @login_required
 @vary_on_headers("HX-Request")
 def system(request):
-    ics = _system_ics(request.user)
-    organisations = list(_visible_organisations(request.user).filter(ics=ics))
+    ics = system_ics_or_404(request.user)
+    organisations = list(visible_organisations(request.user).filter(ics=ics))
     form = FilterForm(
         request.GET or None, organisations=Organisation.objects.filter(pk__in=[o.pk for o in organisations])
     )
@@ -214,24 +197,16 @@ def system(request):
         "awaiting": awaiting,
         "tiles": _theme_tiles(org_ids, service_ids, period, names, summaries=summaries),
         "pathways": Pathway.objects.filter(ics=ics),
-        "owner": ics.px_lead if ics.px_lead_id and ics.px_lead.is_active else None,
-        "owner_role": f"{ics.name} lead for patient experience",
+        **_ics_owner(ics),
         "breadcrumbs": [HOME, DASHBOARDS],
     }
     return _refresh_after(render(request, _template(request, "system"), {**context, **_as_of()}))
 
 
-def _organisation_or_404(user, ods_code: str) -> Organisation:
-    organisation = get_object_or_404(Organisation.objects.select_related("ics__px_lead"), ods_code=ods_code)
-    if not can_view(user, organisation) or organisation.kind == OrganisationKind.ICB:
-        raise Http404
-    return organisation
-
-
 @login_required
 @vary_on_headers("HX-Request")
 def organisation(request, ods_code: str):
-    org = _organisation_or_404(request.user, ods_code)
+    org = organisation_or_404(request.user, ods_code)
     form = FilterForm(request.GET or None)
     period = form.period()
     names = {org.pk: org.display_name}
@@ -270,8 +245,7 @@ def organisation(request, ods_code: str):
         "awaiting_count": awaiting_count,
         "awaiting": awaiting,
         "tiles": _theme_tiles([org.pk], service_ids, period, names),
-        "owner": ics.px_lead if ics and ics.px_lead_id and ics.px_lead.is_active else None,
-        "owner_role": f"{ics.name} lead for patient experience" if ics else "",
+        **_ics_owner(ics),
         "breadcrumbs": _crumbs(request.user, org),
     }
     return _refresh_after(render(request, _template(request, "organisation"), {**context, **_as_of()}))
@@ -279,7 +253,7 @@ def organisation(request, ods_code: str):
 
 def _crumbs(user, org=None):
     crumbs = [HOME, DASHBOARDS]
-    if scope_for(user).system_ics_ids:
+    if reads_system(user):
         crumbs.append(("System view", reverse("dashboards:system")))
     if org is not None:
         crumbs.append((org.display_name, reverse("dashboards:organisation", args=[org.ods_code])))
@@ -289,7 +263,7 @@ def _crumbs(user, org=None):
 @login_required
 @vary_on_headers("HX-Request")
 def service(request, ods_code: str, public_id):
-    org = _organisation_or_404(request.user, ods_code)
+    org = organisation_or_404(request.user, ods_code)
     svc = get_object_or_404(Service, organisation=org, public_id=public_id)
     form = PeriodForm(request.GET or None)
     period = form.period()
@@ -310,8 +284,7 @@ def service(request, ods_code: str, public_id):
         "spc": _spc(f"{svc.name}: FFT % positive by month", trend),
         "figures": selectors.fft_figures(total),
         "tiles": _theme_tiles([org.pk], [svc.pk], period, names, limit=3),
-        "owner": ics.px_lead if ics and ics.px_lead_id and ics.px_lead.is_active else None,
-        "owner_role": f"{ics.name} lead for patient experience" if ics else "",
+        **_ics_owner(ics),
         "breadcrumbs": _crumbs(request.user, org),
     }
     return _refresh_after(render(request, _template(request, "service"), {**context, **_as_of()}))
@@ -320,7 +293,7 @@ def service(request, ods_code: str, public_id):
 @login_required
 @vary_on_headers("HX-Request")
 def pathway(request, pk: int):
-    ics = _system_ics(request.user)
+    ics = system_ics_or_404(request.user)
     path = get_object_or_404(Pathway, pk=pk, ics=ics)
     form = PeriodForm(request.GET or None)
     period = form.period()
@@ -330,8 +303,7 @@ def pathway(request, pk: int):
         "period": period,
         "query": request.GET.urlencode(),
         "stages": selectors.pathway_stages(path, period),
-        "owner": ics.px_lead if ics.px_lead_id and ics.px_lead.is_active else None,
-        "owner_role": f"{ics.name} lead for patient experience",
+        **_ics_owner(ics),
         "breadcrumbs": _crumbs(request.user),
     }
     return _refresh_after(render(request, _template(request, "pathway"), {**context, **_as_of()}))
@@ -340,7 +312,7 @@ def pathway(request, pk: int):
 @login_required
 @vary_on_headers("HX-Request")
 def equality(request):
-    organisations = _visible_organisations(request.user)
+    organisations = visible_organisations(request.user)
     if not organisations.exists():
         raise Http404
     form = EqualityFilterForm(request.GET or None, organisations=organisations)
@@ -369,7 +341,7 @@ def equality(request):
 
 @login_required
 def owners(request):
-    ics = _system_ics(request.user)
+    ics = system_ics_or_404(request.user)
     return render(
         request,
         "dashboards/owners.html",
@@ -380,7 +352,7 @@ def owners(request):
 @login_required
 def theme(request, pk: int):
     """One theme across the person's reach: trend, by organisation, and stories."""
-    organisations = list(_visible_organisations(request.user))
+    organisations = list(visible_organisations(request.user))
     if not organisations:
         raise Http404
     theme_obj = get_object_or_404(Theme, pk=pk)
