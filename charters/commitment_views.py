@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from dashboards.selectors import Period
 from insight_hub.forms import add_service_errors
+from insight_hub.periods import Period
+from stories.models import ActionStatus
 
 from . import selectors, services
 from .forms import ActionFormSet, CommitmentForm, PeriodForm, ReviewForm
-from .models import ActionStatus, CharterStatus
+from .models import CharterStatus
 from .views import ADOPTED_HINT, _charter_crumbs, _evidence_context, _require_set_up
 
 # --- Commitments ---------------------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboards import charts
-from dashboards.selectors import Period
 from insight_hub.forms import add_service_errors
 from insight_hub.organisations.models import ICS
 from insight_hub.organisations.permissions import scope_for
+from insight_hub.periods import Period
 
 from . import selectors, services
 from .forms import (
@@ -143,7 +143,7 @@ def charter_create(request):
             return redirect("charters:detail", pk=charter.pk)
     return render(
         request,
-        "charters/form_page.html",
+        "components/form_page.html",
         {
             "form": form,
             "title": f"Start a charter for {ics.name}",
@@ -210,7 +210,7 @@ def charter_edit(request, pk: int):
     hint = ADOPTED_HINT if charter.status == CharterStatus.ADOPTED else ""
     return render(
         request,
-        "charters/form_page.html",
+        "components/form_page.html",
         {
             "form": form,
             "title": "Change the charter",
@@ -352,7 +352,7 @@ def comment_add(request, pk: int):
             return redirect("charters:codesign", pk=charter.pk)
     return render(
         request,
-        "charters/form_page.html",
+        "components/form_page.html",
         {
             "form": form,
             "title": f"Record a comment on commitment {commitment.order}",

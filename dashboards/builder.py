@@ -8,12 +8,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from insight_hub.organisations.permissions import scope_for, visible_organisations
-
+from insight_hub.periods import Period
 
 from . import quotes as quote_picker
 from . import selectors
 from .models import Dashboard, DashboardStatus, ScopeKind, Tile, TileKind
-from .selectors import Period
 
 
 def dashboard_get_or_404(user, pk: int) -> Dashboard:

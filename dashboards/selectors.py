@@ -13,10 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
+from django.db.models import Count, QuerySet, Sum
 
 from feedback.metrics import FFT_FIELDS, THRESHOLD, FFTCounts, fft_figures, percent
+from insight_hub.periods import Period, month_start, next_month
 from insight_hub.suppression import SUPPRESSED, share, shown, shown_percent, suppress
 from insight_hub.themes.models import Theme
 from stories.models import Purpose, Story
@@ -25,54 +25,11 @@ from .models import (
     FFTMonthly,
     ThemeMonthly,
 )
-from .rollups import month_start, next_month
 
 SENTIMENTS = ("positive", "neutral", "negative")
 # What each bucket of the roll-ups holds. A "mixed" story (strong praise and strong criticism) is neither
 # positive nor negative: it is counted, and its stories quoted, with the neutral ones ("neutral or mixed").
 BUCKET_SENTIMENTS = {"positive": ("positive",), "neutral": ("neutral", "mixed"), "negative": ("negative",)}
-
-
-# --- Periods -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole calendar months, first to last inclusive (both the 1st of their month)."""
-
-    first: dt.date
-    last: dt.date
-
-    @classmethod
-    def last_months(cls, count: int, *, today: dt.date | None = None) -> Period:
-        last = month_start(today or timezone.localdate())
-        first = last
-        for _ in range(count - 1):
-            first = month_start(first - dt.timedelta(days=1))
-        return cls(first, last)
-
-    @property
-    def months(self) -> list[dt.date]:
-        out, month = [], self.first
-        while month <= self.last:
-            out.append(month)
-            month = next_month(month)
-        return out
-
-    def previous(self) -> Period:
-        """The same number of months just before this period."""
-        count = len(self.months)
-        last = month_start(self.first - dt.timedelta(days=1))
-        return Period.last_months(count, today=last)
-
-    @property
-    def label(self) -> str:
-        if self.first == self.last:
-            return f"{self.first:%B %Y}"
-        return f"{self.first:%B %Y} to {self.last:%B %Y}"
-
-    def filter(self, field: str = "month") -> Q:
-        return Q(**{f"{field}__gte": self.first, f"{field}__lte": self.last})
 
 
 # --- FFT -----------------------------------------------------------------------------------------------

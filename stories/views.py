@@ -16,7 +16,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from insight_hub.forms import add_service_errors
 from insight_hub.organisations.models import Organisation
-from insight_hub.organisations.permissions import can_read_original, can_read_records, scope_for
+from insight_hub.organisations.permissions import (
+    can_read_original,
+    can_read_records,
+    scope_for,
+    story_title_for,
+)
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 from insight_hub.themes.selectors import tag_panel
@@ -364,15 +369,16 @@ def _form_page(request, *, form, title, submit, story=None, caption="", intro=""
         _audit_original_read(request, story, request.resolver_match.url_name)
     return render(
         request,
-        "stories/form_page.html",
+        "components/form_page.html",
         {
             "form": form,
-            "page_title": title,
-            "caption": caption or (story.title if story else ""),
+            "title": title,
+            "caption": story_title_for(request.user, story) if story else caption,
             "intro": intro,
             "submit": submit,
-            "story": story,
             "enctype": enctype,
+            "back_url": reverse("stories:detail", args=[story.pk]) if story else "",
+            "back_text": "Back to the story",
             "breadcrumbs": crumbs or (_story_crumbs(story) if story else [HOME, STORIES]),
         },
     )
