@@ -67,18 +67,6 @@ def spc_points(trend: Sequence[tuple[dt.date, FFTCounts]]) -> list[tuple[dt.date
     return points
 
 
-@dataclass
-class FFTRow:
-    """One line of an FFT table: an organisation or a service, with the period's figures."""
-
-    label: str
-    url: str
-    counts: FFTCounts
-    figures: object  # feedback.metrics.FFTFigures
-    latest_percent: int | None | str = None
-    key: object = None
-
-
 def fft_by(org_ids, service_ids, period: Period, *, by: str) -> dict[int, tuple[FFTCounts, FFTCounts]]:
     """Per organisation or service (`by`: "organisation_id" or "service_id"): (period, last month)."""
     totals: dict[int, FFTCounts] = {}
