@@ -214,3 +214,11 @@ def story_title_for(user, story) -> str:
     if story.organisation_id in scope_for(user).px_org_ids:
         return story.title
     return story.redacted_title
+
+
+def story_when_for(user, story) -> str:
+    """When a story happened, as this person may read it: the exact date inside the organisation that logged
+    it, the month elsewhere (`occurred_display` / `occurred_display_outside`)."""
+    if story.organisation_id in scope_for(user).px_org_ids:
+        return story.occurred_display
+    return story.occurred_display_outside
