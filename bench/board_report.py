@@ -43,10 +43,9 @@ def main() -> None:
 
     from dashboards.reports import exports, selectors
     from dashboards.reports.models import BoardReport, ReportFile, ReportFormat
-    from dashboards.rollups import month_start
-    from dashboards.selectors import Period
     from feedback.models import Response
     from insight_hub.organisations.models import ICS
+    from insight_hub.periods import Period, month_start
     from stories.models import Story
 
     ics = ICS.objects.select_related("icb", "px_lead").order_by("pk").first()

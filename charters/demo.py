@@ -10,9 +10,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from dashboards.selectors import Period
 from insight_hub.organisations.demo import DEMO_ICB, DEMO_PEOPLE
 from insight_hub.organisations.models import Organisation, Role
+from insight_hub.periods import Period
 
 from . import services
 from .models import Charter

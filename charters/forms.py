@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.forms import formset_factory
 
-from dashboards.services import owner_candidates
 from insight_hub.forms import NHSDateInput
 from insight_hub.organisations.models import Organisation
+from insight_hub.organisations.selectors import owner_candidates
 
 from .models import Cadence, Category, ChangeOutcome, ParticipantKind, ReviewStatus
 from .selectors import partner_organisations

@@ -16,14 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or the month's last day when it has no such day (31 Jan + 1 month)."""
-    import calendar
-
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+from insight_hub.periods import add_months
+from stories.models import ActionStatus  # one status for every "you said, we did" action
 
 
 class CharterStatus(models.TextChoices):
@@ -276,11 +270,6 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} on {self.reviewed_on:%d %b %Y}"
-
-
-class ActionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"
 
 
 class ReviewAction(models.Model):

@@ -7,7 +7,9 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 
-from .models import ActionStatus, CharterStatus, Commitment, ReviewAction
+from stories.models import ActionStatus
+
+from .models import CharterStatus, Commitment, ReviewAction
 
 
 def charter_entries(ics) -> Iterable:

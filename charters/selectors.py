@@ -17,15 +17,16 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboards.quotes import Quote, quotes_for
-from dashboards.selectors import Period, fft_trend, spc_points, theme_trend
+from dashboards.quotes import DashboardQuote, sentiment_quotes
+from dashboards.selectors import fft_trend, spc_points, theme_trend
 from feedback.metrics import FFTCounts, fft_figures
 from insight_hub.organisations.models import ICS, Organisation, OrganisationKind
 from insight_hub.organisations.permissions import scope_for
+from insight_hub.periods import Period
 from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
+from stories.models import ActionStatus
 
 from .models import (
-    ActionStatus,
     Charter,
     CharterStatus,
     Commitment,
@@ -199,8 +200,8 @@ class Evidence:
     period: Period
     metrics: list[MetricEvidence] = field(default_factory=list)
     themes: list[ThemeEvidence] = field(default_factory=list)
-    positive: list[Quote] = field(default_factory=list)
-    critical: list[Quote] = field(default_factory=list)
+    positive: list[DashboardQuote] = field(default_factory=list)
+    critical: list[DashboardQuote] = field(default_factory=list)
     whole_ics: bool = True
 
 
@@ -299,19 +300,14 @@ def _theme_table(lines: list[tuple[str, dict]]) -> tuple[list[TrustThemeRow], Tr
     return rows, all_row
 
 
-def _excerpt(text: str, width: int = 280) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
-
-
 def tagged_quotes(
     theme_ids: list[int], org_names: dict[int, str], period: Period, *, sentiment: str, n: int = 2
-) -> list[Quote]:
+) -> list[DashboardQuote]:
     """Recent stories (then survey comments) tagged with any of the themes with this sentiment: consented
     for internal learning, never withdrawn, redacted text only; newest first. The dashboards' own picker."""
     if not theme_ids or not org_names:
         return []
-    return quotes_for(
+    return sentiment_quotes(
         theme_ids=theme_ids,
         org_ids=list(org_names),
         service_ids=None,

@@ -17,12 +17,13 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from dashboards.services import owner_candidates
 from insight_hub.organisations.models import ICS, FFTSetting, Membership, Organisation, OrganisationKind
+from insight_hub.organisations.selectors import owner_candidates
+from insight_hub.text import shorten
 from insight_hub.themes.models import Theme
+from stories.models import ActionStatus
 
 from .models import (
-    ActionStatus,
     Charter,
     CharterStatus,
     Commitment,
@@ -188,11 +189,6 @@ def charter_adopt(*, charter: Charter, user) -> Charter:
     return charter
 
 
-def _short(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
-
-
 # --- Commitments ---------------------------------------------------------------------------------------
 
 
@@ -215,6 +211,10 @@ def metric_choices(ics: ICS) -> list[tuple[str, str]]:
     for value, label in FFTSetting.choices:
         choices.append((f"setting:{value}", f"FFT % positive: {label} across the ICS"))
     return choices
+
+
+def _short(text: str) -> str:
+    return shorten(text, 60)
 
 
 def _metric_rows(ics: ICS, keys) -> list[dict]:

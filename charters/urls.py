@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import commitment_views, views
 
 app_name = "charters"
 urlpatterns = [
@@ -16,11 +16,11 @@ urlpatterns = [
     path("<int:pk>/co-design/", views.codesign, name="codesign"),
     path("<int:pk>/co-design/participants/", views.participant_add, name="participant_add"),
     path("<int:pk>/co-design/events/", views.event_add, name="event_add"),
-    path("<int:pk>/commitments/new/", views.commitment_create, name="commitment_create"),
-    path("commitments/<int:pk>/", views.commitment_detail, name="commitment_detail"),
-    path("commitments/<int:pk>/edit/", views.commitment_edit, name="commitment_edit"),
-    path("commitments/<int:pk>/remove/", views.commitment_remove, name="commitment_remove"),
+    path("<int:pk>/commitments/new/", commitment_views.commitment_create, name="commitment_create"),
+    path("commitments/<int:pk>/", commitment_views.commitment_detail, name="commitment_detail"),
+    path("commitments/<int:pk>/edit/", commitment_views.commitment_edit, name="commitment_edit"),
+    path("commitments/<int:pk>/remove/", commitment_views.commitment_remove, name="commitment_remove"),
     path("commitments/<int:pk>/comments/new/", views.comment_add, name="comment_add"),
-    path("commitments/<int:pk>/review/", views.review_create, name="review_create"),
-    path("actions/<int:pk>/done/", views.action_done, name="action_done"),
+    path("commitments/<int:pk>/review/", commitment_views.review_create, name="review_create"),
+    path("actions/<int:pk>/done/", commitment_views.action_done, name="action_done"),
 ]

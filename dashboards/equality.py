@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Sum
 
 from feedback.metrics import FFTCounts, percent
+from insight_hub.periods import Period
 from insight_hub.suppression import share, shown, shown_percent, suppress
 from insight_hub.themes.models import Theme
 
@@ -18,7 +19,7 @@ from .models import (
     PopulationProfile,
     ThemeEqualityMonthly,
 )
-from .selectors import Period, _fft_sums
+from .selectors import _fft_sums
 
 
 @dataclass

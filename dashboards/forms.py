@@ -6,12 +6,12 @@ from django.db.models import Q
 from feedback.models import Response
 from insight_hub.forms import NHSDateInput
 from insight_hub.organisations.models import FFTSetting, Organisation, Service
+from insight_hub.organisations.selectors import owner_candidates
+from insight_hub.periods import Period
 from insight_hub.themes.models import Theme
 from stories.models import Pathway
 
 from .models import Characteristic, Dashboard, Tile, TileKind
-from .selectors import Period
-from .services import owner_candidates
 
 PERIOD_CHOICES = [
     ("3", "Last 3 months"),

@@ -1,7 +1,7 @@
 """Stories (and survey comments) beside the numbers: the dashboards' quote picker and the concerns list.
 
 `representative_quotes` picks two or three stories for a theme tile in the proportions of its sentiment
-mix; `quotes_for` picks the newest of one sentiment, walking the roll-up of quotable story tags
+mix; `sentiment_quotes` picks the newest of one sentiment, walking the roll-up of quotable story tags
 (`StoryQuote`) so that no page runs a sub-query per story; consent is read again when the chosen stories'
 text is read. The board report's own picker (chosen by a person, in the collected mix) is
 `dashboards/reports/stories.py`.
@@ -18,18 +18,19 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from feedback.models import Comment
+from insight_hub.periods import Period, month_start, next_month
+from insight_hub.text import shorten
 from insight_hub.themes.models import TagDecision
 from stories.models import Purpose, Story
 
 from .models import (
     StoryQuote,
 )
-from .rollups import month_start, next_month
-from .selectors import BUCKET_SENTIMENTS, SENTIMENTS, Period, _sentiment_key, _theme_rows
+from .selectors import BUCKET_SENTIMENTS, SENTIMENTS, _sentiment_key, _theme_rows
 
 
 @dataclass
-class Quote:
+class DashboardQuote:
     """A story or comment shown beside a number: redacted text, where it came from, and a link."""
 
     kind: str  # "story" / "comment"
@@ -43,7 +44,7 @@ class Quote:
     reference: str = ""
 
 
-def _allocate(mix: dict[str, int], n: int) -> dict[str, int]:
+def _allocate_by_sentiment(mix: dict[str, int], n: int) -> dict[str, int]:
     """Split n picks across sentiments in proportion to the mix (largest remainder), at least one for any
     sentiment present when n allows, so a mostly positive theme still shows its criticism."""
     total = sum(mix.values())
@@ -65,13 +66,12 @@ def _allocate(mix: dict[str, int], n: int) -> dict[str, int]:
     return {s: k for s, k in picks.items() if k}
 
 
-def _excerpt(text: str, start: int | None, end: int | None, width: int = 280) -> str:
+def _evidence_excerpt(text: str, start: int | None, end: int | None, width: int = 280) -> str:
     if start is not None and end is not None and 0 <= start < end <= len(text):
         sentence = text[start:end].strip()
         if sentence:
             return sentence
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
+    return shorten(text, width)
 
 
 def representative_quotes(
@@ -83,7 +83,7 @@ def representative_quotes(
     n: int = 3,
     org_names: dict[int, str],
     mix: dict[str, int] | None = None,
-) -> list[Quote]:
+) -> list[DashboardQuote]:
     """Two or three stories (or, when there are too few, survey comments) for a theme and scope, chosen to
     reflect its sentiment mix, newest first: consented for internal learning, redacted, never withdrawn."""
     org_ids = list(org_ids)
@@ -94,11 +94,11 @@ def representative_quotes(
         mix = defaultdict(int)
         for row in mix_rows.values("sentiment").annotate(n=Sum("count")).order_by():
             mix[_sentiment_key(row["sentiment"])] += row["n"]
-    quotes: list[Quote] = []
+    quotes: list[DashboardQuote] = []
     theme_ids = None if theme_id is None else [theme_id]
-    for sentiment, wanted in _allocate(mix, n).items():
+    for sentiment, wanted in _allocate_by_sentiment(mix, n).items():
         quotes.extend(
-            quotes_for(
+            sentiment_quotes(
                 theme_ids=theme_ids,
                 org_ids=org_ids,
                 service_ids=service_ids,
@@ -111,9 +111,9 @@ def representative_quotes(
     return sorted(quotes, key=lambda q: q.month, reverse=True)
 
 
-def quotes_for(
+def sentiment_quotes(
     *, theme_ids, org_ids, service_ids, period: Period, sentiment: str, wanted: int, org_names: dict[int, str]
-) -> list[Quote]:
+) -> list[DashboardQuote]:
     """Up to `wanted` of the newest stories tagged (with any of `theme_ids`, or any theme when None) with this
     sentiment, then survey comments if there are too few stories: consented for internal learning, never
     withdrawn, redacted text only, each quoting its tag's evidence sentence where it has one."""
@@ -165,10 +165,10 @@ def quotes_for(
         start = evidence_start - offset if evidence_start is not None else None
         end = evidence_end - offset if evidence_end is not None else None
         quotes.append(
-            Quote(
+            DashboardQuote(
                 kind="story",
                 title=row["safe_title"],
-                text=_excerpt(row["safe_narrative"], start, end),
+                text=_evidence_excerpt(row["safe_narrative"], start, end),
                 # What the quoted words say: the tag's sentence, else the story (e.g. "mixed").
                 sentiment=said or sentiment,
                 organisation=org_names.get(row["org"], ""),
@@ -184,7 +184,9 @@ def quotes_for(
     return quotes
 
 
-def _comment_quotes(theme_ids, org_ids, service_ids, period, sentiment, wanted, org_names) -> list[Quote]:
+def _comment_quotes(
+    theme_ids, org_ids, service_ids, period, sentiment, wanted, org_names
+) -> list[DashboardQuote]:
     first, end = _bounds(period)
     comments = Comment.objects.filter(
         organisation_id__in=org_ids, responded_at__gte=first, responded_at__lt=end
@@ -206,10 +208,10 @@ def _comment_quotes(theme_ids, org_ids, service_ids, period, sentiment, wanted, 
         "pk", "redacted_text", "organisation_id", "responded_at", "question_type"
     )[:wanted]
     return [
-        Quote(
+        DashboardQuote(
             kind="comment",
             title="Survey comment",
-            text=_excerpt(row["redacted_text"], None, None),
+            text=_evidence_excerpt(row["redacted_text"], None, None),
             sentiment=sentiment,
             organisation=org_names.get(row["organisation_id"], ""),
             month=month_start(timezone.localtime(row["responded_at"]).date()),

@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from feedback.metrics import FFT_FIELDS, RECOMMEND_FIELDS
 from feedback.models import Comment, CommentTag, FFTAnswer, FFTRecommendAnswer, Response
+from insight_hub.periods import month_start, next_month
 from insight_hub.themes.models import TagDecision
 from stories.models import Purpose, Story, StoryTag
 
@@ -69,14 +70,6 @@ WATERMARK_OVERLAP = dt.timedelta(minutes=5)
 REFRESH_EVERY = 60
 # Any two refreshes take this lock so they never interleave deletes and inserts of one slice.
 ADVISORY_LOCK_ID = 7_343_101
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -13,8 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
+from django.db.models import Count, QuerySet, Sum
 
 from feedback.metrics import (
     FFT_FIELDS,
@@ -27,6 +26,7 @@ from feedback.metrics import (
     percent,
     recommend_figures,
 )
+from insight_hub.periods import Period, month_start, next_month
 from insight_hub.suppression import SUPPRESSED, share, shown, shown_percent, suppress
 from insight_hub.themes.models import Theme
 from stories.models import Purpose, Story
@@ -35,54 +35,11 @@ from .models import (
     FFTMonthly,
     ThemeMonthly,
 )
-from .rollups import month_start, next_month
 
 SENTIMENTS = ("positive", "neutral", "negative")
 # What each bucket of the roll-ups holds. A "mixed" story (strong praise and strong criticism) is neither
 # positive nor negative: it is counted, and its stories quoted, with the neutral ones ("neutral or mixed").
 BUCKET_SENTIMENTS = {"positive": ("positive",), "neutral": ("neutral", "mixed"), "negative": ("negative",)}
-
-
-# --- Periods -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole calendar months, first to last inclusive (both the 1st of their month)."""
-
-    first: dt.date
-    last: dt.date
-
-    @classmethod
-    def last_months(cls, count: int, *, today: dt.date | None = None) -> Period:
-        last = month_start(today or timezone.localdate())
-        first = last
-        for _ in range(count - 1):
-            first = month_start(first - dt.timedelta(days=1))
-        return cls(first, last)
-
-    @property
-    def months(self) -> list[dt.date]:
-        out, month = [], self.first
-        while month <= self.last:
-            out.append(month)
-            month = next_month(month)
-        return out
-
-    def previous(self) -> Period:
-        """The same number of months just before this period."""
-        count = len(self.months)
-        last = month_start(self.first - dt.timedelta(days=1))
-        return Period.last_months(count, today=last)
-
-    @property
-    def label(self) -> str:
-        if self.first == self.last:
-            return f"{self.first:%B %Y}"
-        return f"{self.first:%B %Y} to {self.last:%B %Y}"
-
-    def filter(self, field: str = "month") -> Q:
-        return Q(**{f"{field}__gte": self.first, f"{field}__lte": self.last})
 
 
 # --- FFT -----------------------------------------------------------------------------------------------
@@ -126,18 +83,6 @@ def spc_points(trend: Sequence[tuple[dt.date, FFTCounts]]) -> list[tuple[dt.date
         else:
             points.append((month, round(100 * counts.positive / counts.total, 1)))
     return points
-
-
-@dataclass
-class FFTRow:
-    """One line of an FFT table: an organisation or a service, with the period's figures."""
-
-    label: str
-    url: str
-    counts: FFTCounts
-    figures: object  # feedback.metrics.FFTFigures
-    latest_percent: int | None | str = None
-    key: object = None
 
 
 def fft_by(org_ids, service_ids, period: Period, *, by: str) -> dict[int, tuple[FFTCounts, FFTCounts]]:

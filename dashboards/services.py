@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from insight_hub.organisations.models import ICS, Membership, Role
+from insight_hub.organisations.models import ICS
+from insight_hub.organisations.selectors import owner_candidates
 
 from .models import Dashboard, DashboardStatus, ScopeKind, Tile
 
 OWNER_MISSING = (
     "Choose a named owner before publishing: a dashboard nobody owns is the gap this hub exists to close."
 )
-
-
-def owner_candidates(ics: ICS):
-    """People who may own a dashboard, tile or commitment: active ICB leads of the ICS."""
-    user_ids = Membership.objects.filter(role=Role.ICB_LEAD, organisation=ics.icb).values("user_id")
-    return (
-        get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("first_name", "last_name")
-    )
 
 
 def _check_owner(ics: ICS, owner) -> None:

@@ -152,10 +152,6 @@ class SPCPoint:
     direction: int = 0  # for a special cause: +1 moved up, -1 moved down (from the deciding rule)
 
     @property
-    def is_special_cause(self) -> bool:
-        return bool(self.rules)
-
-    @property
     def rule_labels(self) -> list[str]:
         return [rule.label for rule in self.rules]
 
@@ -191,10 +187,6 @@ class SPCResult:
     messages: list[str] = field(default_factory=list)
     variation_icon: VariationIcon = VariationIcon(Variation.NOT_ASSESSED, None)
     assurance: Assurance | None = None
-
-    @property
-    def special_cause_points(self) -> list[SPCPoint]:
-        return [p for p in self.points if p.rules]
 
     @property
     def summary(self) -> str:

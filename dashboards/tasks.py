@@ -3,28 +3,27 @@
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from insight_hub.retry import RETRY_POLICY
 
 from . import rollups
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT = (OperationalError, InterfaceError)
 
-
-@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=2, retry_backoff_max=60, max_retries=5)
+@shared_task(acks_late=True, **RETRY_POLICY)
 def refresh_rollups() -> dict[str, int]:
     return rollups.refresh_stale()
 
 
-@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=5, max_retries=3)
+@shared_task(acks_late=True, **{**RETRY_POLICY, "max_retries": 3})  # the nightly backstop
 def rebuild_rollups() -> dict[str, float]:
     return rollups.rebuild_all()
 
 
 # Safe to run twice a day: each digest is keyed per person and ISO week in the outbox.
 @shared_task(
-    name="dashboards.tasks.send_weekly_digests", acks_late=True, autoretry_for=TRANSIENT, max_retries=3
+    name="dashboards.tasks.send_weekly_digests", acks_late=True, **{**RETRY_POLICY, "max_retries": 3}
 )
 def send_weekly_digests() -> int:
     from .digest import send_weekly_digests as send

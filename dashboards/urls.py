@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import builder_views, views
 
 app_name = "dashboards"
 
@@ -13,11 +13,11 @@ urlpatterns = [
     path("o/<str:ods_code>/s/<uuid:public_id>/", views.service, name="service"),
     path("pathways/<int:pk>/", views.pathway, name="pathway"),
     path("themes/<int:pk>/", views.theme, name="theme"),
-    path("new/", views.edit, name="create"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/edit/", views.edit, name="edit"),
-    path("<int:pk>/export.csv", views.export_csv, name="export_csv"),
-    path("<int:pk>/publish/", views.publish, name="publish"),
-    path("<int:pk>/tiles/", views.tile_add, name="tile_add"),
-    path("<int:pk>/tiles/<int:tile_pk>/remove/", views.tile_remove, name="tile_remove"),
+    path("new/", builder_views.edit, name="create"),
+    path("<int:pk>/", builder_views.detail, name="detail"),
+    path("<int:pk>/edit/", builder_views.edit, name="edit"),
+    path("<int:pk>/export.csv", builder_views.export_csv, name="export_csv"),
+    path("<int:pk>/publish/", builder_views.publish, name="publish"),
+    path("<int:pk>/tiles/", builder_views.tile_add, name="tile_add"),
+    path("<int:pk>/tiles/<int:tile_pk>/remove/", builder_views.tile_remove, name="tile_remove"),
 ]

@@ -7,6 +7,8 @@ rows it will read are committed, so a worker never looks for a row that is not t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import InterfaceError, OperationalError, transaction
 
 TRANSIENT: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
@@ -22,8 +24,15 @@ RETRY_POLICY = {
 
 
 def delay_on_commit(task, *args, **kwargs) -> None:
-    """Queue `task` with these arguments when the current transaction commits (at once outside one).
+    """Queue `task` with these arguments when the current transaction commits (at once outside one)."""
+    send_on_commit(lambda: task.delay(*args, **kwargs))
+
+
+def send_on_commit(send: Callable[[], object]) -> None:
+    """Call `send`, which queues one or more tasks, when the current transaction commits (at once outside
+    one): for a caller that queues in chunks. `delay_on_commit` is this for one task.
 
     `robust=True`: a broker that is down must not turn a saved row into an error page; the row is the
-    source of truth and a periodic sweep finds what was not queued."""
-    transaction.on_commit(lambda: task.delay(*args, **kwargs), robust=True)
+    source of truth (a periodic sweep, or the operations page for a queued import or report, finds what was
+    not queued), and the failure is logged."""
+    transaction.on_commit(send, robust=True)

@@ -16,7 +16,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from insight_hub.forms import add_service_errors
 from insight_hub.organisations.models import Organisation
-from insight_hub.organisations.permissions import can_read_original, can_read_records, scope_for
+from insight_hub.organisations.permissions import (
+    can_read_original,
+    can_read_records,
+    scope_for,
+    story_title_for,
+)
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 from insight_hub.themes.selectors import tag_panel
@@ -364,18 +369,33 @@ def _form_page(request, *, form, title, submit, story=None, caption="", intro=""
         _audit_original_read(request, story, request.resolver_match.url_name)
     return render(
         request,
-        "stories/form_page.html",
+        "components/form_page.html",
         {
             "form": form,
-            "page_title": title,
-            "caption": caption or (story.title if story else ""),
+            "title": title,
+            "caption": story_title_for(request.user, story) if story else caption,
             "intro": intro,
             "submit": submit,
-            "story": story,
             "enctype": enctype,
+            "back_url": reverse("stories:detail", args=[story.pk]) if story else "",
+            "back_text": "Back to the story",
             "breadcrumbs": crumbs or (_story_crumbs(story) if story else [HOME, STORIES]),
         },
     )
+
+
+def _story_form_save(request, *, story, form, save, success: str, **page):
+    """A small form about one story: a valid POST calls `save(**cleaned_data)` and goes back to the story
+    with `success`; a refusal from the service shows on the form; otherwise the form page (`_form_page`)."""
+    if form.is_valid():
+        try:
+            save(**form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error, field_for=FORM_FIELD_FOR)
+        else:
+            messages.success(request, success)
+            return redirect("stories:detail", pk=story.pk)
+    return _form_page(request, form=form, story=story, **page)
 
 
 @login_required
@@ -412,17 +432,14 @@ def story_safety_respond(request, pk: int):
     story = selectors.story_get_editable(request.user, pk=pk)
     if not story.awaiting_response:
         raise Http404
-    form = SafetyResponseForm(request.POST or None)
-    if form.is_valid():
-        try:
-            services.story_safety_respond(story=story, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error, field_for=FORM_FIELD_FOR)
-        else:
-            messages.success(request, "Response recorded and the concern closed.")
-            return redirect("stories:detail", pk=story.pk)
-    return _form_page(
-        request, form=form, title="Respond to the safety concern", submit="Save and close", story=story
+    return _story_form_save(
+        request,
+        story=story,
+        form=SafetyResponseForm(request.POST or None),
+        save=lambda **data: services.story_safety_respond(story=story, user=request.user, **data),
+        success="Response recorded and the concern closed.",
+        title="Respond to the safety concern",
+        submit="Save and close",
     )
 
 
@@ -430,13 +447,14 @@ def story_safety_respond(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def story_teller_response(request, pk: int):
     story = selectors.story_get_editable(request.user, pk=pk)
-    form = TellerResponseForm(request.POST or None, initial={"response": story.teller_response})
-    if form.is_valid():
-        services.teller_response_record(story=story, user=request.user, **form.cleaned_data)
-        messages.success(request, "Response recorded.")
-        return redirect("stories:detail", pk=story.pk)
-    return _form_page(
-        request, form=form, title="You said, we did: the response", submit="Save response", story=story
+    return _story_form_save(
+        request,
+        story=story,
+        form=TellerResponseForm(request.POST or None, initial={"response": story.teller_response}),
+        save=lambda **data: services.teller_response_record(story=story, user=request.user, **data),
+        success="Response recorded.",
+        title="You said, we did: the response",
+        submit="Save response",
     )
 
 
@@ -444,16 +462,15 @@ def story_teller_response(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def action_create(request, pk: int):
     story = selectors.story_get_editable(request.user, pk=pk)
-    form = ActionForm(request.POST or None, story=story)
-    if form.is_valid():
-        try:
-            services.action_create(story=story, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error, field_for=FORM_FIELD_FOR)
-        else:
-            messages.success(request, "Action added.")
-            return redirect("stories:detail", pk=story.pk)
-    return _form_page(request, form=form, title="Add an action", submit="Add action", story=story)
+    return _story_form_save(
+        request,
+        story=story,
+        form=ActionForm(request.POST or None, story=story),
+        save=lambda **data: services.action_create(story=story, user=request.user, **data),
+        success="Action added.",
+        title="Add an action",
+        submit="Add action",
+    )
 
 
 @login_required
@@ -461,16 +478,15 @@ def action_create(request, pk: int):
 def action_edit(request, pk: int, action_pk: int):
     story = selectors.story_get_editable(request.user, pk=pk)
     action = get_object_or_404(StoryAction, pk=action_pk, story=story)
-    form = ActionForm(request.POST or None, instance=action, story=story)
-    if form.is_valid():
-        try:
-            services.action_update(action=action, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error, field_for=FORM_FIELD_FOR)
-        else:
-            messages.success(request, "Action updated.")
-            return redirect("stories:detail", pk=story.pk)
-    return _form_page(request, form=form, title="Change the action", submit="Save action", story=story)
+    return _story_form_save(
+        request,
+        story=story,
+        form=ActionForm(request.POST or None, instance=action, story=story),
+        save=lambda **data: services.action_update(action=action, **data),
+        success="Action updated.",
+        title="Change the action",
+        submit="Save action",
+    )
 
 
 @login_required

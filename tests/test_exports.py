@@ -220,7 +220,8 @@ def report_content(world):
 @given(text=hostile_texts())
 def test_board_report_xlsx_and_csv(report_content, text):
     from dashboards.reports import exports as report_exports
-    from dashboards.reports.selectors import ActionRow, Quote, ThemeRow, suppress_theme_row
+    from dashboards.reports.selectors import ActionRow, ThemeRow, suppress_theme_row
+    from dashboards.reports.stories import ReportQuote
     from dashboards.selectors import ThemeMonth
 
     content = report_content
@@ -231,7 +232,7 @@ def test_board_report_xlsx_and_csv(report_content, text):
     content.scope_label = text
     content.owner = (text, text)
     content.themes, content.praised, content.criticised = [theme], [theme], [theme]
-    content.quotes = [Quote(1, text, text, text, month, "negative", True, text)]
+    content.quotes = [ReportQuote(1, text, text, text, month, "negative", True, text)]
     content.actions = [ActionRow(1, text, text, text, month, text, False)]
     content.commitments = [
         SimpleNamespace(

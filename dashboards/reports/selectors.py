@@ -21,36 +21,28 @@ from django.db.models import Q, QuerySet
 
 from dashboards import selectors as dashboard_selectors
 from dashboards.models import RollupState
-from dashboards.rollups import month_start, next_month
-from dashboards.selectors import Period
 from dashboards.spc import SPCResult, xmr
 from feedback.metrics import THRESHOLD, FFTCounts, FFTFigures, fft_table, percent
 from insight_hub.organisations.models import ICS, Organisation, OrganisationKind
 from insight_hub.organisations.permissions import scope_for
+from insight_hub.periods import Period, month_start, next_month
 from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
 from stories.models import ActionStatus, StoryAction
 
 from . import sections
 from .models import BoardReport, SignOff
 from .owners import SectionOwner, section_owners
-from .stories import (  # noqa: F401
-    BALANCE_ALPHA,
+from .stories import (
     STRATA,
     STRATUM_LABELS,
     Balance,
-    Quote,
-    _in_period,
-    _stratum,
+    ReportQuote,
     _stratum_filter,
-    allocate,
     balance,
-    binomial_cdf,
     collected_mix,
     default_selection,
     quotable,
-    quotes_for,
-    selection_candidates,
-    whole_percent,
+    report_quotes,
 )
 
 # The stories and the balance guard live in `.stories`; these names are read through this module too.
@@ -251,7 +243,7 @@ class ReportContent:
     themes: list[ThemeRow]
     praised: list[ThemeRow]
     criticised: list[ThemeRow]
-    quotes: list[Quote]
+    quotes: list[ReportQuote]
     balance: Balance
     custom_selection: bool
     left_out: list[int]
@@ -449,7 +441,7 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
     mix = collected_mix(org_ids, period)
     default = default_selection(org_ids, period, report.quote_count, mix)
     chosen = report.chosen_story_ids if report.custom_selection else default
-    quotes = quotes_for([int(pk) for pk in chosen], org_ids, period)
+    quotes = report_quotes([int(pk) for pk in chosen], org_ids, period)
     quoted_ids = {q.story_id for q in quotes}
     critical_quotable = quotable(org_ids, period).filter(_stratum_filter("critical")).count()
     left_out = [pk for pk in default if pk not in quoted_ids]

@@ -7,18 +7,19 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from insight_hub.periods import Period
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
+from insight_hub.retry import TRANSIENT, delay_on_commit
 
 from . import exports, selectors, signoff
 from .models import BoardReport, ReportFile, ReportFormat, ReportStatus
 
 logger = logging.getLogger(__name__)
 MAX_QUOTES = 20
-TRANSIENT = (OperationalError, InterfaceError)
 MAX_MONTHS = 24
 
 
@@ -33,7 +34,7 @@ def report_request(
         errors["first_month"] = "Choose whole months"
     elif last < first:
         errors["last_month"] = "The last month must be the same as or after the first month"
-    elif len(selectors.Period(first, last).months) > MAX_MONTHS:
+    elif len(Period(first, last).months) > MAX_MONTHS:
         errors["last_month"] = f"A report covers at most {MAX_MONTHS} months"
     if not 0 <= quote_count <= MAX_QUOTES:
         errors["quote_count"] = f"Quote between 0 and {MAX_QUOTES} stories"
@@ -51,7 +52,7 @@ def report_request(
         )
         report.full_clean()
         report.save()
-        transaction.on_commit(lambda: generate_report.delay(report.pk))
+        delay_on_commit(generate_report, report.pk)
     return report
 
 

@@ -18,11 +18,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
 
-from dashboards.rollups import month_start, next_month
-from dashboards.selectors import Period
 from feedback.metrics import THRESHOLD
 from insight_hub.organisations.models import Organisation
+from insight_hub.periods import Period, month_start, next_month
 from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
+from insight_hub.text import shorten
 from stories.models import HIGH_CRITICALITY, Purpose, Story, StoryStatus
 
 STRATA = ("critical", "negative", "neutral", "positive")
@@ -84,7 +84,7 @@ def _stratum_filter(stratum: str) -> Q:
     return not_critical & Q(sentiment=stratum)
 
 
-def allocate(mix: dict[str, int], n: int) -> dict[str, int]:
+def allocate_by_stratum(mix: dict[str, int], n: int) -> dict[str, int]:
     """Split n quotes across the strata in proportion to `mix`, by largest remainder (ties: STRATA order)."""
     total = sum(mix.values())
     if not total or n <= 0:
@@ -116,7 +116,7 @@ def default_selection(org_ids, period: Period, n: int, mix: dict[str, int] | Non
     A stratum with too few quotable stories leaves its places to the others, critical and negative first;
     critical stories that may be quoted always get at least one place (see `Balance`)."""
     mix = collected_mix(org_ids, period) if mix is None else mix
-    wanted = allocate(mix, n)
+    wanted = allocate_by_stratum(mix, n)
     base = quotable(org_ids, period)
     # Enough of the newest to take turns between the ICS's organisations (one index range scan each).
     depth = min(max(n * 10, 20), 200)
@@ -192,7 +192,7 @@ def _story_rows(stories: QuerySet) -> list[dict]:
 
 
 @dataclass
-class Quote:
+class ReportQuote:
     story_id: int
     title: str
     text: str
@@ -207,12 +207,7 @@ class Quote:
         return f"S{self.story_id} · {self.organisation} · {self.month:%B %Y} · {self.consent_basis}"
 
 
-def _excerpt(text: str, width: int = QUOTE_WIDTH) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
-
-
-def quotes_for(story_ids: list[int], org_ids, period: Period) -> list[Quote]:
+def report_quotes(story_ids: list[int], org_ids, period: Period) -> list[ReportQuote]:
     """The chosen stories that may still be quoted (consent re-checked now), in the order chosen."""
     rows = {row["pk"]: row for row in _story_rows(quotable(org_ids, period).filter(pk__in=story_ids))}
     quotes = []
@@ -225,10 +220,10 @@ def quotes_for(story_ids: list[int], org_ids, period: Period) -> list[Quote]:
         if recorded is not None:
             basis += f", recorded {recorded:%-d %B %Y}"
         quotes.append(
-            Quote(
+            ReportQuote(
                 story_id=pk,
                 title=row["redacted_title"],
-                text=_excerpt(row["redacted_narrative"]),
+                text=shorten(row["redacted_narrative"], QUOTE_WIDTH),
                 organisation=row["organisation"],
                 month=row["month"],
                 sentiment=row["sentiment"] or "not yet tagged",
@@ -346,7 +341,7 @@ def whole_percent(value: float) -> int:
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def balance(collected: dict[str, int], quotes: list[Quote], *, critical_quotable: int = 0) -> Balance:
+def balance(collected: dict[str, int], quotes: list[ReportQuote], *, critical_quotable: int = 0) -> Balance:
     quoted = dict.fromkeys(STRATA, 0)
     for quote in quotes:
         quoted[_stratum("x" if quote.critical else "", quote.sentiment)] += 1

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from dashboards.selectors import Period
 from feedback.metrics import THRESHOLD
+from insight_hub.periods import Period
 from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
 from stories.models import ActionStatus, Story, StoryAction, StoryStatus
 

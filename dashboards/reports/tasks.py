@@ -2,12 +2,12 @@
 
 from celery import shared_task
 
+from insight_hub.retry import RETRY_POLICY
+
 from . import services
 
 
-@shared_task(
-    acks_late=True, autoretry_for=services.TRANSIENT, retry_backoff=2, retry_backoff_max=60, max_retries=3
-)
+@shared_task(acks_late=True, **{**RETRY_POLICY, "max_retries": 3})  # a report is long: give up sooner
 def generate_report(report_id: int) -> None:
     services.report_generate(report_id=report_id)
 

@@ -13,12 +13,13 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from dashboards.selectors import Period
 from insight_hub.forms import add_service_errors
+from insight_hub.periods import Period
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
 from . import selectors, services, signoff
+from . import stories as report_stories
 from .availability import quotes_withdrawn
 from .forms import ReportScopeForm, StorySelectionForm
 from .models import CONTENT_TYPES, ReportFile, ReportFormat, ReportSection, ReportStatus, SignOff
@@ -54,9 +55,9 @@ def report_new(request):
         choice = form.cleaned_data["choice"]
         period = Period(form.cleaned_data["first"], form.cleaned_data["last"])
         org_ids = selectors.scope_org_ids(choice.ics, choice.organisation)
-        mix = selectors.collected_mix(org_ids, period)
-        default = selectors.default_selection(org_ids, period, form.cleaned_data["quote_count"], mix)
-        candidates = selectors.selection_candidates(org_ids, period, default)
+        mix = report_stories.collected_mix(org_ids, period)
+        default = report_stories.default_selection(org_ids, period, form.cleaned_data["quote_count"], mix)
+        candidates = report_stories.selection_candidates(org_ids, period, default)
         selection = StorySelectionForm(
             request.POST if request.method == "POST" else None,
             candidates=candidates,
@@ -120,7 +121,7 @@ def report_detail(request, uid):
             ("Critical stories quoted", _percent(report.critical_quoted_percent)),
         ]
         context.update(_signoff_context(request.user, report, withdrawn))
-        context["quoted"] = selectors.quotes_for(report.quoted_story_ids, selectors.scope_org_ids(
+        context["quoted"] = report_stories.report_quotes(report.quoted_story_ids, selectors.scope_org_ids(
             report.ics, report.organisation), Period(report.period_first, report.period_last))  # fmt: skip
         context["critical_quotes"] = short_quotes(context["quoted"])
     return render(request, "reports/report_detail.html", context)

@@ -23,12 +23,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import InterfaceError, OperationalError, connection, connections, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from feedback.models import Comment, FFTPublishedFigure, ImportBatch, ImportKind, ImportStatus
 from insight_hub.organisations.models import Organisation, Service
+from insight_hub.retry import TRANSIENT, delay_on_commit
 from insight_hub.themes.services import tagging_queue
 
 from . import nhse, tabular
@@ -44,7 +45,6 @@ CHUNK_ROWS = 20_000
 # The stored report keeps this many problems; the counts still cover every row.
 MAX_REPORTED_PROBLEMS = 10_000
 COMMENT_LABEL = Comment._meta.label_lower
-TRANSIENT = (OperationalError, InterfaceError)
 
 
 def _refuse_too_big(uploaded_file: UploadedFile) -> None:
@@ -151,8 +151,7 @@ def import_start(*, batch: ImportBatch) -> bool:
             status=ImportStatus.QUEUED
         )
         if started:
-            batch_id = batch.pk
-            transaction.on_commit(lambda: import_run.delay(batch_id))
+            delay_on_commit(import_run, batch.pk)
     batch.refresh_from_db()
     return bool(started)
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from .models import Membership, Organisation, OrganisationKind, Role
+from .models import ICS, Membership, Organisation, OrganisationKind, Role
 
 
 @dataclass(frozen=True)
@@ -157,3 +158,67 @@ def can_edit(user, organisation: Organisation) -> bool:
 def can_read_original(user, organisation: Organisation) -> bool:
     """See unredacted text: only inside the organisation that logged it."""
     return organisation.pk in scope_for(user).px_org_ids
+
+
+def can_manage_ics(user, ics_id: int) -> bool:
+    """Build and change the ICS's configured dashboards: its ICB leads and system administrators."""
+    scope = scope_for(user)
+    return ics_id in scope.icb_lead_ics_ids | scope.admin_ics_ids
+
+
+def manages_any_ics(user) -> bool:
+    scope = scope_for(user)
+    return bool(scope.icb_lead_ics_ids or scope.admin_ics_ids)
+
+
+def reads_system(user) -> bool:
+    """Whether the person reads an ICS as a whole (ICB lead, ICB board member, system administrator)."""
+    return bool(scope_for(user).system_ics_ids)
+
+
+def system_ics_or_404(user) -> ICS:
+    """The ICS a person reads as a whole (ICB lead, ICB board member, system administrator), or 404."""
+    ics = (
+        ICS.objects.filter(pk__in=scope_for(user).system_ics_ids)
+        .select_related("icb", "px_lead")
+        .order_by("name")
+        .first()
+    )
+    if ics is None:
+        raise Http404
+    return ics
+
+
+def visible_organisations(user) -> QuerySet[Organisation]:
+    """The open trusts (not ICBs) within the person's reach, by name: the organisations dashboards show."""
+    return (
+        Organisation.objects.filter(scope_for(user).organisation_filter())
+        .exclude(kind=OrganisationKind.ICB)
+        .filter(closed_on__isnull=True)
+        .order_by("name")
+    )
+
+
+def organisation_or_404(user, ods_code: str) -> Organisation:
+    """A trust within the person's reach by its ODS code, or 404 (an ICB has no trust dashboard)."""
+    organisation = get_object_or_404(Organisation.objects.select_related("ics__px_lead"), ods_code=ods_code)
+    if not can_view(user, organisation) or organisation.kind == OrganisationKind.ICB:
+        raise Http404
+    return organisation
+
+
+def story_title_for(user, story) -> str:
+    """A story's title as this person may read it: the original inside the organisation that logged it, the
+    redacted title everywhere else (`can_read_original`). Takes any row with `organisation_id`, `title` and
+    `redacted_title`, so the core needs no import of the stories app."""
+    if story.organisation_id in scope_for(user).px_org_ids:
+        return story.title
+    return story.redacted_title
+
+
+def story_when_for(user, story) -> str:
+    """When a story happened, as this person may read it: the exact date inside the organisation that logged
+    it, the month elsewhere (`occurred_display` / `occurred_display_outside`)."""
+    if story.organisation_id in scope_for(user).px_org_ids:
+        return story.occurred_display
+    return story.occurred_display_outside

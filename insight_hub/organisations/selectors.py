@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
 from .models import ICS, Membership, Organisation, Role, Service
@@ -36,8 +37,9 @@ def icss_for(user) -> QuerySet[ICS]:
     )
 
 
-def icb_leads_of(ics: ICS) -> QuerySet[Membership]:
-    """Active ICB leads of an ICS: the people who may own dashboards and commitments."""
-    return Membership.objects.filter(
-        organisation=ics.icb, role=Role.ICB_LEAD, user__is_active=True
-    ).select_related("user")
+def owner_candidates(ics: ICS) -> QuerySet:
+    """People who may own a dashboard, tile or commitment: active ICB leads of the ICS."""
+    user_ids = Membership.objects.filter(role=Role.ICB_LEAD, organisation=ics.icb).values("user_id")
+    return (
+        get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("first_name", "last_name")
+    )

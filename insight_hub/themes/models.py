@@ -105,10 +105,6 @@ class Theme(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_local(self) -> bool:
-        return self.ics_id is not None
-
     def clean(self) -> None:
         if not isinstance(self.phrases, list) or not all(isinstance(p, str) for p in self.phrases):
             raise ValidationError({"phrases": 'Give the phrases as a list of text, e.g. ["interpreter"].'})
@@ -198,10 +194,6 @@ class AbstractThemeTag(models.Model):
 
     class Meta:
         abstract = True
-
-    @property
-    def is_human(self) -> bool:
-        return self.decision != TagDecision.SUGGESTED
 
     @property
     def counts(self) -> bool:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from insight_hub.bulk import bulk_insert, bulk_update_fields
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
+from insight_hub.retry import send_on_commit
 from insight_hub.themes.ml import LocalTheme, TagInput, load_tagger
 
 from . import registry
@@ -353,7 +354,7 @@ def tagging_queue(*, label: str, ids: list[int]) -> None:
     """Queue tagging once the current transaction commits. A broker that is down loses nothing: the item
     stays untagged in the database and the periodic sweep queues it again."""
     ids = list(ids)
-    transaction.on_commit(lambda: _send(label, ids), robust=True)
+    send_on_commit(lambda: _send(label, ids))
 
 
 def _send(label: str, ids: list[int]) -> None:

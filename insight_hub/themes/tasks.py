@@ -5,25 +5,16 @@ import logging
 
 from celery import shared_task
 from celery.signals import celeryd_after_setup, worker_process_init
-from django.db import InterfaceError, OperationalError
+
+from insight_hub.retry import RETRY_POLICY
 
 from . import services
 
 logger = logging.getLogger(__name__)
 
-# Only these are worth retrying: the database went away (a restart) and will be back.
-TRANSIENT = (OperationalError, InterfaceError)
 
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    max_retries=8,
-    retry_jitter=True,
-)
+# Tagging retries longer than the default: a batch waits out a whole database restart.
+@shared_task(bind=True, acks_late=True, **{**RETRY_POLICY, "max_retries": 8})
 def tag_items(self, label: str, ids: list[int]) -> dict[str, int]:
     # This delivery's name: a task handed out again after its worker died keeps its id and retry count, so it
     # finds the claims it made before dying; an autoretry (the database went away) is a new delivery.
@@ -78,7 +69,7 @@ def _load_models(**kwargs) -> None:
     logger.info("tagging models loaded")
 
 
-@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=2, retry_backoff_max=60, max_retries=8)
+@shared_task(acks_late=True, **{**RETRY_POLICY, "max_retries": 8})
 def retag_local_theme(theme_id: int) -> dict[str, int]:
     """A local theme was made (an emerging theme accepted): re-tag the texts it may match."""
     from . import emerging
@@ -97,7 +88,7 @@ def discover_emerging_themes() -> int:
     return len(ids)
 
 
-@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=2, retry_backoff_max=60, max_retries=8)
+@shared_task(acks_late=True, **{**RETRY_POLICY, "max_retries": 8})
 def discover_themes_for_ics(ics_id: int) -> int:
     from insight_hub.organisations.models import ICS
 

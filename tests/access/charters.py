@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from charters import services
 from dashboards import rollups
-from dashboards.selectors import Period
 from insight_hub.organisations.models import ICS
+from insight_hub.periods import Period
 from stories.models import StoryTag
 from tests.access.matrix import FORBIDDEN, NOT_FOUND, OK, ORIGINAL_MARKER, REDIRECT, Route, expect
 from tests.charters.helpers import framework_themes, make_charter

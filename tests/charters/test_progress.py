@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from charters import selectors, services
 from charters.models import Review
-from dashboards.selectors import Period
+from insight_hub.periods import Period
 from tests.charters.helpers import make_charter
 from tests.factories import OrganisationFactory
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from charters import selectors, services
 from dashboards import rollups
-from dashboards.selectors import Period
+from insight_hub.periods import Period
 from stories.models import StoryTag
 from stories.services import story_consent_withdraw
 from tests.charters.helpers import framework_themes, make_charter

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from charters import services
 from charters.models import Charter, CharterStatus, Commitment, ReviewStatus
-from dashboards.selectors import Period
+from insight_hub.periods import Period
 from tests.charters.helpers import framework_themes, make_charter
 from tests.factories import MembershipFactory
 
@@ -274,13 +274,13 @@ def test_next_review_is_due_a_cadence_after_the_last(world):
 
 
 def services_add(day, months):
-    from charters.models import add_months
+    from insight_hub.periods import add_months
 
     return add_months(day, months)
 
 
 def test_add_months_keeps_the_end_of_month():
-    from charters.models import add_months
+    from insight_hub.periods import add_months
 
     assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
     assert add_months(dt.date(2026, 11, 15), 3) == dt.date(2027, 2, 15)

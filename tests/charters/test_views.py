@@ -12,8 +12,8 @@ from django.utils import timezone
 from charters import services
 from charters.models import Charter, CharterStatus
 from dashboards import rollups
-from dashboards.selectors import Period
 from insight_hub.organisations.models import ICS
+from insight_hub.periods import Period
 from stories.models import StoryTag
 from tests.charters.helpers import framework_themes, make_charter
 from tests.factories import MembershipFactory, OrganisationFactory, ResponseFactory, StoryFactory

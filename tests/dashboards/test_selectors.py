@@ -11,8 +11,8 @@ from dashboards import equality as equality_selectors
 from dashboards import quotes as quote_picker
 from dashboards import rollups, selectors
 from dashboards.models import FFTEqualityMonthly, PopulationProfile, ThemeMonthly
-from dashboards.quotes import _allocate
-from dashboards.selectors import Period
+from dashboards.quotes import _allocate_by_sentiment
+from insight_hub.periods import Period
 from insight_hub.themes.models import Theme
 from stories.models import StoryTag
 from stories.services import story_consent_withdraw
@@ -37,7 +37,7 @@ def test_period_months_and_previous():
     ],
 )
 def test_quotes_follow_the_sentiment_mix(mix, n, expected):
-    assert _allocate(mix, n) == expected
+    assert _allocate_by_sentiment(mix, n) == expected
 
 
 def _equality_row(org, month, group, **counts):
@@ -268,7 +268,7 @@ def test_the_story_picker_reads_the_quotable_roll_up_not_a_sub_query_per_story(w
     stories = [_tagged_story(world, theme, f"Story {i}") for i in range(4)]
     rollups.rebuild_all()
     with CaptureQueriesContext(connection) as queries:
-        quotes = quote_picker.quotes_for(
+        quotes = quote_picker.sentiment_quotes(
             theme_ids=[theme.pk],
             org_ids=[world.trust_a.pk],
             service_ids=None,
@@ -293,7 +293,7 @@ def test_a_story_withdrawn_since_the_last_refresh_is_not_quoted(world):
     rollups.rebuild_all()
     story_consent_withdraw(story=withdrawn, user=world.px_a, withdrawn_on=timezone.localdate())
     # No refresh yet: the roll-up still lists the withdrawn story, but its consent is read again.
-    quotes = quote_picker.quotes_for(
+    quotes = quote_picker.sentiment_quotes(
         theme_ids=[theme.pk],
         org_ids=[world.trust_a.pk],
         service_ids=None,

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from charters.models import Charter, Review
 from dashboards import rollups
-from dashboards.selectors import Period
+from insight_hub.periods import Period
 from insight_hub.themes.models import Theme
 from stories.models import StoryTag
 from tests.e2e.conftest import assert_accessible, sign_in

@@ -17,12 +17,12 @@ from django.utils import timezone
 from dashboards import rollups
 from dashboards import selectors as dashboard_selectors
 from dashboards.models import FFTMonthly
-from dashboards.selectors import Period
 from feedback.importers import services
 from feedback.importers.mapping import mapping_problems, suggest_mapping, suggest_old_question
 from feedback.importers.rows import Lookups, RowParser
 from feedback.metrics import RecommendCounts, recommend_figures
 from feedback.models import FFTRecommendAnswer, ImportStatus, Response
+from insight_hub.periods import Period
 from tests.factories import ResponseFactory
 
 pytestmark = pytest.mark.django_db

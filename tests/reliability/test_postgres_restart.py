@@ -67,7 +67,7 @@ def test_the_worker_recovers_from_postgres_restarts_without_a_hand(
     wait_for(lambda: tagged(database) == 700, timeout=60, message="a batch after a restart while idle")
 
     # A restart while batches are queued and one is running: a task that meets the dead connection fails
-    # with OperationalError and is retried (tasks.TRANSIENT); the others find a fresh connection.
+    # with OperationalError and is retried (insight_hub.retry.TRANSIENT); the others find a fresh connection.
     tagging_queue(label=LABEL, ids=ids[700:])
     time.sleep(0.5)
     private_postgres.restart()

@@ -10,8 +10,7 @@ import pytest
 from django.utils import timezone
 
 from dashboards import rollups
-from dashboards.rollups import month_start
-from dashboards.selectors import Period
+from insight_hub.periods import Period, month_start
 from insight_hub.themes.models import Theme
 from stories import services as story_services
 from stories.models import Story, StoryTag

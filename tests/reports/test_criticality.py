@@ -36,9 +36,9 @@ def test_a_highly_critical_story_is_counted_and_quoted_as_critical(world, data):
     after = report_stories.collected_mix(org_ids, period)
     assert after["critical"] == before["critical"] + 1
     assert after["positive"] == before["positive"] + 1  # praise 5 is not criticality
-    [quote] = report_stories.quotes_for([rated.pk], org_ids, period)
+    [quote] = report_stories.report_quotes([rated.pk], org_ids, period)
     assert quote.critical
-    [quote] = report_stories.quotes_for([praised.pk], org_ids, period)
+    [quote] = report_stories.report_quotes([praised.pk], org_ids, period)
     assert not quote.critical
     candidates = {
         row["pk"]: row["stratum"] for row in report_stories.selection_candidates(org_ids, period, [])
@@ -59,7 +59,7 @@ def test_the_default_selection_gives_rated_critical_stories_their_place(world, d
     chosen = report_stories.default_selection(org_ids, period, 3, mix)
     # 1 critical of 31 rounds to no quote: the guard still gives it one place.
     assert rated.pk in chosen
-    quotes = report_stories.quotes_for(chosen, org_ids, period)
+    quotes = report_stories.report_quotes(chosen, org_ids, period)
     balance = report_stories.balance(mix, quotes, critical_quotable=1)
     assert balance.quoted["critical"] == 1 and not balance.none_quoted_though_consented
 

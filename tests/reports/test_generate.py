@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from dashboards.models import FFTMonthly, ThemeMonthly
-from dashboards.reports import selectors, services
+from dashboards.reports import services
+from dashboards.reports import stories as report_stories
 from dashboards.reports.models import BoardReport, ReportFile, ReportStatus
 from insight_hub.privacy.models import AuditAction, AuditEvent
 from stories import services as story_services
@@ -117,7 +118,7 @@ def test_a_selection_without_critical_stories_is_declared_on_the_first_page_and_
     assert event.detail["selection"] == "custom"
     assert event.detail["selection_chosen_by"] == world.px_a.pk
     assert event.detail["critical_under_represented"] is True
-    default = selectors.default_selection([world.trust_a.pk], data.period, 5)
+    default = report_stories.default_selection([world.trust_a.pk], data.period, 5)
     assert sorted(event.detail["left_out_story_ids"]) == sorted(pk for pk in default if pk not in positives)
     assert event.organisation == world.trust_a
 
@@ -210,13 +211,12 @@ def test_expired_reports_lose_their_files(world, data, request_report):
 
 
 def test_allocation_follows_the_mix():
-    assert selectors.allocate({"critical": 4, "negative": 3, "neutral": 0, "positive": 3}, 5) == {
+    allocate = report_stories.allocate_by_stratum
+    assert allocate({"critical": 4, "negative": 3, "neutral": 0, "positive": 3}, 5) == {
         "critical": 2, "negative": 2, "neutral": 0, "positive": 1,
     }  # fmt: skip
-    assert selectors.allocate({"critical": 0, "negative": 0, "neutral": 0, "positive": 0}, 5)["positive"] == 0
-    assert (
-        sum(selectors.allocate({"critical": 1, "negative": 1, "neutral": 1, "positive": 97}, 6).values()) == 6
-    )
+    assert allocate({"critical": 0, "negative": 0, "neutral": 0, "positive": 0}, 5)["positive"] == 0
+    assert sum(allocate({"critical": 1, "negative": 1, "neutral": 1, "positive": 97}, 6).values()) == 6
 
 
 def test_commitments_and_actions_are_listed_with_their_owners(world, data, request_report):
@@ -406,17 +406,17 @@ def test_a_mixed_story_is_collected_and_quoted_as_neither_positive_nor_negative(
 
     mixed = make_story(world, "mixed", sentiment="mixed", month=data.period.last)
     org_ids = [world.trust_a.pk]
-    mix = selectors.collected_mix(org_ids, data.period)
+    mix = report_stories.collected_mix(org_ids, data.period)
     assert mix == {"critical": 4, "negative": 3, "neutral": 1, "positive": 3}
-    [quote] = selectors.quotes_for([mixed.pk], org_ids, data.period)
+    [quote] = report_stories.report_quotes([mixed.pk], org_ids, data.period)
     assert quote.sentiment == "mixed" and not quote.critical
-    assert selectors.balance(mix, [quote]).quoted == {
+    assert report_stories.balance(mix, [quote]).quoted == {
         "critical": 0,
         "negative": 0,
         "neutral": 1,
         "positive": 0,
     }
-    assert selectors.STRATUM_LABELS["neutral"] == "Neutral, mixed or not yet tagged"
+    assert report_stories.STRATUM_LABELS["neutral"] == "Neutral, mixed or not yet tagged"
 
 
 HOSTILE = '=HYPERLINK("http://evil.example","x")'

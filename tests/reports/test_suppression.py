@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from dashboards.reports.selectors import Balance, ThemeRow, suppress_theme_row
+from dashboards.reports.selectors import ThemeRow, suppress_theme_row
+from dashboards.reports.stories import Balance
 from dashboards.selectors import ThemeMonth
 from feedback.metrics import FFTCounts, fft_table
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboards import rollups, synthetic
+from dashboards import rollups
+from dashboards.demo import synthetic
 
 
 class Command(BaseCommand):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -66,13 +65,7 @@ class Tagger:
         self.thresholds: np.ndarray = linear.themes.thresholds
         self._themes_head = linear.themes
         self._builtin = ThemeRules(nlp, BUILTIN_RULES)
-        self._lock = threading.Lock()
         self._local = ThemeRules(nlp, local_themes)
-
-    def set_local_themes(self, local_themes: Sequence[LocalTheme]) -> None:
-        compiled = ThemeRules(self.nlp, local_themes)
-        with self._lock:
-            self._local = compiled
 
     def tag(
         self, items: Sequence[TagInput], local_themes: Sequence[LocalTheme] | None = None

@@ -11,7 +11,7 @@ DEMO_LOADERS = [
     "stories.demo.demo_stories_load",
     "insight_hub.themes.services.demo_tagging_queue",
     "charters.demo.demo_charters_load",
-    "dashboards.demo.demo_dashboards_load",
+    "dashboards.demo.dashboards.demo_dashboards_load",
 ]
 
 

@@ -10,12 +10,19 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from dashboards import rollups
+from dashboards.models import (
+    Characteristic,
+    Dashboard,
+    DashboardStatus,
+    PopulationProfile,
+    ScopeKind,
+    Tile,
+    TileKind,
+)
 from insight_hub.organisations.demo import DEMO_ICB, DEMO_PEOPLE
 from insight_hub.organisations.models import ICS, FFTSetting, Organisation, Service
 from insight_hub.themes.models import Theme
-
-from . import rollups
-from .models import Characteristic, Dashboard, DashboardStatus, PopulationProfile, ScopeKind, Tile, TileKind
 
 # East Kent's catchment by ethnic category, rounded from the 2021 census for Kent (per cent).
 EAST_KENT_POPULATION = {
