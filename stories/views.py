@@ -169,7 +169,7 @@ def story_detail(request, pk: int):
         else None,
         "services": story.services.all(),
         "stages": story.stages.select_related("pathway", "organisation"),
-        "actions": story.actions.select_related("owner"),
+        "actions": story.actions.select_related("owner", "change_claimed_by", "change_signed_off_by"),
         "breadcrumbs": [HOME, STORIES],
     }
     if is_owner:

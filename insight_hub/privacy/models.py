@@ -25,6 +25,8 @@ class AuditAction(models.TextChoices):
     SAFETY_ESCALATED = "safety.escalated", "Safety concern escalated"
     SAFETY_ASSIGNED = "safety.assigned", "Safety concern assigned"
     SAFETY_RESPONDED = "safety.responded", "Safety concern answered and closed"
+    CHANGE_CLAIMED = "change.claimed", "Change claimed on a story's action"
+    CHANGE_SIGNED_OFF = "change.signed_off", "Change claim signed off"
 
 
 class AuditEvent(models.Model):
