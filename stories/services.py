@@ -445,8 +445,19 @@ def action_update(
     action.description, action.owner, action.due_on = description, owner, due_on
     action.status, action.outcome = status, outcome
     action.full_clean()
-    action.save()
+    # Only these fields: the change claim and its sign-off are the change services' alone.
+    action.save(update_fields=["description", "owner", "due_on", "status", "outcome", "updated_at"])
     return action
+
+
+CLAIM_FIELDS = [
+    "change_claim",
+    "change_description",
+    "change_claimed_by",
+    "change_claimed_at",
+    "change_signed_off_by",
+    "change_signed_off_at",
+]
 
 
 def _check_px_lead(story: Story, user, field: str) -> None:
@@ -471,7 +482,7 @@ def change_claim(*, action: StoryAction, user, claim: str, description: str) -> 
     action.change_claimed_by, action.change_claimed_at = user, timezone.now()
     action.change_signed_off_by, action.change_signed_off_at = None, None
     action.full_clean()
-    action.save()
+    action.save(update_fields=[*CLAIM_FIELDS, "updated_at"])
     audit.record(
         user, AuditAction.CHANGE_CLAIMED, action, organisation=story.organisation, claim=claim, story=story.pk
     )
@@ -481,7 +492,9 @@ def change_claim(*, action: StoryAction, user, claim: str, description: str) -> 
 @transaction.atomic
 def change_sign_off(*, action: StoryAction, user) -> StoryAction:
     """A second px lead of the trust confirms the claim: never the person who made it."""
-    action = StoryAction.objects.select_for_update().select_related("story__organisation").get(pk=action.pk)
+    # Locked and read afresh, so that two colleagues signing at once record one sign-off.
+    StoryAction.objects.select_for_update().filter(pk=action.pk).exists()
+    action.refresh_from_db()
     story = action.story
     _check_px_lead(story, user, "sign_off")
     if not action.change_claim:

@@ -148,7 +148,7 @@ def test_nothing_claimed_has_no_sign_off_page(client, world, action):
     assert client.get(url).status_code == 404
 
 
-def test_outside_the_trust_the_story_page_shows_the_claim_but_not_what_changed_or_the_response(
+def test_outside_the_trust_the_story_page_shows_the_claim_and_redacted_actions_but_not_the_response(
     client, world, action
 ):
     services.change_claim(
@@ -158,15 +158,25 @@ def test_outside_the_trust_the_story_page_shows_the_claim_but_not_what_changed_o
     services.teller_response_record(
         story=action.story, user=world.px_a, response="Dear John Smith, call 07700 900123"
     )
+    # What will change and its outcome are redacted outside the trust, like the story.
+    services.action_update(
+        action=action,
+        description="Ring back on 07700 900123 within a day",
+        owner=world.px_a,
+        due_on=action.due_on,
+        status="done",
+        outcome="John Smith was called by Dr Patel",
+    )
     client.force_login(world.icb_lead)
     page = client.get(reverse("stories:detail", args=[action.story_id])).content.decode()
     assert "Change made, signed off in" in page
     for secret in ("Dr Patel", "John Smith", "07700 900123", world.px_a_colleague.get_full_name()):
         assert secret not in page
-    assert "A response was given in" in page
+    assert "A response was given in" in page and "Ring back on" in page and "Outcome:" in page
     client.force_login(world.px_a)
     page = client.get(reverse("stories:detail", args=[action.story_id])).content.decode()
     assert "Dr Patel now rounds hourly" in page and "Dear John Smith" in page
+    assert "Ring back on 07700 900123" in page and "John Smith was called by Dr Patel" in page
 
 
 # The share of critical stories with a response and with a change made
