@@ -252,3 +252,18 @@ def test_a_px_lead_of_another_trust_in_the_same_ics_cannot_sign_off(world, actio
     newcomer = UserFactory()
     Membership.objects.create(user=newcomer, organisation=world.trust_a, role=Role.PX_LEAD)
     assert services.change_sign_off(action=action, user=newcomer).change_signed_off
+
+
+def test_a_claim_waits_in_the_colleagues_inbox_not_the_claimants(world, action):
+    from insight_hub.inbox import inbox_for
+
+    def waiting(person):
+        items = [i for i in inbox_for(person) if i.label == "Change claims waiting for your sign-off"]
+        return (items[0].count, items[0].url) if items else None
+
+    services.change_claim(action=action, user=world.px_a, claim="made", description="Rounds")
+    url = reverse("stories:change_sign_off", args=[action.story_id, action.pk])
+    assert waiting(world.px_a_colleague) == (1, url)
+    assert waiting(world.px_a) is None and waiting(world.px_b) is None and waiting(world.icb_lead) is None
+    services.change_sign_off(action=action, user=world.px_a_colleague)
+    assert waiting(world.px_a_colleague) is None
