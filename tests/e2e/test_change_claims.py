@@ -61,10 +61,11 @@ def test_a_change_made_is_claimed_by_one_px_lead_and_signed_off_by_a_colleague(p
     assert_accessible(page)
     sign_out(page)
 
+    # The colleague finds it waiting on their home page.
     sign_in(page, world.px_a_colleague.email, TEST_PASSWORD)
     page.wait_for_url("**/")
-    page.goto(f"/stories/{story.pk}/")
-    page.get_by_role("link", name="Sign off the change claimed on action 1").click()
+    page.get_by_role("link", name="Change claims waiting for your sign-off").click()
+    page.wait_for_url(f"**/stories/{story.pk}/actions/{action.pk}/change/sign-off/")
     assert "water every hour, day and night" in page.locator("main").inner_text()
     assert_accessible(page)
     page.get_by_role("button", name="Yes, sign off the claim").click()
