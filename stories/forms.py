@@ -21,6 +21,7 @@ from .models import (
     NARRATIVE_MAX_LENGTH,
     ActionStatus,
     AgeBand,
+    ChangeClaim,
     CriticalityScale,
     DatePrecision,
     EthnicCategory,
@@ -272,6 +273,22 @@ class TellerResponseForm(forms.Form):
         label="What the person who told the story was told",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter what the person who told the story was told"},
+    )
+
+
+class ChangeClaimForm(forms.Form):
+    claim = forms.ChoiceField(
+        label="What are you claiming?",
+        choices=ChangeClaim.choices,
+        widget=forms.RadioSelect,
+        help_text="Another patient experience lead of your organisation signs the claim off.",
+        error_messages={"required": "Select whether the change is planned or made"},
+    )
+    description = forms.CharField(
+        label="What changed",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Say what is different for patients, as you would tell the person who told the story.",
+        error_messages={"required": "Say what changed (or what will change)"},
     )
 
 

@@ -1,4 +1,5 @@
-"""What waits for a person in stories: safety concerns routed to them, and actions they own past due."""
+"""What waits for a person in stories: safety concerns routed to them, actions they own past due, and
+change claims colleagues at their trust made that wait for their sign-off."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from insight_hub.inbox import InboxItem
+from insight_hub.organisations.permissions import scope_for
 
 from .models import ActionStatus, StoryAction
 from .selectors import awaiting_response_for
@@ -36,3 +38,15 @@ def stories_inbox(user):
     ).aggregate(n=Count("pk"), oldest=Min("due_on"))
     label = "Story actions you own, past due"
     yield InboxItem(label, overdue["n"], reverse("stories:list"), overdue["oldest"])
+    to_sign = StoryAction.objects.filter(
+        story__organisation_id__in=scope_for(user).px_org_ids,
+        change_claimed_at__isnull=False,
+        change_signed_off_at__isnull=True,
+    ).exclude(change_claimed_by=user)
+    oldest = to_sign.order_by("change_claimed_at", "pk").first()
+    yield InboxItem(
+        "Change claims waiting for your sign-off",
+        to_sign.count(),
+        reverse("stories:change_sign_off", args=[oldest.story_id, oldest.pk]) if oldest else "",
+        oldest.change_claimed_at if oldest else None,
+    )

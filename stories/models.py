@@ -430,8 +430,18 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class ChangeClaim(models.TextChoices):
+    """What the trust claims about an action, as Care Opinion's "change planned" and "change made". Not a
+    second status: an action's status says whether the work is open or done; the claim says what the trust
+    tells people changed, and a second px lead of the trust signs it off."""
+
+    PLANNED = "planned", "Change planned"
+    MADE = "made", "Change made"
+
+
 class StoryAction(models.Model):
-    """ "We did": one thing that will change because of a story, with a named owner and a due date."""
+    """ "We did": one thing that will change because of a story, with a named owner and a due date, and
+    the trust's claim of a change planned or made, signed off by a second person of the trust."""
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField("What will change")
@@ -444,12 +454,31 @@ class StoryAction(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The change claim: empty when none is made. A new claim clears an earlier sign-off.
+    change_claim = models.CharField(max_length=8, choices=ChangeClaim.choices, blank=True)
+    change_description = models.TextField("What changed", blank=True)
+    change_claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    change_claimed_at = models.DateTimeField(null=True, blank=True)
+    change_signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    change_signed_off_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "pk"]
 
     def __str__(self) -> str:
         return self.description[:60]
+
+    @property
+    def change_signed_off(self) -> bool:
+        return bool(self.change_claim) and self.change_signed_off_at is not None
+
+    @property
+    def change_awaiting_sign_off(self) -> bool:
+        return bool(self.change_claim) and self.change_signed_off_at is None
 
 
 class SafetyLead(models.Model):

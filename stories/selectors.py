@@ -12,16 +12,28 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.safestring import SafeString
 
 from insight_hub.organisations.models import Membership, Organisation, OrganisationKind, Role
 from insight_hub.organisations.permissions import filter_for, scope_for
 from insight_hub.search.selectors import text_match
+from insight_hub.themes.models import Sentiment
 from insight_hub.themes.selectors import highlight
 
-from .models import HIGH_CRITICALITY, SEARCH_FIELDS, Pathway, PathwayStage, SafetyLead, Story, StoryTag
+from .models import (
+    HIGH_CRITICALITY,
+    SEARCH_FIELDS,
+    ChangeClaim,
+    Pathway,
+    PathwayStage,
+    SafetyLead,
+    Story,
+    StoryAction,
+    StoryStatus,
+    StoryTag,
+)
 
 User = get_user_model()
 
@@ -316,3 +328,59 @@ def trusts_without_safety_cover(ics) -> list[tuple[Organisation, str]]:
         elif not has_deputy:
             gaps.append((trust, "deputy"))
     return gaps
+
+
+# Responses and changes made ----------------------------------------------------------------------
+
+# A critical story: read as negative, raising a safety concern, or rated strongly or severely critical.
+CRITICAL = Q(sentiment=Sentiment.NEGATIVE) | ~Q(safety_concern="") | Q(criticality__gte=HIGH_CRITICALITY)
+
+
+@dataclass(frozen=True)
+class CriticalFollowUp:
+    """Of the critical stories collected: how many had a response to the teller, and how many an action
+    with a change made, signed off by a second person at the trust."""
+
+    critical: int
+    with_response: int
+    with_change_made: int
+
+    @staticmethod
+    def _share(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def response_share(self) -> float | None:
+        """0 to 1; None when no critical story was collected (no share to show, rather than 0%)."""
+        return self._share(self.with_response, self.critical)
+
+    @property
+    def change_made_share(self) -> float | None:
+        return self._share(self.with_change_made, self.critical)
+
+
+def critical_follow_up(organisation_ids, *, since: datetime.date, before: datetime.date) -> CriticalFollowUp:
+    """For the organisations' critical stories that happened from `since` up to (not including) `before`
+    (not withdrawn, consent not withdrawn): the share with a response to the teller and the share with a
+    change made and signed off. Counts only, no text: the caller passes the organisations the person may
+    see figures for (the system view, a board report's trust or ICS)."""
+    made = StoryAction.objects.filter(
+        story=OuterRef("pk"), change_claim=ChangeClaim.MADE, change_signed_off_at__isnull=False
+    )
+    stories = (
+        Story.objects.filter(
+            CRITICAL,
+            organisation_id__in=list(organisation_ids),
+            occurred_on__gte=since,
+            occurred_on__lt=before,
+            consent_withdrawn_on__isnull=True,
+        )
+        .exclude(status=StoryStatus.WITHDRAWN)
+        .annotate(change_made=Exists(made))
+    )
+    counts = stories.aggregate(
+        critical=Count("pk"),
+        with_response=Count("pk", filter=~Q(teller_response="")),
+        with_change_made=Count("pk", filter=Q(change_made=True)),
+    )
+    return CriticalFollowUp(**counts)

@@ -25,6 +25,7 @@ from .models import (
     STATUS_TRANSITIONS,
     STATUSES_NEEDING_CONSENT,
     ActionStatus,
+    ChangeClaim,
     ConsentEvent,
     FlagSource,
     Pathway,
@@ -444,7 +445,80 @@ def action_update(
     action.description, action.owner, action.due_on = description, owner, due_on
     action.status, action.outcome = status, outcome
     action.full_clean()
-    action.save()
+    # Only these fields: the change claim and its sign-off are the change services' alone.
+    action.save(update_fields=["description", "owner", "due_on", "status", "outcome", "updated_at"])
+    return action
+
+
+CLAIM_FIELDS = [
+    "change_claim",
+    "change_description",
+    "change_claimed_by",
+    "change_claimed_at",
+    "change_signed_off_by",
+    "change_signed_off_at",
+]
+
+
+def _check_px_lead(story: Story, user, field: str) -> None:
+    if not selectors.px_leads_of(story.organisation).filter(pk=user.pk).exists():
+        raise ValidationError(
+            {field: f"Only a patient experience lead of {story.organisation.display_name} can do this"}
+        )
+
+
+@transaction.atomic
+def change_claim(*, action: StoryAction, user, claim: str, description: str) -> StoryAction:
+    """Claim a change planned or made for an action, saying what changed. A new claim (or a changed one)
+    waits for sign-off again, by a px lead of the trust other than `user`."""
+    story = action.story
+    _check_px_lead(story, user, "claim")
+    if claim not in ChangeClaim.values:
+        raise ValidationError({"claim": "Choose whether the change is planned or made"})
+    description = description.strip()
+    if not description:
+        raise ValidationError({"description": "Say what changed (or what will change)"})
+    action.change_claim, action.change_description = claim, description
+    action.change_claimed_by, action.change_claimed_at = user, timezone.now()
+    action.change_signed_off_by, action.change_signed_off_at = None, None
+    action.full_clean()
+    action.save(update_fields=[*CLAIM_FIELDS, "updated_at"])
+    audit.record(
+        user, AuditAction.CHANGE_CLAIMED, action, organisation=story.organisation, claim=claim, story=story.pk
+    )
+    return action
+
+
+@transaction.atomic
+def change_sign_off(*, action: StoryAction, user) -> StoryAction:
+    """A second px lead of the trust confirms the claim: never the person who made it."""
+    # Locked and read afresh, so that two colleagues signing at once record one sign-off.
+    StoryAction.objects.select_for_update().filter(pk=action.pk).exists()
+    action.refresh_from_db()
+    story = action.story
+    _check_px_lead(story, user, "sign_off")
+    if not action.change_claim:
+        raise ValidationError({"sign_off": "There is no change claimed on this action to sign off"})
+    if action.change_signed_off_at is not None:
+        raise ValidationError({"sign_off": "This change claim is already signed off"})
+    if action.change_claimed_by_id == user.pk:
+        raise ValidationError(
+            {
+                "sign_off": "You claimed this change: another patient experience lead of "
+                f"{story.organisation.display_name} must sign it off"
+            }
+        )
+    action.change_signed_off_by, action.change_signed_off_at = user, timezone.now()
+    action.save(update_fields=["change_signed_off_by", "change_signed_off_at", "updated_at"])
+    audit.record(
+        user,
+        AuditAction.CHANGE_SIGNED_OFF,
+        action,
+        organisation=story.organisation,
+        claim=action.change_claim,
+        story=story.pk,
+        claimed_by=action.change_claimed_by_id,
+    )
     return action
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pathway_views, views
+from . import change_views, pathway_views, views
 
 app_name = "stories"
 urlpatterns = [
@@ -21,6 +21,12 @@ urlpatterns = [
     path("<int:pk>/response/", views.story_teller_response, name="teller_response"),
     path("<int:pk>/actions/new/", views.action_create, name="action_create"),
     path("<int:pk>/actions/<int:action_pk>/", views.action_edit, name="action_edit"),
+    path("<int:pk>/actions/<int:action_pk>/change/", change_views.change_claim, name="change_claim"),
+    path(
+        "<int:pk>/actions/<int:action_pk>/change/sign-off/",
+        change_views.change_sign_off,
+        name="change_sign_off",
+    ),
     path("pathways/", pathway_views.pathway_list, name="pathway_list"),
     path("pathways/new/", pathway_views.pathway_create, name="pathway_create"),
     path("pathways/<int:pk>/", pathway_views.pathway_detail, name="pathway_detail"),

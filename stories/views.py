@@ -24,6 +24,7 @@ from insight_hub.organisations.permissions import (
 )
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
+from insight_hub.privacy.redaction import redact_many
 from insight_hub.themes.selectors import tag_panel
 
 from . import imports, redaction, safety, selectors, services
@@ -160,6 +161,17 @@ def story_edit(request, pk: int):
     return _story_form_page(request, form, story)
 
 
+def _actions_shown(story, is_owner: bool) -> list[StoryAction]:
+    """The story's actions; outside the trust what will change and its outcome are redacted as the story
+    is (staff write them, and may name the teller or colleagues): `shown_*` holds what the page shows."""
+    actions = list(story.actions.select_related("owner", "change_claimed_by", "change_signed_off_by"))
+    texts = [text for action in actions for text in (action.description, action.outcome)]
+    shown = texts if is_owner else [r.text for r in redact_many(texts)] if texts else []
+    for index, action in enumerate(actions):
+        action.shown_description, action.shown_outcome = shown[2 * index], shown[2 * index + 1]
+    return actions
+
+
 @login_required
 def story_detail(request, pk: int):
     story = selectors.story_get_for(request.user, pk=pk)
@@ -174,7 +186,7 @@ def story_detail(request, pk: int):
         else None,
         "services": story.services.all(),
         "stages": story.stages.select_related("pathway", "organisation"),
-        "actions": story.actions.select_related("owner"),
+        "actions": _actions_shown(story, is_owner),
         "breadcrumbs": [HOME, STORIES],
     }
     if is_owner:

@@ -33,6 +33,8 @@ class AuditAction(models.TextChoices):
     SUBJECT_VIEWED = "subject.viewed", "Records about a person viewed"
     SUBJECT_ERASED = "subject.erased", "Erased at the person's request"
     SUBJECT_ANONYMISED = "subject.anonymised", "Anonymised at the person's request"
+    CHANGE_CLAIMED = "change.claimed", "Change claimed on a story's action"
+    CHANGE_SIGNED_OFF = "change.signed_off", "Change claim signed off"
 
 
 class AuditEvent(models.Model):

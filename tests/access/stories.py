@@ -42,7 +42,15 @@ def setup(world) -> dict:
             owner=px,
             due_on=timezone.localdate() + datetime.timedelta(days=30),
         )
+        # A change claimed by the trust's px lead, waiting for a colleague's sign-off.
+        services.change_claim(
+            action=objects[f"action_{key}"], user=px, claim="made", description=f"Signage {ORIGINAL_MARKER}"
+        )
     return objects
+
+
+def _action_args(key):
+    return lambda o: [getattr(o, f"story_{key}").pk, getattr(o, f"action_{key}").pk]
 
 
 # Who reads a shared story (redacted outside its trust): its own px_lead, the ICS's readers, its board.
@@ -159,6 +167,18 @@ ROUTES = [
         a=OWNER_A,
         b=OWNER_B,
         args=lambda key: lambda o: [getattr(o, f"story_{key}").pk, getattr(o, f"action_{key}").pk],
+    ),
+    # Change claims: the trust's px leads only. The claimant's own sign-off is refused with a message on
+    # the page (200), so the matrix leaves the claim unsigned.
+    *_story_pages("stories:change_claim", a=OWNER_A, b=OWNER_B, args=_action_args),
+    *_story_pages("stories:change_sign_off", a=OWNER_A, b=OWNER_B, args=_action_args),
+    *_story_pages(
+        "stories:change_sign_off",
+        a=OWNER_A,
+        b=OWNER_B,
+        args=_action_args,
+        method="POST",
+        data={"confirm": "yes"},
     ),
     Route("stories:pathway_list", EVERYONE),
     Route("stories:pathway_create", expect(NOT_FOUND, admin=OK)),
