@@ -290,6 +290,31 @@ class CommentTag(AbstractThemeTag):
         constraints = [models.UniqueConstraint(fields=["comment", "theme"], name="comment_theme_unique")]
 
 
+class FlagKind(models.TextChoices):
+    INTERESTING = "interesting", "Interesting"
+    WRONGLY_CODED = "wrongly_coded", "Wrongly coded"
+
+
+class CommentFlag(models.Model):
+    """One person's flag on one comment: "interesting" or "wrongly coded". Each person keeps their own flags
+    (one row per person, comment and kind) and removes only their own; adding and removing are audited."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "user", "kind"], name="commentflag_once_per_person")
+        ]
+        # The queue's reason filter: EXISTS (… WHERE comment_id = %s AND kind = %s).
+        indexes = [models.Index(fields=["comment", "kind"], name="commentflag_comment_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user} flagged comment {self.comment_id} {self.kind}"
+
+
 class ImportKind(models.TextChoices):
     ROWS = "rows", "Row-level responses (CSV or XLSX)"
     NHSE_FFT = "nhse_fft", "NHS England monthly FFT workbook"

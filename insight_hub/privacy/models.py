@@ -25,6 +25,8 @@ class AuditAction(models.TextChoices):
     SAFETY_ESCALATED = "safety.escalated", "Safety concern escalated"
     SAFETY_ASSIGNED = "safety.assigned", "Safety concern assigned"
     SAFETY_RESPONDED = "safety.responded", "Safety concern answered and closed"
+    COMMENT_FLAGGED = "comment.flagged", "Comment flagged"
+    COMMENT_UNFLAGGED = "comment.unflagged", "Comment flag removed"
 
 
 class AuditEvent(models.Model):
