@@ -34,7 +34,7 @@ from insight_hub.organisations.permissions import can_read_original, records_fil
 from insight_hub.themes.models import TagDecision
 
 from .models import Comment, CommentFlag, CommentTag, FlagKind
-from .selectors import _start_of, comment_display_text
+from .selectors import FlagState, _start_of, comment_display_text
 
 LONG_WORDS = 50
 MANY_THEMES = 3
@@ -173,33 +173,6 @@ def reasons_of(comment: Comment) -> list[str]:
     if comment.flagged_wrongly_coded:
         reasons.append(Reason.WRONGLY_CODED)
     return [Reason.LABELS[reason] for reason in reasons]
-
-
-@dataclass(frozen=True)
-class FlagState:
-    """A person's own flags on a comment, and how many people flagged it each way (for the buttons)."""
-
-    comment: Comment
-    mine: frozenset[str]
-    counts: dict[str, int]
-
-    def buttons(self) -> list[dict]:
-        return [
-            {"kind": kind, "label": label, "mine": kind in self.mine, "count": self.counts.get(kind, 0)}
-            for kind, label in FlagKind.choices
-        ]
-
-
-def flag_state(user, comment: Comment) -> FlagState:
-    flags = list(CommentFlag.objects.filter(comment=comment).values_list("user_id", "kind"))
-    counts: dict[str, int] = {}
-    for _, kind in flags:
-        counts[kind] = counts.get(kind, 0) + 1
-    return FlagState(
-        comment=comment,
-        mine=frozenset(kind for user_id, kind in flags if user_id == user.pk),
-        counts=counts,
-    )
 
 
 @dataclass(frozen=True)

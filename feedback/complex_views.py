@@ -102,7 +102,7 @@ def comment_flag(request, pk: int):
         return render(
             request,
             "feedback/partials/_comment_flags.html",
-            {"flags": complex.flag_state(request.user, comment), "next": next_url, "error": error},
+            {"flags": selectors.flag_state(request.user, comment), "next": next_url, "error": error},
             status=400 if error else 200,
         )
     return redirect(next_url)

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback import complex, services
+from feedback import complex, selectors, services
 from feedback.models import CommentFlag, CommentTag, FlagKind
 from insight_hub.privacy.models import AuditAction, AuditEvent
 from insight_hub.themes.models import TagDecision, Theme
@@ -107,7 +107,7 @@ def test_flags_are_per_person_and_a_person_removes_only_their_own_with_each_chan
         (world.px_a_colleague.pk, *flagged),
         (world.px_a.pk, AuditAction.COMMENT_UNFLAGGED, *flagged[1:]),
     ]
-    state = complex.flag_state(world.px_a, c)
+    state = selectors.flag_state(world.px_a, c)
     assert state.mine == frozenset() and state.counts == {"interesting": 1}
 
 
