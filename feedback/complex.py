@@ -1,7 +1,7 @@
 """Complex and interesting comments: the queue of comments worth a person's closer reading.
 
 A comment is in the queue for any of four reasons: it is long (more than `LONG_WORDS` words), it carries many
-themes (`MANY_THEMES` or more standing tags: suggested or confirmed, not rejected), or a person flagged it
+themes (`MIN_THEMES` or more standing tags: suggested or confirmed, not rejected), or a person flagged it
 "interesting" or "wrongly coded". Reads go through the person's records scope (a px_lead: their trust's
 comments, originals; the ICS's lead and administrator: the system's, redacted text; a board member reads
 dashboards and reports, not comments, so has no queue), like the response list.
@@ -14,18 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Coalesce, Length, Replace
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from insight_hub import exports
@@ -37,7 +26,7 @@ from .models import Comment, CommentFlag, CommentTag, FlagKind
 from .selectors import FlagState, _start_of, comment_display_text
 
 LONG_WORDS = 50
-MANY_THEMES = 3
+MIN_THEMES = 3
 
 
 class Reason:
@@ -48,7 +37,7 @@ class Reason:
 
     CHOICES = [
         (LONG, f"Long (more than {LONG_WORDS} words)"),
-        (MANY_THEMES, f"Many themes ({MANY_THEMES} or more)"),
+        (MANY_THEMES, f"Many themes ({MIN_THEMES} or more)"),
         (INTERESTING, "Flagged interesting"),
         (WRONGLY_CODED, "Flagged wrongly coded"),
     ]
@@ -95,26 +84,17 @@ def organisations_for_queue(user) -> QuerySet[Organisation]:
     return records_filter_for(user, Organisation.objects.all(), organisation_path="").order_by("name")
 
 
-def _word_count(field: str):
-    """Words, counted by the spaces between them (line breaks and tabs count as spaces), in the database, so
-    that the queue is filtered and paginated there on SQLite and PostgreSQL alike. A run of several spaces
-    counts more than once: close enough for "more than 50 words"."""
-    spaced = Replace(
-        Replace(Replace(F(field), Value("\r"), Value(" ")), Value("\n"), Value(" ")), Value("\t"), Value(" ")
-    )
-    return Length(spaced) - Length(Replace(spaced, Value(" "), Value(""))) + 1
-
-
-def _standing_theme_count():
-    standing = (
-        CommentTag.objects.filter(comment=OuterRef("pk"))
-        .exclude(decision=TagDecision.REJECTED)
+def _many_themes():
+    """Comments with `MIN_THEMES` or more standing tags: one grouped pass over the tags (a hashed IN for the
+    database), not a count per comment."""
+    return (
+        CommentTag.objects.exclude(decision=TagDecision.REJECTED)
         .order_by()
         .values("comment")
         .annotate(n=Count("pk"))
-        .values("n")
+        .filter(n__gte=MIN_THEMES)
+        .values("comment")
     )
-    return Coalesce(Subquery(standing, output_field=IntegerField()), 0)
 
 
 def _flagged(kind: str):
@@ -125,17 +105,12 @@ def complex_comments_for(user, *, filters: dict | None = None) -> QuerySet[Comme
     """The queue: comments the person reads that are long, carry many themes or were flagged, newest first,
     narrowed by the filters (reason, organisation, date_from, date_to)."""
     filters = filters or {}
-    comments = records_filter_for(user, Comment.objects.all()).annotate(
-        word_count=_word_count("text"),
-        theme_count=_standing_theme_count(),
-        flagged_interesting=_flagged(FlagKind.INTERESTING),
-        flagged_wrongly_coded=_flagged(FlagKind.WRONGLY_CODED),
-    )
+    comments = records_filter_for(user, Comment.objects.all())
     by_reason = {
         Reason.LONG: Q(word_count__gt=LONG_WORDS),
-        Reason.MANY_THEMES: Q(theme_count__gte=MANY_THEMES),
-        Reason.INTERESTING: Q(flagged_interesting=True),
-        Reason.WRONGLY_CODED: Q(flagged_wrongly_coded=True),
+        Reason.MANY_THEMES: Q(pk__in=_many_themes()),
+        Reason.INTERESTING: Q(_flagged(FlagKind.INTERESTING)),
+        Reason.WRONGLY_CODED: Q(_flagged(FlagKind.WRONGLY_CODED)),
     }
     if reason := filters.get("reason"):
         comments = comments.filter(by_reason[reason])
@@ -161,17 +136,14 @@ def comment_for_flagging(user, *, pk: int) -> Comment:
         raise Http404 from None
 
 
-def reasons_of(comment: Comment) -> list[str]:
-    """Why an annotated comment (from `complex_comments_for`) is in the queue, as labels."""
+def reasons_of(*, word_count: int, theme_count: int, flag_kinds: set[str]) -> list[str]:
+    """Why a comment is in the queue, as labels."""
     reasons = []
-    if comment.word_count > LONG_WORDS:
+    if word_count > LONG_WORDS:
         reasons.append(Reason.LONG)
-    if comment.theme_count >= MANY_THEMES:
+    if theme_count >= MIN_THEMES:
         reasons.append(Reason.MANY_THEMES)
-    if comment.flagged_interesting:
-        reasons.append(Reason.INTERESTING)
-    if comment.flagged_wrongly_coded:
-        reasons.append(Reason.WRONGLY_CODED)
+    reasons += [kind for kind in (Reason.INTERESTING, Reason.WRONGLY_CODED) if kind in flag_kinds]
     return [Reason.LABELS[reason] for reason in reasons]
 
 
@@ -212,7 +184,11 @@ def queue_items(user, comments: list[Comment]) -> list[QueueItem]:
                 comment=comment,
                 text=comment_display_text(user, comment),
                 is_original=can_read_original(user, comment.organisation),
-                reasons=reasons_of(comment),
+                reasons=reasons_of(
+                    word_count=comment.word_count,
+                    theme_count=len(themes.get(comment.pk, [])),
+                    flag_kinds=set(counts),
+                ),
                 themes=themes.get(comment.pk, []),
                 flags=FlagState(comment=comment, mine=mine, counts=counts),
             )

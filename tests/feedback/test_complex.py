@@ -49,7 +49,9 @@ def test_a_comment_of_more_than_50_words_is_long_and_one_of_50_is_not(world):
     long = comment(world.service_a, words(30) + "\n" + words(21))
     comment(world.service_a, words(50))
     assert queue(world.px_a) == [long]
-    assert complex.reasons_of(queue(world.px_a)[0]) == ["Long (more than 50 words)"]
+    assert queue(world.px_a)[0].word_count == 51
+    [item] = complex.queue_items(world.px_a, queue(world.px_a))
+    assert item.reasons == ["Long (more than 50 words)"]
 
 
 def test_three_standing_themes_are_many_and_a_rejected_one_does_not_count(world):
@@ -62,6 +64,8 @@ def test_three_standing_themes_are_many_and_a_rejected_one_does_not_count(world)
     tag(two, themes[2:4], TagDecision.REJECTED)
     assert queue(world.px_a) == [many]
     assert queue(world.px_a, reason=complex.Reason.MANY_THEMES) == [many]
+    [item] = complex.queue_items(world.px_a, [many])
+    assert item.reasons == ["Many themes (3 or more)"] and len(item.themes) == 3
     assert queue(world.px_a, reason=complex.Reason.LONG) == []
 
 
@@ -74,7 +78,8 @@ def test_a_flag_by_one_person_puts_the_comment_in_everyones_queue_under_its_reas
     assert queue(world.icb_lead, reason=complex.Reason.WRONGLY_CODED) == []
     services.comment_flag_set(user=world.icb_lead, comment=flagged, kind=FlagKind.WRONGLY_CODED, flagged=True)
     assert queue(world.px_a, reason=complex.Reason.WRONGLY_CODED) == [flagged]
-    assert complex.reasons_of(queue(world.px_a)[0]) == ["Flagged interesting", "Flagged wrongly coded"]
+    [item] = complex.queue_items(world.px_a, queue(world.px_a))
+    assert item.reasons == ["Flagged interesting", "Flagged wrongly coded"]
 
 
 def test_flags_are_per_person_and_a_person_removes_only_their_own_with_each_change_audited(world):
