@@ -7,6 +7,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Length, Replace
 
 from insight_hub.demographics import AgeBand, EthnicCategory, Sex
 from insight_hub.demographics import YesNo as Disability
@@ -236,6 +238,13 @@ class Answer(models.Model):
         return f"{self.question}: {self.value}"
 
 
+_SPACED = Replace(
+    Replace(Replace(models.F("text"), Value("\r"), Value(" ")), Value("\n"), Value(" ")),
+    Value("\t"),
+    Value(" "),
+)
+
+
 class Comment(TaggableText):
     """One free-text answer, ready for tagging. The redacted text is made by the tagging worker."""
 
@@ -265,6 +274,14 @@ class Comment(TaggableText):
     redacted_text = models.TextField(blank=True)
     redaction_version = models.CharField(max_length=60, blank=True)
     responded_at = models.DateTimeField()
+    # Words, counted by the spaces between them (line breaks and tabs count as spaces), kept by the database
+    # itself, so that the complex comments queue ("more than 50 words") compares a column instead of measuring
+    # every comment's text on each page. A run of several spaces counts more than once: close enough.
+    word_count = models.GeneratedField(
+        expression=Length(_SPACED) - Length(Replace(_SPACED, Value(" "), Value(""))) + 1,
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
 
     class Meta:
         indexes = [
@@ -288,6 +305,31 @@ class CommentTag(AbstractThemeTag):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["comment", "theme"], name="comment_theme_unique")]
+
+
+class FlagKind(models.TextChoices):
+    INTERESTING = "interesting", "Interesting"
+    WRONGLY_CODED = "wrongly_coded", "Wrongly coded"
+
+
+class CommentFlag(models.Model):
+    """One person's flag on one comment: "interesting" or "wrongly coded". Each person keeps their own flags
+    (one row per person, comment and kind) and removes only their own; adding and removing are audited."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "user", "kind"], name="commentflag_once_per_person")
+        ]
+        # The queue's reason filter: EXISTS (… WHERE comment_id = %s AND kind = %s).
+        indexes = [models.Index(fields=["comment", "kind"], name="commentflag_comment_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user} flagged comment {self.comment_id} {self.kind}"
 
 
 class ImportKind(models.TextChoices):

@@ -34,7 +34,17 @@ from .metrics import (
     recommend_counts,
     recommend_figures,
 )
-from .models import Comment, Question, Response, Survey, SurveyKind, SurveyVersion, VersionStatus
+from .models import (
+    Comment,
+    CommentFlag,
+    FlagKind,
+    Question,
+    Response,
+    Survey,
+    SurveyKind,
+    SurveyVersion,
+    VersionStatus,
+)
 
 # Shown where a comment's redacted text is not made yet; the original is never a fallback outside its trust.
 AWAITING_REDACTION = "This comment is waiting to be redacted."
@@ -164,12 +174,40 @@ def comment_display_text(user, comment: Comment) -> str:
 
 
 @dataclass(frozen=True)
+class FlagState:
+    """A person's own flags on a comment, and how many people flagged it each way (for the buttons)."""
+
+    comment: Comment
+    mine: frozenset[str]
+    counts: dict[str, int]
+
+    def buttons(self) -> list[dict]:
+        return [
+            {"kind": kind, "label": label, "mine": kind in self.mine, "count": self.counts.get(kind, 0)}
+            for kind, label in FlagKind.choices
+        ]
+
+
+def flag_state(user, comment: Comment) -> FlagState:
+    flags = list(CommentFlag.objects.filter(comment=comment).values_list("user_id", "kind"))
+    counts: dict[str, int] = {}
+    for _, kind in flags:
+        counts[kind] = counts.get(kind, 0) + 1
+    return FlagState(
+        comment=comment,
+        mine=frozenset(kind for user_id, kind in flags if user_id == user.pk),
+        counts=counts,
+    )
+
+
+@dataclass(frozen=True)
 class CommentView:
     comment: Comment
     text: str
     is_original: bool
     highlighted: SafeString  # the redacted (tagged) text, each standing tag's evidence in <mark>
     panel: dict  # the tag review panel (insight_hub.themes.selectors.tag_panel), which holds the tags
+    flags: FlagState  # the person's own flags and everyone's counts, for the flag buttons
 
 
 def comments_for_display(user, response: Response) -> list[CommentView]:
@@ -187,6 +225,7 @@ def comments_for_display(user, response: Response) -> list[CommentView]:
                 if comment.redaction_version
                 else SafeString(""),
                 panel=panel,
+                flags=flag_state(user, comment),
             )
         )
     return views

@@ -20,6 +20,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from insight_hub.bulk import bulk_update_fields
 from insight_hub.organisations.models import Organisation, Service
+from insight_hub.privacy import audit
+from insight_hub.privacy.models import AuditAction
 from insight_hub.privacy.redaction import VERSION as REDACTION_VERSION
 from insight_hub.privacy.redaction import redact_many
 from insight_hub.themes.models import QuestionType
@@ -29,7 +31,9 @@ from .models import (
     FFT_QUESTION,
     Answer,
     Comment,
+    CommentFlag,
     FFTAnswer,
+    FlagKind,
     Question,
     QuestionKind,
     Response,
@@ -343,3 +347,20 @@ def comments_redact(comments: Sequence[Comment]) -> None:
         comment.redacted_text = redaction.text
         comment.redaction_version = REDACTION_VERSION
     bulk_update_fields(Comment, stale, ["redacted_text", "redaction_version"])
+
+
+def comment_flag_set(*, user, comment: Comment, kind: str, flagged: bool) -> bool:
+    """Add or remove the person's own flag of `kind` on the comment; True when something changed. Each change
+    is audited in the same transaction. Another person's flag is never touched."""
+    if kind not in FlagKind.values:
+        raise ValidationError({"kind": f"Choose a flag: {', '.join(FlagKind.values)}."})
+    with transaction.atomic():
+        if flagged:
+            _, created = CommentFlag.objects.get_or_create(comment=comment, user=user, kind=kind)
+            if created:
+                audit.record(user, AuditAction.COMMENT_FLAGGED, comment, kind=kind)
+            return created
+        deleted, _ = CommentFlag.objects.filter(comment=comment, user=user, kind=kind).delete()
+        if deleted:
+            audit.record(user, AuditAction.COMMENT_UNFLAGGED, comment, kind=kind)
+        return bool(deleted)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import complex_views, views
 
 app_name = "feedback"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("responses/<int:pk>/", views.response_detail, name="response_detail"),
     path("export.csv", views.response_export_csv, name="response_export_csv"),
     path("export.xlsx", views.response_export_xlsx, name="response_export_xlsx"),
+    path("complex/", complex_views.complex_comments, name="complex_comments"),
+    path("complex/export.csv", complex_views.complex_comments_csv, name="complex_comments_csv"),
+    path("comments/<int:pk>/flag/", complex_views.comment_flag, name="comment_flag"),
     path("services/<int:pk>/", views.service_feedback, name="service_feedback"),
     path("services/<int:pk>/poster/", views.service_poster, name="service_poster"),
     path("surveys/", views.survey_list, name="survey_list"),

@@ -35,6 +35,8 @@ class AuditAction(models.TextChoices):
     SUBJECT_ANONYMISED = "subject.anonymised", "Anonymised at the person's request"
     CHANGE_CLAIMED = "change.claimed", "Change claimed on a story's action"
     CHANGE_SIGNED_OFF = "change.signed_off", "Change claim signed off"
+    COMMENT_FLAGGED = "comment.flagged", "Comment flagged"
+    COMMENT_UNFLAGGED = "comment.unflagged", "Comment flag removed"
 
 
 class AuditEvent(models.Model):

@@ -21,9 +21,11 @@ def setup(world) -> dict:
         ("a", world.trust_a, world.service_a, world.px_a),
         ("b", world.trust_b, world.service_b, world.px_b),
     ]:
-        objects[f"response_{key}"] = make_comment(
-            service, f"Kind staff on the ward. Call me on {ORIGINAL_MARKER}."
-        ).response
+        comment = make_comment(service, f"Kind staff on the ward. Call me on {ORIGINAL_MARKER}.")
+        # Flagged by its own trust's px_lead, so that it is in the complex comments queue.
+        services.comment_flag_set(user=px, comment=comment, kind="interesting", flagged=True)
+        objects[f"comment_{key}"] = comment
+        objects[f"response_{key}"] = comment.response
         objects[f"survey_{key}"] = services.fft_survey_for(organisation=org).survey
         local = services.survey_create(
             organisation=org,
@@ -94,6 +96,20 @@ ROUTES = [
     *both("feedback:response_detail", READS_A, SEES_B, object_key="response"),
     Route("feedback:response_export_csv", RECORD_READERS),
     Route("feedback:response_export_xlsx", RECORD_READERS),
+    # Complex and interesting comments: the records' readers (not a board member); a flag only on a comment
+    # the person reads (without htmx, the button goes back to the queue).
+    Route("feedback:complex_comments", RECORD_READERS),
+    Route("feedback:complex_comments", RECORD_READERS, headers={"HX-Request": "true"}, label="htmx results"),
+    Route("feedback:complex_comments", RECORD_READERS, data={"reason": "interesting"}, label="flagged"),
+    Route("feedback:complex_comments_csv", RECORD_READERS),
+    *both(
+        "feedback:comment_flag",
+        expect(NOT_FOUND, px_a=REDIRECT, icb_lead=REDIRECT, admin=REDIRECT),
+        expect(NOT_FOUND, px_b=REDIRECT, icb_lead=REDIRECT, admin=REDIRECT),
+        object_key="comment",
+        method="POST",
+        data={"kind": "wrongly_coded"},
+    ),
     Route("feedback:service_feedback", SEES_A, args=services_of("a"), label="trust A's service"),
     Route("feedback:service_feedback", SEES_B, args=services_of("b"), label="trust B's service"),
     Route("feedback:service_poster", EDITS_A, args=services_of("a"), label="trust A's service"),

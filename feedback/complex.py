@@ -1,0 +1,254 @@
+"""Complex and interesting comments: the queue of comments worth a person's closer reading.
+
+A comment is in the queue for any of four reasons: it is long (more than `LONG_WORDS` words), it carries many
+themes (`MIN_THEMES` or more standing tags: suggested or confirmed, not rejected), or a person flagged it
+"interesting" or "wrongly coded". Reads go through the person's records scope (a px_lead: their trust's
+comments, originals; the ICS's lead and administrator: the system's, redacted text; a board member reads
+dashboards and reports, not comments, so has no queue), like the response list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django import forms
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from insight_hub import exports
+from insight_hub.organisations.models import Organisation
+from insight_hub.organisations.permissions import can_read_original, records_filter_for
+from insight_hub.themes.models import TagDecision
+
+from .models import Comment, CommentFlag, CommentTag, FlagKind
+from .selectors import FlagState, _start_of, comment_display_text
+
+LONG_WORDS = 50
+MIN_THEMES = 3
+
+
+class Reason:
+    LONG = "long"
+    MANY_THEMES = "many_themes"
+    INTERESTING = FlagKind.INTERESTING.value
+    WRONGLY_CODED = FlagKind.WRONGLY_CODED.value
+
+    CHOICES = [
+        (LONG, f"Long (more than {LONG_WORDS} words)"),
+        (MANY_THEMES, f"Many themes ({MIN_THEMES} or more)"),
+        (INTERESTING, "Flagged interesting"),
+        (WRONGLY_CODED, "Flagged wrongly coded"),
+    ]
+    LABELS = dict(CHOICES)
+
+
+class ComplexFilterForm(forms.Form):
+    """The queue's filters, read from the query string. An invalid value is reported and ignored."""
+
+    reason = forms.ChoiceField(choices=[("", "Any reason"), *Reason.CHOICES], required=False)
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="All organisations",
+        to_field_name="ods_code",
+    )
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date must be on or after the start date")
+        return data
+
+    def filters(self) -> dict:
+        """The valid filters only, so that one bad value does not empty the queue."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {
+            k: v
+            for k, v in getattr(self, "cleaned_data", {}).items()
+            if v not in (None, "") and k not in self.errors
+        }
+
+
+def organisations_for_queue(user) -> QuerySet[Organisation]:
+    """Organisations whose comments the person reads, for the organisation filter."""
+    return records_filter_for(user, Organisation.objects.all(), organisation_path="").order_by("name")
+
+
+def _many_themes():
+    """Comments with `MIN_THEMES` or more standing tags: one grouped pass over the tags (a hashed IN for the
+    database), not a count per comment."""
+    return (
+        CommentTag.objects.exclude(decision=TagDecision.REJECTED)
+        .order_by()
+        .values("comment")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=MIN_THEMES)
+        .values("comment")
+    )
+
+
+def _flagged(kind: str):
+    return Exists(CommentFlag.objects.filter(comment=OuterRef("pk"), kind=kind))
+
+
+def complex_comments_for(user, *, filters: dict | None = None) -> QuerySet[Comment]:
+    """The queue: comments the person reads that are long, carry many themes or were flagged, newest first,
+    narrowed by the filters (reason, organisation, date_from, date_to)."""
+    filters = filters or {}
+    comments = records_filter_for(user, Comment.objects.all())
+    by_reason = {
+        Reason.LONG: Q(word_count__gt=LONG_WORDS),
+        Reason.MANY_THEMES: Q(pk__in=_many_themes()),
+        Reason.INTERESTING: Q(_flagged(FlagKind.INTERESTING)),
+        Reason.WRONGLY_CODED: Q(_flagged(FlagKind.WRONGLY_CODED)),
+    }
+    if reason := filters.get("reason"):
+        comments = comments.filter(by_reason[reason])
+    else:
+        any_reason = Q()
+        for condition in by_reason.values():
+            any_reason |= condition
+        comments = comments.filter(any_reason)
+    if org := filters.get("organisation"):
+        comments = comments.filter(organisation=org)
+    if day := filters.get("date_from"):
+        comments = comments.filter(responded_at__gte=_start_of(day))
+    if day := filters.get("date_to"):
+        comments = comments.filter(responded_at__lt=_start_of(day + timedelta(days=1)))
+    return comments.select_related("organisation", "service", "response").order_by("-responded_at", "-pk")
+
+
+def comment_for_flagging(user, *, pk: int) -> Comment:
+    """A comment the person reads, or 404: only they may flag it."""
+    try:
+        return records_filter_for(user, Comment.objects.select_related("organisation")).get(pk=pk)
+    except Comment.DoesNotExist:
+        raise Http404 from None
+
+
+def reasons_of(*, word_count: int, theme_count: int, flag_kinds: set[str]) -> list[str]:
+    """Why a comment is in the queue, as labels."""
+    reasons = []
+    if word_count > LONG_WORDS:
+        reasons.append(Reason.LONG)
+    if theme_count >= MIN_THEMES:
+        reasons.append(Reason.MANY_THEMES)
+    reasons += [kind for kind in (Reason.INTERESTING, Reason.WRONGLY_CODED) if kind in flag_kinds]
+    return [Reason.LABELS[reason] for reason in reasons]
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    comment: Comment
+    text: str
+    is_original: bool
+    reasons: list[str]
+    themes: list[str]
+    flags: FlagState
+
+
+def queue_items(user, comments: list[Comment]) -> list[QueueItem]:
+    """One page of the queue, ready to show: the text the person may read, reasons, themes and flags."""
+    ids = [comment.pk for comment in comments]
+    themes: dict[int, list[str]] = {}
+    for comment_id, name in (
+        CommentTag.objects.filter(comment_id__in=ids)
+        .exclude(decision=TagDecision.REJECTED)
+        .order_by("theme__name")
+        .values_list("comment_id", "theme__name")
+    ):
+        themes.setdefault(comment_id, []).append(name)
+    flags: dict[int, list[tuple[int, str]]] = {}
+    for comment_id, user_id, kind in CommentFlag.objects.filter(comment_id__in=ids).values_list(
+        "comment_id", "user_id", "kind"
+    ):
+        flags.setdefault(comment_id, []).append((user_id, kind))
+    items = []
+    for comment in comments:
+        counts: dict[str, int] = {}
+        for _, kind in flags.get(comment.pk, []):
+            counts[kind] = counts.get(kind, 0) + 1
+        mine = frozenset(kind for user_id, kind in flags.get(comment.pk, []) if user_id == user.pk)
+        items.append(
+            QueueItem(
+                comment=comment,
+                text=comment_display_text(user, comment),
+                is_original=can_read_original(user, comment.organisation),
+                reasons=reasons_of(
+                    word_count=comment.word_count,
+                    theme_count=len(themes.get(comment.pk, [])),
+                    flag_kinds=set(counts),
+                ),
+                themes=themes.get(comment.pk, []),
+                flags=FlagState(comment=comment, mine=mine, counts=counts),
+            )
+        )
+    return items
+
+
+CSV_HEADER = [
+    "Comment id",
+    "Response id",
+    "Organisation ODS code",
+    "Organisation",
+    "Service",
+    "Question type",
+    "Responded at",
+    "Reasons",
+    "Themes",
+    "Words",
+    "People who flagged it interesting",
+    "People who flagged it wrongly coded",
+    "Comment",
+    "Text shown",
+]
+CHUNK = 500
+
+
+def csv_rows(user, comments: QuerySet[Comment]) -> Iterator[list]:
+    """The whole filtered queue, in chunks; original text only where the person may read it."""
+    start = 0
+    while chunk := list(comments[start : start + CHUNK]):
+        start += CHUNK
+        for item in queue_items(user, chunk):
+            comment = item.comment
+            yield [
+                comment.pk,
+                comment.response_id,
+                comment.organisation.ods_code,
+                comment.organisation.display_name,
+                comment.service.name,
+                comment.get_question_type_display(),
+                comment.responded_at.isoformat(),
+                "; ".join(item.reasons),
+                "; ".join(item.themes),
+                comment.word_count,
+                item.flags.counts.get(FlagKind.INTERESTING, 0),
+                item.flags.counts.get(FlagKind.WRONGLY_CODED, 0),
+                item.text,
+                "Original" if item.is_original else "Redacted",
+            ]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(user, comments: QuerySet[Comment]) -> Iterator[str]:
+    """The CSV download, line by line; every cell goes through the export writer (formulae neutralised)."""
+    writer = exports.CsvWriter(_Echo())
+    yield "\ufeff"  # a byte-order mark, so that Excel reads the file as UTF-8
+    yield writer.writerow(CSV_HEADER)
+    for row in csv_rows(user, comments):
+        yield writer.writerow(row)
