@@ -11,7 +11,7 @@ from insight_hub.inbox import InboxItem
 from insight_hub.organisations.permissions import scope_for
 
 from .models import ActionStatus, StoryAction
-from .selectors import awaiting_response_for
+from .selectors import awaiting_response_for, escalated_unshared_for
 
 
 def stories_inbox(user):
@@ -22,6 +22,14 @@ def stories_inbox(user):
         mine["n"],
         reverse("stories:awaiting"),
         mine["oldest"],
+        urgent=True,
+    )
+    escalated = escalated_unshared_for(user).aggregate(n=Count("pk"), oldest=Min("safety_flagged_at"))
+    yield InboxItem(
+        "Safety concerns escalated to the ICB on stories not shared",
+        escalated["n"],
+        reverse("stories:awaiting"),
+        escalated["oldest"],
         urgent=True,
     )
     everyone = awaiting.exclude(safety_routed_to=user).aggregate(

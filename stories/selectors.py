@@ -29,6 +29,7 @@ from .models import (
     Pathway,
     PathwayStage,
     SafetyLead,
+    SafetyStage,
     Story,
     StoryAction,
     StoryStatus,
@@ -146,36 +147,44 @@ def story_list(user, filters: StoryFilters) -> QuerySet[Story]:
 
 
 def awaiting_response_for(user) -> QuerySet[Story]:
-    """Flagged stories still waiting for a response, oldest first: those the person may read and, for an ICB
-    lead, every concern at the organisations of their ICS. A concern on a draft escalates to the ICB lead, who
-    must be able to see that it waits and give it to someone; they get its place, age and stage, never its
-    text (`readable_concern_ids` says which rows they may open)."""
-    reach = Q(pk__in=Story.objects.visible_to(user).values("pk"))
-    icb_ics_ids = scope_for(user).icb_lead_ics_ids
-    if icb_ics_ids:
-        reach |= Q(organisation__ics_id__in=icb_ics_ids)
+    """Flagged stories the person may read, still waiting for a response, oldest first."""
     return (
-        Story.objects.filter(reach)
+        stories_visible_to(user)
         .filter(SAFETY_FILTERS["awaiting"])
+        .select_related("safety_routed_to")
+        .order_by("safety_flagged_at")
+    )
+
+
+def escalated_unshared_for(user) -> QuerySet[Story]:
+    """Concerns that reached an ICB lead (escalated to the ICB, or given to them) on stories their trust never
+    shared with the ICS. The lead must see that these wait and be able to give them to someone, so they get
+    the concern's reference, trust, age and stage; never the story, which stays its trust's (404)."""
+    icb_ics_ids = scope_for(user).icb_lead_ics_ids
+    if not icb_ics_ids:
+        return Story.objects.none()
+    return (
+        Story.objects.filter(SAFETY_FILTERS["awaiting"], organisation__ics_id__in=icb_ics_ids)
+        .filter(Q(safety_stage=SafetyStage.ICB) | Q(safety_routed_to=user))
+        .exclude(pk__in=Story.objects.visible_to(user).values("pk"))
         .select_related("organisation", "safety_routed_to")
         .order_by("safety_flagged_at")
     )
 
 
-def readable_concern_ids(user, stories) -> set[int]:
-    """Which of these waiting concerns the person may open (and read, redacted outside their trust)."""
-    return set(
-        Story.objects.visible_to(user).filter(pk__in=[s.pk for s in stories]).values_list("pk", flat=True)
-    )
-
-
 def concern_for_icb_lead(user, *, pk: int) -> Story:
-    """A waiting concern of the ICB lead's ICS, readable by them or not; 404 for anyone else."""
+    """A waiting concern an ICB lead may (re)assign: one of their ICS they may read, or one escalated to
+    them on a story never shared; 404 for anyone else."""
     icb_ics_ids = scope_for(user).icb_lead_ics_ids
-    story = awaiting_response_for(user).filter(pk=pk, organisation__ics_id__in=icb_ics_ids).first()
-    if story is None:
-        raise Http404
-    return story
+    for concerns in (awaiting_response_for(user), escalated_unshared_for(user)):
+        story = (
+            concerns.filter(pk=pk, organisation__ics_id__in=icb_ics_ids)
+            .select_related("organisation")
+            .first()
+        )
+        if story is not None:
+            return story
+    raise Http404
 
 
 def px_leads_of(organisation: Organisation) -> QuerySet:

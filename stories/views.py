@@ -504,12 +504,11 @@ def action_edit(request, pk: int, action_pk: int):
 @login_required
 def awaiting_response(request):
     stories = list(selectors.awaiting_response_for(request.user).select_related("organisation__ics"))
+    escalated = list(selectors.escalated_unshared_for(request.user))
     now = timezone.now()
     scope = scope_for(request.user)
-    readable = selectors.readable_concern_ids(request.user, stories)
-    for story in stories:
+    for story in stories + escalated:
         story.age_days = safety.age_in_days(story, now)
-        story.readable = story.pk in readable
         if story.organisation.ics_id in scope.icb_lead_ics_ids:
             story.assign_form = SafetyAssignForm(
                 people=safety.assignable_people(story),
@@ -524,7 +523,7 @@ def awaiting_response(request):
     return render(
         request,
         "stories/awaiting_response.html",
-        {"stories": stories, "leads": leads, "breadcrumbs": [HOME, STORIES]},
+        {"stories": stories, "escalated": escalated, "leads": leads, "breadcrumbs": [HOME, STORIES]},
     )
 
 

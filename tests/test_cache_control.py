@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from dashboards.reports.models import BoardReport, ReportFile, ReportStatus
+from dashboards.reports.models import BoardReport, ReportFile, ReportStatus, SignOff
 from dashboards.reports.selectors import month_choices
 from tests.factories import StoryFactory
 from tests.themes.conftest import make_comment
@@ -45,10 +45,11 @@ def test_exports_are_not_stored(client, world, name):
 
 
 def test_a_report_file_is_not_stored(client, world):
+    # A board member reads a report once it is released to the board.
     month = month_choices()[1][0]
     report = BoardReport.objects.create(
         ics=world.ics, organisation=world.trust_a, period_first=month, period_last=month,
-        status=ReportStatus.DONE, requested_by=world.px_a,
+        status=ReportStatus.DONE, requested_by=world.px_a, signoff=SignOff.RELEASED,
     )  # fmt: skip
     ReportFile.objects.create(report=report, format="pdf", content=b"%PDF-1.7", size=8)
     client.force_login(world.board_a)

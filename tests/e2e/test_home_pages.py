@@ -54,10 +54,8 @@ def waiting(world):
         ),
         (
             "icb_lead",
-            {
-                "Dashboards you own, due for review": 1,
-                "Other safety concerns you can see waiting for a response": 1,
-            },
+            # Trust A's concern is on a draft and still with the trust's lead: not the ICB's to see.
+            {"Dashboards you own, due for review": 1},
         ),
         ("px_b", {}),
         ("board_a", {}),

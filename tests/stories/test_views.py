@@ -348,14 +348,23 @@ def test_the_awaiting_list_outside_the_trust_shows_shared_stories_redacted(clien
     services.story_flag(story=draft, user=world.px_a, concern="safety")
     services.story_flag(story=shared, user=world.px_a, concern="safety")
     html = get_as(client, world.icb_lead, reverse("stories:awaiting")).content.decode()
-    assert f'href="/stories/{shared.pk}/"' in html and f'href="/stories/{draft.pk}/"' not in html
-    # The draft's concern waits for the ICB lead too (they may give it to someone): its reference and trust,
-    # never its text.
-    assert f"Concern S{draft.pk}" in html and draft.title not in html and draft.redacted_title not in html
+    assert f"/stories/{shared.pk}/" in html and f"/stories/{draft.pk}/" not in html
     assert "John Smith" not in html
-    # Nobody else outside the trust sees the draft's concern at all.
+
+
+def test_a_concern_on_a_draft_reaches_the_icb_lead_only_once_escalated_and_without_its_text(
+    client, world, draft
+):
+    services.story_flag(story=draft, user=world.px_a, concern="safety")
+    url = reverse("stories:awaiting")
+    assert f"S{draft.pk}" not in get_as(client, world.icb_lead, url).content.decode()  # still the trust's
+    Story.objects.filter(pk=draft.pk).update(safety_stage="icb", safety_routed_to=world.icb_lead)
+    html = get_as(client, world.icb_lead, url).content.decode()
+    assert f"Concern S{draft.pk}" in html and reverse("stories:safety_assign", args=[draft.pk]) in html
+    assert draft.title not in html and draft.redacted_title not in html and "John Smith" not in html
+    assert f'href="/stories/{draft.pk}/"' not in html
     for outsider in (world.px_b, world.board_a):
-        assert f"S{draft.pk}" not in get_as(client, outsider, reverse("stories:awaiting")).content.decode()
+        assert f"S{draft.pk}" not in get_as(client, outsider, url).content.decode()
 
 
 def test_the_safety_lead_is_named_on_the_awaiting_page(client, world):
