@@ -70,7 +70,12 @@ def bulk_insert(model: type[models.Model], objects: Sequence[models.Model]) -> N
     from psycopg.types.json import Jsonb
 
     meta = model._meta
-    fields = [field for field in meta.concrete_fields if not isinstance(field, models.AutoField)]
+    # Not the automatic key, nor a generated column (the database fills those).
+    fields = [
+        field
+        for field in meta.concrete_fields
+        if not isinstance(field, models.AutoField) and not getattr(field, "generated", False)
+    ]
     is_json = [field.db_type(connection) == "jsonb" for field in fields]
     names = ", ".join(f'"{field.column}"' for field in fields)
 

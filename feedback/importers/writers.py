@@ -76,11 +76,11 @@ def responses_insert(*, organisation_id: int, batch_id: int, records: list[Parse
 def _copy_columns(model: type[models.Model], given: tuple[str, ...]) -> tuple[list[str], tuple]:
     """Columns to COPY into `model`'s table: `given` (filled per row, in that order), then every other
     column with the model's own default. Built from the model, so a field added later with a default needs
-    no change here."""
+    no change here; a generated column (e.g. `Comment.word_count`) is the database's to fill, never ours."""
     now = timezone.now()
     columns, defaults = list(given), []
     for model_field in model._meta.concrete_fields:
-        if model_field.column in given:
+        if model_field.column in given or getattr(model_field, "generated", False):
             continue
         auto_now = getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False)
         value = now if auto_now else model_field.get_default()
