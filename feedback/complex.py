@@ -22,6 +22,7 @@ from insight_hub.organisations.models import Organisation
 from insight_hub.organisations.permissions import can_read_original, records_filter_for
 from insight_hub.themes.models import TagDecision
 
+from .forms import FilterForm
 from .models import Comment, CommentFlag, CommentTag, FlagKind
 from .selectors import FlagState, _start_of, comment_display_text
 
@@ -44,7 +45,7 @@ class Reason:
     LABELS = dict(CHOICES)
 
 
-class ComplexFilterForm(forms.Form):
+class ComplexFilterForm(FilterForm):
     """The queue's filters, read from the query string. An invalid value is reported and ignored."""
 
     reason = forms.ChoiceField(choices=[("", "Any reason"), *Reason.CHOICES], required=False)
@@ -60,23 +61,6 @@ class ComplexFilterForm(forms.Form):
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "The end date must be on or after the start date")
-        return data
-
-    def filters(self) -> dict:
-        """The valid filters only, so that one bad value does not empty the queue."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {
-            k: v
-            for k, v in getattr(self, "cleaned_data", {}).items()
-            if v not in (None, "") and k not in self.errors
-        }
 
 
 def organisations_for_queue(user) -> QuerySet[Organisation]:

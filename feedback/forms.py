@@ -265,7 +265,29 @@ def question_initial(questions: Sequence[Question]) -> list[dict]:
 # Staff filters.
 
 
-class ResponseFilterForm(forms.Form):
+class FilterForm(forms.Form):
+    """A list's filters from the query string, with a `date_from`/`date_to` pair: each bad value is shown on
+    its field and left out, so that one bad value does not empty the list."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date must be on or after the start date")
+        return data
+
+    def filters(self) -> dict:
+        """The valid filters only."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {
+            k: v
+            for k, v in getattr(self, "cleaned_data", {}).items()
+            if v not in (None, "") and k not in self.errors
+        }
+
+
+class ResponseFilterForm(FilterForm):
     """The list's filters, read from the query string. An invalid value is reported and ignored."""
 
     organisation = forms.ModelChoiceField(
@@ -300,20 +322,3 @@ class ResponseFilterForm(forms.Form):
         self.fields["organisation"].queryset = organisations
         self.fields["service"].queryset = services.select_related("organisation")
         self.fields["service"].label_from_instance = lambda s: f"{s.name} ({s.organisation.display_name})"
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "The end date must be on or after the start date")
-        return data
-
-    def filters(self) -> dict:
-        """The valid filters only, so that one bad value does not empty the list."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {
-            k: v
-            for k, v in getattr(self, "cleaned_data", {}).items()
-            if v not in (None, "") and k not in self.errors
-        }
