@@ -92,6 +92,26 @@ class FFTMonthly(FFTAnswerCounts):
         return f"FFT at {self.organisation_id}/{self.service_id} in {self.month:%b %Y}"
 
 
+class CommentMonthly(models.Model):
+    """How many survey comments there were: organisation x service x month. The denominator of a theme's
+    mention rate per 1,000 comments (`dashboards.funnel_selectors`)."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    service = models.ForeignKey(
+        "organisations.Service", null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "month"], name="comment_monthly_org_month")]
+
+    def __str__(self) -> str:
+        return f"{self.count} comments at {self.organisation_id}/{self.service_id} in {self.month:%b %Y}"
+
+
 class FFTEqualityMonthly(FFTAnswerCounts):
     """FFT answers per organisation x month x characteristic x group ('' = not stated)."""
 

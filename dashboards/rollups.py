@@ -52,6 +52,7 @@ from stories.models import Purpose, Story, StoryTag
 
 from .models import (
     Characteristic,
+    CommentMonthly,
     FFTEqualityMonthly,
     FFTMonthly,
     RollupStale,
@@ -211,6 +212,19 @@ def fft_rows(organisation_id: int | None = None, month: dt.date | None = None) -
     )
 
 
+def comment_rows(organisation_id: int | None = None, month: dt.date | None = None) -> QuerySet:
+    """Survey comments per organisation, service and month: every comment, tagged or not."""
+    qs = Comment.objects.all()
+    if organisation_id is not None:
+        start, end = _month_bounds(month)
+        qs = qs.filter(organisation_id=organisation_id, responded_at__gte=start, responded_at__lt=end)
+    return (
+        qs.values(o=F("organisation_id"), s=F("service_id"), m=_month("responded_at"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
 def fft_equality_rows(
     characteristic: str, organisation_id: int | None = None, month: dt.date | None = None
 ) -> QuerySet:
@@ -261,6 +275,7 @@ def _insert_select(model, columns: list[str], queryset: QuerySet) -> int:
 
 THEME_COLUMNS = ["organisation_id", "service_id", "theme_id", "month", "sentiment", "source", "count"]
 FFT_COLUMNS = ["organisation_id", "service_id", "month", *FFT_FIELDS, *RECOMMEND_FIELDS]
+COMMENT_COLUMNS = ["organisation_id", "service_id", "month", "count"]
 FFT_EQUALITY_COLUMNS = ["organisation_id", "month", "characteristic", "group", *FFT_FIELDS]
 STORY_QUOTE_COLUMNS = [
     "organisation_id",
@@ -290,6 +305,7 @@ def _build(organisation_id: int | None, month: dt.date | None) -> dict[str, int]
         "theme": _insert_select(ThemeMonthly, THEME_COLUMNS, theme_comment_rows(organisation_id, month))
         + _insert_select(ThemeMonthly, THEME_COLUMNS, theme_story_rows(organisation_id, month)),
         "fft": _insert_select(FFTMonthly, FFT_COLUMNS, fft_rows(organisation_id, month)),
+        "comment": _insert_select(CommentMonthly, COMMENT_COLUMNS, comment_rows(organisation_id, month)),
         "fft_equality": 0,
         "theme_equality": 0,
         "story_quote": _insert_select(
@@ -310,7 +326,14 @@ def _build(organisation_id: int | None, month: dt.date | None) -> dict[str, int]
     return counts
 
 
-ROLLUP_MODELS = (ThemeMonthly, FFTMonthly, FFTEqualityMonthly, ThemeEqualityMonthly, StoryQuote)
+ROLLUP_MODELS = (
+    ThemeMonthly,
+    FFTMonthly,
+    FFTEqualityMonthly,
+    ThemeEqualityMonthly,
+    StoryQuote,
+    CommentMonthly,
+)
 
 
 def _lock() -> None:

@@ -26,7 +26,7 @@ from insight_hub.organisations.permissions import (
 from insight_hub.themes.models import Theme
 from stories.models import Pathway
 
-from . import builder, charts, rollups, selectors
+from . import builder, charts, funnel_views, rollups, selectors
 from . import equality as equality_selectors
 from . import quotes as quote_picker
 from .forms import EqualityFilterForm, FilterForm, PeriodForm, characteristic_label
@@ -198,6 +198,13 @@ def system(request):
         "awaiting": awaiting,
         "tiles": _theme_tiles(org_ids, service_ids, period, names, summaries=summaries),
         "pathways": Pathway.objects.filter(ics=ics),
+        "funnels": funnel_views.system_funnels(
+            request,
+            organisations=organisations,
+            period=period,
+            service_ids=service_ids,
+            setting=form.value("setting"),
+        ),
         **_ics_owner(ics),
         "breadcrumbs": [HOME, DASHBOARDS],
     }
@@ -247,6 +254,9 @@ def organisation(request, ods_code: str):
         "awaiting_count": awaiting_count,
         "awaiting": awaiting,
         "tiles": _theme_tiles([org.pk], service_ids, period, names),
+        "funnels": funnel_views.organisation_funnels(
+            request, organisation=org, period=period, service_ids=service_ids, setting=setting
+        ),
         **_ics_owner(ics),
         "breadcrumbs": _crumbs(request.user, org),
     }

@@ -8,8 +8,8 @@ import math
 import plotly.graph_objects as go
 import pytest
 
-from dashboards.charts import funnel_chart
 from dashboards.funnel import Band, FunnelPoint, funnel, limit, limits
+from dashboards.funnel_charts import funnel_chart
 
 
 def _cdf(r: int, n: int, p: float) -> float:
