@@ -54,6 +54,21 @@ ROUTES = [
     Route("dashboards:index", EVERYONE),
     Route("dashboards:system", ICS_READERS),
     Route("dashboards:system", ICS_READERS, headers={"HX-Request": "true"}, label="htmx body"),
+    # The funnel plots' theme chooser: the same pages with ?funnel_theme=, swapped in over htmx.
+    Route(
+        "dashboards:system",
+        ICS_READERS,
+        data=lambda o: {"funnel_theme": o.theme.pk, "months": "24"},
+        headers={"HX-Request": "true"},
+        label="funnel theme chooser",
+    ),
+    Route(
+        "dashboards:organisation",
+        TRUST_A,
+        args=lambda o: [o.world.trust_a.ods_code],
+        data=lambda o: {"funnel_theme": o.theme.pk},
+        label="trust A, funnel theme chooser",
+    ),
     Route("dashboards:equality", EVERYONE),
     Route("dashboards:owners", ICS_READERS),
     Route("dashboards:organisation", TRUST_A, args=lambda o: [o.world.trust_a.ods_code], label="trust A"),
