@@ -30,6 +30,36 @@ def test_the_exact_limit_follows_spiegelhalters_worked_method_at_n_20():
     assert limit(0.5, 20, 0.025) == pytest.approx((6 - (f6 - 0.025) / (f6 - f5)) / 20, abs=1e-9)
 
 
+def test_the_lower_99_8_limit_at_n_10_worked_by_hand():
+    # n = 10, target 0.8, lower 99.8% limit (quantile 0.001). P(X = k) = C(10, k) 0.8^k 0.2^(10-k):
+    #   k=0: 0.2^10                = 0.0000001024
+    #   k=1: 10 x 0.8 x 0.2^9      = 0.000004096
+    #   k=2: 45 x 0.64 x 0.2^8     = 0.000073728
+    #   k=3: 120 x 0.512 x 0.2^7   = 0.000786432
+    #   k=4: 210 x 0.4096 x 0.2^6  = 0.005505024
+    # F(3) = 0.0008643584 < 0.001 <= F(4) = 0.0063693824, so r = 4;
+    # alpha = (0.0063693824 - 0.001) / (0.0063693824 - 0.0008643584) = 0.0053693824 / 0.005505024 = 0.975360;
+    # limit = (4 - 0.975360) / 10 = 0.302464.
+    assert limit(0.8, 10, 0.001) == pytest.approx(0.302464, abs=1e-6)
+    # The normal approximation would put it at 0.8 - 3.090232 x sqrt(0.8 x 0.2 / 10) = 0.8 - 0.390887
+    # = 0.409113; at ten answers the exact limit is well below it, which is why the limits are exact.
+    assert 0.8 - 3.090232 * math.sqrt(0.8 * 0.2 / 10) == pytest.approx(0.409113, abs=1e-6)
+
+
+def test_the_95_limits_at_n_400_worked_by_hand_against_the_normal_approximation():
+    # n = 400, target 0.9: se = sqrt(0.9 x 0.1 / 400) = sqrt(0.000225) = 0.015, so the normal approximation's
+    # 95% limits are 0.9 -/+ 1.959964 x 0.015 = 0.870601 and 0.929399, its 99.8% limits 0.9 -/+ 3.090232 x
+    # 0.015 = 0.853647 and 0.946353. The exact limits lie within 2/n (0.005) of them (a binomial near 0.9
+    # is skewed: both sit a little lower).
+    bands = limits(0.9, 400)
+    for (low, high), (normal_low, normal_high) in (
+        (bands["95%"], (0.870601, 0.929399)),
+        (bands["99.8%"], (0.853647, 0.946353)),
+    ):
+        assert abs(low - normal_low) < 2 / 400 and abs(high - normal_high) < 2 / 400
+        assert low < normal_low and high < normal_high
+
+
 def test_large_denominators_agree_with_the_normal_approximation():
     for target, n in ((0.9, 10_000), (0.5, 40_000), (0.12, 25_000)):
         se = math.sqrt(target * (1 - target) / n)
