@@ -9,7 +9,14 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from dashboards import rollups
-from dashboards.models import FFTEqualityMonthly, FFTMonthly, RollupStale, ThemeEqualityMonthly, ThemeMonthly
+from dashboards.models import (
+    CommentMonthly,
+    FFTEqualityMonthly,
+    FFTMonthly,
+    RollupStale,
+    ThemeEqualityMonthly,
+    ThemeMonthly,
+)
 from feedback.models import CommentTag
 from insight_hub.themes.models import TagDecision, TagStatus, Theme
 from stories.models import StoryTag
@@ -159,3 +166,34 @@ def test_the_periodic_task_runs_on_a_real_worker(world, celery_worker):
         lambda: FFTMonthly.objects.filter(organisation=world.trust_a).exists(), message="the roll-up pass"
     )
     assert FFTMonthly.objects.get(organisation=world.trust_a).very_good == 1
+
+
+def test_the_comment_count_roll_up_counts_every_comment_and_the_migration_fills_it_the_same(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for months_ago, service in (
+        (0, world.service_a),
+        (0, world.service_a),
+        (1, world.service_a),
+        (0, world.service_b),
+    ):
+        CommentFactory(response=ResponseFactory(service=service, responded_at=_moment(months_ago)))
+    untagged = CommentFactory(response=ResponseFactory(service=world.service_b, responded_at=_moment(0)))
+    assert untagged.tags.count() == 0  # counted all the same: it is a comment people wrote
+    rollups.rebuild_all()
+    built = sorted(CommentMonthly.objects.values_list("organisation_id", "service_id", "month", "count"))
+    this_month, last_month = (_moment(0).date().replace(day=1), _moment(1).date().replace(day=1))
+    assert built == sorted(
+        [
+            (world.trust_a.pk, world.service_a.pk, this_month, 2),
+            (world.trust_a.pk, world.service_a.pk, last_month, 1),
+            (world.trust_b.pk, world.service_b.pk, this_month, 2),
+        ]
+    )
+    CommentMonthly.objects.all().delete()
+    import_module("dashboards.migrations.0005_comment_monthly_rollup").fill(apps, None)
+    assert (
+        sorted(CommentMonthly.objects.values_list("organisation_id", "service_id", "month", "count")) == built
+    )
