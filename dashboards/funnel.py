@@ -71,11 +71,14 @@ class FunnelPoint:
     label: str  # the trust or service
     numerator: int  # e.g. positive answers, comments mentioning the theme
     denominator: int  # e.g. all answers, all comments
+    # Set by the caller when the same figure is hidden elsewhere on the page: the row's % positive in the FFT
+    # table may be hidden to protect its other answers, and plotting it would undo that.
+    withheld: bool = False
 
     @property
     def disclosive(self) -> bool:
         """Its position would give back a count of 1 to 4 (or it has fewer than 5 in all)."""
-        if self.denominator < THRESHOLD:
+        if self.denominator < THRESHOLD or self.withheld:
             return True
         return any(0 < count < THRESHOLD for count in (self.numerator, self.denominator - self.numerator))
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from django.db.models import Sum
 
-from feedback.metrics import FFTCounts
+from feedback.metrics import FFTCounts, fft_figures
 from feedback.models import FFTLevel, FFTPublishedFigure
 from insight_hub.organisations.models import FFTSetting, Organisation, OrganisationKind
 from insight_hub.periods import Period
+from insight_hub.suppression import SUPPRESSED
 from insight_hub.themes.models import Theme
 
 from .funnel import FunnelPoint
@@ -38,7 +39,14 @@ def fft_points(org_ids, service_ids, period: Period, *, by: str, labels: dict[in
     rows = _fft_rows(org_ids, service_ids, period).values(by).annotate(**_fft_sums()).order_by()
     counts = {row[by]: FFTCounts.from_mapping(row) for row in rows}
     return [
-        FunnelPoint(label, counts[key].positive, counts[key].total)
+        FunnelPoint(
+            label,
+            counts[key].positive,
+            counts[key].total,
+            # The page's FFT table shows the same row through `fft_figures`, which may hide % positive to
+            # protect a small count of other answers (total - positive - negative): then it is not plotted.
+            withheld=fft_figures(counts[key]).percent_positive == SUPPRESSED,
+        )
         for key, label in labels.items()
         if key in counts and counts[key].total
     ]

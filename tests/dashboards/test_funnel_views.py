@@ -9,9 +9,12 @@ import json
 import pytest
 from django.urls import reverse
 
+from dashboards import rollups
 from dashboards.funnel import limits
+from feedback.metrics import FFTCounts, fft_figures
 from insight_hub.organisations.models import Organisation
 from tests.dashboards.funnel_data import acute_trusts, ics_data, national_data
+from tests.factories import ResponseFactory
 from tests.feedback.test_import_parsers import needs_templates
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +194,22 @@ def test_without_published_figures_there_is_no_national_section(client, world):
     response = client.get(reverse("dashboards:system"), {"months": "24"})
     assert response.context["funnels"]["national"] == []
     assert "Among all English trusts" not in response.content.decode()
+
+
+def test_a_trust_whose_percent_positive_the_fft_table_hides_is_not_plotted_either(client, world):
+    # Trust A: 6 very good, 2 neither, 20 poor. Its FFT table row shows 28 answers and 71% negative, and
+    # hides % positive: with it, 28 - 6 - 20 = 2 "neither" could be worked out. The funnel must not show it.
+    for score, count in ((1, 6), (3, 2), (4, 20)):
+        for _ in range(count):
+            ResponseFactory(service=world.service_a, fft_score=score)
+    for score, count in ((1, 30), (4, 10)):
+        for _ in range(count):
+            ResponseFactory(service=world.service_b, fft_score=score)
+    rollups.rebuild_all()
+    assert fft_figures(FFTCounts(very_good=6, neither=2, poor=20)).percent_positive == "*"
+    client.force_login(world.icb_lead)
+    chart = _chart(client.get(reverse("dashboards:system")), "funnel-fft")
+    rows = _rows(chart)
+    assert rows[world.trust_a.display_name] == ["*", "*", "Not plotted: too few to publish"]
+    assert rows[world.trust_b.display_name][:2] == ["40", "75%"]
+    assert {x for x, _, _ in _plotted(chart)} == {40}
