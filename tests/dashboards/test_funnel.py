@@ -8,7 +8,7 @@ import math
 import plotly.graph_objects as go
 import pytest
 
-from dashboards.funnel import Band, FunnelPoint, funnel, limit, limits
+from dashboards.funnel import Band, FunnelPoint, funnel, limit, limits, place
 from dashboards.funnel_charts import funnel_chart
 
 
@@ -133,3 +133,12 @@ def test_the_funnel_chart_is_valid_plotly_with_its_table_and_case_mix_note():
     assert len(chart.rows) == 6
     assert any("case mix" in note or "alike" in note for note in chart.notes)
     assert "per 1,000" in chart.rows[0][2]
+
+
+def test_the_limits_worked_out_all_at_once_equal_those_one_at_a_time():
+    points = [FunnelPoint(f"T{i}", 5 + 37 * i, 10 + 41 * i) for i in range(40)]
+    result = funnel(points, target=0.83)
+    assert [p.band for p in result.points] == [place(p, 0.83) for p in points]
+    for n, bands in result.curve():
+        for name, (low, high) in limits(0.83, n).items():
+            assert bands[name] == pytest.approx((low, high), abs=1e-12)
