@@ -153,7 +153,7 @@ def stories_share_checked(*, user, queue: QuerySet[Story]) -> BulkShareResult:
     state = queue_state(queue)
     ready = [pk for pk in state.order if state.state[pk] == ShareCheckDecision.OK]
     stories = (
-        Story.objects.select_for_update()
+        Story.objects.select_for_update(of=("self",))
         .filter(pk__in=ready, status__in=QUEUE_STATUSES, organisation_id__in=own)
         .select_related("share_check")
         .order_by("pk")
