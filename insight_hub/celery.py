@@ -54,6 +54,18 @@ app.conf.update(
         "flush-outbox": {"task": "insight_hub.notifications.tasks.flush_outbox", "schedule": 60.0},
         # Safety concerns: email whoever a new one is routed to; escalate the unanswered (stories.safety).
         "send-safety-alerts": {"task": "stories.tasks.send_safety_alerts", "schedule": 60.0},
+        # Email alerts on saved searches (insight_hub.search.alerts): "soon" ones every 15 minutes, daily ones
+        # each morning.
+        "send-search-alerts-soon": {
+            "task": "insight_hub.search.tasks.send_search_alerts",
+            "schedule": 900.0,
+            "args": ["soon"],
+        },
+        "send-search-alerts-daily": {
+            "task": "insight_hub.search.tasks.send_search_alerts",
+            "schedule": crontab(hour=7, minute=10),
+            "args": ["daily"],
+        },
         # The operations page reads this heartbeat to say beat and a worker are alive.
         "heartbeat": {"task": "insight_hub.operations.tasks.heartbeat", "schedule": 60.0},
         "rebuild-rollups-nightly": {

@@ -539,3 +539,25 @@ class PathwayStage(models.Model):
 
 # The Care Opinion sync's own records live beside its code; importing them here registers them with the app.
 from .care_opinion.models import CareOpinionRun, CareOpinionServiceLink, CareOpinionSync  # noqa: E402, F401
+
+
+class ShareCheckDecision(models.TextChoices):
+    OK = "ok", "Checked: fine to share"
+    FIX = "fix", "Needs fixing"
+
+
+class ShareCheck(models.Model):
+    """A lead's check of a draft story's redaction before it is shared with the ICS (`stories.share_check`).
+    The check holds for the redacted text it was made on (`text_hash`): a story changed since goes back to
+    the queue unchecked, and is never shared in bulk on an old check."""
+
+    story = models.OneToOneField(
+        Story, on_delete=models.CASCADE, primary_key=True, related_name="share_check"
+    )
+    decision = models.CharField(max_length=4, choices=ShareCheckDecision.choices)
+    text_hash = models.CharField(max_length=64)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.story_id}: {self.get_decision_display()}"

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from . import change_views, pathway_views, views
+from . import change_views, pathway_views, share_check_views, views
 
 app_name = "stories"
 urlpatterns = [
     path("", views.story_list, name="list"),
     path("new/", views.story_create, name="create"),
     path("import/", views.story_import, name="import"),
+    path("share-check/", share_check_views.share_check_queue, name="share_check"),
+    path("share-check/share/", share_check_views.share_check_share, name="share_check_share"),
+    path("share-check/<int:pk>/", share_check_views.share_check_mark, name="share_check_mark"),
     path("awaiting-response/", views.awaiting_response, name="awaiting"),
     path("safety-leads/<int:organisation_pk>/", views.safety_lead_set, name="safety_lead_set"),
     path("<int:pk>/", views.story_detail, name="detail"),

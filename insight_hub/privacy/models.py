@@ -37,6 +37,10 @@ class AuditAction(models.TextChoices):
     CHANGE_SIGNED_OFF = "change.signed_off", "Change claim signed off"
     COMMENT_FLAGGED = "comment.flagged", "Comment flagged"
     COMMENT_UNFLAGGED = "comment.unflagged", "Comment flag removed"
+    SEARCH_ALERT_STARTED = "search_alert.started", "Email alert on a saved search started"
+    SEARCH_ALERT_STOPPED = "search_alert.stopped", "Email alert on a saved search stopped"
+    STORY_SHARE_CHECKED = "story.share_checked", "Story checked before sharing"
+    STORY_SHARED = "story.shared", "Story shared with the ICS"
 
 
 class AuditEvent(models.Model):

@@ -123,3 +123,44 @@ class SavedSearch(models.Model):
             "date_to": self.date_to.isoformat() if self.date_to and self.period == Period.BETWEEN else "",
         }
         return {key: str(value) for key, value in values.items() if value}
+
+
+class AlertFrequency(models.TextChoices):
+    SOON = "soon", "As they arrive (checked every 15 minutes)"
+    DAILY = "daily", "Once a day (at 7 in the morning)"
+
+
+class SearchAlert(models.Model):
+    """A person's subscription to their own saved search: new results, emailed as a count and links.
+
+    Each run asks the saved search's sources for rows the person may read *at that moment* and that were added
+    since the window start (`alerts.py`), leaves out rows already announced (`SearchAlertItem`), and moves
+    `checked_up_to` on. Stopping an alert deletes the row; the access audit keeps the record."""
+
+    saved_search = models.OneToOneField(SavedSearch, on_delete=models.CASCADE, related_name="alert")
+    frequency = models.CharField(max_length=8, choices=AlertFrequency.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The end of the last run's window (the start of the next); claimed with compare-and-set, so two workers
+    # running the same pass send one email.
+    checked_up_to = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.saved_search}: {self.get_frequency_display()}"
+
+
+class SearchAlertItem(models.Model):
+    """A row an alert has announced: never announced twice, even when a later run's look-back sees it again
+    (a story tagged, or shared, after it was logged). Pruned once out of every look-back window."""
+
+    alert = models.ForeignKey(SearchAlert, on_delete=models.CASCADE, related_name="items")
+    source = models.CharField(max_length=20)
+    object_id = models.BigIntegerField()
+    announced_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "source", "object_id"], name="search_alert_item_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.object_id}"

@@ -10,14 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from insight_hub.privacy import audit
 
-from . import services
+from . import alerts, services
 from .forms import SavedSearchForm, SearchForm
-from .models import SavedSearch
+from .models import AlertFrequency, SavedSearch
 from .registry import all_sources
 from .selectors import COUNT_CAP, MAX_PAGES
 from .selectors import search as run_search
@@ -81,8 +81,19 @@ def search(request):
 @login_required
 @require_GET
 def saved_list(request):
-    saved = SavedSearch.objects.filter(owner=request.user).select_related("organisation", "service", "theme")
-    return render(request, "search/saved_list.html", {"saved": saved, "breadcrumbs": [HOME, SEARCH]})
+    saved = SavedSearch.objects.filter(owner=request.user).select_related(
+        "organisation", "service", "theme", "alert"
+    )
+    return render(
+        request,
+        "search/saved_list.html",
+        {
+            "saved": saved,
+            "frequencies": AlertFrequency.choices,
+            "lookback_days": alerts.LOOKBACK.days,
+            "breadcrumbs": [HOME, SEARCH],
+        },
+    )
 
 
 @login_required
@@ -106,13 +117,64 @@ def saved_create(request):
     return render(request, "search/search.html", context, status=400)
 
 
+def _own_saved(request, pk: int) -> SavedSearch:
+    try:
+        return SavedSearch.objects.get(pk=pk, owner=request.user)
+    except SavedSearch.DoesNotExist:
+        raise Http404 from None  # someone else's saved search does not exist for you
+
+
+@login_required
+@require_GET
+def saved_open(request, pk: int):
+    """A saved search by its number (the alert email's link, which never carries the search words)."""
+    return redirect(_own_saved(request, pk).get_absolute_url())
+
+
+@login_required
+@require_POST
+def alert_subscribe(request, pk: int):
+    saved = _own_saved(request, pk)
+    frequency = request.POST.get("frequency", "")
+    if frequency not in AlertFrequency.values:
+        messages.error(request, f"Choose how often to be emailed about “{saved.name}”.")
+        return redirect("search:saved_list")
+    if not request.user.email:
+        messages.error(request, "Your account has no email address: ask an administrator to add one.")
+        return redirect("search:saved_list")
+    alerts.alert_subscribe(saved=saved, user=request.user, frequency=frequency)
+    when = AlertFrequency(frequency).label.lower()
+    to = request.user.email
+    messages.success(request, f"New results for “{saved.name}” will be emailed to {to}: {when}.")
+    return redirect("search:saved_list")
+
+
+@login_required
+@require_POST
+def alert_unsubscribe(request, pk: int):
+    saved = _own_saved(request, pk)
+    alerts.alert_unsubscribe(saved=saved, user=request.user)
+    messages.success(request, f"You will no longer be emailed about “{saved.name}”.")
+    return redirect("search:saved_list")
+
+
+@require_http_methods(["GET", "POST"])
+def alert_off(request, token: str):
+    """The link in every alert email: a page that asks, then stops the alert, without signing in."""
+    saved = alerts.saved_for_unsubscribe(token)
+    if saved is None:
+        raise Http404
+    done = request.method == "POST"
+    if done:
+        alerts.alert_unsubscribe(saved=saved, user=saved.owner, via="email link")
+    active = not done and hasattr(saved, "alert")
+    return render(request, "search/alert_off.html", {"done": done, "active": active, "saved": saved})
+
+
 @login_required
 @require_POST
 def saved_delete(request, pk: int):
-    try:
-        saved = SavedSearch.objects.get(pk=pk, owner=request.user)
-    except SavedSearch.DoesNotExist:
-        raise Http404 from None  # someone else's saved search does not exist for you
+    saved = _own_saved(request, pk)
     services.saved_search_delete(saved=saved)
     messages.success(request, f"Saved search “{saved.name}” deleted.")
     return redirect("search:saved_list")

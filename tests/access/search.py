@@ -5,6 +5,7 @@ text; a saved search belongs to its owner alone."""
 from __future__ import annotations
 
 from feedback.services import comments_redact
+from insight_hub.search import alerts
 from insight_hub.search.models import SavedSearch
 from tests.access.matrix import NOT_FOUND, OK, ORIGINAL_MARKER, REDIRECT, Route, expect
 from tests.factories import CommentFactory, ResponseFactory, StoryFactory
@@ -30,9 +31,12 @@ def setup(world) -> dict:
         )
         comments.append(CommentFactory(response=ResponseFactory(service=service), text=TEXT))
     comments_redact(comments)
+    saved_a = SavedSearch.objects.create(owner=world.px_a, name="Nurses", query="nurses")
+    alerts.alert_subscribe(saved=saved_a, user=world.px_a, frequency="daily")
     return {
-        "saved_a": SavedSearch.objects.create(owner=world.px_a, name="Nurses", query="nurses"),
+        "saved_a": saved_a,
         "saved_icb": SavedSearch.objects.create(owner=world.icb_lead, name="Nurses", query="nurses"),
+        "alert_off_a": alerts.unsubscribe_path(saved_a).rstrip("/").rsplit("/", 1)[1],
     }
 
 
@@ -69,5 +73,35 @@ ROUTES = [
         method="POST",
         args=lambda o: [o.saved_icb.pk],
         label="the ICB lead's saved search",
+    ),
+    Route(
+        "search:saved_open",
+        expect(NOT_FOUND, px_a=REDIRECT),
+        args=lambda o: [o.saved_a.pk],
+        label="px_a's saved search",
+    ),
+    # Email alerts on a saved search: its owner alone starts and stops them; the email's signed link stops
+    # them without signing in (GET asks; a made-up link is a 404 for everyone).
+    Route(
+        "search:alert_subscribe",
+        expect(NOT_FOUND, px_a=REDIRECT),
+        method="POST",
+        args=lambda o: [o.saved_a.pk],
+        data={"frequency": "soon"},
+        label="px_a's saved search",
+    ),
+    Route(
+        "search:alert_unsubscribe",
+        expect(NOT_FOUND, px_a=REDIRECT),
+        method="POST",
+        args=lambda o: [o.saved_a.pk],
+        label="px_a's saved search",
+    ),
+    Route("search:alert_off", expect(OK, anonymous=OK), args=lambda o: [o.alert_off_a], label="px_a's link"),
+    Route(
+        "search:alert_off",
+        expect(NOT_FOUND, anonymous=NOT_FOUND),
+        args=lambda o: ["made-up"],
+        label="a made-up link",
     ),
 ]

@@ -86,6 +86,22 @@ ROUTES = [
     Route("stories:list", EVERYONE, headers={"HX-Request": "true"}, label="htmx results"),
     Route("stories:create", PX_LEADS),
     Route("stories:import", PX_LEADS),
+    # The check queue before sharing in bulk: each px lead goes through their own trust's unshared stories
+    # (originals on the page: audited); a story is checked, and stories shared, by its own trust's lead only.
+    Route("stories:share_check", expect(NOT_FOUND, px_a=OK, px_b=OK)),
+    Route(
+        "stories:share_check_mark",
+        expect(NOT_FOUND, px_a=REDIRECT),
+        method="POST",
+        args=lambda o: [o.draft_a.pk],
+        data={"decision": "ok"},
+        label="trust A's draft",
+    ),
+    Route(
+        "stories:share_check_share",
+        expect(NOT_FOUND, px_a=REDIRECT, px_b=REDIRECT),
+        method="POST",
+    ),
     Route("stories:awaiting", EVERYONE),
     Route(
         "stories:safety_lead_set",

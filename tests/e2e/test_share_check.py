@@ -1,0 +1,66 @@
+"""A px lead goes through an import's draft stories with the keyboard: each story's original beside what
+everyone else will read, hidden parts marked; c marks it fine, f to fix, j/k move on and back; the counts
+follow; one button shares the checked ones with the ICS. Every page passes axe-core."""
+
+from __future__ import annotations
+
+import pytest
+
+from stories.models import ImportSource, Story
+from tests.e2e.conftest import assert_accessible, sign_in
+from tests.factories import TEST_PASSWORD, StoryFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _count(page, name: str) -> str:
+    return page.locator(f'[data-count="{name}"]').inner_text()
+
+
+def test_a_lead_checks_an_imports_stories_with_the_keyboard_and_shares_them(page, world):
+    stories = [
+        StoryFactory(
+            organisation=world.trust_a,
+            user=world.px_a,
+            title=f"Imported story {n}",
+            narrative=f"Please ring me on 07700 90012{n} about the ward.",
+            consent=True,
+            import_source=ImportSource.CSV,
+            external_id=f"row-{n}",
+        )
+        for n in range(3)
+    ]
+    StoryFactory(organisation=world.trust_a, user=world.px_a, title="Logged by hand", consent=True)
+    sign_in(page, world.px_a.email, TEST_PASSWORD)
+    page.wait_for_url("**/")
+    page.goto("/stories/")
+    page.get_by_role("link", name="Check and share stories").click()
+    page.get_by_text("Choose which stories").click()
+    page.get_by_label("Came from").select_option("csv")
+    page.get_by_role("button", name="Show these stories").click()
+    page.get_by_role("heading", name="Story 1 of 3").wait_for()
+    assert_accessible(page)
+    story = page.locator("#share-check-story")
+    assert story.locator("mark", has_text="07700 900120").count() == 1  # the original, hidden part marked
+    assert story.locator("mark", has_text="[phone number]").count() == 1  # and what replaces it
+
+    page.keyboard.press("c")
+    page.get_by_role("heading", name="Story 2 of 3").wait_for()
+    page.keyboard.press("f")
+    page.get_by_role("heading", name="Story 3 of 3").wait_for()
+    page.keyboard.press("k")
+    page.get_by_role("heading", name="Story 2 of 3 Needs fixing").wait_for()
+    page.keyboard.press("ArrowRight")
+    page.get_by_role("heading", name="Story 3 of 3 Not checked").wait_for()
+    page.keyboard.press("c")
+    page.get_by_role("heading", name="Story 3 of 3 Fine to share").wait_for()
+    assert (_count(page, "checked"), _count(page, "fixing"), _count(page, "left")) == ("2", "1", "0")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Share 2 checked stories with the ICS").click()
+    page.get_by_text("2 stories shared with the ICS.").wait_for()
+    assert_accessible(page)
+    statuses = dict(Story.objects.values_list("pk", "status"))
+    assert [statuses[s.pk] for s in stories] == ["shared", "draft", "shared"]
+    assert list(Story.objects.filter(title="Logged by hand").values_list("status", flat=True)) == ["draft"]
+    assert page.console_errors == []
