@@ -12,14 +12,21 @@ were lovely" is confidently about staff, and "food, cold" is its residue. Residu
 are dropped; a sentence with any residue left, or one the tagger is unsure about (no theme above
 ``LOW_CONFIDENCE``), goes to discovery.
 
+Words are folded to a stem first (``word_vectors.stem``: "cleaning", "cleanliness" -> "clean"), so a
+word stands for its forms.
+
 Grouping. Residue words seen in at least a few texts are grouped by agglomerative clustering
-(scikit-learn; cosine distance, average linkage) of their occurrence vectors over texts: words
-said together in the same texts join one group, a word said on its own stays a group of one. A candidate
-is a group and every pooled sentence whose residue holds one of its words, which is exactly what a local
-theme with those words as phrases would match; groups under ``min_texts`` texts are dropped. Each
+(scikit-learn; average linkage) on a similarity that mixes two sources of meaning, half each: how much the
+two words are said in the same texts here (cosine of their occurrence vectors over the pooled texts), and
+how close their word vectors are (``word_vectors``: learnt from the whole training corpus, so "food" and
+"meal" are close even where no text here says both). A word without a vector is grouped on co-occurrence
+alone. Then each rarer residue word (too rare to cluster) joins the group whose centre its vector is
+nearest, if it is within ``ATTACH_SIMILARITY``: "pudding", said once, joins "food, meal". A candidate is a
+group and every pooled sentence whose residue holds one of its words, which is exactly what a local theme
+with those words' forms as patterns would match; groups under ``min_texts`` texts are dropped. Each
 candidate reports its words (top phrases, most frequent first), a name suggestion from them, its size in
 texts, its texts by month (trend), and a few example sentences (the most typical ones: nearest the
-group's centre). Accepting a candidate makes a local theme matching its phrases.
+group's centre). Accepting a candidate makes a local theme matching its phrases and their forms.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from .components import scored_sentences
 from .doctext import doc_text
 from .tagger import Tagger
 from .types import LocalTheme
+from .word_vectors import WordVectors, load_default, stem
 
 # A word the model weighs at least this much towards some theme is accounted for by that theme.
 # (Theme-bearing words weigh 0.5-1.8, e.g. "clean" 1.5 for Cleanliness, "wait" 1.1 for Timeliness; words
@@ -46,9 +54,12 @@ from .types import LocalTheme
 EXPLAINED_WEIGHT = 0.35
 # Below this calibrated confidence for every theme, a sentence is "unassigned or low-confidence".
 LOW_CONFIDENCE = 0.5
-# Cosine distance under which two groups of words merge (average linkage): words said together in at
-# least about half of the texts that hold either.
+# Distance (1 - similarity) under which two groups of words merge (average linkage); the similarity is
+# CO_OCCURRENCE_SHARE times the texts' cosine plus the rest times the word vectors' cosine.
 MERGE_DISTANCE = 0.5
+CO_OCCURRENCE_SHARE = 0.5
+# A word too rare to cluster joins the group whose centre its word vector is this close to (cosine).
+ATTACH_SIMILARITY = 0.4
 MAX_WORDS = 3000
 MIN_TEXTS = 5
 MAX_CANDIDATES = 30
@@ -142,12 +153,13 @@ class _Accounts:
         linear = tagger.nlp.get_pipe("qdc_linear")
         self.head = linear.themes
         self.index = linear.featurizer.index
-        self.always: set[str] = {normalise_word(w) for w in known_words}
+        always = {normalise_word(w) for w in known_words}
         for theme in local_themes:
             for phrase in theme.phrases:
-                self.always.update(content_words(phrase.split()))
+                always.update(content_words(phrase.split()))
             for pattern in theme.patterns:
-                self.always.update(content_words(re.findall(r"[a-z]{3,}", pattern.lower())))
+                always.update(content_words(re.findall(r"[a-z]{3,}", pattern.lower())))
+        self.always: set[str] = {stem(w) for w in always}
 
     def residue(self, tokens: list[str], margins: np.ndarray, confidence: float) -> list[str]:
         """The sentence's content words that neither its confident themes nor a local theme account for;
@@ -156,7 +168,7 @@ class _Accounts:
         out = []
         for token in tokens:
             words = content_words([token])
-            if not words or words[0] in self.always:
+            if not words or stem(words[0]) in self.always:
                 continue
             row = self.index.get(f"w:{token.lower()}")
             if (
@@ -173,12 +185,17 @@ class _Accounts:
 class _Sentence:
     ref: SentenceRef
     month: str
-    residue: list[str]
+    residue: list[str]  # stems
 
 
 def _pool(
-    tagger: Tagger, texts: Sequence[DiscoveryText], accounts: _Accounts, confidence: float
+    tagger: Tagger,
+    texts: Sequence[DiscoveryText],
+    accounts: _Accounts,
+    confidence: float,
+    forms: dict[str, Counter[str]],
 ) -> list[_Sentence]:
+    """The sentences with a residue, as stems; ``forms`` gathers each stem's words as said."""
     nlp = tagger.nlp
     docs = []
     for item in texts:
@@ -194,8 +211,11 @@ def _pool(
             for span, margins in zip(scored_sentences(doc), scores.sentence_theme_margins, strict=True):
                 residue = accounts.residue(_outside_brackets(span), margins, confidence)
                 if residue:
+                    stems = [stem(w) for w in residue]
+                    for word, word_stem in zip(residue, stems, strict=True):
+                        forms.setdefault(word_stem, Counter())[word] += 1
                     start, end = _trim(text, span.start_char, span.end_char)
-                    pool.append(_Sentence(SentenceRef(item.key, start, end), item.month, residue))
+                    pool.append(_Sentence(SentenceRef(item.key, start, end), item.month, stems))
     return pool
 
 
@@ -252,7 +272,11 @@ def _word_pattern(word: str) -> str:
     return rf"\b{re.escape(word)}s?\b"
 
 
-def _candidate(members: list[_Sentence], rows: sp.csr_matrix, phrases: list[str]) -> Candidate:
+def _candidate(
+    members: list[_Sentence], rows: sp.csr_matrix, stems: list[str], forms: dict[str, Counter[str]]
+) -> Candidate:
+    """``stems`` most frequent first; a phrase is a stem's commonest form, and the patterns match every
+    form seen (what the candidate's sentences say)."""
     centre = np.asarray(rows.mean(axis=0)).ravel()
     typical = np.argsort(-(rows @ centre))
     seen_text: set[str] = set()
@@ -267,22 +291,37 @@ def _candidate(members: list[_Sentence], rows: sp.csr_matrix, phrases: list[str]
     trend: Counter[str] = Counter()
     for _key, month in {(m.ref.key, m.month) for m in members if m.month}:
         trend[month] += 1
+    phrases = [forms[s].most_common(1)[0][0] if s in forms else s for s in stems]
+    patterns = [_word_pattern(w) for s in stems for w in sorted(forms.get(s, {s: 1}))]
     return Candidate(
         name=" and ".join(phrases[:2]).capitalize(),
         phrases=phrases,
-        patterns=[_word_pattern(w) for w in phrases],
+        patterns=list(dict.fromkeys(patterns)),
         sentences=[m.ref for m in members],
         examples=examples,
         trend=dict(sorted(trend.items())),
     )
 
 
+def _unit_rows(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return m / np.where(norms > 0, norms, 1)
+
+
 def _word_groups(
-    pool: list[_Sentence], kept: np.ndarray, x: sp.csr_matrix, distance: float
+    pool: list[_Sentence],
+    kept: np.ndarray,
+    x: sp.csr_matrix,
+    vocabulary: list[str],
+    *,
+    min_df: int,
+    distance: float,
+    vectors: WordVectors | None,
 ) -> list[list[int]]:
-    """Groups of residue words said together: each word is read as the set of texts whose residue holds it,
-    and words are clustered by those sets (agglomerative, cosine distance, average linkage). A group's words
-    come most frequent first."""
+    """Groups of residue words (columns of ``x``) that mean one thing: words seen in ``min_df`` texts or
+    more are clustered (agglomerative, average linkage) on a mix of co-occurrence in the pooled texts and
+    word-vector similarity; rarer words with a vector then join the nearest group's centre, if close
+    enough. A group's words come most frequent first."""
     keys = [pool[int(i)].ref.key for i in kept]
     text_index = {key: t for t, key in enumerate(dict.fromkeys(keys))}
     owner = np.array([text_index[key] for key in keys])
@@ -292,21 +331,89 @@ def _word_groups(
     by_text = ((to_text @ (x > 0).astype(np.float64)) > 0).astype(np.float64).tocsc()
     df = np.asarray(by_text.sum(axis=0)).ravel()
     # Agglomerative clustering keeps an n x n distance matrix: the commonest words are clustered.
-    words = np.argsort(-df, kind="stable")[:MAX_WORDS]
-    words = words[df[words] > 0]
+    order = np.argsort(-df, kind="stable")
+    words = order[df[order] >= min_df][:MAX_WORDS]
+    rare = np.setdiff1d(np.flatnonzero(df > 0), words)
     if len(words) < 2:
-        return [[int(j) for j in words]]
+        return [[int(j)] for j in words]
     columns = by_text[:, words].T.tocsr()
     norms = np.sqrt(np.asarray(columns.multiply(columns).sum(axis=1)).ravel())
     columns = sp.diags(1 / norms) @ columns
+    similarity = np.asarray((columns @ columns.T).todense())
+    rows = [vectors.index(vocabulary[j]) if vectors is not None else None for j in words]
+    has = np.array([r is not None for r in rows])
+    if has.any():
+        own = np.zeros((len(words), vectors.vectors.shape[1]), dtype=np.float32)
+        own[has] = vectors.vectors[[r for r in rows if r is not None]]
+        both = np.outer(has, has)
+        mixed = CO_OCCURRENCE_SHARE * similarity + (1 - CO_OCCURRENCE_SHARE) * (own @ own.T)
+        similarity = np.where(both, mixed, similarity)
+    np.fill_diagonal(similarity, 1.0)
     labels = AgglomerativeClustering(
-        n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average"
-    ).fit_predict(columns.toarray())
-    groups = []
-    for label in np.unique(labels):
-        members = words[labels == label]
-        groups.append([int(j) for j in members[np.argsort(-df[members], kind="stable")]])
-    return groups
+        n_clusters=None, distance_threshold=distance, metric="precomputed", linkage="average"
+    ).fit_predict(np.clip(1 - similarity, 0, 2))
+    groups = [list(words[labels == label]) for label in np.unique(labels)]
+    if has.any() and len(rare):
+        _attach(groups, rare, df, vocabulary, vectors)
+    return [[int(j) for j in sorted(g, key=lambda j: (-df[j], j))] for g in groups]
+
+
+def _attach(
+    groups: list[list[int]], rare: np.ndarray, df: np.ndarray, vocabulary: list[str], vectors: WordVectors
+) -> None:
+    """Each rare word with a vector joins the group whose centre (its words' vectors weighted by how many
+    texts say them) is nearest, when the cosine reaches ``ATTACH_SIMILARITY``."""
+    centres = np.zeros((len(groups), vectors.vectors.shape[1]), dtype=np.float32)
+    for g, group in enumerate(groups):
+        for j in group:
+            row = vectors.index(vocabulary[j])
+            if row is not None:
+                centres[g] += df[j] * vectors.vectors[row]
+    centres = _unit_rows(centres)
+    found = [(int(j), vectors.index(vocabulary[j])) for j in rare]
+    found = [(j, row) for j, row in found if row is not None]
+    if not found:
+        return
+    similarity = vectors.vectors[[row for _, row in found]] @ centres.T
+    nearest = similarity.argmax(axis=1)
+    for (j, _), g, best in zip(found, nearest, similarity.max(axis=1), strict=True):
+        if best >= ATTACH_SIMILARITY:
+            groups[int(g)].append(j)
+
+
+def candidates_from_pool(
+    pool: list[_Sentence],
+    forms: dict[str, Counter[str]],
+    *,
+    min_texts: int = MIN_TEXTS,
+    distance: float = MERGE_DISTANCE,
+    vectors: WordVectors | None = None,
+) -> list[Candidate]:
+    """Candidates (largest first) from pooled sentences: the grouping half of :func:`discover`."""
+    if not pool:
+        return []
+    x, vocabulary, kept = _matrix(pool, min_df=1)
+    if x.shape[0] == 0:
+        return []
+    candidates = []
+    seen: set[tuple[str, ...]] = set()
+    binary = (x > 0).tocsc()
+    groups = _word_groups(
+        pool, kept, x, vocabulary, min_df=max(2, min_texts // 2), distance=distance, vectors=vectors
+    )
+    for words in groups:
+        rows = np.flatnonzero(np.asarray(binary[:, words].sum(axis=1)).ravel() > 0)
+        stems = [vocabulary[j] for j in words]
+        members = [pool[int(kept[i])] for i in rows]
+        if tuple(stems) in seen or len({m.ref.key for m in members}) < min_texts:
+            continue
+        seen.add(tuple(stems))
+        candidates.append(_candidate(members, x[rows], stems, forms))
+    candidates.sort(key=lambda c: -c.size)
+    return candidates
+
+
+_DEFAULT = object()
 
 
 def discover(
@@ -319,25 +426,18 @@ def discover(
     max_candidates: int | None = MAX_CANDIDATES,
     distance: float = MERGE_DISTANCE,
     confidence: float = LOW_CONFIDENCE,
+    vectors: WordVectors | None | object = _DEFAULT,
 ) -> list[Candidate]:
     """Candidate themes in what the tagger's themes (and ``local_themes``) leave unaccounted for, largest
-    first. ``known_words`` are words already dealt with (e.g. of candidates people dismissed)."""
-    pool = _pool(tagger, texts, _Accounts(tagger, local_themes, known_words), confidence)
-    if not pool:
-        return []
-    x, vocabulary, kept = _matrix(pool, min_df=max(2, min_texts // 2))
-    if x.shape[0] == 0:
-        return []
-    candidates = []
-    seen: set[tuple[str, ...]] = set()
-    binary = (x > 0).tocsc()
-    for words in _word_groups(pool, kept, x, distance):
-        rows = np.flatnonzero(np.asarray(binary[:, words].sum(axis=1)).ravel() > 0)
-        words = [vocabulary[j] for j in words]
-        members = [pool[int(kept[i])] for i in rows]
-        if tuple(words) in seen or len({m.ref.key for m in members}) < min_texts:
-            continue
-        seen.add(tuple(words))
-        candidates.append(_candidate(members, x[rows], words))
-    candidates.sort(key=lambda c: -c.size)
-    return candidates[:max_candidates]
+    first. ``known_words`` are words already dealt with (e.g. of candidates people dismissed).
+    ``vectors`` defaults to the committed word vectors; ``None`` groups on co-occurrence alone."""
+    forms: dict[str, Counter[str]] = {}
+    pool = _pool(tagger, texts, _Accounts(tagger, local_themes, known_words), confidence, forms)
+    found = candidates_from_pool(
+        pool,
+        forms,
+        min_texts=min_texts,
+        distance=distance,
+        vectors=load_default() if vectors is _DEFAULT else vectors,  # type: ignore[arg-type]
+    )
+    return found[:max_candidates]
