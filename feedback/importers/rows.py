@@ -273,10 +273,8 @@ class RowParser:
             return 0, ""
         service_id, site_and_service = found
         # The parts of the location below the service, joined without building a list per row (hot loop).
-        if site_and_service or not second:
-            detail = third
-        else:
-            detail = f"{second} / {third}" if third else second
+        lower = f"{second} / {third}" if second and third else second or third
+        detail = third if site_and_service else lower
         if len(detail) > MAX_LOCATION_DETAIL:
             problems.append(
                 self._problem(row, "location_2", detail, f"is longer than {MAX_LOCATION_DETAIL} characters")
