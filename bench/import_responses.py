@@ -22,6 +22,7 @@ import random
 import resource
 import sys
 import tempfile
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -123,6 +124,63 @@ def generate_csv(path: Path, rows: int, services: list[str], seed: int) -> None:
             )
 
 
+def _cpu_seconds() -> float:
+    """User and system CPU of this process (both threads: the parser and the writer)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class DatabaseCpu:
+    """CPU time of the PostgreSQL server processes serving this database (the import's own connections),
+    sampled from /proc twice a second: the database's share of the work, apart from other load on the
+    machine. Works when PostgreSQL runs on this machine; otherwise reports nothing."""
+
+    def __init__(self, dsn: str, database: str) -> None:
+        import psycopg
+
+        self.connection = psycopg.connect(dsn, autocommit=True)
+        self.database = database
+        self.seen: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> DatabaseCpu:
+        self._sample()
+        self.start = dict(self.seen)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop.set()
+        self.thread.join()
+        self._sample()
+        self.connection.close()
+
+    def seconds(self) -> float:
+        return sum(value - self.start.get(pid, 0.0) for pid, value in self.seen.items())
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.5):
+            self._sample()
+
+    def _sample(self) -> None:
+        pids = self.connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.database]
+        ).fetchall()
+        tick = os.sysconf("SC_CLK_TCK")
+        for (pid,) in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            self.seen[pid] = (int(fields[11]) + int(fields[12])) / tick
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -188,9 +246,11 @@ def main() -> None:
             column_mapping={**services.suggest_mapping(HEADER)},
         )
         queued.clear()
-        started = time.perf_counter()
-        services.import_batch_run(batch_id=batch.pk)
-        elapsed = time.perf_counter() - started
+        load_before = _load()
+        with DatabaseCpu(os.environ["DATABASE_URL"], name) as database_cpu:
+            started, cpu_started = time.perf_counter(), _cpu_seconds()
+            services.import_batch_run(batch_id=batch.pk)
+            elapsed, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
         batch.refresh_from_db()
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         label = "re-import" if attempt else "import"
@@ -199,7 +259,12 @@ def main() -> None:
             f"{batch.rows_duplicate:,} duplicate, {batch.rows_failed:,} failed; "
             f"{sum(queued):,} comments queued for tagging in {len(queued)} calls"
         )
-        print(f"{label}: {elapsed:.1f} s, {args.rows / elapsed:,.0f} rows/s, peak RSS {peak_mib:,.0f} MiB")
+        print(
+            f"{label}: {elapsed:.1f} s, {args.rows / elapsed:,.0f} rows/s, peak RSS {peak_mib:,.0f} MiB; "
+            f"CPU of this process {cpu:.1f} s, of its PostgreSQL backends about "
+            f"{database_cpu.seconds():.1f} s; "
+            f"load average before {load_before}, after {_load()}"
+        )
         print(
             f"RESULTS.md | {date.today().isoformat()} | {platform.node()} "
             f"({os.cpu_count()} cores, {database}) | "

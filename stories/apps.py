@@ -10,6 +10,7 @@ class StoriesConfig(AppConfig):
         from insight_hub.themes.registry import Taggable, register
 
         from .models import Purpose, Story, StoryTag
+        from .redaction import stories_redact_new
         from .selectors import stories_visible_to
         from .services import story_after_tag
 
@@ -20,6 +21,10 @@ class StoriesConfig(AppConfig):
                 item_field="story",
                 organisation_path="organisation",
                 after_tag=story_after_tag,
+                # An import's stories are redacted on the worker, a chunk at a time, before tagging.
+                prepare=stories_redact_new,
+                # Stories are long: tasks of 50 keep every worker process busy to the end of an import.
+                chunk=50,
                 # Outside the logging trust, only stories shared with the ICS exist: review them likewise.
                 visible_to=stories_visible_to,
                 # Emerging themes are shown across the ICS: only stories shared for internal learning.

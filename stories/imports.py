@@ -175,6 +175,7 @@ def _import(*, organisation: Organisation, user, source: str, rows: list[_Row | 
     )
     services_by_name = {s.name.casefold(): s for s in organisation.services.all()}
     seen: set[str] = set()
+    created: list[int] = []
     with transaction.atomic():
         for row in rows:
             if isinstance(row, RowError):
@@ -187,7 +188,7 @@ def _import(*, organisation: Organisation, user, source: str, rows: list[_Row | 
                 continue
             seen.add(row.external_id)
             try:
-                _import_row(organisation, user, source, row, services_by_name)
+                created.append(_import_row(organisation, user, source, row, services_by_name))
             except _RowInvalid as exc:
                 report.errors.extend(exc.errors)
                 continue
@@ -196,10 +197,13 @@ def _import(*, organisation: Organisation, user, source: str, rows: list[_Row | 
             # All or nothing: a file with any bad row imports nothing, so it can be fixed and sent again.
             transaction.set_rollback(True)
             report.created = 0
+        else:
+            # Redacted and tagged on the workers, a chunk of stories at a time (see `story_create`).
+            services.stories_tagging_queue(created)
     return report
 
 
-def _import_row(organisation, user, source, row: _Row, services_by_name) -> None:
+def _import_row(organisation, user, source, row: _Row, services_by_name) -> int:
     # PostgreSQL cannot store a NUL character in text; the story form refuses it too.
     with_nul = [
         name for name, value in [("external_id", row.external_id), *row.story.items()] if "\x00" in str(value)
@@ -223,6 +227,7 @@ def _import_row(organisation, user, source, row: _Row, services_by_name) -> None
                 services=[services_by_name[name.casefold()] for name in row.service_names],
                 import_source=source,
                 external_id=row.external_id,
+                deferred=True,
                 **row.story,
             )
             if row.consent:
@@ -237,6 +242,7 @@ def _import_row(organisation, user, source, row: _Row, services_by_name) -> None
         raise _RowInvalid(
             [RowError(row.number, name, " ".join(messages)) for name, messages in exc.message_dict.items()]
         ) from None
+    return story.pk
 
 
 # CSV --------------------------------------------------------------------------------------------

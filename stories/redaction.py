@@ -19,8 +19,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from insight_hub.bulk import bulk_update_fields
 from insight_hub.organisations.permissions import scope_for
-from insight_hub.privacy.redaction import VERSION
+from insight_hub.privacy.redaction import VERSION, redact_many
 from insight_hub.themes import services as theme_services
 
 from .models import Story
@@ -63,6 +64,47 @@ def stories_redaction_refresh(*, limit: int = BATCH) -> dict[str, int]:
         if outcome in counts:
             counts[outcome] += 1
     return counts
+
+
+NEW_REDACTION_FIELDS = [
+    "redacted_title",
+    "title_spans",
+    "redacted_narrative",
+    "narrative_spans",
+    "redaction_version",
+    "redaction_pending",
+    "redaction_pending_version",
+]
+
+
+def stories_redact_new(stories: list[Story]) -> int:
+    """The tagging worker's `prepare` for stories: redact, in one pass of the engine, the stories an import
+    saved unredacted (`story_create(deferred=True)`), just before they are tagged. The stories are updated
+    in place (the tagger reads their redacted text) and saved. One whose text a person changed meanwhile is
+    left as that change saved it (redacted then, and queued again). Returns how many were saved."""
+    new = [story for story in stories if not story.redaction_version]
+    if not new:
+        return 0
+    found = redact_many([text for story in new for text in (story.title, story.narrative)])
+    for index, story in enumerate(new):
+        corrections = story.redaction_corrections or {}
+        story.redacted_title, story.title_spans = _redact_with_corrections(
+            story.title, corrections, found[2 * index]
+        )
+        story.redacted_narrative, story.narrative_spans = _redact_with_corrections(
+            story.narrative, corrections, found[2 * index + 1]
+        )
+        story.redaction_version = VERSION
+        story.redaction_pending, story.redaction_pending_version = {}, ""
+    with transaction.atomic():
+        unchanged = set(
+            Story.objects.select_for_update()
+            .filter(pk__in=[story.pk for story in new], redaction_version="")
+            .values_list("pk", "title", "narrative")
+        )
+        writable = [story for story in new if (story.pk, story.title, story.narrative) in unchanged]
+        bulk_update_fields(Story, writable, NEW_REDACTION_FIELDS)
+    return len(writable)
 
 
 def stories_awaiting_redaction_check(user) -> QuerySet[Story]:

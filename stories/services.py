@@ -63,10 +63,12 @@ def _phrase_spans(text: str, phrase: str, kind: str) -> list[RedactedSpan]:
     ]
 
 
-def _redact_with_corrections(text: str, corrections: dict) -> tuple[str, list[dict]]:
-    """Run the engine, then re-apply a person's corrections where their phrase still appears."""
+def _redact_with_corrections(text: str, corrections: dict, found=None) -> tuple[str, list[dict]]:
+    """Run the engine (unless `found`, its redaction of `text`, is given), then re-apply a person's
+    corrections where their phrase still appears."""
     removed = {item["text"].casefold() for item in corrections.get("removed", [])}
-    spans = [span for span in redact(text).spans if text[span.start : span.end].casefold() not in removed]
+    found = redact(text) if found is None else found
+    spans = [span for span in found.spans if text[span.start : span.end].casefold() not in removed]
     for added in corrections.get("added", []):
         spans += _phrase_spans(text, added["text"], added["kind"])
     spans.sort(key=lambda span: (span.start, span.end))
@@ -160,10 +162,12 @@ def _check_links(*, organisation: Organisation, services: Iterable[Service], sta
         raise ValidationError({"stages": "Choose pathway stages in your own integrated care system"})
 
 
-def _story_save(story: Story, *, text_changed: bool, services, stages) -> Story:
-    """Redact, validate, save, link, and queue tagging once the transaction commits."""
+def _story_save(story: Story, *, text_changed: bool, services, stages, deferred: bool = False) -> Story:
+    """Redact, validate, save, link, and queue tagging once the transaction commits. `deferred`: see
+    `story_create`."""
     if text_changed:
-        _story_redact(story)
+        if not deferred:
+            _story_redact(story)
         theme_services.tagging_reset(story)
     story.full_clean()
     story.save()
@@ -171,7 +175,8 @@ def _story_save(story: Story, *, text_changed: bool, services, stages) -> Story:
         story.services.set(services)
     if stages is not None:
         story.stages.set(stages)
-    theme_services.tagging_queue(label=TAG_LABEL, ids=[story.pk])
+    if not deferred:
+        theme_services.tagging_queue(label=TAG_LABEL, ids=[story.pk])
     return story
 
 
@@ -190,9 +195,15 @@ def story_create(
     stages: Iterable[PathwayStage] = (),
     import_source: str = "",
     external_id: str = "",
+    deferred: bool = False,
     **extra,
 ) -> Story:
-    """Log a story as a draft. `extra`: demographics, and for imports Care Opinion's own fields."""
+    """Log a story as a draft. `extra`: demographics, and for imports Care Opinion's own fields.
+
+    `deferred` (imports): the story is saved unredacted (empty redacted text, no redaction version, so
+    nothing of it shows outside the trust and it cannot be submitted or shared yet), and the caller queues
+    tagging for all its stories at once with `stories_tagging_queue`; the tagging worker then redacts each
+    chunk of stories in one pass just before it tags them (`stories.redaction.stories_redact_new`)."""
     services, stages = list(services), list(stages)
     _check_links(organisation=organisation, services=services, stages=stages)
     story = Story(
@@ -208,7 +219,13 @@ def story_create(
         logged_by=user,
         **extra,
     )
-    return _story_save(story, text_changed=True, services=services, stages=stages)
+    return _story_save(story, text_changed=True, services=services, stages=stages, deferred=deferred)
+
+
+def stories_tagging_queue(ids: list[int]) -> None:
+    """Queue redaction and tagging of many stories (an import's) once the transaction commits, in chunks
+    (the Story taggable's `chunk`), instead of a task per story."""
+    theme_services.tagging_queue(label=TAG_LABEL, ids=ids)
 
 
 @transaction.atomic
@@ -256,6 +273,10 @@ def story_status_set(*, story: Story, status: str) -> Story:
         )
     if status in STATUSES_NEEDING_CONSENT and (message := _consent_missing_message(story)):
         raise ValidationError({"status": message})
+    if status in STATUSES_NEEDING_CONSENT and not story.redaction_version:
+        raise ValidationError(
+            {"status": "This story is still being redacted (just imported): try again in a minute."}
+        )
     story.status = status
     story.full_clean()
     story.save(update_fields=["status", "updated_at"])

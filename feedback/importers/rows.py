@@ -272,7 +272,9 @@ class RowParser:
             problems.append(self._problem(row, "location_1", first, complaint))
             return 0, ""
         service_id, site_and_service = found
-        detail = " / ".join(part for part in ([third] if site_and_service else [second, third]) if part)
+        # The parts of the location below the service, joined without building a list per row (hot loop).
+        lower = f"{second} / {third}" if second and third else second or third
+        detail = third if site_and_service else lower
         if len(detail) > MAX_LOCATION_DETAIL:
             problems.append(
                 self._problem(row, "location_2", detail, f"is longer than {MAX_LOCATION_DETAIL} characters")

@@ -31,6 +31,8 @@ class Taggable:
     # The items every ICB reader of the ICS may see (e.g. stories shared with the ICS for internal learning):
     # emerging-theme discovery reads only these, as its examples are shown across the ICS. Default: all.
     shared: Callable[[models.QuerySet], models.QuerySet] | None = None
+    # Items per tagging task: fewer for long texts, so that the workers share a big import to its end.
+    chunk: int = 500
 
     @property
     def label(self) -> str:

@@ -360,9 +360,13 @@ def tagging_queue(*, label: str, ids: list[int]) -> None:
 def _send(label: str, ids: list[int]) -> None:
     from .tasks import tag_items
 
-    for start in range(0, len(ids), TAG_CHUNK):
+    try:
+        chunk = registry.get(label).chunk  # each model's own: a story is many comments long
+    except LookupError:
+        chunk = TAG_CHUNK
+    for start in range(0, len(ids), chunk):
         try:
-            tag_items.delay(label, ids[start : start + TAG_CHUNK])
+            tag_items.delay(label, ids[start : start + chunk])
         except Exception as exc:  # noqa: BLE001 - kombu raises several types for an unreachable broker
             logger.warning(
                 "could not queue tagging for %d %s (%s); the sweep will",

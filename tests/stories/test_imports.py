@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from insight_hub.privacy.redaction import VERSION
 from stories.imports import stories_import
-from stories.models import FlagSource, Story
+from stories.models import FlagSource, Story, StoryStatus
+from stories.redaction import stories_redact_new
+from stories.services import TAG_LABEL, story_status_set, story_update
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tagging_recorded")]
 
@@ -32,14 +36,49 @@ def good_rows(world):
     )
 
 
-def test_a_good_csv_imports_every_row_redacted_with_consent_and_services(world):
+def test_a_good_csv_imports_every_row_redacted_with_consent_and_services(world, tagging_recorded):
     report = run(world, csv_file(*good_rows(world)))
     assert report.ok and report.created == 2
     first, second = Story.objects.order_by("external_id")
     assert first.consent_internal_learning and first.consent_recorded_by == world.px_a
     assert list(first.services.all()) == [world.service_a] and first.ethnic_category == "A"
     assert second.occurred_precision == "month" and second.occurred_on.day == 1
-    assert first.redacted_narrative and first.logged_by == world.px_a
+    assert first.logged_by == world.px_a
+    # Redaction waits for the tagging worker (queued once for the whole file), which redacts before it tags.
+    assert tagging_recorded == [(TAG_LABEL, [first.pk, second.pk])]
+    assert (first.redacted_narrative, first.redaction_version) == ("", "")
+    assert stories_redact_new(list(Story.objects.order_by("pk"))) == 2
+    first.refresh_from_db()
+    assert first.redacted_narrative == "The nurses were kind." and first.redaction_version == VERSION
+
+
+def test_an_imported_story_cannot_be_submitted_before_it_is_redacted(world):
+    run(world, csv_file(*good_rows(world)))
+    story = Story.objects.get(external_id="S1")
+    with pytest.raises(ValidationError, match="still being redacted"):
+        story_status_set(story=story, status=StoryStatus.SUBMITTED)
+    stories_redact_new([story])
+    assert story_status_set(story=story, status=StoryStatus.SUBMITTED).status == StoryStatus.SUBMITTED
+
+
+def test_a_story_changed_before_the_worker_redacts_it_keeps_that_change(world):
+    run(world, csv_file(*good_rows(world)))
+    queued = Story.objects.get(external_id="S2")  # as the worker loaded it
+    story = Story.objects.get(external_id="S2")
+    story_update(
+        story=story,
+        title="Long wait",
+        narrative="Dr Patel saw us after six hours.",
+        teller="carer",
+        occurred_on=story.occurred_on,
+        occurred_precision=story.occurred_precision,
+        source_channel=story.source_channel,
+        services=[],
+        stages=[],
+    )
+    assert stories_redact_new([queued]) == 0
+    story.refresh_from_db()
+    assert "Patel" not in story.redacted_narrative and story.redaction_version == VERSION
 
 
 def test_importing_the_same_file_again_changes_nothing(world):
