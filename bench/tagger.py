@@ -87,7 +87,11 @@ def cross_validate(rows: Rows, folds: int, seed: int) -> dict[str, dict]:
         started = time.perf_counter()
         ours = Tagger(fit_pipeline(train_rows, seed=seed), version="cv")
         peer = PeerModel().fit(train_rows)
-        print(f"fold {k}/{folds}: trained in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+        gamma = ours.nlp.get_pipe("qdc_linear").themes.nb_gamma
+        print(
+            f"fold {k}/{folds}: trained in {time.perf_counter() - started:.0f}s (NB gamma {gamma})",
+            file=sys.stderr,
+        )
         for name, predict in (("ours", partial(_tag, ours)), ("peer", peer.predict)):
             started = time.perf_counter()
             labels, sentiments = predict(test_rows)

@@ -192,3 +192,23 @@ def test_a_and_e_ends_a_sentence(tagger) -> None:
     result = tag_one(tagger, text)
     sentences = [text[s.start : s.end] for s in result.sentences]
     assert sentences == ["We waited six hours in A&E.", "The nurse was lovely."]
+
+
+def test_nb_scaling_favours_telling_features_and_is_folded_into_the_weights() -> None:
+    import numpy as np
+    import scipy.sparse as sp
+
+    from insight_hub.themes.ml.training import _fit_margins, nb_scales
+
+    rng = np.random.default_rng(0)
+    y = rng.random((200, 2)) < 0.3
+    noise = rng.random((200, 3)) < 0.5
+    # feature 0 marks label 0; features 1-3 are noise
+    x = sp.csr_matrix(np.column_stack([y[:, 0], noise]).astype(np.float32))
+    scales = nb_scales(x, y, 0.5)
+    assert scales.shape == (4, 2)
+    assert scales[0, 0] > 2 * scales[1:, 0].max()
+    assert np.allclose(nb_scales(x, y, 0.0), 1.0)
+    weights, bias = _fit_margins(x, y, seed=0, nb_gamma=0.5)
+    margins = np.asarray(x @ weights) + bias  # plain features: the scale lives in the weights
+    assert ((margins[:, 0] > 0) == y[:, 0]).all()

@@ -171,6 +171,7 @@ class QdcLinear:
             arrays["theme_b"],
             arrays["theme_thr"],
             arrays["theme_platt"],
+            float(arrays["theme_nb_gamma"]) if "theme_nb_gamma" in arrays else 0.0,
         )
         self.sentiment = SentimentHead(
             meta["sentiments"],
@@ -192,6 +193,7 @@ class QdcLinear:
             "theme_b": self.themes.bias,
             "theme_thr": self.themes.thresholds,
             "theme_platt": self.themes.platt,
+            "theme_nb_gamma": np.array(self.themes.nb_gamma, dtype=np.float32),
             "sent_w": self.sentiment.weights.astype(np.float16),
             "sent_b": self.sentiment.bias,
             "sent_cw": self.sentiment.calib_weights,

@@ -29,6 +29,7 @@ class ThemeHead:
     bias: np.ndarray  # (n_labels,)
     thresholds: np.ndarray  # (n_labels,) in margin space
     platt: np.ndarray  # (n_labels, 2)
+    nb_gamma: float = 0.0  # NB scaling the SVMs were fitted with (already folded into ``weights``)
 
     def decision(self, x: sp.csr_matrix) -> np.ndarray:
         return np.asarray(x @ self.weights) + self.bias

@@ -153,7 +153,11 @@ def write_model_card(out_dir: Path, summary: dict[str, Any]) -> None:
         "spaCy 3.8 pipeline: blank English tokenizer, line-break + punctuation sentence splitting,",
         "`qdc_linear` (TF-IDF word 1–2-grams, character 2–5-grams, question-type-conjoined words",
         "and the question type; class-weighted one-vs-rest linear SVMs for 32 QDC labels and for",
-        "3-class sentiment; per-label thresholds and Platt-scaled confidences from inner CV; at",
+        "3-class sentiment; the theme SVMs on NB-SVM-scaled features (each feature scaled per label",
+        "by |log-ratio of its frequency in the label's positives and negatives| ^ gamma, gamma = "
+        f"{summary.get('theme_nb_gamma', '?')},",
+        "chosen by inner CV, the scale folded into the weights); per-label thresholds and Platt-scaled",
+        "confidences from inner CV; at",
         "least one label per comment), `safety_rules` (Matcher) and keyword rules for labels with",
         "too few examples (Parking). Inputs at tagging time: text and question type only.",
         "Texts over 1,500 characters are scored sentence by sentence and aggregated (max).",
