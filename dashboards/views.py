@@ -26,7 +26,7 @@ from insight_hub.organisations.permissions import (
 from insight_hub.themes.models import Theme
 from stories.models import Pathway
 
-from . import builder, charts, rollups, selectors
+from . import builder, charts, follow_up, rollups, selectors
 from . import equality as equality_selectors
 from . import quotes as quote_picker
 from .forms import EqualityFilterForm, FilterForm, PeriodForm, characteristic_label
@@ -196,6 +196,7 @@ def system(request):
         "rising": selectors.rising_themes(org_ids, period),
         "awaiting_count": awaiting_count,
         "awaiting": awaiting,
+        "follow_up": follow_up.follow_up_for(org_ids, period, scope_name=ics.name),
         "tiles": _theme_tiles(org_ids, service_ids, period, names, summaries=summaries),
         "pathways": Pathway.objects.filter(ics=ics),
         **_ics_owner(ics),
@@ -246,6 +247,7 @@ def organisation(request, ods_code: str):
         "rising": selectors.rising_themes([org.pk], period),
         "awaiting_count": awaiting_count,
         "awaiting": awaiting,
+        "follow_up": follow_up.follow_up_for([org.pk], period, scope_name=org.display_name),
         "tiles": _theme_tiles([org.pk], service_ids, period, names),
         **_ics_owner(ics),
         "breadcrumbs": _crumbs(request.user, org),
