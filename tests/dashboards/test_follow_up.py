@@ -51,7 +51,7 @@ def test_englands_bank_holidays_are_not_working_days():
 
 
 def _times(month: dt.date, days: list[int]) -> list[follow_up.ResponseTime]:
-    """Responses recorded on the 1st of `month`, after `days` working days each (the dates are not read again)."""
+    """Responses recorded on the 1st of `month`, after `days` working days each (dates not read again)."""
     return [follow_up.ResponseTime(i, month - dt.timedelta(days=d), month, d) for i, d in enumerate(days)]
 
 
@@ -182,7 +182,11 @@ def test_the_shares_count_critical_stories_with_a_response_and_a_change_made(wor
 def test_the_shares_are_suppressed_as_one_table(counts, expected):
     shown = follow_up.shares_shown(counts)
     assert (
-        shown.critical, shown.responded, shown.responded_percent, shown.changed, shown.changed_percent
+        shown.critical,
+        shown.responded,
+        shown.responded_percent,
+        shown.changed,
+        shown.changed_percent,
     ) == expected
     # Never a share and a count that give back a hidden number: a shown share has both its counts shown.
     for count, share in ((shown.responded, shown.responded_percent), (shown.changed, shown.changed_percent)):
