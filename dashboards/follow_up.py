@@ -33,6 +33,8 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from insight_hub.periods import Period, month_start, next_month
@@ -70,10 +72,6 @@ SHARES_NOTE = (
 # --- Response times ---------------------------------------------------------------------------------------
 
 
-def _local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localtime(moment).date()
-
-
 class WorkingDays:
     """Working days between dates, counted once over the range they fall in (a running count per day) so
     that thousands of stories cost one pass over the calendar. The rule is `stories.safety.is_working_day`."""
@@ -99,20 +97,23 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 
 
 @dataclass(frozen=True)
-class ResponseTime:
-    story_id: int
-    logged_on: dt.date
-    responded_on: dt.date
-    working_days: int
+class DayCount:
+    """`n` responses recorded on `answered` to stories logged on `logged` (dates in England's time)."""
+
+    logged: dt.date
+    answered: dt.date
+    n: int = 1
 
 
-def response_times(org_ids, period: Period) -> list[ResponseTime]:
-    """Every response recorded in the period's months to a story of the organisations (not withdrawn, consent
-    not withdrawn), in the order they were recorded. For figures only: never shown one by one."""
+def response_day_counts(org_ids, period: Period) -> list[DayCount]:
+    """The responses recorded in the period's months to stories of the organisations (not withdrawn, consent
+    not withdrawn), counted by the day the story was logged and the day it was answered: the database turns
+    the moments into dates in England's time and groups them (a system has tens of thousands of responses;
+    the pairs of days are far fewer, read over the index `story_responded`). Never one story's figures."""
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(period.first, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(next_month(period.last), dt.time.min, tzinfo=tz)
-    rows = list(
+    rows = (
         Story.objects.filter(
             organisation_id__in=list(org_ids),
             teller_response_at__gte=start,
@@ -121,16 +122,15 @@ def response_times(org_ids, period: Period) -> list[ResponseTime]:
         )
         .exclude(status=StoryStatus.WITHDRAWN)
         .exclude(teller_response="")
-        .order_by("teller_response_at", "pk")
-        .values_list("pk", "logged_at", "teller_response_at")
+        .annotate(
+            logged=TruncDate("logged_at", tzinfo=tz), answered=TruncDate("teller_response_at", tzinfo=tz)
+        )
+        .values("logged", "answered")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("logged", "answered", "n")
     )
-    if not rows:
-        return []
-    dates = [(pk, _local_date(logged), _local_date(responded)) for pk, logged, responded in rows]
-    first = min([period.first, *(logged for _, logged, _ in dates)])
-    last = max([period.first, *(responded for _, _, responded in dates)])
-    calendar = WorkingDays(first, last)
-    return [ResponseTime(pk, a, b, calendar.between(a, b)) for pk, a, b in dates]
+    return [DayCount(logged, answered, n) for logged, answered, n in rows]
 
 
 @dataclass(frozen=True)
@@ -151,15 +151,18 @@ class ResponseMonth:
         return SUPPRESSED if is_small(self.responses) else self.mean
 
 
-def response_months(times: list[ResponseTime], period: Period) -> list[ResponseMonth]:
-    by_month: dict[dt.date, list[int]] = {month: [] for month in period.months}
-    for time in times:
-        by_month.setdefault(month_start(time.responded_on), []).append(time.working_days)
-    return [
-        ResponseMonth(month, len(days), sum(days) / len(days) if days else None)
-        for month, days in sorted(by_month.items())
-        if period.first <= month <= period.last
-    ]
+def response_months(counts: list[DayCount], period: Period) -> list[ResponseMonth]:
+    """Each month of the period with its number of responses and their mean working days."""
+    totals = {month: [0, 0] for month in period.months}  # responses, working days
+    if counts:
+        first = min(min(c.logged for c in counts), period.first)
+        calendar = WorkingDays(first, max(max(c.answered for c in counts), period.first))
+        for c in counts:
+            month = month_start(c.answered)
+            if month in totals:
+                totals[month][0] += c.n
+                totals[month][1] += c.n * calendar.between(c.logged, c.answered)
+    return [ResponseMonth(month, n, days / n if n else None) for month, (n, days) in totals.items()]
 
 
 def history_for(period: Period) -> Period:
@@ -271,7 +274,7 @@ def follow_up_figures(org_ids, period: Period) -> FollowUp:
     critical stories' shares for the period itself. `org_ids`: the organisations the person may see figures
     for (the caller's permission checks decided them). The board report reads this too."""
     history = history_for(period)
-    months = response_months(response_times(org_ids, history), history)
+    months = response_months(response_day_counts(org_ids, history), history)
     return FollowUp(
         period=period,
         history=history,

@@ -16,6 +16,7 @@ from dashboards.spc import LIMIT_FACTOR
 from insight_hub.periods import Period, next_month
 from stories import services
 from stories.models import Story
+from stories.safety import is_working_day
 from stories.selectors import CriticalFollowUp
 from tests.factories import StoryFactory
 
@@ -50,9 +51,21 @@ def test_englands_bank_holidays_are_not_working_days():
 # --- Response times by month, and their chart -------------------------------------------------------------
 
 
-def _times(month: dt.date, days: list[int]) -> list[follow_up.ResponseTime]:
-    """Responses recorded on the 1st of `month`, after `days` working days each (dates not read again)."""
-    return [follow_up.ResponseTime(i, month - dt.timedelta(days=d), month, d) for i, d in enumerate(days)]
+def _times(month: dt.date, days: list[int]) -> list[follow_up.DayCount]:
+    """Responses recorded on the first working day from the 10th of `month`, each to a story logged the given
+    number of working days before."""
+    answered = month.replace(day=10)
+    while not is_working_day(answered):
+        answered += dt.timedelta(days=1)
+    out = []
+    for d in days:
+        logged, count = answered, 0
+        while count < d:
+            count += is_working_day(logged)
+            logged -= dt.timedelta(days=1)
+        assert follow_up.working_days_between(logged, answered) == d
+        out.append(follow_up.DayCount(logged, answered))
+    return out
 
 
 def test_known_monthly_means_give_a_known_centre_line_and_limits():
@@ -114,17 +127,25 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
 
 
 def test_response_times_read_the_logged_and_response_dates_in_working_days(world):
-    friday, monday = dt.date(2026, 3, 6), dt.date(2026, 3, 9)
-    late_friday = dt.datetime.combine(friday, dt.time(23, 30), tzinfo=TZ)  # still Friday in England
-    a = _responded(world, logged=late_friday, responded=_at(monday))
-    b = _responded(world, logged=_at(dt.date(2026, 3, 2)), responded=_at(dt.date(2026, 3, 16)))
-    _responded(world, logged=_at(dt.date(2026, 3, 2)), responded=_at(dt.date(2026, 3, 3)), org=world.trust_b)
-    _responded(world, logged=_at(dt.date(2026, 1, 5)), responded=_at(dt.date(2026, 2, 27)))  # before March
+    """Dates in England's time: a story logged at 00:30 on a Friday in June (23:30 on Thursday in UTC) and
+    answered on the Monday waited 1 working day, not 2."""
+    friday, monday = dt.date(2026, 6, 5), dt.date(2026, 6, 8)
+    just_after_midnight = dt.datetime.combine(friday, dt.time(0, 30), tzinfo=TZ)
+    assert just_after_midnight.astimezone(dt.UTC).date() == dt.date(2026, 6, 4)
+    _responded(world, logged=just_after_midnight, responded=_at(monday))
+    _responded(world, logged=_at(dt.date(2026, 6, 1)), responded=_at(dt.date(2026, 6, 15)))
+    _responded(world, logged=_at(dt.date(2026, 6, 1)), responded=_at(dt.date(2026, 6, 2)), org=world.trust_b)
+    _responded(world, logged=_at(dt.date(2026, 4, 6)), responded=_at(dt.date(2026, 5, 29)))  # before June
     withdrawn = _responded(world, logged=_at(friday), responded=_at(monday))
     Story.objects.filter(pk=withdrawn.pk).update(consent_withdrawn_on=monday)
 
-    times = follow_up.response_times([world.trust_a.pk], Period(dt.date(2026, 3, 1), dt.date(2026, 3, 1)))
-    assert [(t.story_id, t.working_days) for t in times] == [(a.pk, 1), (b.pk, 10)]
+    june = Period(dt.date(2026, 6, 1), dt.date(2026, 6, 1))
+    counts = follow_up.response_day_counts([world.trust_a.pk], june)
+    assert sorted(counts, key=lambda c: c.logged) == [
+        follow_up.DayCount(dt.date(2026, 6, 1), dt.date(2026, 6, 15), 1),  # two weeks: 10 working days
+        follow_up.DayCount(friday, monday, 1),  # Friday to Monday: 1 working day
+    ]
+    assert follow_up.response_months(counts, june) == [follow_up.ResponseMonth(june.first, 2, 5.5)]
 
 
 def _critical(world, n: int, *, responded: int = 0, changed: int = 0, both: int = 0):
