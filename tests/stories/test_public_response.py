@@ -128,3 +128,20 @@ def test_a_care_opinion_story_keeps_its_reply_and_link_ready_to_post_back(client
 def test_the_public_reply_is_empty_without_a_reply(world, shared):
     _consent(shared, world.px_a, publication=True)
     assert shared.teller_response_public == "" and responses.public_response(shared) == ""
+
+
+def test_anonymising_a_story_keeps_only_the_public_version_of_the_reply(world, tagging_recorded):
+    from stories.rights import provider
+
+    story = StoryFactory(
+        organisation=world.trust_a, user=world.px_a, status="shared",
+        narrative="Seen on Willow Unit by the night team. " + NARRATIVE,
+    )  # fmt: skip
+    services.redaction_phrase_add(story=story, user=world.px_a, phrase="Willow Unit", kind="person")
+    story.refresh_from_db()
+    story = _reply(story, world.px_a, "Dear John Smith, the Willow Unit team have read your story.")
+    provider.anonymise(ics_ids=[world.ics.pk], ids=[story.pk])
+    story.refresh_from_db()
+    for secret in ("Willow Unit", "John Smith"):  # the engine alone would have left Willow Unit
+        assert secret not in story.teller_response
+    assert "team have read your story" in story.teller_response
