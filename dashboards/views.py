@@ -196,7 +196,9 @@ def system(request):
         "rising": selectors.rising_themes(org_ids, period),
         "awaiting_count": awaiting_count,
         "awaiting": awaiting,
-        "follow_up": follow_up.follow_up_for(org_ids, period, scope_name=ics.name),
+        "follow_up": follow_up.follow_up_for(
+            org_ids, period, scope_name=chosen.display_name if chosen else ics.name
+        ),
         "tiles": _theme_tiles(org_ids, service_ids, period, names, summaries=summaries),
         "pathways": Pathway.objects.filter(ics=ics),
         **_ics_owner(ics),
