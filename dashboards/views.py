@@ -26,7 +26,7 @@ from insight_hub.organisations.permissions import (
 from insight_hub.themes.models import Theme
 from stories.models import Pathway
 
-from . import builder, charts, funnel_views, rollups, selectors
+from . import builder, charts, follow_up, funnel_views, rollups, selectors
 from . import equality as equality_selectors
 from . import quotes as quote_picker
 from .forms import EqualityFilterForm, FilterForm, PeriodForm, characteristic_label
@@ -196,6 +196,9 @@ def system(request):
         "rising": selectors.rising_themes(org_ids, period),
         "awaiting_count": awaiting_count,
         "awaiting": awaiting,
+        "follow_up": follow_up.follow_up_for(
+            org_ids, period, scope_name=chosen.display_name if chosen else ics.name
+        ),
         "tiles": _theme_tiles(org_ids, service_ids, period, names, summaries=summaries),
         "pathways": Pathway.objects.filter(ics=ics),
         "funnels": funnel_views.system_funnels(
@@ -253,6 +256,7 @@ def organisation(request, ods_code: str):
         "rising": selectors.rising_themes([org.pk], period),
         "awaiting_count": awaiting_count,
         "awaiting": awaiting,
+        "follow_up": follow_up.follow_up_for([org.pk], period, scope_name=org.display_name),
         "tiles": _theme_tiles([org.pk], service_ids, period, names),
         "funnels": funnel_views.organisation_funnels(
             request, organisation=org, period=period, service_ids=service_ids, setting=setting

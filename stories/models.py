@@ -256,6 +256,10 @@ class Story(TaggableText):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     teller_response_at = models.DateTimeField(null=True, blank=True)
+    # The response as it may be read outside the trust (and published, when the teller consented to
+    # publication): redacted like the story, with its corrections, at every save of the response or of the
+    # story's redaction (stories.services, stories.redaction). The original above never leaves the trust.
+    teller_response_public = models.TextField(blank=True)
 
     # Imports: (organisation, source, external id) identifies a story already imported.
     import_source = models.CharField(max_length=20, choices=ImportSource.choices, blank=True)
@@ -298,6 +302,13 @@ class Story(TaggableText):
             # only the few stories waiting for the worker.
             models.Index(
                 fields=["text_changed_at"], condition=Q(tag_status="untagged"), name="story_untagged"
+            ),
+            # Response times (dashboards.follow_up): WHERE organisation_id IN (...) AND teller_response_at
+            # >= %s AND teller_response_at < %s. Partial: most stories have no response yet.
+            models.Index(
+                fields=["organisation", "teller_response_at"],
+                condition=Q(teller_response_at__isnull=False),
+                name="story_responded",
             ),
             # Awaiting response: WHERE safety_concern <> '' AND safety_closed_at IS NULL.
             models.Index(

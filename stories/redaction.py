@@ -25,7 +25,7 @@ from insight_hub.privacy.redaction import VERSION, redact_many
 from insight_hub.themes import services as theme_services
 
 from .models import Story
-from .services import REDACTED_FIELDS, TAG_LABEL, _redact_with_corrections
+from .services import REDACTED_FIELDS, TAG_LABEL, _redact_with_corrections, teller_response_redact
 
 BATCH = 100
 
@@ -155,6 +155,7 @@ def _apply(story: Story, new: dict, *, reviewed_by) -> None:
     story.redacted_narrative, story.narrative_spans = new["narrative"], new["narrative_spans"]
     story.redaction_version = VERSION
     story.redaction_pending, story.redaction_pending_version = {}, ""
+    teller_response_redact(story)  # the reply to the teller by the same rules and corrections
     if reviewed_by is not None:
         story.redaction_reviewed_by = reviewed_by
         story.redaction_reviewed_at = timezone.now()

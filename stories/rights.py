@@ -226,7 +226,9 @@ class StoriesProvider:
                 redaction_pending_version="",
                 occurred_on=story.occurred_on.replace(day=1),
                 occurred_precision=DatePrecision.MONTH,
-                teller_response=redact(story.teller_response).text if story.teller_response else "",
+                # The reply's public version (redacted with the story's corrections) stands in for it, too.
+                teller_response=story.teller_response_public
+                or (redact(story.teller_response).text if story.teller_response else ""),
                 safety_response=redact(story.safety_response).text if story.safety_response else "",
                 external_id="",
                 updated_at=now,

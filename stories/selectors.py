@@ -353,6 +353,9 @@ class CriticalFollowUp:
     critical: int
     with_response: int
     with_change_made: int
+    # With both a response and a change made: what a table of the three counts needs to know which of them
+    # would give a small count away (dashboards.follow_up suppresses them as one table).
+    with_both: int = 0
 
     @staticmethod
     def _share(part: int, whole: int) -> float | None:
@@ -391,5 +394,6 @@ def critical_follow_up(organisation_ids, *, since: datetime.date, before: dateti
         critical=Count("pk"),
         with_response=Count("pk", filter=~Q(teller_response="")),
         with_change_made=Count("pk", filter=Q(change_made=True)),
+        with_both=Count("pk", filter=Q(change_made=True) & ~Q(teller_response="")),
     )
     return CriticalFollowUp(**counts)

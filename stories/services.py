@@ -75,10 +75,20 @@ def _redact_with_corrections(text: str, corrections: dict, found=None) -> tuple[
     return apply_spans(text, spans), [span.to_dict() for span in spans]
 
 
+def teller_response_redact(story: Story) -> None:
+    """The response's public version: redacted like the story (the engine, then the story's corrections), so a
+    name the trust hid in the story is hidden in the reply too. The caller saves."""
+    corrections = story.redaction_corrections or {}
+    story.teller_response_public = (
+        _redact_with_corrections(story.teller_response, corrections)[0] if story.teller_response else ""
+    )
+
+
 def _story_redact(story: Story) -> None:
     corrections = story.redaction_corrections or {}
     story.redacted_title, story.title_spans = _redact_with_corrections(story.title, corrections)
     story.redacted_narrative, story.narrative_spans = _redact_with_corrections(story.narrative, corrections)
+    teller_response_redact(story)
     story.redaction_version = REDACTION_VERSION
     # Redone by the current rules from the text as it is now: nothing waits for a check any more.
     story.redaction_pending, story.redaction_pending_version = {}, ""
@@ -92,6 +102,7 @@ def _apply_stored_spans(story: Story, *, user) -> None:
     """Recompute the redacted text from the (corrected) stored spans; the text changed, so re-tag."""
     story.redacted_title = apply_spans(story.title, _spans(story, "title"))
     story.redacted_narrative = apply_spans(story.narrative, _spans(story, "narrative"))
+    teller_response_redact(story)  # the corrections changed: the reply follows them
     story.redaction_reviewed_by = user
     story.redaction_reviewed_at = timezone.now()
     theme_services.tagging_reset(story)
@@ -551,6 +562,7 @@ def teller_response_record(*, story: Story, user, response: str) -> Story:
     story.teller_response = response
     story.teller_response_by = user
     story.teller_response_at = timezone.now()
+    teller_response_redact(story)
     story.full_clean()
     story.save()
     return story

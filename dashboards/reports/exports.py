@@ -19,6 +19,7 @@ from feedback.metrics import FFTFigures
 from feedback.models import FFTAnswer
 from insight_hub import exports
 
+from .follow_up import export_sections as follow_up_sections
 from .selectors import ReportContent, special_cause_runs
 from .svg import sparkline_svg, spc_svg
 
@@ -219,6 +220,7 @@ def sections(content: ReportContent) -> list[tuple[str, list[str], list[list]]]:
             ],
         )
     )
+    out.extend(follow_up_sections(c.follow_up))
     return out
 
 

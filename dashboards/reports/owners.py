@@ -29,6 +29,7 @@ SECTIONS = [
     ("stories", "Patient stories"),
     ("commitments", "Charter commitments"),
     ("actions", "Actions and their owners"),
+    ("follow_up", "Responses and changes made"),
 ]
 SECTION_TITLES = dict(SECTIONS)
 
@@ -122,6 +123,8 @@ def section_owners(ics, organisation, *, requested_by=None) -> list[SectionOwner
         # The charter is the ICS's, adopted and owned at the ICB.
         "commitments": (lead, lead_role, ics_lead, f"{ics_role} (owns the charter)" if ics_lead else ""),
         "actions": (lead, lead_role, None, ""),
+        # Responses to the people who told the stories, and the changes the trust signed off.
+        "follow_up": (lead, lead_role, None, ""),
     }
     return [SectionOwner(key, title, *owners[key]) for key, title in SECTIONS]
 

@@ -30,6 +30,7 @@ from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
 from stories.models import ActionStatus, StoryAction
 
 from . import sections
+from .follow_up import FollowUpSection, follow_up_section
 from .models import BoardReport, SignOff
 from .owners import SectionOwner, section_owners
 from .stories import (
@@ -253,6 +254,7 @@ class ReportContent:
     notes: list[str] = field(default_factory=list)
     section_owners: list[SectionOwner] = field(default_factory=list)
     summary: object = None  # summary.Summary, page one
+    follow_up: FollowUpSection | None = None  # responses and changes made (`follow_up.py`)
 
     @property
     def owners(self) -> dict[str, SectionOwner]:
@@ -493,6 +495,7 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
         rollups_as_of=state.watermark if state else None,
         notes=notes,
         section_owners=owners,
+        follow_up=follow_up_section(org_ids, period),
     )
     tell(60, "The summary on page one")
     content.summary = build_summary(content, special_cause_runs(spc))

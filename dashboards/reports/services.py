@@ -126,6 +126,8 @@ def report_generate(*, report_id: int) -> None:
         report.under_represented = balance.under_represented
         report.balance_statement = balance.statement if balance.under_represented else ""
         report.summary = content.summary.as_stored()
+        if content.follow_up is not None:  # the report's page shows the section from here
+            report.summary["follow_up"] = content.follow_up.as_stored()
         report.save()
         # Its sections and their owners as they stand now, each waiting for its owner's approval.
         signoff.sections_record(report, content.section_owners)

@@ -11,14 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
-
 from feedback.metrics import THRESHOLD
 from insight_hub.periods import Period
-from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
-from stories.models import ActionStatus, Story, StoryAction, StoryStatus
-
-from .stories import _in_period, _stratum_filter
+from insight_hub.suppression import SUPPRESSED
+from stories.models import ActionStatus, StoryAction
 
 QUOTED_ON_PAGE_ONE = 2
 SHORT_QUOTE = 180
@@ -88,19 +84,6 @@ def _owner_name(user) -> str:
     return user.get_full_name() or user.email
 
 
-def critical_follow_up(org_ids, period: Period) -> tuple[int, int, int]:
-    """Critical stories collected in the period: (all, with a response to the teller, with a change made)."""
-    stories = _in_period(Story.objects.all(), org_ids, period).exclude(status=StoryStatus.WITHDRAWN)
-    # Critical as the balance guard counts it (one definition: `.stories._stratum_filter`).
-    stories = stories.filter(consent_withdrawn_on__isnull=True).filter(_stratum_filter("critical"))
-    counts = stories.aggregate(
-        all=Count("pk", distinct=True),
-        responded=Count("pk", filter=Q(teller_response_at__isnull=False), distinct=True),
-        changed=Count("pk", filter=Q(actions__status=ActionStatus.DONE), distinct=True),
-    )
-    return counts["all"], counts["responded"], counts["changed"]
-
-
 def build_summary(content, spc_runs) -> Summary:
     """The summary of a report's content (`selectors.ReportContent`), read at generation time."""
     from . import selectors  # the report's own sections; imported here, as selectors builds the content
@@ -149,17 +132,14 @@ def build_summary(content, spc_runs) -> Summary:
     summary.critical_quotes = short_quotes(c.quotes)
     summary.under_represented = b.statement if b.under_represented else ""
 
-    critical, responded, changed_count = critical_follow_up(c.org_ids, c.period)
-    # Each part and what is left of the critical stories are protected, as a share is everywhere.
-    for name, part in (("critical_responded", responded), ("critical_changed", changed_count)):
-        hidden = suppress([part, critical - part], [(0,), (0, 1)])
-        setattr(summary, name, shown(part, bool(hidden)))
-    summary.critical_responded_percent = shown_percent(
-        responded, critical, hidden=summary.critical_responded == SUPPRESSED
-    )
-    summary.critical_changed_percent = shown_percent(
-        changed_count, critical, hidden=summary.critical_changed == SUPPRESSED
-    )
+    # The shares of section 6 (`follow_up.py`, suppressed there as one table): the report states one figure.
+    if c.follow_up is not None:
+        shares = c.follow_up.shares
+        summary.critical_responded, summary.critical_responded_percent = (
+            shares.responded,
+            shares.responded_percent,
+        )
+        summary.critical_changed, summary.critical_changed_percent = shares.changed, shares.changed_percent
     actions = StoryAction.objects.filter(story__organisation_id__in=list(c.org_ids))
     last_day = c.period.last.replace(day=28) + dt.timedelta(days=4)
     last_day -= dt.timedelta(days=last_day.day)

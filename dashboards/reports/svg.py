@@ -44,8 +44,11 @@ def _marker(x: float, y: float, variation: Variation) -> str:
     return f"<circle cx='{_fmt(x)}' cy='{_fmt(y)}' r='{r}' fill='{colour}'/>"
 
 
-def spc_svg(result: SPCResult, *, title: str, width: int = 640, height: int = 260) -> str:
-    """An XmR chart of percentages (0-100) from `dashboards.spc.xmr`, months as periods."""
+def spc_svg(result: SPCResult, *, title: str, width: int = 640, height: int = 260, suffix: str = "%") -> str:
+    """An XmR chart from `dashboards.spc.xmr`, months as periods: of percentages (0-100, ticks marked %), or
+    of other values from 0 up (ticks marked with `suffix`, e.g. "d" for days)."""
+    ceiling = 100.0 if result.percentage else float("inf")
+    suffix = "%" if result.percentage else suffix
     left, right, top, bottom = 44, 12, 12, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [p.value for p in result.points if p.value is not None]
@@ -54,9 +57,9 @@ def spc_svg(result: SPCResult, *, title: str, width: int = 640, height: int = 26
         low, high = 0.0, 100.0
     else:
         low = max(0.0, min(values + limits) - 5)
-        high = min(100.0, max(values + limits) + 5)
+        high = min(ceiling, max(values + limits) + 5)
         if high - low < 10:
-            low, high = max(0.0, low - 5), min(100.0, high + 5)
+            low, high = max(0.0, low - 5), min(ceiling, high + 5)
     n = max(len(result.points), 2)
 
     def x_at(i: int) -> float:
@@ -80,7 +83,7 @@ def spc_svg(result: SPCResult, *, title: str, width: int = 640, height: int = 26
         )
         parts.append(
             f"<text x='{left - 6}' y='{_fmt(y + 4)}' text-anchor='end' font-size='10' {FONT} "
-            f"fill='{TEXT}'>{tick}%</text>"
+            f"fill='{TEXT}'>{tick}{suffix}</text>"
         )
         tick += step
     for i, point in enumerate(result.points):
@@ -99,6 +102,7 @@ def spc_svg(result: SPCResult, *, title: str, width: int = 640, height: int = 26
         for i, point in enumerate(result.points):
             value = getattr(point, attribute)
             if value is not None:
+                value = min(max(value, low), high)  # a limit below 0 (days) runs along the floor
                 segments.setdefault(point.segment, []).append((x_at(i), y_at(value)))
         for run in segments.values():
             if len(run) >= 2:

@@ -68,13 +68,14 @@ def test_the_pdf_has_every_section_its_owners_and_quotes_with_references(world, 
         "3. Patient stories",
         "4. Charter commitments",
         "5. Actions and their owners",
-        "6. Data sources and suppression notes",
+        "6. Responses and changes made",
+        "7. Data sources and suppression notes",
     ):
         assert heading in text
     # A trust's report is owned by the trust's people: no dashboard of trust A and no safety lead named, so
     # its px lead who asked for it owns each section; the ICB's lead is shown where the ICB owns (charter).
     lead = world.px_a.get_full_name()
-    assert text.count(f"Section owner: {lead}, patient-experience lead, Trust A NHS Foundation Trust") == 5
+    assert text.count(f"Section owner: {lead}, patient-experience lead, Trust A NHS Foundation Trust") == 6
     icb = world.icb_lead.get_full_name()
     assert text.count(f"ICB owner: {icb}, patient-experience lead, Testshire ICS (owns the charter)") == 1
     # Default selection follows the mix: 2 critical, 2 negative, 1 positive of 5.
@@ -257,7 +258,7 @@ def test_commitments_and_actions_are_listed_with_their_owners(world, data, reque
     assert world.icb_lead.get_full_name() in commitments  # the commitment's owner
     assert "At risk" in commitments and "Waits are getting longer." in commitments
     assert f"Action: Text people their waiting time (owner {world.px_a.get_full_name()}" in commitments
-    actions = text[text.index("5. Actions and their owners") : text.index("6. Data sources")]
+    actions = text[text.index("5. Actions and their owners") : text.index("6. Responses and changes made")]
     assert "Answer call bells within five minutes" in actions
     assert world.px_a_colleague.get_full_name() in actions
     assert f"S{data.stories['negative0'].pk}" in actions
@@ -292,8 +293,9 @@ def test_a_trust_report_is_owned_by_the_trusts_named_people(world, data, request
     trust = "Trust A NHS Foundation Trust"
     assert text.count(f"Section owner: Priya Shah, owner of the dashboard “Trust A experience”, {trust}") == 2
     assert text.count(f"Section owner: {world.px_a_colleague.get_full_name()}, safety lead, {trust}") == 1
-    # Commitments and actions: the trust's px lead who asked for it; the ICB's lead shown for the charter.
-    assert text.count(f"Section owner: {world.px_a.get_full_name()}, patient-experience lead, {trust}") == 2
+    # Commitments, actions, and responses and changes made: the trust's px lead who asked for it; the ICB's
+    # lead shown for the charter.
+    assert text.count(f"Section owner: {world.px_a.get_full_name()}, patient-experience lead, {trust}") == 3
     assert "ICB owner: " in text
     assert f"Section owner: {world.icb_lead.get_full_name()}" not in text
 
@@ -313,7 +315,7 @@ def test_an_ics_report_is_owned_by_the_ics_lead(world, data, request_report):
     text = pdf_text(report)
     assert (
         text.count(f"Section owner: {world.icb_lead.get_full_name()}, patient-experience lead, Testshire ICS")
-        == 5
+        == 6
     )
     assert {s.owner_id for s in report.sections.all()} == {world.icb_lead.pk}
 

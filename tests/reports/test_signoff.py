@@ -58,14 +58,14 @@ def test_a_new_report_is_a_draft_with_one_section_per_owner(world, report):
     owners = {s.key: s.owner for s in report.sections.all()}
     assert owners == {
         "fft": world.px_a, "themes": world.px_a, "stories": world.px_a_colleague,
-        "commitments": world.px_a, "actions": world.px_a,
+        "commitments": world.px_a, "actions": world.px_a, "follow_up": world.px_a,
     }  # fmt: skip
     commitments = report.sections.get(key="commitments")
     assert commitments.icb_owner == world.icb_lead and "owns the charter" in commitments.icb_owner_role
 
 
 def test_the_report_is_approved_once_every_section_owner_has_approved(world, report):
-    for key in ("fft", "themes", "commitments", "actions"):
+    for key in ("fft", "themes", "commitments", "actions", "follow_up"):
         signoff.section_approve(report=report, key=key, user=world.px_a)
     report.refresh_from_db()
     assert report.signoff == SignOff.DRAFT  # the safety lead has not approved the stories yet
@@ -78,6 +78,7 @@ def test_the_report_is_approved_once_every_section_owner_has_approved(world, rep
         "actions",
         "commitments",
         "fft",
+        "follow_up",
         "stories",
         "themes",
     ]
@@ -317,7 +318,7 @@ def test_a_report_made_again_after_a_withdrawal_is_a_draft_again(
     assert report.signoff == SignOff.DRAFT and report.released_at is None and report.released_by is None
     assert report.quoted_story_ids == [data.stories["critical0"].pk]
     assert not report.sections.filter(approved_at__isnull=False).exists()
-    assert report.sections.count() == 5
+    assert report.sections.count() == 6
     assert f"S{story.pk} was withdrawn" in report.signoff_note and "draft again" in report.signoff_note
     event = AuditEvent.objects.get(action=AuditAction.REPORT_REGENERATED)
     assert (
@@ -365,9 +366,9 @@ def test_sections_waiting_for_approval_are_in_the_ownership_register_with_gaps_f
     world.ics.save()
     ics_report = made_report(world, organisation=None)  # nobody named for any of its sections
     entries = [e for e in ownership_register(world.ics) if e.kind == "Board report section"]
-    assert len(entries) == 10
-    assert [e.status for e in entries[:5]] == ["unowned"] * 5
-    assert all(ics_report.scope_label in e.title for e in entries[:5])
+    assert len(entries) == 12  # six sections of each report
+    assert [e.status for e in entries[:6]] == ["unowned"] * 6
+    assert all(ics_report.scope_label in e.title for e in entries[:6])
     approve_all(report, world)
     entries = [e for e in ownership_register(world.ics) if e.kind == "Board report section"]
-    assert len(entries) == 5 and {e.owner for e in entries} == {None}
+    assert len(entries) == 6 and {e.owner for e in entries} == {None}

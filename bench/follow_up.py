@@ -1,0 +1,171 @@
+"""Benchmark "Responses and changes made" (dashboards/follow_up.py) for a whole ICS: the response-time chart
+over 24 months and the critical stories' shares, as the system view reads them.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/<your db> SECRET_KEY=<40+ characters> \\
+        SECURE_SSL_REDIRECT=false .venv/bin/python bench/follow_up.py [--stories 50000] [--runs 20]
+
+It seeds its own ICS ("Bench follow-up ICS", 6 trusts) with `--stories` stories over 24 months (bulk inserts,
+not the services: no redaction or tagging, which this does not read): 40% answered after 0 to 14 days, a
+third critical (negative, or rated 4 or 5), one in ten with a change made and signed off. It then times
+`follow_up_figures` (the queries and the SPC) and `follow_up_for` (plus the plotly chart) for the ICS, and
+deletes what it seeded unless `--keep`. Use a database of your own: it writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ICS_NAME = "Bench follow-up ICS"
+
+
+def seed(n: int):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from insight_hub.organisations.models import ICS, Organisation
+    from stories.models import ChangeClaim, Story, StoryAction
+
+    User = get_user_model()
+    icb = Organisation.objects.create(ods_code="QZZ", name="Bench follow-up ICB", kind="icb")
+    ics = ICS.objects.create(name=ICS_NAME, icb=icb)
+    trusts = [
+        Organisation.objects.create(
+            ods_code=f"RZ{i}", name=f"Bench trust {i}", kind="acute", icb=icb, ics=ics
+        )
+        for i in range(6)
+    ]
+    owner = User.objects.create_user(username="bench-follow-up", email="bench-follow-up@example.nhs.uk")
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    stories = []
+    for i in range(n):
+        day = today - dt.timedelta(days=i * 730 // n)
+        answered = i % 5 < 2
+        at = dt.datetime.combine(day, dt.time(9 + i % 8), tzinfo=tz)
+        stories.append(
+            Story(
+                organisation=trusts[i % 6],
+                title=f"Bench story {i}",
+                narrative="Bench narrative.",
+                teller="patient",
+                occurred_on=day - dt.timedelta(days=i % 20),
+                source_channel="interview",
+                status="shared" if i % 3 else "submitted",
+                sentiment="negative" if i % 3 == 0 else "positive",
+                criticality=5 if i % 7 == 0 else None,
+                teller_response="Thank you." if answered else "",
+                teller_response_at=at + dt.timedelta(days=i % 15) if answered else None,
+            )
+        )
+    Story.objects.bulk_create(stories, batch_size=2000)
+    ids = list(Story.objects.filter(organisation__in=trusts).values_list("pk", flat=True))
+    # logged_at is set on insert: put it 0 to 14 days before the response (PostgreSQL's interval arithmetic).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE stories_story SET logged_at = teller_response_at - (id %% 15) * interval '1 day' "
+            "WHERE organisation_id = ANY(%s) AND teller_response_at IS NOT NULL",
+            [[t.pk for t in trusts]],
+        )
+    actions = [
+        StoryAction(
+            story_id=pk,
+            description="Bench action",
+            owner=owner,
+            due_on=today,
+            change_claim=ChangeClaim.MADE,
+            change_description="Bench change",
+            change_claimed_by=owner,
+            change_claimed_at=timezone.now(),
+            change_signed_off_by=owner,
+            change_signed_off_at=timezone.now(),
+        )  # fmt: skip
+        for pk in ids[::10]
+    ]
+    StoryAction.objects.bulk_create(actions, batch_size=2000)
+    return ics, trusts, owner
+
+
+def cleanup():
+    from django.contrib.auth import get_user_model
+
+    from insight_hub.organisations.models import ICS, Organisation
+    from stories.models import Story, StoryAction
+
+    trusts = Organisation.objects.filter(ics__name=ICS_NAME)
+    StoryAction.objects.filter(story__organisation__in=trusts).delete()
+    Story.objects.filter(organisation__in=trusts).delete()
+    ics = ICS.objects.filter(name=ICS_NAME).first()
+    trusts.delete()
+    if ics is not None:
+        icb = ics.icb
+        ics.delete()
+        icb.delete()
+    get_user_model().objects.filter(email="bench-follow-up@example.nhs.uk").delete()
+
+
+def timed(fn, runs: int) -> tuple[float, float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return statistics.median(times), times[max(0, int(round(0.95 * len(times))) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--keep", action="store_true", help="keep the seeded rows")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insight_hub.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from dashboards import follow_up
+    from insight_hub.periods import Period
+
+    cleanup()
+    start = time.perf_counter()
+    ics, trusts, _ = seed(args.stories)
+    print(f"seeded {args.stories} stories in {time.perf_counter() - start:.1f} s ({connection.vendor})")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE stories_story; ANALYZE stories_storyaction")
+    org_ids = [t.pk for t in trusts]
+    period = Period.last_months(12)
+    figures = follow_up.follow_up_figures(org_ids, period)
+    shown = sum(m.shown_mean not in (None, "*") for m in figures.months)
+    print(f"shares: {figures.shares}; months shown: {shown}")
+    for name, fn in (
+        ("follow_up_figures (queries + SPC)", lambda: follow_up.follow_up_figures(org_ids, period)),
+        (
+            "follow_up_for (+ plotly chart)",
+            lambda: follow_up.follow_up_for(org_ids, period, scope_name="ICS"),
+        ),
+    ):
+        p50, p95 = timed(fn, args.runs)
+        print(f"{name}: p50 {p50:.0f} ms, p95 {p95:.0f} ms over {args.runs} runs")
+    print(f"{platform.node()} {platform.processor() or platform.machine()} {os.cpu_count()} CPUs")
+    if not args.keep:
+        cleanup()
+
+
+if __name__ == "__main__":
+    main()
