@@ -15,10 +15,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from feedback.models import AgeBand, Disability, EthnicCategory, FFTAnswer, FFTRecommendAnswer, Sex
+from insight_hub.imports.problems import Problem, problem
+from insight_hub.imports.tabular import REPLACEMENT, Unreadable
 
 from .mapping import COMMENT_PREFIX, FIELDS_BY_NAME, OLD_QUESTION_WORDS, normalise_heading
-from .problems import Problem, problem
-from .tabular import REPLACEMENT, Unreadable
 
 MAX_EXTERNAL_ID = 150
 MAX_LOCATION_DETAIL = 200

@@ -12,11 +12,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from feedback.models import ImportBatch, ImportKind
+from insight_hub.imports import tabular
+from insight_hub.imports.problems import Problem
 from insight_hub.organisations.models import Organisation, OrganisationKind, Service
 from insight_hub.organisations.permissions import scope_for
 
-from . import tabular
-from .problems import Problem
 from .rows import Lookups, RowParser, normalise_name
 
 PREVIEW_ROWS = 10

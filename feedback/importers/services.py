@@ -28,13 +28,14 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from feedback.models import Comment, FFTPublishedFigure, ImportBatch, ImportKind, ImportStatus
+from insight_hub.imports import tabular
+from insight_hub.imports.problems import ImportFileError, Problem, problem
 from insight_hub.organisations.models import Organisation, Service
 from insight_hub.retry import TRANSIENT, delay_on_commit
 from insight_hub.themes.services import tagging_queue
 
-from . import nhse, tabular
+from . import nhse
 from .mapping import mapping_problems, suggest_mapping, suggest_old_question
-from .problems import ImportFileError, Problem, problem
 from .rows import ParsedResponse, RowParser, SeenKeys, file_fingerprint, normalise_name
 from .selectors import lookups_for
 

@@ -20,12 +20,12 @@ from django.views.decorators.vary import vary_on_headers
 from feedback.models import ImportKind, ImportStatus
 from insight_hub import exports
 from insight_hub.forms import add_service_errors
+from insight_hub.imports.problems import ImportFileError
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
 from . import selectors, services
 from .forms import MappingForm, NHSEUploadForm, UploadForm
-from .problems import ImportFileError
 
 BREADCRUMBS = [("Home", "/"), ("Imports", "/feedback/imports/")]
 REPORT_SHOWN = 20
