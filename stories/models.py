@@ -276,6 +276,10 @@ class Story(TaggableText):
     # Care Opinion gave them: [{"id", "author", "published", "body"}] (stories.care_opinion).
     external_url = models.URLField(max_length=300, blank=True)
     external_responses = models.JSONField(default=list, blank=True)
+    # The file import that made it (stories.importing): its mapping, defaults and declared consent basis.
+    import_batch = models.ForeignKey(
+        "stories.StoryImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="stories"
+    )
 
     objects = StoryQuerySet.as_manager()
 
@@ -539,3 +543,4 @@ class PathwayStage(models.Model):
 
 # The Care Opinion sync's own records live beside its code; importing them here registers them with the app.
 from .care_opinion.models import CareOpinionRun, CareOpinionServiceLink, CareOpinionSync  # noqa: E402, F401
+from .importing.models import StoryImport, StoryImportStatus  # noqa: E402, F401
