@@ -13,14 +13,33 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from stories.importing import services
 from stories.importing.mapping import suggest_columns
-from stories.models import ConsentEvent, CriticalityScale, DatePrecision, Story, StoryImport, StoryImportStatus
+from stories.models import (
+    ConsentEvent,
+    CriticalityScale,
+    DatePrecision,
+    Story,
+    StoryImport,
+    StoryImportStatus,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tagging_recorded")]
 
 CARE_OPINION_HEADER = ["story_id", "text", "criticality", "care_opinion_label", "care_opinion_subcategory"]
 CARE_OPINION_ROWS = [
-    ["co-0", "The crisis worker was abrupt and nobody called me back for three days.", "-4", "Staff", "Attitude"],
-    ["co-1", "The nurses made me feel safe. Thank you for caring, you all deserve medals!", "2", "Dignity", "Safe"],
+    [
+        "co-0",
+        "The crisis worker was abrupt and nobody called me back for three days.",
+        "-4",
+        "Staff",
+        "Attitude",
+    ],
+    [
+        "co-1",
+        "The nurses made me feel safe. Thank you for caring, you all deserve medals!",
+        "2",
+        "Dignity",
+        "Safe",
+    ],
     ["co-2", "Parking was fine and the clinic ran on time.", "0", "Access", ""],
 ]
 
@@ -98,7 +117,10 @@ def test_a_care_opinion_export_imports_with_signed_criticality_and_declared_cons
     assert (praise.criticality, praise.praise) == (0, 2)  # +2 is praise, never "2, mildly critical"
     assert critical.import_batch == batch and critical.source_channel == "care_opinion"
     assert critical.title == "The crisis worker was abrupt and…"
-    assert (critical.occurred_on.isoformat(), critical.occurred_precision) == ("2024-03-01", DatePrecision.MONTH)
+    assert (critical.occurred_on.isoformat(), critical.occurred_precision) == (
+        "2024-03-01",
+        DatePrecision.MONTH,
+    )
     assert critical.external_tags == [
         {"name": "Staff", "group": "care_opinion_label", "polarity": ""},
         {"name": "Attitude", "group": "care_opinion_subcategory", "polarity": ""},
