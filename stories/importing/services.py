@@ -197,6 +197,26 @@ def story_import_start(*, batch: StoryImport) -> bool:
     return bool(started)
 
 
+def story_import_run_here(*, batch: StoryImport) -> StoryImport:
+    """Run a ready import in this process (the command line's way): the rows are read here, and their
+    redaction and tagging queued to the workers as from the page."""
+    story_import_settings_check(batch)
+    StoryImport.objects.filter(pk=batch.pk, status=StoryImportStatus.MAPPING).update(
+        status=StoryImportStatus.QUEUED
+    )
+    story_import_run(batch_id=batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+def story_import_settings_check(batch: StoryImport) -> None:
+    problems = mapping_problems(batch.columns, batch.values, batch.defaults)
+    if problems or batch.consent_declared_at is None:
+        raise ValidationError(
+            "Finish the mapping first: " + " ".join(problems or ["declare the consent basis."])
+        )
+
+
 def mapping_file_for(batch: StoryImport) -> MappingFile:
     """The import's mapping as a file to save and use again (`manage.py import_stories --mapping`)."""
     return MappingFile(
