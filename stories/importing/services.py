@@ -32,7 +32,7 @@ from insight_hub.imports.problems import ImportFileError, Problem, problem
 from insight_hub.organisations.models import Organisation
 from insight_hub.retry import TRANSIENT, delay_on_commit, send_on_commit
 
-from ..models import ConsentEvent, ImportSource, Story
+from ..models import ConsentEvent, FlagSource, ImportSource, SafetyConcern, Story
 from .mapping import IGNORE, OnError, guess_scale, mapping_problems, suggest_columns, value_suggestions
 from .models import StoryImport, StoryImportStatus
 from .rows import StoryRecord, StoryRowParser
@@ -470,7 +470,7 @@ def imported_stories_prepare(*, ids: list[int]) -> int:
     strongly or severely critical at source become safety concerns at once. Safe to run twice."""
     from insight_hub.themes import services as theme_services
 
-    from .. import safety, services
+    from .. import services
 
     stories = list(Story.objects.filter(pk__in=ids).exclude(redaction_version=services.REDACTION_VERSION))
     for story in stories:
@@ -492,8 +492,19 @@ def imported_stories_prepare(*, ids: list[int]) -> int:
         ],
     )
     theme_services.tagging_queue(label=services.TAG_LABEL, ids=[story.pk for story in stories])
-    if any(story.criticality_high and not story.safety_concern for story in stories):
-        safety.flag_high_criticality()
+    # Only this chunk's own: each worker flags its share (the periodic routing catches anything missed).
+    for story in stories:
+        if story.criticality_high and not story.safety_concern:
+            with transaction.atomic():
+                locked = (
+                    Story.objects.select_for_update(of=("self",))
+                    .select_related("organisation")
+                    .get(pk=story.pk)
+                )
+                if not locked.safety_concern:
+                    services.story_flag(
+                        story=locked, user=None, concern=SafetyConcern.SAFETY, source=FlagSource.CRITICALITY
+                    )
     return len(stories)
 
 

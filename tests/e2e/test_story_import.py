@@ -78,12 +78,14 @@ def test_a_care_opinion_export_imports_with_a_saved_mapping_by_page_and_by_comma
     assert_accessible(page)
     page.get_by_role("link", name="Import a file of stories").click()
     assert_accessible(page)
-    page.get_by_label("File of stories").set_input_files(str(care_opinion_file(tmp_path / "co-1.csv", 0, 4)))
+    page.locator("input[type=file][name=file]").set_input_files(
+        str(care_opinion_file(tmp_path / "co-1.csv", 0, 4))
+    )
     page.get_by_role("button", name="Upload and choose columns").click()
     page.wait_for_url("**/columns/")
     assert_accessible(page)
-    assert page.get_by_label("text", exact=True).input_value() == "narrative"
-    assert page.get_by_label("care_opinion_label").input_value() == "tag"
+    assert page.locator("select[name=column_1]").input_value() == "narrative"
+    assert page.locator("select[name=column_3]").input_value() == "tag"
     page.get_by_role("button", name="Next: values, defaults and consent").click()
     page.wait_for_url("**/values/")
     assert_accessible(page)
@@ -104,8 +106,10 @@ def test_a_care_opinion_export_imports_with_a_saved_mapping_by_page_and_by_comma
 
     # The next export, with the saved mapping: columns, values and defaults come filled in.
     page.goto("/stories/imports/new/")
-    page.get_by_label("File of stories").set_input_files(str(care_opinion_file(tmp_path / "co-2.csv", 4, 4)))
-    page.get_by_label("A saved mapping (optional)").set_input_files(str(mapping))
+    page.locator("input[type=file][name=file]").set_input_files(
+        str(care_opinion_file(tmp_path / "co-2.csv", 4, 4))
+    )
+    page.locator("input[type=file][name=mapping]").set_input_files(str(mapping))
     page.get_by_role("button", name="Upload and choose columns").click()
     page.wait_for_url("**/columns/")
     page.get_by_role("button", name="Next: values, defaults and consent").click()
@@ -177,17 +181,17 @@ def test_a_gp_fft_file_in_the_old_wording_imports_every_row_with_a_value_mapping
     sign_in(page, world.px_a.email, TEST_PASSWORD)
     page.wait_for_url("**/")
     page.goto("/feedback/imports/new/")
-    page.locator("input[type=file]").first.set_input_files(
+    page.locator("input[type=file][name=file]").set_input_files(
         str(gp_file(tmp_path / "gp.csv", world.service_a.name))
     )
     page.get_by_role("button", name="Upload and choose columns").click()
     page.wait_for_url("**/columns/")
-    assert page.get_by_label("time").input_value() == "date"
-    assert page.get_by_label("surgery").input_value() == "location_1"
-    assert page.get_by_label("rating", exact=True).input_value() == "fft_recommend"
-    assert page.get_by_label("do_better").input_value() == "comment:could_improve"
-    assert page.get_by_label("free_text_len").input_value() == ""  # numbers, not a comment
-    assert page.get_by_label("rating_score").input_value() == ""
+    assert page.locator("select[name=column_0]").input_value() == "date"
+    assert page.locator("select[name=column_4]").input_value() == "location_1"
+    assert page.locator("select[name=column_1]").input_value() == "fft_recommend"
+    assert page.locator("select[name=column_3]").input_value() == "comment:could_improve"
+    assert page.locator("select[name=column_5]").input_value() == ""  # numbers, not a comment
+    assert page.locator("select[name=column_6]").input_value() == ""
     page.get_by_role("button", name="Preview the import").click()
     page.wait_for_url("**/preview/")
     page.get_by_role("link", name="Change what the answers in ‘rating’ mean").click()
