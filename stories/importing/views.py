@@ -41,6 +41,11 @@ def _open(request, uid, page: str):
     return batch, None
 
 
+def _status(form) -> int:
+    """A form sent back with what is wrong in it is a client error (400); a page shown afresh is 200."""
+    return 400 if form.is_bound and form.errors else 200
+
+
 def _distinct(batch) -> dict[str, list[str]]:
     try:
         return services.first_values(Path(batch.file.path))[1]
@@ -81,7 +86,10 @@ def import_upload(request):
         else:
             return redirect("stories:import_columns", uid=batch.uid)
     return render(
-        request, "stories/imports/import_upload.html", {"form": form, "breadcrumbs": [HOME, STORIES, IMPORTS]}
+        request,
+        "stories/imports/import_upload.html",
+        {"form": form, "breadcrumbs": [HOME, STORIES, IMPORTS]},
+        status=_status(form),
     )
 
 
@@ -103,6 +111,7 @@ def import_columns(request, uid):
         request,
         "stories/imports/import_columns.html",
         {"batch": batch, "form": form, "breadcrumbs": [HOME, STORIES, IMPORTS]},
+        status=_status(form),
     )
 
 
@@ -131,6 +140,7 @@ def import_settings(request, uid):
         request,
         "stories/imports/import_settings.html",
         {"batch": batch, "form": form, "breadcrumbs": [HOME, STORIES, IMPORTS]},
+        status=_status(form),
     )
 
 

@@ -175,11 +175,11 @@ def test_odd_input_is_answered_with_a_message_not_an_error(client, world):
     client.force_login(world.px_a)
     response = upload(client, world, b"\x00\x01\x02binary")
     assert (
-        response.status_code == 200
+        response.status_code == 400
         and "neither a CSV file nor an Excel workbook" in response.content.decode()
     )
     response = upload(client, world, export(2), mapping=SimpleUploadedFile("m.json", b"{not json"))
-    assert response.status_code == 200 and "not valid JSON" in response.content.decode()
+    assert response.status_code == 400 and "not valid JSON" in response.content.decode()
     assert not StoryImport.objects.exists()
 
 
