@@ -105,8 +105,12 @@ def story_import_upload(
             batch.columns = {column: mapping.columns.get(column, IGNORE) for column in header}
             batch.defaults = dict(mapping.defaults)
             batch.values = {field: dict(words) for field, words in mapping.values.items()}
-            problems = mapping_problems(batch.columns, batch.values, {**batch.defaults, "teller": "x"})
-            problems = [p for p in problems if not p.startswith("defaults.teller")]
+            # What the file lacks can still be chosen on the next page; anything else wrong is named now.
+            problems = [
+                p
+                for p in mapping_problems(batch.columns, batch.values, batch.defaults)
+                if "does not say" not in p
+            ]
             if problems:
                 raise ImportFileError("The saved mapping cannot be used: " + " ".join(problems))
         scale = batch.defaults.get("criticality_scale", "")
