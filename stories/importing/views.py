@@ -46,11 +46,15 @@ def _status(form) -> int:
     return 400 if form.is_bound and form.errors else 200
 
 
-def _distinct(batch) -> dict[str, list[str]]:
+def _file_columns(batch) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The mapping in the file's own column order (PostgreSQL's JSON keeps no order), and each column's
+    distinct values in its first rows."""
     try:
-        return services.first_values(Path(batch.file.path))[1]
+        header, distinct = services.first_values(Path(batch.file.path))
     except (ImportFileError, OSError):
-        return {}
+        return dict(batch.columns), {}
+    ordered = {column: batch.columns.get(column, "") for column in header if column in batch.columns}
+    return ordered, distinct
 
 
 @login_required
@@ -99,7 +103,8 @@ def import_columns(request, uid):
     batch, moved = _open(request, uid, "story import columns")
     if moved:
         return moved
-    form = ColumnsForm(request.POST or None, columns=batch.columns, samples=_distinct(batch))
+    columns, distinct = _file_columns(batch)
+    form = ColumnsForm(request.POST or None, columns=columns, samples=distinct)
     if request.method == "POST" and form.is_valid():
         try:
             services.story_import_columns_save(batch=batch, columns=form.mapping())
@@ -121,7 +126,8 @@ def import_settings(request, uid):
     batch, moved = _open(request, uid, "story import settings")
     if moved:
         return moved
-    form = SettingsForm(request.POST or None, batch=batch, distinct=_distinct(batch))
+    batch.columns, distinct = _file_columns(batch)
+    form = SettingsForm(request.POST or None, batch=batch, distinct=distinct)
     if request.method == "POST" and form.is_valid():
         try:
             services.story_import_settings_save(

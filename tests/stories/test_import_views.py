@@ -64,7 +64,7 @@ def walk(client, world, content: bytes, django_capture_on_commit_callbacks) -> S
     assert response["Location"] == reverse("stories:import_columns", kwargs={"uid": batch.uid})
     page = client.get(response["Location"])
     assert page.status_code == 200 and "story id" in page.content.decode().lower()
-    columns = {f"column_{i}": value for i, value in enumerate(batch.columns.values())}
+    columns = {f"column_{i}": batch.columns[heading] for i, heading in enumerate(HEADER)}
     response = client.post(response["Location"], columns)
     assert response["Location"] == reverse("stories:import_settings", kwargs={"uid": batch.uid})
     assert client.get(response["Location"]).status_code == 200
