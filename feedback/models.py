@@ -361,6 +361,9 @@ class ImportBatch(models.Model):
     content_sha256 = models.CharField(max_length=64, blank=True)
     # Source column -> hub field, chosen in the mapping step.
     column_mapping = models.JSONField(default=dict, blank=True)
+    # The file's own answer words -> the hub's: {"fft_recommend": {"Extremely likely": "1", ...}}, chosen in
+    # the value step (the shape of insight_hub.imports.mappingfile's "values").
+    value_mapping = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEW)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)

@@ -280,6 +280,10 @@ class Story(TaggableText):
     # Care Opinion gave them: [{"id", "author", "published", "body"}] (stories.care_opinion).
     external_url = models.URLField(max_length=300, blank=True)
     external_responses = models.JSONField(default=list, blank=True)
+    # The file import that made it (stories.importing): its mapping, defaults and declared consent basis.
+    import_batch = models.ForeignKey(
+        "stories.StoryImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="stories"
+    )
 
     objects = StoryQuerySet.as_manager()
 
@@ -572,3 +576,6 @@ class ShareCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.story_id}: {self.get_decision_display()}"
+
+
+from .importing.models import StoryImport, StoryImportStatus  # noqa: E402, F401

@@ -94,6 +94,11 @@ def _story_redact(story: Story) -> None:
     story.redaction_pending, story.redaction_pending_version = {}, ""
 
 
+def story_redact(story: Story) -> None:
+    """Redact a story in memory by the current rules (the caller saves it), for bulk writers."""
+    _story_redact(story)
+
+
 def _spans(story: Story, field: str) -> list[RedactedSpan]:
     return [RedactedSpan.from_dict(span) for span in getattr(story, REDACTED_FIELDS[field])]
 

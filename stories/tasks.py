@@ -10,6 +10,7 @@ from insight_hub.retry import RETRY_POLICY
 
 from . import redaction, safety
 from .care_opinion.sync import SyncBusy, care_opinion_sync
+from .importing import services as import_services
 
 
 @shared_task(acks_late=True)
@@ -48,3 +49,15 @@ def sync_care_opinion() -> dict:
             continue
         outcome[ics.pk] = run.status
     return outcome
+
+
+@shared_task(acks_late=True, **RETRY_POLICY)
+def story_import_run(batch_id: int) -> None:
+    """Run an uploaded story import; a redelivered run imports only the stories not yet imported."""
+    import_services.story_import_run(batch_id=batch_id)
+
+
+@shared_task(acks_late=True, **RETRY_POLICY)
+def imported_stories_prepare(ids: list[int]) -> int:
+    """Redact a chunk of imported stories and queue their tagging (safe to run twice)."""
+    return import_services.imported_stories_prepare(ids=ids)

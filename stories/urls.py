@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import change_views, pathway_views, share_check_views, views
+from .importing import views as import_views
 
 app_name = "stories"
 urlpatterns = [
@@ -10,6 +11,14 @@ urlpatterns = [
     path("share-check/", share_check_views.share_check_queue, name="share_check"),
     path("share-check/share/", share_check_views.share_check_share, name="share_check_share"),
     path("share-check/<int:pk>/", share_check_views.share_check_mark, name="share_check_mark"),
+    path("imports/", import_views.import_list, name="imports"),
+    path("imports/new/", import_views.import_upload, name="import_upload"),
+    path("imports/<uuid:uid>/", import_views.import_detail, name="import_detail"),
+    path("imports/<uuid:uid>/columns/", import_views.import_columns, name="import_columns"),
+    path("imports/<uuid:uid>/values/", import_views.import_settings, name="import_settings"),
+    path("imports/<uuid:uid>/preview/", import_views.import_preview, name="import_preview"),
+    path("imports/<uuid:uid>/problems.csv", import_views.import_errors, name="import_errors"),
+    path("imports/<uuid:uid>/mapping.json", import_views.import_mapping_download, name="import_mapping"),
     path("awaiting-response/", views.awaiting_response, name="awaiting"),
     path("safety-leads/<int:organisation_pk>/", views.safety_lead_set, name="safety_lead_set"),
     path("<int:pk>/", views.story_detail, name="detail"),

@@ -41,13 +41,28 @@ FIELDS: tuple[HubField, ...] = (
             "date submitted",
             "completed",
             "timestamp",
+            "time",
+            "date time",
+            "datetime",
         ),
         True,
     ),
     HubField(
         "location_1",
         "Service (location 1)",
-        ("location 1", "service", "service name", "ward", "department", "location", "unit", "team"),
+        (
+            "location 1",
+            "service",
+            "service name",
+            "ward",
+            "department",
+            "location",
+            "unit",
+            "team",
+            "surgery",
+            "practice",
+            "gp practice",
+        ),
         True,
     ),
     HubField("location_2", "Location 2 (detail)", ("location 2", "sub location", "area", "clinic")),
@@ -108,6 +123,8 @@ COMMENT_ALIASES: dict[str, tuple[str, ...]] = {
         "improve",
         "improvement",
         "negative comment",
+        "do better",
+        "could do better",
     ),
     QuestionType.NONSPECIFIC: (
         "question 1",
@@ -238,3 +255,42 @@ def suggest_old_question(mapping: dict[str, str], samples: dict[str, list[str]])
         if any(normalise_heading(value) in OLD_QUESTION_WORDS for value in samples.get(column, [])):
             suggestion[column] = "fft_recommend"
     return suggestion
+
+
+def without_numeric_text(mapping: dict[str, str], samples: dict[str, list[str]]) -> dict[str, str]:
+    """A column whose first values are all numbers ("13.0", a text's length or a derived score) is never
+    suggested as a comment: comments are words."""
+    suggestion = dict(mapping)
+    for column, field_name in mapping.items():
+        values = samples.get(column) or []
+        if field_name.startswith(COMMENT_PREFIX) and values and all(_is_number(v) for v in values):
+            suggestion[column] = IGNORE
+    return suggestion
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+ANSWER_NUMBERS = {"1", "2", "3", "4", "5", "6"}
+
+
+def value_problems(values: dict[str, dict[str, str]]) -> list[str]:
+    """What is wrong with a value mapping, naming the key: only the FFT answers have values to map, each to
+    1–6 on its question's own scale, or "" (not an answer: the row is reported)."""
+    problems = []
+    for name, words in values.items():
+        if name not in ("fft_score", "fft_recommend"):
+            problems.append(f"values.{name}: only fft_score and fft_recommend have values to map.")
+            continue
+        if not isinstance(words, dict):
+            problems.append(f"values.{name}: must map the file's words to 1–6.")
+            continue
+        for word, number in words.items():
+            if number not in ANSWER_NUMBERS | {""}:
+                problems.append(f"values.{name}.{word}: {number!r} is not an answer number 1 to 6.")
+    return problems

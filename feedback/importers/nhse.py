@@ -18,10 +18,9 @@ from datetime import date
 from pathlib import Path
 
 from insight_hub import limits
+from insight_hub.imports.problems import ImportFileError, Problem, problem
+from insight_hub.imports.tabular import binary_stream, column_letter
 from insight_hub.organisations.models import FFTSetting
-
-from .problems import ImportFileError, Problem, problem
-from .tabular import binary_stream, column_letter
 
 # No count of responses comes near this; a cell past it is reported, like any other that is not a count.
 MAX_COUNT = 10**12

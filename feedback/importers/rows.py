@@ -15,10 +15,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from feedback.models import AgeBand, Disability, EthnicCategory, FFTAnswer, FFTRecommendAnswer, Sex
+from insight_hub.imports.problems import Problem, problem
+from insight_hub.imports.tabular import REPLACEMENT, Unreadable
 
 from .mapping import COMMENT_PREFIX, FIELDS_BY_NAME, OLD_QUESTION_WORDS, normalise_heading
-from .problems import Problem, problem
-from .tabular import REPLACEMENT, Unreadable
 
 MAX_EXTERNAL_ID = 150
 MAX_LOCATION_DETAIL = 200
@@ -124,8 +124,14 @@ class RowParser:
         *,
         fingerprint: str,
         lossy: bool = False,
+        values: dict[str, dict[str, str]] | None = None,
     ):
         self.header = header
+        # The value mapping: a file's own words for an answer, read as the hub's number ("" = no answer).
+        self.values = {
+            name: {normalise_heading(word): hub for word, hub in words.items()}
+            for name, words in (values or {}).items()
+        }
         self.width = len(header)
         self.lookups = lookups
         self.lossy = lossy
@@ -292,7 +298,11 @@ class RowParser:
     def _fft(self, row: int, raw: str, problems: list[Problem], *, old_question: bool = False) -> int | None:
         key = (raw, old_question)
         if key not in self._scores:
-            _bounded_put(self._scores, key, _parse_recommend(raw) if old_question else _parse_fft(raw))
+            mapped = self.values.get("fft_recommend" if old_question else "fft_score", {}).get(
+                normalise_heading(raw)
+            )
+            text = raw if mapped is None else mapped
+            _bounded_put(self._scores, key, _parse_recommend(text) if old_question else _parse_fft(text))
         score = self._scores[key]
         if isinstance(score, str):
             problems.append(self._problem(row, "fft_recommend" if old_question else "fft_score", raw, score))

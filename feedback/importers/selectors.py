@@ -12,11 +12,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from feedback.models import ImportBatch, ImportKind
+from insight_hub.imports import tabular
+from insight_hub.imports.problems import Problem
 from insight_hub.organisations.models import Organisation, OrganisationKind, Service
 from insight_hub.organisations.permissions import scope_for
 
-from . import tabular
-from .problems import Problem
 from .rows import Lookups, RowParser, normalise_name
 
 PREVIEW_ROWS = 10
@@ -87,6 +87,7 @@ def import_preview(batch: ImportBatch, *, rows: int = PREVIEW_ROWS) -> tuple[lis
             batch.column_mapping,
             lookups_for(batch.organisation),
             fingerprint=batch.content_sha256,
+            values=batch.value_mapping,
             lossy=table.lossy,
         )
         preview = []
@@ -114,6 +115,38 @@ def file_columns(batch: ImportBatch, *, rows: int = 3) -> tuple[list[str], dict[
                 if value.strip():
                     samples.setdefault(column, []).append(value.strip()[:40])
         return table.header, samples
+
+
+ANSWER_FIELDS = ("fft_score", "fft_recommend")
+VALUE_ROWS = 2000
+MAX_DISTINCT_ANSWERS = 40
+
+
+def answer_column(batch: ImportBatch) -> tuple[str, str]:
+    """(the file's FFT answer column, the field it feeds), or ("", "") when the mapping has none."""
+    for column, name in batch.column_mapping.items():
+        if name in ANSWER_FIELDS:
+            return column, name
+    return "", ""
+
+
+def answer_values(batch: ImportBatch) -> list[str]:
+    """The distinct answers in the FFT column's first rows, in order of appearance, for the value step."""
+    column, _ = answer_column(batch)
+    if not column:
+        return []
+    seen: dict[str, None] = {}
+    with tabular.open_table(Path(batch.file.path)) as table:
+        if column not in table.header:
+            return []
+        at = table.header.index(column)
+        for _, cells in itertools.islice(table.rows, VALUE_ROWS):
+            if isinstance(cells, tabular.Unreadable) or at >= len(cells) or not cells[at].strip():
+                continue
+            seen[cells[at].strip()] = None
+            if len(seen) >= MAX_DISTINCT_ANSWERS:
+                break
+    return list(seen)
 
 
 def error_report_rows(batch: ImportBatch) -> Iterator[list[object]]:

@@ -28,13 +28,21 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from feedback.models import Comment, FFTPublishedFigure, ImportBatch, ImportKind, ImportStatus
+from insight_hub.imports import tabular
+from insight_hub.imports.mappingfile import MappingFile
+from insight_hub.imports.problems import ImportFileError, Problem, problem
 from insight_hub.organisations.models import Organisation, Service
 from insight_hub.retry import TRANSIENT, delay_on_commit
 from insight_hub.themes.services import tagging_queue
 
-from . import nhse, tabular
-from .mapping import mapping_problems, suggest_mapping, suggest_old_question
-from .problems import ImportFileError, Problem, problem
+from . import nhse
+from .mapping import (
+    mapping_problems,
+    suggest_mapping,
+    suggest_old_question,
+    value_problems,
+    without_numeric_text,
+)
 from .rows import ParsedResponse, RowParser, SeenKeys, file_fingerprint, normalise_name
 from .selectors import lookups_for
 
@@ -118,8 +126,9 @@ def import_upload(*, user, organisation: Organisation, uploaded_file: UploadedFi
     )
     with _file_deleted_unless_kept(batch):
         with tabular.open_table(Path(batch.file.path)) as table:
-            batch.column_mapping = suggest_old_question(
-                suggest_mapping(table.header), _first_values(table, SAMPLE_ROWS)
+            samples = _first_values(table, SAMPLE_ROWS)
+            batch.column_mapping = without_numeric_text(
+                suggest_old_question(suggest_mapping(table.header), samples), samples
             )
         batch.full_clean()
         batch.save()
@@ -137,6 +146,46 @@ def import_mapping_save(*, batch: ImportBatch, mapping: dict[str, str]) -> Impor
         raise ValidationError(problems)
     batch.column_mapping = mapping
     batch.save(update_fields=["column_mapping"])
+    return batch
+
+
+def mapping_file_for(batch: ImportBatch) -> MappingFile:
+    """The import's mapping as a file to save and use again (`manage.py import_responses --mapping`)."""
+    return MappingFile(
+        kind="responses", columns=dict(batch.column_mapping), values=dict(batch.value_mapping or {})
+    )
+
+
+def import_mapping_apply(*, batch: ImportBatch, saved: MappingFile) -> ImportBatch:
+    """Use a saved mapping for a new file: its columns (by heading) and its values."""
+    missing = [
+        column for column, name in saved.columns.items() if name and column not in batch.column_mapping
+    ]
+    if missing:
+        raise ValidationError(f"columns.{missing[0]}: the file has no column called “{missing[0]}”.")
+    import_mapping_save(
+        batch=batch, mapping={column: saved.columns.get(column, "") for column in batch.column_mapping}
+    )
+    return import_values_save(batch=batch, values=saved.values)
+
+
+def answer_guess(field_name: str, word: str) -> str:
+    """The answer number a file's word most likely is on its question's scale, or "" (none)."""
+    from .rows import _parse_fft, _parse_recommend
+
+    parsed = _parse_recommend(word) if field_name == "fft_recommend" else _parse_fft(word)
+    return str(parsed) if isinstance(parsed, int) else ""
+
+
+def import_values_save(*, batch: ImportBatch, values: dict[str, dict[str, str]]) -> ImportBatch:
+    """Keep the value mapping: the file's answer words read as the hub's numbers (see `value_problems`)."""
+    if batch.status != ImportStatus.PREVIEW:
+        raise ValidationError("This import has already started; its values can no longer be changed.")
+    problems = value_problems(values)
+    if problems:
+        raise ValidationError(problems)
+    batch.value_mapping = values
+    batch.save(update_fields=["value_mapping"])
     return batch
 
 
@@ -249,6 +298,7 @@ def _run_rows(batch: ImportBatch) -> None:
             batch.column_mapping,
             lookups_for(batch.organisation),
             fingerprint=batch.content_sha256,
+            values=batch.value_mapping,
             lossy=table.lossy,
         )
         for chunk in _chunks(table.rows, CHUNK_ROWS):

@@ -20,12 +20,12 @@ from django.views.decorators.vary import vary_on_headers
 from feedback.models import ImportKind, ImportStatus
 from insight_hub import exports
 from insight_hub.forms import add_service_errors
+from insight_hub.imports.problems import ImportFileError
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
 from . import selectors, services
-from .forms import MappingForm, NHSEUploadForm, UploadForm
-from .problems import ImportFileError
+from .forms import MappingForm, NHSEUploadForm, UploadForm, ValuesForm
 
 BREADCRUMBS = [("Home", "/"), ("Imports", "/feedback/imports/")]
 REPORT_SHOWN = 20
@@ -108,6 +108,9 @@ def import_upload(request):
                 organisation=form.cleaned_data["organisation"],
                 uploaded_file=form.cleaned_data["file"],
             )
+            if form.cleaned_data.get("mapping"):
+                services.import_mapping_apply(batch=batch, saved=form.cleaned_data["mapping"])
+                return redirect("feedback:imports:preview", uid=batch.uid)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -135,7 +138,18 @@ def import_mapping(request, uid):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return redirect("feedback:imports:preview", uid=batch.uid)
+            # The value step when an answer needs a person's reading; otherwise (its link stays on the
+            # preview) straight to the preview.
+            _, field_name = selectors.answer_column(batch)
+            try:
+                unread = [
+                    w for w in selectors.answer_values(batch) if not services.answer_guess(field_name, w)
+                ]
+            except ImportFileError:
+                unread = []
+            return redirect(
+                "feedback:imports:values" if unread else "feedback:imports:preview", uid=batch.uid
+            )
     return render(
         request,
         "feedback/imports/import_mapping.html",
@@ -144,6 +158,37 @@ def import_mapping(request, uid):
             "form": form,
             "breadcrumbs": BREADCRUMBS,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_values(request, uid):
+    """The value step: what each answer in the file's FFT column means, guessed, editable."""
+    batch = selectors.import_batch_get_for(request.user, uid=uid)
+    if batch.status != ImportStatus.PREVIEW or batch.kind != ImportKind.ROWS:
+        return redirect("feedback:imports:detail", uid=batch.uid)
+    column, field_name = selectors.answer_column(batch)
+    try:
+        words = selectors.answer_values(batch)
+    except ImportFileError:
+        words = []
+    if not words:
+        return redirect("feedback:imports:preview", uid=batch.uid)
+    chosen = batch.value_mapping.get(field_name) or {}
+    initial = {word: chosen.get(word, services.answer_guess(field_name, word)) for word in words}
+    form = ValuesForm(request.POST or None, field_name=field_name, words=words, initial_values=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.import_values_save(batch=batch, values=form.values())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("feedback:imports:preview", uid=batch.uid)
+    return render(
+        request,
+        "feedback/imports/import_values.html",
+        {"batch": batch, "form": form, "column": column, "breadcrumbs": BREADCRUMBS},
     )
 
 
@@ -174,6 +219,7 @@ def import_preview(request, uid):
             "rows": rows,
             "problem_rows": sum(1 for row in rows if row.problems),
             "row_id_column": selectors.row_id_column(batch),
+            "answer_column": selectors.answer_column(batch)[0],
             "breadcrumbs": BREADCRUMBS,
         },
     )
@@ -247,3 +293,14 @@ def nhse_upload(request):
             "breadcrumbs": BREADCRUMBS,
         },
     )
+
+
+@login_required
+@require_GET
+def import_mapping_download(request, uid):
+    batch = selectors.import_batch_get_for(request.user, uid=uid)
+    # The value mapping quotes the file's own answer words.
+    audit.record(request.user, AuditAction.EXPORT_DOWNLOADED, batch, export="import-mapping.json")
+    response = HttpResponse(services.mapping_file_for(batch).dumps(), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="responses-mapping.json"'
+    return response

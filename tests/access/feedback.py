@@ -147,7 +147,7 @@ ROUTES = [
     Route("feedback:imports:nhse_upload", expect(NOT_FOUND, icb_lead=OK, admin=OK)),
     *[
         route
-        for name in ["detail", "mapping", "preview", "errors"]
+        for name in ["detail", "mapping", "values", "preview", "errors", "mapping_json"]
         for route in both(
             f"feedback:imports:{name}",
             OWN_A,

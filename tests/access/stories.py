@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from stories import services
+from stories.importing import services as import_services
 from tests.access.matrix import NOT_FOUND, OK, ORIGINAL_MARKER, REDIRECT, Route, expect
 from tests.factories import PathwayFactory, StoryFactory
 
@@ -46,7 +48,27 @@ def setup(world) -> dict:
         services.change_claim(
             action=objects[f"action_{key}"], user=px, claim="made", description=f"Signage {ORIGINAL_MARKER}"
         )
+        # A file import waiting to start (its consent basis declared), with patients' words in its file.
+        upload = SimpleUploadedFile(
+            "stories.csv", f"story_id,text\nS1,{NARRATIVE}\nS2,\n".encode(), content_type="text/csv"
+        )
+        batch = import_services.story_import_upload(user=px, organisation=org, uploaded_file=upload)
+        objects[f"import_{key}"] = import_services.story_import_settings_save(
+            batch=batch,
+            user=px,
+            values={},
+            defaults={"teller": "patient", "source_channel": "care_opinion", "occurred_on": "2024-03"},
+            consent={"internal_learning": True},
+            consent_reason="Told to us for learning",
+        )
     return objects
+
+
+def _import_pages(name):
+    return [
+        Route(name, OWNER_A, kwargs=lambda o: {"uid": o.import_a.uid}, label="trust A's story import"),
+        Route(name, OWNER_B, kwargs=lambda o: {"uid": o.import_b.uid}, label="trust B's story import"),
+    ]
 
 
 def _action_args(key):
@@ -102,6 +124,14 @@ ROUTES = [
         expect(NOT_FOUND, px_a=REDIRECT, px_b=REDIRECT),
         method="POST",
     ),
+    # The import flow: a trust's file is its own px leads' (it holds patients' original words).
+    Route("stories:imports", PX_LEADS),
+    Route("stories:import_upload", PX_LEADS),
+    *[
+        route
+        for name in ["detail", "columns", "settings", "preview", "errors", "mapping"]
+        for route in _import_pages(f"stories:import_{name}")
+    ],
     Route("stories:awaiting", EVERYONE),
     Route(
         "stories:safety_lead_set",

@@ -32,7 +32,7 @@ def test_a_px_lead_imports_a_csv_and_downloads_the_problems(page, world, tmp_pat
     assert_accessible(page)
     page.get_by_role("link", name="Import responses").click()
     assert_accessible(page)
-    page.locator("input[type=file]").set_input_files(str(export))
+    page.locator("input[type=file][name=file]").set_input_files(str(export))
     page.get_by_role("button", name="Upload and choose columns").click()
     page.wait_for_url("**/columns/")
     assert_accessible(page)

@@ -11,10 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feedback.importers import nhse, tabular
+from feedback.importers import nhse
 from feedback.importers.mapping import mapping_problems, suggest_mapping
-from feedback.importers.problems import ImportFileError
 from feedback.importers.rows import Lookups, ParsedResponse, RowParser
+from insight_hub.imports import tabular
+from insight_hub.imports.problems import ImportFileError
 
 # NHS England's publication templates, in the shared data beside the repository.
 FFT_TEMPLATES = Path(__file__).resolve().parents[3] / "shared" / "data" / "fft"

@@ -1,0 +1,95 @@
+"""Reads of the story import flow. Only the px leads of the importing organisation reach an import (its
+file holds patients' words): anyone else gets 404."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from insight_hub.imports import tabular
+from insight_hub.organisations.models import Organisation
+from insight_hub.organisations.permissions import scope_for
+
+from ..models import CRITICALITY_LABELS, DatePrecision, SourceChannel, Teller
+from .models import StoryImport
+from .rows import StoryRecord
+
+PREVIEW_ROWS = 10
+
+
+def importable_organisations(user) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(pk__in=scope_for(user).px_org_ids).order_by("name")
+
+
+def story_imports_for(user) -> QuerySet[StoryImport]:
+    return StoryImport.objects.filter(organisation_id__in=scope_for(user).px_org_ids).select_related(
+        "organisation", "uploaded_by"
+    )
+
+
+def story_import_get_for(user, *, uid) -> StoryImport:
+    return get_object_or_404(story_imports_for(user), uid=uid)
+
+
+@dataclass
+class PreviewRow:
+    number: int
+    cells: list[str]  # as stored, in the order of PREVIEW_HEADER
+    problems: list
+
+
+PREVIEW_HEADER = ["Story id", "Title", "Story", "Who told it", "When", "Source", "Criticality", "Labels"]
+
+
+def _as_stored(record: StoryRecord) -> list[str]:
+    story = record.fields
+    when = story["occurred_on"].strftime(
+        "%B %Y" if story["occurred_precision"] == DatePrecision.MONTH else "%-d %B %Y"
+    )
+    if story.get("praise"):
+        rating = f"Praise {story['praise']} of 5"
+    elif story.get("criticality") is not None:
+        rating = f"{story['criticality']} of 5, {CRITICALITY_LABELS[story['criticality']]}"
+    else:
+        rating = "None given"
+    return [
+        record.external_id,
+        story["title"],
+        story["narrative"],
+        Teller(story["teller"]).label if story["teller"] else "",
+        when,
+        SourceChannel(story["source_channel"]).label if story["source_channel"] else "",
+        rating,
+        "; ".join(tag["name"] for tag in story.get("external_tags", [])),
+    ]
+
+
+def story_import_preview(batch: StoryImport) -> list[PreviewRow]:
+    """The first rows of the file as they will be stored, or with the problems that keep them out."""
+    from .services import parser_for
+
+    rows = []
+    with tabular.open_table(Path(batch.file.path)) as table:
+        parse = parser_for(batch, table)
+        for number, cells in itertools.islice(table.rows, PREVIEW_ROWS):
+            parsed = parse(number, cells)
+            if isinstance(parsed, list):
+                rows.append(PreviewRow(number, [], parsed))
+            else:
+                rows.append(PreviewRow(number, _as_stored(parsed), []))
+    return rows
+
+
+def error_report_rows(batch: StoryImport):
+    yield ["row", "column", "value", "problem"]
+    for error in batch.errors:
+        yield [
+            error.get("row", ""),
+            error.get("column", ""),
+            error.get("value", ""),
+            error.get("message", ""),
+        ]
