@@ -117,6 +117,15 @@ class Period:
         return cls(add_months(last, -(count - 1)), last, today)
 
     @classmethod
+    def complete_quarter(cls, *, today: dt.date | None = None) -> Period:
+        """The last complete calendar quarter (January to March, April to June, ...; the NHS's financial
+        quarters start on the same months): on 6 December 2026, July to September 2026."""
+        today = today or timezone.localdate()
+        current = this_month(today)
+        quarter_start = current.replace(month=current.month - (current.month - 1) % 3)
+        return cls(add_months(quarter_start, -3), add_months(quarter_start, -1), today)
+
+    @classmethod
     def between(
         cls, first: dt.date, last: dt.date, *, today: dt.date | None = None, max_months: int = MAX_MONTHS
     ) -> Period:
