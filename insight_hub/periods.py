@@ -105,9 +105,10 @@ class Period:
 
     @classmethod
     def last_months(cls, count: int, *, today: dt.date | None = None) -> Period:
-        """`count` months up to and including today's month (incomplete). Defaults use `complete_months`."""
+        """`count` months up to and including `today`'s month, often given as the month to end on (so the
+        period is not marked incomplete). Defaults use `complete_months`, which never take in this month."""
         last = this_month(today)
-        return cls(add_months(last, -(count - 1)), last, today)
+        return cls(add_months(last, -(count - 1)), last)
 
     @classmethod
     def complete_months(cls, count: int, *, today: dt.date | None = None) -> Period:
