@@ -22,6 +22,7 @@ from django.utils import timezone
 
 MAX_MONTHS = 60  # five years: the longest period a dashboard reads (60 points on a chart stay legible)
 DEFAULT_MONTHS = 12
+OFFERED_YEARS = 20  # a month from a link is added to the lists if no older than this (a list stays short)
 PRESETS = (1, 3, 6, 12, 24)
 CUSTOM = "custom"
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
@@ -282,6 +283,13 @@ class PeriodForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
         self.default = Period.complete_months(self.default_months, today=self.today)
+        for name in ("from_month", "to_month") if self.is_bound else ():
+            try:  # a month from a link, older than the data: offered too, so that the list shows it
+                asked_month = parse_month(str(self.data.get(self.add_prefix(name), "")))
+            except ValueError:
+                continue
+            if asked_month >= add_months(this_month(self.today), -OFFERED_YEARS * 12):
+                earliest = asked_month if earliest is None else min(earliest, asked_month)
         months = month_choices(earliest, today=self.today)
         presets = [
             (str(n), "Last complete month" if n == 1 else f"Last {n} complete months")

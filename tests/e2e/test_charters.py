@@ -270,7 +270,9 @@ def test_a_charter_is_co_designed_adopted_evidenced_reviewed_and_published(page,
     page.get_by_role("button", name="Show evidence").click()
     page.wait_for_url("**months=3**")
     assert (
-        page.locator("#evidence-body").get_by_text(f"Evidence for {Period.last_months(3).label}").is_visible()
+        page.locator("#evidence-body")
+        .get_by_text(f"Evidence for {Period.complete_months(3).label}")
+        .is_visible()
     )
     page.locator("#evidence-body [data-chart] svg").first.wait_for()
     review = Review.objects.get()
