@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from insight_hub.periods import MonthField, Period, PeriodError, month_value
+from insight_hub.periods import MonthField, Period, PeriodError
 
 from .selectors import ScopeChoice, month_choices
 from .services import MAX_MONTHS, MAX_QUOTES
@@ -36,8 +36,8 @@ class ReportScopeForm(forms.Form):
         self.fields["last_month"].choices = months
         # The last complete quarter, never the month that is still going on.
         default = Period.complete_quarter(today=self.today)
-        self.fields["first_month"].initial = month_value(default.first)
-        self.fields["last_month"].initial = month_value(default.last)
+        self.fields["first_month"].initial = default.first.isoformat()
+        self.fields["last_month"].initial = default.last.isoformat()
 
     def clean(self):
         data = super().clean()

@@ -502,8 +502,10 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
 
 def month_choices(*, today: dt.date | None = None) -> list[tuple[str, str]]:
     """Every month a report may cover, newest first: this month (marked incomplete) back to the first month
-    that holds data, however long ago."""
-    return periods.month_choices(dashboard_selectors.data_first_month(), today=today)
+    that holds data, however long ago. Values are the months' first days (2023-01-01), as reports store them
+    and as links to the form have always carried them."""
+    months = periods.month_choices(dashboard_selectors.data_first_month(), today=today)
+    return [(f"{value}-01", label) for value, label in months]
 
 
 def stories_by_stratum(mix: dict[str, int]) -> list[tuple[str, int]]:

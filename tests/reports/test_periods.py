@@ -73,10 +73,10 @@ def test_the_form_offers_every_month_with_data_and_defaults_to_the_last_complete
     client.force_login(world.px_a)
     form = client.get(reverse("reports:new")).context["form"]
     values = [value for value, _ in form.fields["first_month"].choices]
-    assert values[0] == f"{this_month():%Y-%m}" and values[-1] == "2023-02"  # not only the last 36 months
+    assert values[0] == this_month().isoformat() and values[-1] == "2023-02-01"  # not only the last 36 months
     default = Period.complete_quarter()
-    assert form["first_month"].value() == f"{default.first:%Y-%m}"
-    assert form["last_month"].value() == f"{default.last:%Y-%m}"
+    assert form["first_month"].value() == default.first.isoformat()
+    assert form["last_month"].value() == default.last.isoformat()
     assert default.last < this_month()
 
 
