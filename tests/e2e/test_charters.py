@@ -33,7 +33,14 @@ def _months_ago(n: int) -> dt.datetime:
 
 
 def _story(world, org, px, title, narrative, theme, sentiment):
-    story = StoryFactory(organisation=org, status="shared", user=px, title=title, narrative=narrative)
+    story = StoryFactory(
+        organisation=org,
+        status="shared",
+        user=px,
+        title=title,
+        narrative=narrative,
+        occurred_on=_months_ago(1).date().replace(day=1),  # the default evidence period ends with last month
+    )
     StoryTag.objects.filter(story=story).delete()
     StoryTag.objects.create(story=story, theme=theme, sentiment=sentiment)
     return story
