@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -126,7 +126,9 @@ def commitment_detail(request, pk: int):
     commitment = selectors.commitment_get_or_404(request.user, pk)
     charter = commitment.charter
     period_form = PeriodForm(request.GET or None)
-    period = Period.last_months(period_form.months_value())
+    period = period_form.period()
+    if request.htmx and period_form.period_errors:  # the message is above the swapped part: load the page
+        return HttpResponse(headers={"HX-Redirect": request.get_full_path()})
     reviews = list(
         commitment.reviews.select_related("recorded_by").prefetch_related(
             "actions__owner", "actions__organisation"
@@ -178,7 +180,7 @@ def review_create(request, pk: int):
                 user=request.user,
                 status=data["status"],
                 narrative=data["narrative"],
-                period=Period.last_months(data["months"]),
+                period=Period.complete_months(data["months"]),
                 actions=rows,
             )
         except ValidationError as error:

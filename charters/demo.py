@@ -143,7 +143,7 @@ def demo_charters_load() -> str:
         narrative="Most people in outpatients are told their wait; in the emergency departments many "
         "are not, "
         "and the stories of long unexplained waits keep coming.",
-        period=Period.last_months(6),
+        period=Period.complete_months(6),
         reviewed_on=today - dt.timedelta(days=20),
         actions=[
             {

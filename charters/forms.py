@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.forms import formset_factory
 
+from dashboards.selectors import data_first_month
+from insight_hub import periods
 from insight_hub.forms import NHSDateInput
 from insight_hub.organisations.models import Organisation
 from insight_hub.organisations.selectors import owner_candidates
@@ -13,7 +15,11 @@ from .models import Cadence, Category, ChangeOutcome, ParticipantKind, ReviewSta
 from .selectors import partner_organisations
 from .services import action_owner_candidates, metric_choices, themes_for
 
-PERIOD_CHOICES = [("3", "Last 3 months"), ("6", "Last 6 months"), ("12", "Last 12 months")]
+PERIOD_CHOICES = [
+    ("3", "Last 3 complete months"),
+    ("6", "Last 6 complete months"),
+    ("12", "Last 12 complete months"),
+]
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -156,7 +162,7 @@ class ReviewForm(forms.Form):
         choices=PERIOD_CHOICES,
         coerce=int,
         initial="12",
-        help_text="Whole months up to this one.",
+        help_text="Whole months up to last month: the current month is not over yet.",
     )
 
 
@@ -193,15 +199,9 @@ class ActionForm(forms.Form):
 ActionFormSet = formset_factory(ActionForm, extra=2, max_num=5)
 
 
-class PeriodForm(forms.Form):
-    months = forms.TypedChoiceField(
-        label="Evidence period",
-        choices=PERIOD_CHOICES,
-        coerce=int,
-        required=False,
-        empty_value=12,
-        initial="12",
-    )
+class PeriodForm(periods.PeriodForm):
+    """The evidence period: the last complete months, or any months back to the first that holds data."""
 
-    def months_value(self) -> int:
-        return (self.cleaned_data.get("months") if self.is_valid() else None) or 12
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, earliest=data_first_month(), **kwargs)
+        self.fields["months"].label = "Evidence period"

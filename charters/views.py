@@ -157,7 +157,7 @@ def charter_create(request):
 def charter_detail(request, pk: int):
     charter = selectors.charter_get_or_404(request.user, pk)
     period_form = PeriodForm(request.GET or None)
-    period = Period.last_months(period_form.months_value())
+    period = period_form.period()
     adopted = charter.status == CharterStatus.ADOPTED
     context = {
         "charter": charter,

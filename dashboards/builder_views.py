@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,7 +23,7 @@ from insight_hub.privacy.models import AuditAction
 from . import builder, charts, selectors, services
 from .forms import DashboardForm, PeriodForm, TileForm
 from .models import Tile
-from .views import DASHBOARDS, HOME, _as_of, _names, _refresh_after, _spc, _template
+from .views import DASHBOARDS, HOME, _as_of, _names, _refresh_after, _spc, _template, _whole_page_for_errors
 
 
 @login_required
@@ -34,6 +34,8 @@ def detail(request, pk: int):
     names = _names(Organisation.objects.filter(pk__in=org_ids))
     form = PeriodForm(request.GET or None)
     period = form.period()
+    if whole := _whole_page_for_errors(request, form):
+        return whole
     tiles = [
         {
             "tile": data.tile,
@@ -67,7 +69,15 @@ def export_csv(request, pk: int):
     """The dashboard's figures as CSV, with its owner named at the top as on every view of it."""
     dashboard = builder.dashboard_get_or_404(request.user, pk)
     org_ids, service_ids = builder.dashboard_scope(user=request.user, dashboard=dashboard)
-    period = PeriodForm(request.GET or None).period()
+    form = PeriodForm(request.GET or None)
+    period = form.period()
+    if form.period_errors:  # a file of some other period than the one asked for would mislead: say why not
+        problems = "; ".join(
+            str(e) for name in ("months", "from_month", "to_month") for e in form.errors.get(name, [])
+        )
+        return HttpResponseBadRequest(
+            f"No CSV for this period: {problems}", content_type="text/plain; charset=utf-8"
+        )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="dashboard-{dashboard.pk}-{period.last:%Y-%m}.csv"'

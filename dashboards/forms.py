@@ -4,45 +4,23 @@ from django import forms
 from django.db.models import Q
 
 from feedback.models import Response
+from insight_hub import periods
 from insight_hub.forms import NHSDateInput
 from insight_hub.organisations.models import FFTSetting, Organisation, Service
 from insight_hub.organisations.selectors import owner_candidates
-from insight_hub.periods import Period
 from insight_hub.themes.models import Theme
 from stories.models import Pathway
 
 from .models import Characteristic, Dashboard, Tile, TileKind
-
-PERIOD_CHOICES = [
-    ("3", "Last 3 months"),
-    ("6", "Last 6 months"),
-    ("12", "Last 12 months"),
-    ("24", "Last 24 months"),
-]
-DEFAULT_MONTHS = 12
+from .selectors import data_first_month
 
 
-class PeriodForm(forms.Form):
-    """The period filter alone, read from and kept in the query string so a view can be shared by link."""
+class PeriodForm(periods.PeriodForm):
+    """The period filter alone, read from and kept in the query string so a view can be shared by link: the
+    last complete months, or any months from the first that holds data (see `insight_hub.periods`)."""
 
-    months = forms.TypedChoiceField(
-        label="Period",
-        choices=PERIOD_CHOICES,
-        coerce=int,
-        required=False,
-        empty_value=DEFAULT_MONTHS,
-        initial=str(DEFAULT_MONTHS),
-    )
-
-    def __init__(self, *args, organisations=None, **kwargs):
-        super().__init__(*args, **kwargs)
-
-    def period(self) -> Period:
-        months = self.cleaned_data.get("months") if self.is_valid() else None
-        return Period.last_months(months or DEFAULT_MONTHS)
-
-    def value(self, name):
-        return self.cleaned_data.get(name) if self.is_valid() else None
+    def __init__(self, *args, organisations=None, today=None, **kwargs):
+        super().__init__(*args, earliest=data_first_month(), today=today, **kwargs)
 
 
 class FilterForm(PeriodForm):

@@ -85,8 +85,19 @@ def spc_points(trend: Sequence[tuple[dt.date, FFTCounts]]) -> list[tuple[dt.date
     return points
 
 
+def data_first_month() -> dt.date | None:
+    """The first month any roll-up holds (FFT answers, or comments and stories by theme): the month lists of
+    the period filters and board reports reach back to it. Reads the roll-ups' (month, ...) indexes."""
+    firsts = [
+        model.objects.order_by("month").values_list("month", flat=True).first()
+        for model in (FFTMonthly, ThemeMonthly)
+    ]
+    return min((month for month in firsts if month is not None), default=None)
+
+
 def fft_by(org_ids, service_ids, period: Period, *, by: str) -> dict[int, tuple[FFTCounts, FFTCounts]]:
-    """Per organisation or service (`by`: "organisation_id" or "service_id"): (period, last month)."""
+    """Per organisation or service (`by`: "organisation_id" or "service_id"): (period, headline month: the
+    period's last complete month, see `Period.headline_month`)."""
     totals: dict[int, FFTCounts] = {}
     latest: dict[int, FFTCounts] = {}
     for row in _fft_rows(org_ids, service_ids, period).values(by, "month").annotate(**_fft_sums()).order_by():
@@ -94,7 +105,7 @@ def fft_by(org_ids, service_ids, period: Period, *, by: str) -> dict[int, tuple[
         key = row[by]
         previous = totals.get(key, FFTCounts())
         totals[key] = FFTCounts(*(a + b for a, b in zip(previous.as_tuple(), counts.as_tuple(), strict=True)))
-        if row["month"] == period.last:
+        if row["month"] == period.headline_month:
             latest[key] = counts
     return {key: (totals[key], latest.get(key, FFTCounts())) for key in totals}
 
@@ -307,7 +318,8 @@ class RisingTheme:
 def rising_themes(
     org_ids, period: Period, *, baseline_months: int = 6, alpha: float = 0.01
 ) -> list[RisingTheme]:
-    """Themes mentioned significantly more in the period's last month than in the months before it.
+    """Themes mentioned significantly more in the period's headline month (its last complete month, see
+    `Period.headline_month`) than in the months before it.
 
     The baseline is the mean monthly count over the previous `baseline_months`; the test is one-sided
     Poisson (is a count this high likely if the rate had not changed?), at `alpha` after a Bonferroni
@@ -317,7 +329,7 @@ def rising_themes(
     from scipy.stats import poisson
 
     org_ids = list(org_ids)
-    current = period.last
+    current = period.headline_month
     baseline = Period.last_months(baseline_months, today=month_start(current - dt.timedelta(days=1)))
     counts = defaultdict(int)
     for row in (

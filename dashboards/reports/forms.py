@@ -3,17 +3,20 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils import timezone
+
+from insight_hub.periods import MonthField, Period, PeriodError
 
 from .selectors import ScopeChoice, month_choices
-from .services import MAX_QUOTES
+from .services import MAX_MONTHS, MAX_QUOTES
 
 
 class ReportScopeForm(forms.Form):
     """What the report covers (GET: the page then lists the stories it would quote)."""
 
     scope = forms.ChoiceField(label="Report for")
-    first_month = forms.ChoiceField(label="First month")
-    last_month = forms.ChoiceField(label="Last month")
+    first_month = MonthField(label="First month")
+    last_month = MonthField(label="Last month", help_text=f"Up to {MAX_MONTHS} months from the first")
     quote_count = forms.IntegerField(
         label="Stories to quote",
         min_value=0,
@@ -23,24 +26,30 @@ class ReportScopeForm(forms.Form):
         widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-3"}),
     )
 
-    def __init__(self, *args, scopes: list[ScopeChoice], **kwargs):
+    def __init__(self, *args, scopes: list[ScopeChoice], today: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
         self.scopes = {choice.key: choice for choice in scopes}
         self.fields["scope"].choices = [(c.key, c.label) for c in scopes]
-        months = month_choices()
+        months = month_choices(today=self.today)
         self.fields["first_month"].choices = months
         self.fields["last_month"].choices = months
-        if len(months) >= 3:
-            self.fields["first_month"].initial = months[2][0]
-            self.fields["last_month"].initial = months[0][0]
+        # The last complete quarter, never the month that is still going on.
+        default = Period.complete_quarter(today=self.today)
+        self.fields["first_month"].initial = default.first.isoformat()
+        self.fields["last_month"].initial = default.last.isoformat()
 
     def clean(self):
         data = super().clean()
-        if "first_month" in data and "last_month" in data:
-            data["first"] = dt.date.fromisoformat(data["first_month"])
-            data["last"] = dt.date.fromisoformat(data["last_month"])
-            if data["last"] < data["first"]:
-                self.add_error("last_month", "The last month must be the same as or after the first month")
+        if data.get("first_month") and data.get("last_month"):
+            try:
+                period = Period.between(
+                    data["first_month"], data["last_month"], today=self.today, max_months=MAX_MONTHS
+                )
+            except PeriodError as error:
+                self.add_error("first_month" if error.field == "first" else "last_month", error.message)
+            else:
+                data["first"], data["last"], data["period"] = period.first, period.last, period
         if "scope" in data:
             data["choice"] = self.scopes[data["scope"]]
         return data

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from insight_hub.periods import Period
+
 
 class ReportStatus(models.TextChoices):
     QUEUED = "queued", "Waiting for a worker"
@@ -109,10 +111,14 @@ class BoardReport(models.Model):
         return self.organisation.display_name if self.organisation_id else self.ics.name
 
     @property
+    def period(self) -> Period:
+        """The months covered, read as on the day it was asked for: a period that took in that month says
+        that the month was incomplete (its figures run only to that day)."""
+        return Period(self.period_first, self.period_last, timezone.localdate(self.requested_at))
+
+    @property
     def period_label(self) -> str:
-        if self.period_first == self.period_last:
-            return f"{self.period_first:%B %Y}"
-        return f"{self.period_first:%B %Y} to {self.period_last:%B %Y}"
+        return self.period.label
 
     @property
     def audit_organisation(self):

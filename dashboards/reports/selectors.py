@@ -23,9 +23,10 @@ from dashboards import selectors as dashboard_selectors
 from dashboards.models import RollupState
 from dashboards.spc import SPCResult, xmr
 from feedback.metrics import THRESHOLD, FFTCounts, FFTFigures, fft_table, percent
+from insight_hub import periods
 from insight_hub.organisations.models import ICS, Organisation, OrganisationKind
 from insight_hub.organisations.permissions import scope_for
-from insight_hub.periods import Period, month_start, next_month
+from insight_hub.periods import Period, add_months, next_month
 from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
 from stories.models import ActionStatus, StoryAction
 
@@ -309,7 +310,7 @@ def _hidden_in_either(a: FFTFigures, b: FFTFigures | None) -> FFTFigures:
 
 
 def spc_for(org_ids, period: Period) -> tuple[SPCResult, Period]:
-    history = Period.last_months(SPC_MONTHS, today=period.last)
+    history = Period(add_months(period.last, -(SPC_MONTHS - 1)), period.last, period.today)
     points = dashboard_selectors.spc_points(dashboard_selectors.fft_trend(org_ids, None, history))
     return xmr(points, higher_is_better=True, percentage=True), history
 
@@ -418,7 +419,7 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
         if progress is not None:
             progress(percent, step)
 
-    period = Period(report.period_first, report.period_last)
+    period = report.period
     ics, organisation = report.ics, report.organisation
     org_ids = scope_org_ids(ics, organisation)
     organisations = {
@@ -502,15 +503,12 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
     return content
 
 
-def month_choices(count: int = 36) -> list[tuple[str, str]]:
-    from django.utils import timezone
-
-    month = month_start(timezone.localdate())
-    out = []
-    for _ in range(count):
-        out.append((month.isoformat(), f"{month:%B %Y}"))
-        month = month_start(month - dt.timedelta(days=1))
-    return out
+def month_choices(*, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """Every month a report may cover, newest first: this month (marked incomplete) back to the first month
+    that holds data, however long ago. Values are the months' first days (2023-01-01), as reports store them
+    and as links to the form have always carried them."""
+    months = periods.month_choices(dashboard_selectors.data_first_month(), today=today)
+    return [(f"{value}-01", label) for value, label in months]
 
 
 def stories_by_stratum(mix: dict[str, int]) -> list[tuple[str, int]]:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from insight_hub.periods import Period
+from insight_hub.periods import Period, PeriodError
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 from insight_hub.retry import TRANSIENT, delay_on_commit
@@ -32,10 +32,11 @@ def report_request(
     errors = {}
     if first.day != 1 or last.day != 1:
         errors["first_month"] = "Choose whole months"
-    elif last < first:
-        errors["last_month"] = "The last month must be the same as or after the first month"
-    elif len(Period(first, last).months) > MAX_MONTHS:
-        errors["last_month"] = f"A report covers at most {MAX_MONTHS} months"
+    else:
+        try:
+            Period.between(first, last, max_months=MAX_MONTHS)
+        except PeriodError as error:
+            errors["first_month" if error.field == "first" else "last_month"] = error.message
     if not 0 <= quote_count <= MAX_QUOTES:
         errors["quote_count"] = f"Quote between 0 and {MAX_QUOTES} stories"
     if errors:

@@ -53,7 +53,7 @@ def report_new(request):
     context = {"form": form, "error_forms": [form], "breadcrumbs": BREADCRUMBS}
     if form.is_valid():
         choice = form.cleaned_data["choice"]
-        period = Period(form.cleaned_data["first"], form.cleaned_data["last"])
+        period = form.cleaned_data["period"]
         org_ids = selectors.scope_org_ids(choice.ics, choice.organisation)
         mix = report_stories.collected_mix(org_ids, period)
         default = report_stories.default_selection(org_ids, period, form.cleaned_data["quote_count"], mix)

@@ -221,7 +221,7 @@ def services_review(charter, world):
 def test_evidence_under_each_commitment(client, world):
     charter = make_charter(world, adopt=True)
     first, second = framework_themes(2)
-    now = timezone.now()
+    now = timezone.now() - dt.timedelta(days=timezone.localdate().day + 2)  # last month: the default period
     for score in (1, 1, 2, 2, 4, 5):
         ResponseFactory(service=world.service_a, fft_score=score, responded_at=now)
     good = StoryFactory(
@@ -230,6 +230,7 @@ def test_evidence_under_each_commitment(client, world):
         user=world.px_a,
         title="Good",
         narrative="The staff were kind.",
+        occurred_on=timezone.localdate(now).replace(day=1),
     )
     bad = StoryFactory(
         organisation=world.trust_b,
@@ -237,9 +238,14 @@ def test_evidence_under_each_commitment(client, world):
         user=world.px_b,
         title="Bad",
         narrative="Nobody told me anything.",
+        occurred_on=timezone.localdate(now).replace(day=1),
     )
     unconsented = StoryFactory(
-        organisation=world.trust_a, user=world.px_a, title="Private", narrative="Not shared with anyone."
+        organisation=world.trust_a,
+        user=world.px_a,
+        title="Private",
+        narrative="Not shared with anyone.",
+        occurred_on=timezone.localdate(now).replace(day=1),
     )
     for story, theme, sentiment in [
         (good, first, "positive"),
@@ -328,7 +334,24 @@ def test_the_evidence_period_swaps_only_the_evidence_with_htmx(client, world):
     response = client.get(url, {"months": "3"}, headers={"HX-Request": "true"})
     page = response.content.decode()
     assert page.lstrip().startswith('<div id="evidence-body"') and "<html" not in page
-    assert Period.last_months(3).label in page
+    assert Period.complete_months(3).label in page
     assert response["Vary"] and "HX-Request" in response["Vary"]
     full = client.get(url, {"months": "6"}).content.decode()
-    assert "<html" in full and Period.last_months(6).label in full
+    assert "<html" in full and Period.complete_months(6).label in full
+
+
+def test_the_evidence_period_may_be_any_past_months_and_a_bad_one_is_named(client, world):
+    charter = make_charter(world, adopt=True)
+    url = reverse("charters:commitment_detail", args=[charter.commitments.get(order=1).pk])
+    client.force_login(world.icb_lead)
+    page = client.get(url, {"months": "custom", "from_month": "2023-01", "to_month": "2023-12"})
+    assert "Evidence for January 2023 to December 2023" in page.content.decode()
+    bad = client.get(url, {"months": "custom", "from_month": "2023-12", "to_month": "2023-01"})
+    assert "The last month must be the same as or after the first month" in bad.content.decode()
+    assert f"Evidence for {Period.complete_months(12).label}" in bad.content.decode()
+    swap = client.get(url, {"from_month": "2023-12", "to_month": "2023-01"}, headers={"HX-Request": "true"})
+    assert swap["HX-Redirect"].startswith(url)
+    overview = client.get(
+        reverse("charters:detail", args=[charter.pk]), {"from_month": "2024-02", "to_month": "2024-04"}
+    )
+    assert overview.status_code == 200 and 'value="2024-02" selected' in overview.content.decode()

@@ -33,7 +33,14 @@ def _months_ago(n: int) -> dt.datetime:
 
 
 def _story(world, org, px, title, narrative, theme, sentiment):
-    story = StoryFactory(organisation=org, status="shared", user=px, title=title, narrative=narrative)
+    story = StoryFactory(
+        organisation=org,
+        status="shared",
+        user=px,
+        title=title,
+        narrative=narrative,
+        occurred_on=_months_ago(1).date().replace(day=1),  # the default evidence period ends with last month
+    )
     StoryTag.objects.filter(story=story).delete()
     StoryTag.objects.create(story=story, theme=theme, sentiment=sentiment)
     return story
@@ -270,7 +277,9 @@ def test_a_charter_is_co_designed_adopted_evidenced_reviewed_and_published(page,
     page.get_by_role("button", name="Show evidence").click()
     page.wait_for_url("**months=3**")
     assert (
-        page.locator("#evidence-body").get_by_text(f"Evidence for {Period.last_months(3).label}").is_visible()
+        page.locator("#evidence-body")
+        .get_by_text(f"Evidence for {Period.complete_months(3).label}")
+        .is_visible()
     )
     page.locator("#evidence-body [data-chart] svg").first.wait_for()
     review = Review.objects.get()

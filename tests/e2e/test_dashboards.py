@@ -36,10 +36,14 @@ def _data(world):
         title="Nine hours in the emergency department",
         narrative="We waited nine hours to be seen and nobody told us why.",
         services=[world.service_a],
+        occurred_on=_months_ago(1).date().replace(day=1),  # the default period ends with last month
     )
     StoryTag.objects.filter(story=story).delete()
     StoryTag.objects.create(story=story, theme=theme, sentiment="negative", evidence_start=None)
-    comment = CommentFactory(response=ResponseFactory(service=world.service_a), text="Seen very quickly.")
+    comment = CommentFactory(
+        response=ResponseFactory(service=world.service_a, responded_at=_months_ago(1)),
+        text="Seen very quickly.",
+    )
     comment.redacted_text = comment.text
     comment.save()
     comment.tags.create(theme=theme, sentiment="positive")
@@ -111,4 +115,50 @@ def test_publishing_a_dashboard_without_an_owner_is_refused(page, world):
     page.get_by_label("Theme (optional)").select_option(label="Timeliness of care")
     page.get_by_role("button", name="Add tile").click()
     assert page.get_by_role("heading", name="Timeliness of care", exact=True).is_visible()
+    assert_accessible(page)
+
+
+def test_an_icb_lead_chooses_months_in_2023_and_shares_them_by_link(page, world):
+    theme = Theme.objects.get(taxonomy__is_default=True, name="Timeliness of care")
+    at = timezone.make_aware(dt.datetime(2023, 3, 14, 10))
+    for score in [1] * 5 + [2] * 5 + [5] * 5:
+        ResponseFactory(service=world.service_a, fft_score=score, responded_at=at)
+    story = StoryFactory(
+        organisation=world.trust_a,
+        status="shared",
+        user=world.px_a,
+        title="A night on the ward in 2023",
+        narrative="Nobody came when the buzzer went, all night.",
+        occurred_on=dt.date(2023, 3, 1),
+    )
+    StoryTag.objects.filter(story=story).delete()
+    StoryTag.objects.create(story=story, theme=theme, sentiment="negative", evidence_start=None)
+    rollups.rebuild_all()
+    sign_in(page, world.icb_lead.email, TEST_PASSWORD)
+    page.wait_for_url("**/")
+    page.goto("/dashboards/system/")
+    assert page.get_by_text("A night on the ward in 2023").count() == 0  # the last 12 complete months
+
+    page.get_by_label("Period").select_option(label="Choose months (From and To)")
+    page.get_by_label("From").select_option(label="March 2023")
+    page.get_by_label("To").select_option(label="December 2023")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**from_month=2023-03**")
+    page.get_by_text("March 2023 to December 2023").first.wait_for()
+    assert page.get_by_text("A night on the ward in 2023").first.is_visible()
+    assert page.get_by_text("% positive in December 2023").is_visible()
+    assert_accessible(page)
+
+    # The link holds the period: opened afresh, it shows the same months.
+    page.goto(page.url)
+    assert page.get_by_label("From").input_value() == "2023-03"
+    assert page.get_by_text("A night on the ward in 2023").first.is_visible()
+
+    # Months the wrong way round: the whole page comes back with the message on the field.
+    page.get_by_label("From").select_option(label="December 2023")
+    page.get_by_label("To").select_option(label="March 2023")
+    page.get_by_role("button", name="Apply filters").click()
+    page.locator(".nhsuk-error-summary").wait_for()
+    message = "The last month must be the same as or after the first month"
+    assert page.locator(".nhsuk-error-message", has_text=message).is_visible()
     assert_accessible(page)
