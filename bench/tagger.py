@@ -87,7 +87,8 @@ def cross_validate(rows: Rows, folds: int, seed: int) -> dict[str, dict]:
         started = time.perf_counter()
         ours = Tagger(fit_pipeline(train_rows, seed=seed), version="cv")
         peer = PeerModel().fit(train_rows)
-        gamma = ours.nlp.get_pipe("qdc_linear").themes.nb_gamma
+        values, counts = np.unique(ours.nlp.get_pipe("qdc_linear").themes.nb_gamma, return_counts=True)
+        gamma = ", ".join(f"{v:g}×{c}" for v, c in zip(values, counts, strict=True))
         print(
             f"fold {k}/{folds}: trained in {time.perf_counter() - started:.0f}s (NB gamma {gamma})",
             file=sys.stderr,

@@ -212,3 +212,24 @@ def test_nb_scaling_favours_telling_features_and_is_folded_into_the_weights() ->
     weights, bias = _fit_margins(x, y, seed=0, nb_gamma=0.5)
     margins = np.asarray(x @ weights) + bias  # plain features: the scale lives in the weights
     assert ((margins[:, 0] > 0) == y[:, 0]).all()
+
+
+def test_per_label_nb_gamma_equals_separate_fits():
+    """A vector of γ (one per label) fits each label exactly as that label's own γ would."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from insight_hub.themes.ml.training import _fit_margins, gamma_counts
+
+    rng = np.random.default_rng(1)
+    y = rng.random((150, 2)) < 0.4
+    x = sp.csr_matrix(
+        np.column_stack([y[:, 0], y[:, 1] & (rng.random(150) < 0.8), rng.random((150, 3)) < 0.5])
+    )
+    x = x.astype(np.float32)
+    mixed_w, mixed_b = _fit_margins(x, y, seed=0, nb_gamma=np.array([0.5, 0.75], dtype=np.float32))
+    for j, gamma in enumerate((0.5, 0.75)):
+        w, b = _fit_margins(x, y, seed=0, nb_gamma=gamma)
+        assert np.array_equal(mixed_w[:, j], w[:, j]) and mixed_b[j] == b[j]
+    assert not np.array_equal(mixed_w, _fit_margins(x, y, seed=0, nb_gamma=0.5)[0])
+    assert sum(gamma_counts(np.array([0.5, 0.75] * 16)).values()) == 32

@@ -171,7 +171,7 @@ class QdcLinear:
             arrays["theme_b"],
             arrays["theme_thr"],
             arrays["theme_platt"],
-            float(arrays["theme_nb_gamma"]) if "theme_nb_gamma" in arrays else 0.0,
+            arrays.get("theme_nb_gamma", 0.0),
         )
         self.sentiment = SentimentHead(
             meta["sentiments"],

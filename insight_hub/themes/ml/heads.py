@@ -29,7 +29,8 @@ class ThemeHead:
     bias: np.ndarray  # (n_labels,)
     thresholds: np.ndarray  # (n_labels,) in margin space
     platt: np.ndarray  # (n_labels, 2)
-    nb_gamma: float = 0.0  # NB scaling the SVMs were fitted with (already folded into ``weights``)
+    # NB scaling the SVMs were fitted with, per label (or one for all; already folded into ``weights``)
+    nb_gamma: float | np.ndarray = 0.0
 
     def decision(self, x: sp.csr_matrix) -> np.ndarray:
         return np.asarray(x @ self.weights) + self.bias

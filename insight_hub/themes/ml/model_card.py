@@ -125,6 +125,14 @@ def _scores_section(cv: dict[str, Any] | None) -> list[str]:
     return [*lines, ""]
 
 
+def _gamma_text(gammas: Any) -> str:
+    """``{"0.5": 20, "0.75": 12}`` -> "0.5 for 20 labels, 0.75 for 12"; older summaries held one number."""
+    if isinstance(gammas, dict) and gammas:
+        parts = [f"{g} for {n}" for g, n in gammas.items()]
+        return parts[0] + " labels" + "".join(f", {p}" for p in parts[1:])
+    return str(gammas if gammas is not None else "?")
+
+
 def write_model_card(out_dir: Path, summary: dict[str, Any]) -> None:
     counts = summary["label_counts"]
     lines = [
@@ -154,9 +162,9 @@ def write_model_card(out_dir: Path, summary: dict[str, Any]) -> None:
         "`qdc_linear` (TF-IDF word 1–2-grams, character 2–5-grams, question-type-conjoined words",
         "and the question type; class-weighted one-vs-rest linear SVMs for 32 QDC labels and for",
         "3-class sentiment; the theme SVMs on NB-SVM-scaled features (each feature scaled per label",
-        "by |log-ratio of its frequency in the label's positives and negatives| ^ gamma, gamma = "
-        f"{summary.get('theme_nb_gamma', '?')},",
-        "chosen by inner CV, the scale folded into the weights); per-label thresholds and Platt-scaled",
+        "by |log-ratio of its frequency in the label's positives and negatives| ^ gamma, gamma chosen",
+        f"per label by inner CV: {_gamma_text(summary.get('theme_nb_gamma'))}; the scale folded into the",
+        "weights); per-label thresholds and Platt-scaled",
         "confidences from inner CV; at",
         "least one label per comment), `safety_rules` (Matcher) and keyword rules for labels with",
         "too few examples (Parking). Inputs at tagging time: text and question type only.",

@@ -30,6 +30,8 @@ from .types import SENTIMENTS
 SVM_C = 0.3  # chosen on the bench folds among 0.2 / 0.3 / 0.5
 # NB-SVM feature scaling for the theme SVMs (``nb_scales``); each training run picks one by inner CV.
 NB_GAMMAS = (0.5, 0.75)
+# A label leaves the run-wide γ only for an out-of-fold F1 gain above this (inner-CV noise guard).
+PER_LABEL_MARGIN = 0.005
 INNER_FOLDS = 3
 THRESHOLD_GRID = np.round(np.arange(-0.4, 0.41, 0.05), 2)
 # Tuned thresholds are shrunk halfway to the SVM's own 0: they are fitted on ~3,000
@@ -51,7 +53,7 @@ def _soft_balance(y: np.ndarray) -> dict[bool, float]:
     return {True: (0.5 / positive) ** 0.5, False: (0.5 / (1 - positive)) ** 0.5}
 
 
-def nb_scales(x: sp.csr_matrix, y: np.ndarray, gamma: float) -> np.ndarray:
+def nb_scales(x: sp.csr_matrix, y: np.ndarray, gamma: float | np.ndarray) -> np.ndarray:
     """Per-label feature scales (F, L) of NB-SVM (Wang & Manning 2012): ``|r| ** gamma`` with ``r`` the
     log-ratio of a feature's smoothed document frequency among a label's positives and among its negatives.
     Features that tell the label apart cost less to use, so the SVM leans on them. ``gamma`` 0 is the plain
@@ -66,7 +68,7 @@ def nb_scales(x: sp.csr_matrix, y: np.ndarray, gamma: float) -> np.ndarray:
 
 
 def _fit_margins(
-    x: sp.csr_matrix, y: np.ndarray, seed: int, nb_gamma: float = 0.0
+    x: sp.csr_matrix, y: np.ndarray, seed: int, nb_gamma: float | np.ndarray = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Class-weighted one-vs-rest linear SVMs: (weights (F, L), bias (L,)). With ``nb_gamma`` > 0 each
     label's SVM is fitted on NB-scaled features (``nb_scales``) and the scale is folded into its weights,
@@ -74,7 +76,7 @@ def _fit_margins(
     saved one."""
     weights = np.zeros((x.shape[1], y.shape[1]), dtype=np.float32)
     bias = np.full(y.shape[1], NEVER, dtype=np.float32)
-    scales = nb_scales(x, y, nb_gamma) if nb_gamma else None
+    scales = nb_scales(x, y, nb_gamma) if np.any(nb_gamma) else None
     for j in range(y.shape[1]):
         if y[:, j].any() and not y[:, j].all():
             svm = LinearSVC(C=SVM_C, class_weight=_soft_balance(y[:, j]), random_state=seed, max_iter=5000)
@@ -87,7 +89,9 @@ def _fit_margins(
     return weights.astype(np.float16).astype(np.float32), bias
 
 
-def _out_of_fold(x: sp.csr_matrix, y: np.ndarray, seed: int, nb_gamma: float = 0.0) -> np.ndarray:
+def _out_of_fold(
+    x: sp.csr_matrix, y: np.ndarray, seed: int, nb_gamma: float | np.ndarray = 0.0
+) -> np.ndarray:
     margins = np.zeros(y.shape, dtype=np.float32)
     for train, test in KFold(INNER_FOLDS, shuffle=True, random_state=seed).split(y):
         w, b = _fit_margins(x[train], y[train], seed, nb_gamma)
@@ -133,20 +137,39 @@ def _platt(margins: np.ndarray, y: np.ndarray) -> np.ndarray:
     return params
 
 
+def _best_label_f1(margins: np.ndarray, y: np.ndarray) -> float:
+    """A label's best F1 over ``THRESHOLD_GRID`` on its out-of-fold margins (without the top-1 fallback)."""
+    best = 0.0
+    for t in THRESHOLD_GRID:
+        predicted = margins > t
+        tp = np.logical_and(y, predicted).sum()
+        best = max(best, 2 * tp / max(int(y.sum() + predicted.sum()), 1))
+    return float(best)
+
+
 def fit_theme_head(x: sp.csr_matrix, y: np.ndarray, seed: int) -> ThemeHead:
-    """The NB scaling is chosen among ``NB_GAMMAS`` by the same inner cross-validation that tunes the
-    thresholds: the one whose out-of-fold margins, with their own tuned thresholds, give the best micro-F1."""
-    best: tuple[float, float, np.ndarray, np.ndarray] | None = None
+    """The NB scaling is chosen per label among ``NB_GAMMAS`` by the same inner cross-validation that tunes
+    the thresholds: the run-wide best (out-of-fold micro-F1 with its own tuned thresholds) for every label,
+    except that a label with enough positives to tune a threshold takes the γ whose out-of-fold margins give
+    it a clearly better F1 of its own (by more than ``PER_LABEL_MARGIN``). Thresholds are then re-tuned on
+    the out-of-fold margins of the chosen mix."""
+    oofs, scores = [], []
     for gamma in NB_GAMMAS:
         oof = _out_of_fold(x, y, seed, gamma)
-        thresholds = tune_thresholds(oof, y)
-        score = float(_micro_f1(y, _predict(oof, thresholds)))
-        if best is None or score > best[0] + 1e-9:
-            best = (score, gamma, oof, thresholds)
-    assert best is not None
-    _, gamma, oof, thresholds = best
-    weights, bias = _fit_margins(x, y, seed, gamma)
-    return ThemeHead(list(model_labels()), weights, bias, thresholds, _platt(oof, y), nb_gamma=gamma)
+        oofs.append(oof)
+        scores.append(float(_micro_f1(y, _predict(oof, tune_thresholds(oof, y)))))
+    overall = int(np.argmax(scores))
+    choice = np.full(y.shape[1], overall)
+    for j in np.flatnonzero(y.sum(axis=0) >= MIN_POSITIVES_FOR_THRESHOLD):
+        f1 = [_best_label_f1(oof[:, j], y[:, j]) for oof in oofs]
+        best = int(np.argmax(f1))
+        if f1[best] > f1[overall] + PER_LABEL_MARGIN:
+            choice[j] = best
+    gammas = np.asarray(NB_GAMMAS, dtype=np.float32)[choice]
+    oof = np.stack([oofs[c][:, j] for j, c in enumerate(choice)], axis=1)
+    thresholds = tune_thresholds(oof, y)
+    weights, bias = _fit_margins(x, y, seed, gammas)
+    return ThemeHead(list(model_labels()), weights, bias, thresholds, _platt(oof, y), nb_gamma=gammas)
 
 
 def fit_sentiment_head(x: sp.csr_matrix, sentiments: list[str | None], seed: int) -> SentimentHead:
@@ -203,10 +226,10 @@ def cross_validate(rows: Rows, *, k: int = 5, seed: int = 0) -> dict[str, Any]:
     never sees its evaluation fold."""
     labels: list[list[str]] = [[] for _ in range(len(rows))]
     sentiments: list[str] = [""] * len(rows)
-    gammas: list[float] = []
+    gammas: list[dict[str, int]] = []
     for train_index, test_index in cv_folds(len(rows), k, seed):
         tagger = Tagger(fit_pipeline(rows.subset(train_index), seed=seed), version="cv")
-        gammas.append(tagger.nlp.get_pipe("qdc_linear").themes.nb_gamma)
+        gammas.append(gamma_counts(tagger.nlp.get_pipe("qdc_linear").themes.nb_gamma))
         fold_labels, fold_sentiments, _ = predict_rows(tagger, rows.subset(test_index))
         for i, lab, sen in zip(test_index, fold_labels, fold_sentiments, strict=True):
             labels[i], sentiments[i] = lab, sen
@@ -215,6 +238,14 @@ def cross_validate(rows: Rows, *, k: int = 5, seed: int = 0) -> dict[str, Any]:
         | score_labels(rows.labels, labels)
         | score_sentiment(rows.sentiments, sentiments)
     )
+
+
+def gamma_counts(nb_gamma: float | np.ndarray) -> dict[str, int]:
+    """How many labels' SVMs were fitted with each NB scaling γ, e.g. ``{"0.5": 20, "0.75": 12}``."""
+    values, counts = np.unique(
+        np.broadcast_to(np.asarray(nb_gamma), (len(model_labels()),)), return_counts=True
+    )
+    return {f"{v:g}": int(c) for v, c in zip(values, counts, strict=True)}
 
 
 def weights_hash(linear: QdcLinear) -> str:
@@ -249,7 +280,7 @@ def train(
         "version": version,
         "trained_at": trained_on.isoformat(timespec="seconds"),
         "seed": seed,
-        "theme_nb_gamma": nlp.get_pipe("qdc_linear").themes.nb_gamma,
+        "theme_nb_gamma": gamma_counts(nlp.get_pipe("qdc_linear").themes.nb_gamma),
         "data": {"file": Path(csv_path).name, "rows": len(rows), "corrections": len(extra_rows or [])},
         "label_counts": {
             label: int(n) for label, n in zip(model_labels(), label_matrix(rows.labels).sum(0), strict=True)
