@@ -379,8 +379,8 @@ def critical_follow_up(organisation_ids, *, since: datetime.date, before: dateti
     org_ids = list(organisation_ids)
     # The stories with a change made, as one set the database reads once and hashes (`id IN (...)`), not an
     # `EXISTS` per critical story: that was evaluated once for each count it fed, and its cost estimate woke
-    # PostgreSQL's JIT compiler (tens of milliseconds on a system view). Same stories either way. The set is not
-    # narrowed to the organisations (a join to the stories that cost more than it saved): the outer filter is.
+    # PostgreSQL's JIT compiler (tens of milliseconds on a system view). Same stories either way. The set is
+    # not narrowed to the organisations (a join to the stories cost more than it saved): the outer filter is.
     made = Q(
         pk__in=StoryAction.objects.filter(
             change_claim=ChangeClaim.MADE, change_signed_off_at__isnull=False

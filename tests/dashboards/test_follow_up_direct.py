@@ -51,7 +51,8 @@ def _seed(world, n: int = 160) -> list[Story]:
     stories = list(Story.objects.filter(title__startswith="Varied story"))
     for story in stories:
         if story.teller_response_at is not None:
-            logged = story.teller_response_at - dt.timedelta(days=rng.randrange(0, 20), hours=rng.randrange(24))
+            wait = dt.timedelta(days=rng.randrange(0, 20), hours=rng.randrange(24))
+            logged = story.teller_response_at - wait
             Story.objects.filter(pk=story.pk).update(logged_at=logged)
     now = timezone.now()
     actions = []
@@ -129,9 +130,10 @@ def test_the_grouped_figures_equal_a_story_by_story_computation(world, months, w
 
     expected_shares = _direct_shares(stories, org_ids, period)
     assert expected_shares.critical > 5 or months == 1  # the data reach every rule
-    assert follow_up.critical_follow_up(
-        sorted(org_ids), since=period.first, before=next_month(period.last)
-    ) == expected_shares
+    assert (
+        follow_up.critical_follow_up(sorted(org_ids), since=period.first, before=next_month(period.last))
+        == expected_shares
+    )
     assert figures.shares == follow_up.shares_shown(expected_shares)
 
     expected_months = _direct_months(stories, org_ids, figures.history)
