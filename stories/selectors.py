@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.safestring import SafeString
 
@@ -376,24 +376,27 @@ def critical_follow_up(organisation_ids, *, since: datetime.date, before: dateti
     (not withdrawn, consent not withdrawn): the share with a response to the teller and the share with a
     change made and signed off. Counts only, no text: the caller passes the organisations the person may
     see figures for (the system view, a board report's trust or ICS)."""
-    made = StoryAction.objects.filter(
-        story=OuterRef("pk"), change_claim=ChangeClaim.MADE, change_signed_off_at__isnull=False
+    org_ids = list(organisation_ids)
+    # The stories with a change made, as one set the database reads once and hashes (`id IN (...)`), not an
+    # `EXISTS` per critical story: that was evaluated once for each count it fed, and its cost estimate woke
+    # PostgreSQL's JIT compiler (tens of milliseconds on a system view). Same stories either way. The set is
+    # not narrowed to the organisations (a join to the stories cost more than it saved): the outer filter is.
+    made = Q(
+        pk__in=StoryAction.objects.filter(
+            change_claim=ChangeClaim.MADE, change_signed_off_at__isnull=False
+        ).values("story_id")
     )
-    stories = (
-        Story.objects.filter(
-            CRITICAL,
-            organisation_id__in=list(organisation_ids),
-            occurred_on__gte=since,
-            occurred_on__lt=before,
-            consent_withdrawn_on__isnull=True,
-        )
-        .exclude(status=StoryStatus.WITHDRAWN)
-        .annotate(change_made=Exists(made))
-    )
+    stories = Story.objects.filter(
+        CRITICAL,
+        organisation_id__in=org_ids,
+        occurred_on__gte=since,
+        occurred_on__lt=before,
+        consent_withdrawn_on__isnull=True,
+    ).exclude(status=StoryStatus.WITHDRAWN)
     counts = stories.aggregate(
         critical=Count("pk"),
         with_response=Count("pk", filter=~Q(teller_response="")),
-        with_change_made=Count("pk", filter=Q(change_made=True)),
-        with_both=Count("pk", filter=Q(change_made=True) & ~Q(teller_response="")),
+        with_change_made=Count("pk", filter=made),
+        with_both=Count("pk", filter=made & ~Q(teller_response="")),
     )
     return CriticalFollowUp(**counts)

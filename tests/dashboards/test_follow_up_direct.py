@@ -1,0 +1,145 @@
+"""The "Responses and changes made" figures (dashboards/follow_up.py) as the database groups them, against a
+direct computation story by story in Python on varied data: critical by each of its three rules or not at all,
+withdrawn, consent withdrawn, answered or not (with a blank response), changes claimed "made" signed off or
+not, claimed "planned", two actions on one story, another trust's stories, and moments either side of
+midnight and of the months' edges in England's time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from django.utils import timezone
+
+from dashboards import follow_up
+from insight_hub.periods import Period, month_start, next_month
+from stories.models import ChangeClaim, Story, StoryAction, StoryStatus
+from stories.selectors import CriticalFollowUp
+
+pytestmark = pytest.mark.django_db
+
+TZ = timezone.get_current_timezone()
+
+
+def _seed(world, n: int = 160) -> list[Story]:
+    rng = random.Random(20261206)
+    today = timezone.localdate()
+    stories = []
+    for i in range(n):
+        day = today - dt.timedelta(days=rng.randrange(0, 800))
+        answered = rng.random() < 0.6
+        at = dt.datetime.combine(day, dt.time(rng.choice([0, 9, 23]), rng.choice([0, 30])), tzinfo=TZ)
+        stories.append(
+            Story(
+                organisation=world.trust_a if i % 4 else world.trust_b,
+                title=f"Varied story {i}",
+                narrative="Varied narrative.",
+                teller="patient",
+                occurred_on=day - dt.timedelta(days=rng.randrange(0, 40)),
+                source_channel="interview",
+                status=rng.choice([StoryStatus.SHARED, StoryStatus.SUBMITTED, StoryStatus.WITHDRAWN]),
+                sentiment=rng.choice(["negative", "positive", "mixed", ""]),
+                safety_concern=rng.choice(["", "", "", "Fall risk"]),
+                criticality=rng.choice([None, 1, 3, 4, 5]),
+                teller_response=rng.choice(["Thank you.", "Thank you.", ""]) if answered else "",
+                teller_response_at=at + dt.timedelta(days=rng.randrange(0, 30)) if answered else None,
+                consent_withdrawn_on=today if rng.random() < 0.1 else None,
+            )
+        )
+    Story.objects.bulk_create(stories)
+    stories = list(Story.objects.filter(title__startswith="Varied story"))
+    for story in stories:
+        if story.teller_response_at is not None:
+            wait = dt.timedelta(days=rng.randrange(0, 20), hours=rng.randrange(24))
+            logged = story.teller_response_at - wait
+            Story.objects.filter(pk=story.pk).update(logged_at=logged)
+    now = timezone.now()
+    actions = []
+    for story in stories:
+        for _ in range(rng.choice([0, 0, 1, 2])):
+            claim = rng.choice([ChangeClaim.MADE, ChangeClaim.MADE, ChangeClaim.PLANNED, ""])
+            signed = rng.random() < 0.6
+            actions.append(
+                StoryAction(
+                    story=story,
+                    description="Varied action",
+                    owner=world.px_a,
+                    due_on=today,
+                    change_claim=claim,
+                    change_signed_off_by=world.px_a_colleague if signed else None,
+                    change_signed_off_at=now if signed else None,
+                )
+            )
+    StoryAction.objects.bulk_create(actions)
+    return list(Story.objects.filter(title__startswith="Varied story"))
+
+
+def _counted(story: Story) -> bool:
+    return story.status != StoryStatus.WITHDRAWN and story.consent_withdrawn_on is None
+
+
+def _critical(story: Story) -> bool:
+    return story.sentiment == "negative" or story.safety_concern != "" or (story.criticality or 0) >= 4
+
+
+def _direct_shares(stories, org_ids, period: Period) -> CriticalFollowUp:
+    made = set(
+        StoryAction.objects.filter(
+            change_claim=ChangeClaim.MADE, change_signed_off_at__isnull=False
+        ).values_list("story_id", flat=True)
+    )
+    critical = [
+        s
+        for s in stories
+        if s.organisation_id in org_ids
+        and _counted(s)
+        and _critical(s)
+        and period.first <= s.occurred_on < next_month(period.last)
+    ]
+    return CriticalFollowUp(
+        critical=len(critical),
+        with_response=sum(s.teller_response != "" for s in critical),
+        with_change_made=sum(s.pk in made for s in critical),
+        with_both=sum(s.pk in made and s.teller_response != "" for s in critical),
+    )
+
+
+def _direct_months(stories, org_ids, history: Period) -> list[follow_up.ResponseMonth]:
+    waits: dict[dt.date, list[int]] = {month: [] for month in history.months}
+    for s in stories:
+        if s.organisation_id not in org_ids or not _counted(s) or not s.teller_response:
+            continue
+        answered = timezone.localtime(s.teller_response_at, TZ).date()
+        logged = timezone.localtime(s.logged_at, TZ).date()
+        if month_start(answered) in waits:
+            waits[month_start(answered)].append(follow_up.working_days_between(logged, answered))
+    return [
+        follow_up.ResponseMonth(month, len(days), sum(days) / len(days) if days else None)
+        for month, days in waits.items()
+    ]
+
+
+@pytest.mark.parametrize("months", [1, 12])
+@pytest.mark.parametrize("which", ["a", "both"])
+def test_the_grouped_figures_equal_a_story_by_story_computation(world, months, which):
+    stories = _seed(world)
+    org_ids = {world.trust_a.pk} if which == "a" else {world.trust_a.pk, world.trust_b.pk}
+    period = Period.last_months(months)
+    figures = follow_up.follow_up_figures(sorted(org_ids), period)
+
+    expected_shares = _direct_shares(stories, org_ids, period)
+    assert expected_shares.critical > 5 or months == 1  # the data reach every rule
+    assert (
+        follow_up.critical_follow_up(sorted(org_ids), since=period.first, before=next_month(period.last))
+        == expected_shares
+    )
+    assert figures.shares == follow_up.shares_shown(expected_shares)
+
+    expected_months = _direct_months(stories, org_ids, figures.history)
+    assert sum(m.responses for m in expected_months) > 20
+    assert [(m.month, m.responses) for m in figures.months] == [
+        (m.month, m.responses) for m in expected_months
+    ]
+    for got, want in zip(figures.months, expected_months, strict=True):
+        assert got.mean == pytest.approx(want.mean) if want.mean is not None else got.mean is None
