@@ -45,21 +45,29 @@ TITLE_WORDS = 8
 
 
 def import_stories(*, organisation, user, name: str, content: bytes) -> int:
-    """The adapter: import one CSV file of stories for `organisation` as `user` and return how many stories it
-    created. Today the story import service, run in this process as a worker would run it."""
-    from stories.imports import stories_import
-    from stories.models import CriticalityScale
+    """The adapter: import one CSV file of stories for `organisation` as `user` through the story import flow
+    (`stories.importing`) and return how many stories it created. The upload, the settings page's choices
+    and the import task run here, as the pages and a worker would; the redaction and tagging chunks the task
+    queues go to the real workers."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
-    report = stories_import(
-        organisation=organisation,
-        user=user,
-        name=name,
-        content=content,
-        criticality_scale=CriticalityScale.SIGNED,
+    from stories.importing import services
+
+    batch = services.story_import_upload(
+        user=user, organisation=organisation, uploaded_file=SimpleUploadedFile(name, content)
     )
-    if not report.ok:
-        raise SystemExit(f"the import refused the file: {report.summary}")
-    return report.created
+    services.story_import_settings_save(
+        batch=batch,
+        user=user,
+        values=batch.values,
+        defaults={**batch.defaults, "teller": "patient", "source_channel": "care_opinion"},
+        consent={"internal_learning": True, "board_quote": False, "publication": False},
+        consent_reason="Published by the teller on Care Opinion under its terms: internal learning",
+    )
+    batch = services.story_import_run_here(batch=batch)
+    if batch.status != "done" or batch.rows_failed:
+        raise SystemExit(f"the import refused the file: {batch.message} {batch.errors[:3]}")
+    return batch.rows_imported
 
 
 def stories_csv(source: Path, *, prefix: str) -> bytes:

@@ -140,8 +140,8 @@ def test_an_icb_lead_chooses_months_in_2023_and_shares_them_by_link(page, world)
     assert page.get_by_text("A night on the ward in 2023").count() == 0  # the last 12 complete months
 
     page.get_by_label("Period").select_option(label="Choose months (From and To)")
-    page.get_by_label("From").select_option(label="March 2023")
-    page.get_by_label("To").select_option(label="December 2023")
+    page.locator("#id_from_month").select_option(label="March 2023")
+    page.locator("#id_to_month").select_option(label="December 2023")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**from_month=2023-03**")
     page.get_by_text("March 2023 to December 2023").first.wait_for()
@@ -151,12 +151,12 @@ def test_an_icb_lead_chooses_months_in_2023_and_shares_them_by_link(page, world)
 
     # The link holds the period: opened afresh, it shows the same months.
     page.goto(page.url)
-    assert page.get_by_label("From").input_value() == "2023-03"
+    assert page.locator("#id_from_month").input_value() == "2023-03"
     assert page.get_by_text("A night on the ward in 2023").first.is_visible()
 
     # Months the wrong way round: the whole page comes back with the message on the field.
-    page.get_by_label("From").select_option(label="December 2023")
-    page.get_by_label("To").select_option(label="March 2023")
+    page.locator("#id_from_month").select_option(label="December 2023")
+    page.locator("#id_to_month").select_option(label="March 2023")
     page.get_by_role("button", name="Apply filters").click()
     page.locator(".nhsuk-error-summary").wait_for()
     message = "The last month must be the same as or after the first month"

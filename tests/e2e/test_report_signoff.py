@@ -72,7 +72,7 @@ def test_a_board_report_is_signed_off_released_and_then_read_by_the_board(page, 
     report_path = re.sub(r"^https?://[^/]+", "", page.url)
     main = page.locator("main").inner_text()
     assert "Draft: waiting for sign-off" in main
-    assert "0 of 5 sections approved" in main
+    assert "0 of 6 sections approved" in main
     assert "Summary" in main and "Critical stories collected and quoted" in main
     assert_accessible(page)
 
@@ -100,6 +100,7 @@ def test_a_board_report_is_signed_off_released_and_then_read_by_the_board(page, 
         "Themes most praised and most criticised",
         "Charter commitments",
         "Actions and their owners",
+        "Responses and changes made",
     ):
         _approve(page, title)
     page.get_by_text("All sections are approved: the report can be released.").wait_for()
