@@ -58,7 +58,13 @@ def test_the_api_answers_anything_without_a_server_error_and_as_its_schema_says(
     response = case.call()
     STATUSES.add(response.status_code)
     assert response.status_code < 500, response.text[:2000]
-    case.validate_response(response)
+    # The hub's JSON reader refuses a number of more than 30 digits anywhere in a body (a parser limit, named
+    # in the 400's detail). An open object in the schema cannot say so, so a body holding such a number in
+    # an extra property is schema-valid yet refused: only that refusal is excused from "valid data accepted".
+    excused = response.status_code == 400 and "digits; the most the hub reads is" in response.text
+    case.validate_response(
+        response, excluded_checks=[schemathesis.checks.positive_data_acceptance] if excused else None
+    )
 
 
 def test_the_fuzz_run_was_authenticated_and_reached_both_the_tagger_and_the_validation():
