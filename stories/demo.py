@@ -15,7 +15,7 @@ from django.utils import timezone
 from insight_hub.organisations.demo import DEMO_ICB
 from insight_hub.organisations.models import Organisation, Role, Service
 
-from . import services
+from . import pathway_services, services
 from .models import ImportSource, Pathway, PathwayStage, SafetyConcern, Story, StoryStatus
 
 STROKE_STAGES = [
@@ -460,7 +460,7 @@ def _stroke_pathway(ics) -> list[PathwayStage]:
     if not pathway.stages.exists():
         for name, ods, service_name in STROKE_STAGES:
             organisation = Organisation.objects.get(ods_code=ods)
-            services.pathway_stage_add(
+            pathway_services.pathway_stage_add(
                 pathway=pathway,
                 name=name,
                 organisation=organisation,

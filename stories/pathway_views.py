@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from insight_hub.forms import add_service_errors
 from insight_hub.organisations.permissions import scope_for
 
-from . import selectors, services
+from . import pathway_services, selectors
 from .forms import PathwayForm, StageForm
 from .views import FORM_FIELD_FOR, HOME, STORIES, _audit_original_titles, _form_page
 
@@ -55,7 +55,7 @@ def pathway_create(request):
         raise Http404
     form = PathwayForm(request.POST or None, user=request.user)
     if form.is_valid():
-        pathway = services.pathway_create(**form.cleaned_data)
+        pathway = pathway_services.pathway_create(**form.cleaned_data)
         return redirect("stories:pathway_detail", pk=pathway.pk)
     crumbs = [HOME, STORIES, ("Pathways", reverse("stories:pathway_list"))]
     return _form_page(request, form=form, title="Add a pathway", submit="Add pathway", crumbs=crumbs)
@@ -70,7 +70,7 @@ def pathway_stage_add(request, pk: int):
     form = StageForm(request.POST or None, pathway=pathway)
     if form.is_valid():
         try:
-            services.pathway_stage_add(pathway=pathway, **form.cleaned_data)
+            pathway_services.pathway_stage_add(pathway=pathway, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error, field_for=FORM_FIELD_FOR)
         else:

@@ -28,7 +28,6 @@ from .models import (
     ChangeClaim,
     ConsentEvent,
     FlagSource,
-    Pathway,
     PathwayStage,
     SafetyConcern,
     SafetyLead,
@@ -571,32 +570,3 @@ def teller_response_record(*, story: Story, user, response: str) -> Story:
     story.full_clean()
     story.save()
     return story
-
-
-# Pathways ----------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def pathway_create(*, ics, name: str, description: str = "") -> Pathway:
-    pathway = Pathway(ics=ics, name=name, description=description)
-    pathway.full_clean()
-    pathway.save()
-    return pathway
-
-
-@transaction.atomic
-def pathway_stage_add(
-    *, pathway: Pathway, name: str, organisation: Organisation, service: Service | None = None
-) -> PathwayStage:
-    """Add a stage at the end of the pathway."""
-    if organisation.ics_id != pathway.ics_id:
-        raise ValidationError({"organisation": f"Choose an organisation in {pathway.ics}"})
-    if service is not None and service.organisation_id != organisation.pk:
-        raise ValidationError({"service": f"Choose a service of {organisation.display_name}"})
-    last = pathway.stages.order_by("-order").values_list("order", flat=True).first() or 0
-    stage = PathwayStage(
-        pathway=pathway, order=last + 1, name=name, organisation=organisation, service=service
-    )
-    stage.full_clean()
-    stage.save()
-    return stage

@@ -9,7 +9,7 @@ import datetime
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from stories import services
+from stories import pathway_services, services
 from stories.importing import services as import_services
 from tests.access.matrix import NOT_FOUND, OK, ORIGINAL_MARKER, REDIRECT, Route, expect
 from tests.factories import PathwayFactory, StoryFactory
@@ -23,7 +23,9 @@ def setup(world) -> dict:
     pathway = PathwayFactory(ics=world.ics)
     objects = {"pathway": pathway}
     for key, org, px in [("a", world.trust_a, world.px_a), ("b", world.trust_b, world.px_b)]:
-        stage = services.pathway_stage_add(pathway=pathway, name=f"Stage at trust {key}", organisation=org)
+        stage = pathway_services.pathway_stage_add(
+            pathway=pathway, name=f"Stage at trust {key}", organisation=org
+        )
         story = StoryFactory(
             organisation=org,
             user=px,

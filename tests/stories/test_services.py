@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from insight_hub.organisations.models import Role
-from stories import selectors, services
+from stories import pathway_services, selectors, services
 from stories.models import ConsentEvent, FlagSource, Purpose, SafetyConcern, Story, StoryStatus
 from tests.factories import (
     MembershipFactory,
@@ -349,14 +349,14 @@ def test_the_response_to_the_teller_is_recorded_with_who_and_when(world, draft):
 
 
 def test_stages_are_added_in_order_within_the_ics(world):
-    pathway = services.pathway_create(ics=world.ics, name="Stroke")
-    first = services.pathway_stage_add(pathway=pathway, name="Ambulance", organisation=world.trust_b)
-    second = services.pathway_stage_add(
+    pathway = pathway_services.pathway_create(ics=world.ics, name="Stroke")
+    first = pathway_services.pathway_stage_add(pathway=pathway, name="Ambulance", organisation=world.trust_b)
+    second = pathway_services.pathway_stage_add(
         pathway=pathway, name="Stroke unit", organisation=world.trust_a, service=world.service_a
     )
     assert (first.order, second.order) == (1, 2)
     with pytest.raises(ValidationError):
-        services.pathway_stage_add(
+        pathway_services.pathway_stage_add(
             pathway=pathway, name="Wrong service", organisation=world.trust_a, service=world.service_b
         )
 
@@ -364,7 +364,7 @@ def test_stages_are_added_in_order_within_the_ics(world):
 def test_a_pathway_name_is_unique_in_its_ics(world):
     PathwayFactory(ics=world.ics, name="Stroke")
     with pytest.raises(ValidationError):
-        services.pathway_create(ics=world.ics, name="Stroke")
+        pathway_services.pathway_create(ics=world.ics, name="Stroke")
 
 
 def test_a_px_lead_membership_makes_someone_a_possible_safety_lead(world):
