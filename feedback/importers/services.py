@@ -24,13 +24,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, connections, transaction
-from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from feedback.models import Comment, FFTPublishedFigure, ImportBatch, ImportKind, ImportStatus
 from insight_hub.imports import tabular
 from insight_hub.imports.mappingfile import MappingFile
 from insight_hub.imports.problems import ImportFileError, Problem, problem
+from insight_hub.imports.progress import MAX_REPORTED_PROBLEMS
 from insight_hub.organisations.models import Organisation, Service
 from insight_hub.retry import TRANSIENT, delay_on_commit
 from insight_hub.themes.services import tagging_queue
@@ -50,8 +50,6 @@ logger = logging.getLogger(__name__)
 
 # Small enough that parsing the first chunk and writing the last, which nothing overlaps, stay short.
 CHUNK_ROWS = 20_000
-# The stored report keeps this many problems; the counts still cover every row.
-MAX_REPORTED_PROBLEMS = 10_000
 COMMENT_LABEL = Comment._meta.label_lower
 
 
@@ -238,37 +236,17 @@ def import_batch_run(*, batch_id: int) -> None:
         else:
             _run_rows(batch)
     except ImportFileError as exc:
-        _finish(batch, ImportStatus.FAILED, str(exc))
+        batch.finish(ImportStatus.FAILED, str(exc))
     except TRANSIENT:
         raise  # the task retries; the batch stays "running" and the retry resumes it
     except Exception:
         logger.exception("import batch %s stopped", batch_id)
-        _finish(
-            batch,
+        batch.finish(
             ImportStatus.FAILED,
             "The import stopped on an unexpected error. Rows imported before it "
             "are complete; importing the file again will add only the rest.",
         )
         raise
-
-
-def _finish(batch: ImportBatch, status: str, message: str = "") -> None:
-    batch.status = status
-    batch.message = message
-    batch.finished_at = timezone.now()
-    batch.save(
-        update_fields=[
-            "status",
-            "message",
-            "finished_at",
-            "rows_total",
-            "rows_done",
-            "rows_imported",
-            "rows_duplicate",
-            "rows_failed",
-            "errors",
-        ]
-    )
 
 
 class _Report:
@@ -318,7 +296,7 @@ def _run_rows(batch: ImportBatch) -> None:
                     good.append(parsed)
             writer.write(good, rows=len(chunk))
     batch.rows_total = batch.rows_done
-    _finish(batch, ImportStatus.DONE)
+    batch.finish(ImportStatus.DONE)
 
 
 def _chunks(rows: Iterator[tabular.Row], size: int) -> Iterator[list[tabular.Row]]:
@@ -451,7 +429,7 @@ def _run_nhse(batch: ImportBatch) -> None:
     batch.rows_done = batch.rows_total
     batch.rows_imported = len(figures)
     batch.rows_failed = batch.rows_total - len(figures)
-    _finish(batch, ImportStatus.DONE)
+    batch.finish(ImportStatus.DONE)
 
 
 def _nhse_period_and_setting(batch: ImportBatch, workbook: nhse.PublishedWorkbook) -> tuple[date, str]:

@@ -28,7 +28,7 @@ from django.utils.text import get_valid_filename
 from insight_hub.bulk import bulk_update_fields
 from insight_hub.imports import tabular
 from insight_hub.imports.mappingfile import MappingFile
-from insight_hub.imports.problems import ImportFileError, Problem, problem
+from insight_hub.imports.problems import ImportFileError, problem
 from insight_hub.organisations.models import Organisation
 from insight_hub.retry import TRANSIENT, delay_on_commit, send_on_commit
 
@@ -43,7 +43,6 @@ CHUNK_ROWS = 500
 # Stories per redaction-and-tagging task: small enough that two workers share an import's work evenly.
 PREPARE_CHUNK = 100
 SAMPLE_ROWS = 1000
-MAX_REPORTED_PROBLEMS = 10_000
 SOURCE = ImportSource.CSV
 
 
@@ -265,53 +264,29 @@ def story_import_run(*, batch_id: int) -> None:
     batch = StoryImport.objects.select_related("organisation", "uploaded_by").get(pk=batch_id)
     path = Path(batch.file.path)
     batch.rows_total = tabular.estimate_rows(path)
-    batch.errors, batch.rows_done, batch.rows_imported, batch.rows_duplicate, batch.rows_failed = (
-        [],
-        0,
-        0,
-        0,
-        0,
-    )
+    batch.start_counting()
     try:
         if batch.defaults.get("on_error") == OnError.ALL_OR_NOTHING and not _all_good(batch, path):
-            _finish(
-                batch,
+            batch.finish(
                 StoryImportStatus.FAILED,
                 "Nothing was imported: correct the rows listed and import again.",
             )
             return
         _write_all(batch, path)
     except ImportFileError as exc:
-        _finish(batch, StoryImportStatus.FAILED, str(exc))
+        batch.finish(StoryImportStatus.FAILED, str(exc))
         return
     except TRANSIENT:
         raise
     except Exception:
         logger.exception("story import %s stopped", batch_id)
-        _finish(
-            batch,
+        batch.finish(
             StoryImportStatus.FAILED,
             "The import stopped on an unexpected error; importing the "
             "file again adds only the stories not yet imported.",
         )
         raise
-    _finish(batch, StoryImportStatus.DONE)
-
-
-def _report(batch: StoryImport, problems: list[Problem]) -> None:
-    room = MAX_REPORTED_PROBLEMS - len(batch.errors)
-    batch.errors += [p.as_dict() for p in problems[: max(room, 0)]]
-
-
-def _progress(batch: StoryImport) -> None:
-    batch.rows_total = max(batch.rows_total, batch.rows_done)
-    StoryImport.objects.filter(pk=batch.pk).update(
-        rows_total=batch.rows_total,
-        rows_done=batch.rows_done,
-        rows_imported=batch.rows_imported,
-        rows_duplicate=batch.rows_duplicate,
-        rows_failed=batch.rows_failed,
-    )
+    batch.finish(StoryImportStatus.DONE)
 
 
 def _all_good(batch: StoryImport, path: Path) -> bool:
@@ -322,7 +297,7 @@ def _all_good(batch: StoryImport, path: Path) -> bool:
             parsed = parse(number, cells)
             if isinstance(parsed, list):
                 batch.rows_failed += 1
-                _report(batch, parsed)
+                batch.report(parsed)
     batch.rows_done = 0
     return batch.rows_failed == 0
 
@@ -337,7 +312,7 @@ def _write_all(batch: StoryImport, path: Path) -> None:
                 parsed = parse(number, cells)
                 if isinstance(parsed, list):
                     batch.rows_failed += 1
-                    _report(batch, parsed)
+                    batch.report(parsed)
                 elif parsed.external_id in seen:
                     batch.rows_duplicate += 1
                     first = seen[parsed.external_id]
@@ -345,8 +320,7 @@ def _write_all(batch: StoryImport, path: Path) -> None:
                         f"Row {number} repeats row {first} (same story id “{parsed.external_id}”): "
                         "imported once."
                     )
-                    _report(
-                        batch,
+                    batch.report(
                         [problem(number, _column_of(batch, "external_id"), parsed.external_id, message)],
                     )
                 else:
@@ -354,7 +328,7 @@ def _write_all(batch: StoryImport, path: Path) -> None:
                     good.append(parsed)
             _write_chunk(batch, good)
             batch.rows_done += len(chunk)
-            _progress(batch)
+            batch.save_progress()
     batch.rows_total = batch.rows_done
 
 
@@ -388,8 +362,7 @@ def _write_chunk(batch: StoryImport, records: list[StoryRecord]) -> None:
         for record in records:
             if record.external_id in known:
                 batch.rows_duplicate += 1
-                _report(
-                    batch,
+                batch.report(
                     [
                         problem(
                             record.row,
@@ -510,20 +483,3 @@ def imported_stories_prepare(*, ids: list[int]) -> int:
                         story=locked, user=None, concern=SafetyConcern.SAFETY, source=FlagSource.CRITICALITY
                     )
     return len(stories)
-
-
-def _finish(batch: StoryImport, status: str, message: str = "") -> None:
-    batch.status, batch.message, batch.finished_at = status, message, timezone.now()
-    batch.save(
-        update_fields=[
-            "status",
-            "message",
-            "finished_at",
-            "rows_total",
-            "rows_done",
-            "rows_imported",
-            "rows_duplicate",
-            "rows_failed",
-            "errors",
-        ]
-    )
