@@ -16,7 +16,6 @@ import itertools
 import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -24,15 +23,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, connections, transaction
-from django.utils.text import get_valid_filename
 
 from feedback.models import Comment, FFTPublishedFigure, ImportBatch, ImportKind, ImportStatus
 from insight_hub.imports import tabular
 from insight_hub.imports.mappingfile import MappingFile
 from insight_hub.imports.problems import ImportFileError, Problem, problem
 from insight_hub.imports.progress import MAX_REPORTED_PROBLEMS
+from insight_hub.imports.uploads import file_deleted_unless_kept, file_sha256, stored_name
 from insight_hub.organisations.models import Organisation, Service
-from insight_hub.retry import TRANSIENT, delay_on_commit
+from insight_hub.retry import TRANSIENT
 from insight_hub.themes.services import tagging_queue
 
 from . import nhse
@@ -73,12 +72,12 @@ def _batch_with_file(
 ) -> ImportBatch:
     """Keep the upload (refused unread when too big) and check it is a CSV or XLSX file by its content."""
     _refuse_too_big(uploaded_file)
-    name = get_valid_filename(Path(uploaded_file.name or "upload").name)[:200] or "upload"
+    name = stored_name(uploaded_file)
     batch = ImportBatch(organisation=organisation, kind=kind, uploaded_by=user, original_name=name)
     batch.file.save(name, uploaded_file, save=False)
-    with _file_deleted_unless_kept(batch):
+    with file_deleted_unless_kept(batch):
         path = Path(batch.file.path)
-        batch.content_sha256 = file_fingerprint(path)
+        batch.content_sha256 = file_sha256(path)
         # Checked before anything unpacks or parses it (an XLSX file's unpacked sizes, a CSV file's lines).
         file_format = tabular.sniff_format(path)
         if kind == ImportKind.NHSE_FFT and file_format != "xlsx":
@@ -86,20 +85,6 @@ def _batch_with_file(
         if file_format == "csv":
             tabular.check_lines(path)
     return batch
-
-
-@contextmanager
-def _file_deleted_unless_kept(batch: ImportBatch) -> Iterator[None]:
-    """A refused upload leaves no file behind in MEDIA_ROOT, whatever refused it: a file-level problem
-    becomes the form's error on the file, named; anything else is raised after the file is deleted."""
-    try:
-        yield
-    except ImportFileError as exc:
-        batch.file.delete(save=False)
-        raise ValidationError({"file": f"{batch.original_name}: {exc}"}) from None
-    except BaseException:
-        batch.file.delete(save=False)
-        raise
 
 
 # Rows read at upload to guess the answers' wording (the current FFT question's or the 2013–2020 one's).
@@ -122,7 +107,7 @@ def import_upload(*, user, organisation: Organisation, uploaded_file: UploadedFi
     batch = _batch_with_file(
         user=user, organisation=organisation, kind=ImportKind.ROWS, uploaded_file=uploaded_file
     )
-    with _file_deleted_unless_kept(batch):
+    with file_deleted_unless_kept(batch):
         with tabular.open_table(Path(batch.file.path)) as table:
             samples = _first_values(table, SAMPLE_ROWS)
             batch.column_mapping = without_numeric_text(
@@ -193,14 +178,7 @@ def import_start(*, batch: ImportBatch) -> bool:
 
     if batch.kind == ImportKind.ROWS and mapping_problems(batch.column_mapping):
         raise ValidationError("Choose the columns to import first.")
-    with transaction.atomic():
-        started = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEW).update(
-            status=ImportStatus.QUEUED
-        )
-        if started:
-            delay_on_commit(import_run, batch.pk)
-    batch.refresh_from_db()
-    return bool(started)
+    return batch.queue_once(import_run, waiting=ImportStatus.PREVIEW)
 
 
 def nhse_upload(
@@ -213,7 +191,7 @@ def nhse_upload(
     )
     # For a workbook, the mapping step's place holds what the person said about it.
     batch.column_mapping = {"period": period.isoformat() if period else "", "setting": setting}
-    with _file_deleted_unless_kept(batch):
+    with file_deleted_unless_kept(batch):
         batch.full_clean()
         batch.save()
     import_start(batch=batch)
@@ -223,10 +201,7 @@ def nhse_upload(
 def import_batch_run(*, batch_id: int) -> None:
     """Run a queued import (the Celery task's body). A redelivered task finds the batch running and runs it
     again from the top, which is safe: rows already written are recognised by their dedupe keys."""
-    claimed = ImportBatch.objects.filter(
-        pk=batch_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
-    ).update(status=ImportStatus.RUNNING)
-    if not claimed:
+    if not ImportBatch.claim(batch_id):
         logger.info("import batch %s is not queued (gone, or already finished); nothing to do", batch_id)
         return
     batch = ImportBatch.objects.select_related("organisation").get(pk=batch_id)

@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import islice
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
+
+from insight_hub.retry import delay_on_commit
 
 from .problems import Problem
 
@@ -36,6 +38,22 @@ class ImportProgress(models.Model):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def claim(cls, pk: int) -> bool:
+        """For the task's body: mark the batch running if it is queued (or running already, when a task is
+        redelivered). False when it is gone or has finished: nothing to do."""
+        return bool(cls.objects.filter(pk=pk, status__in=ACTIVE_STATUSES).update(status="running"))
+
+    def queue_once(self, task, *, waiting: str) -> bool:
+        """Queue `task` (a Celery task taking the batch's pk) for the batch if it is still in the status
+        `waiting`: compare-and-set on the status, so a double click queues it once. Reads the batch again."""
+        with transaction.atomic():
+            queued = type(self).objects.filter(pk=self.pk, status=waiting).update(status="queued")
+            if queued:
+                delay_on_commit(task, self.pk)
+        self.refresh_from_db()
+        return bool(queued)
 
     @property
     def running(self) -> bool:

@@ -23,14 +23,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from insight_hub.bulk import bulk_update_fields
 from insight_hub.imports import tabular
 from insight_hub.imports.mappingfile import MappingFile
 from insight_hub.imports.problems import ImportFileError, problem
+from insight_hub.imports.uploads import file_deleted_unless_kept, file_sha256, stored_name
 from insight_hub.organisations.models import Organisation
-from insight_hub.retry import TRANSIENT, delay_on_commit, send_on_commit
+from insight_hub.retry import TRANSIENT, send_on_commit
 
 from ..models import ConsentEvent, FlagSource, ImportSource, SafetyConcern, Story
 from .mapping import IGNORE, OnError, guess_scale, mapping_problems, suggest_columns, value_suggestions
@@ -44,16 +44,6 @@ CHUNK_ROWS = 500
 PREPARE_CHUNK = 100
 SAMPLE_ROWS = 1000
 SOURCE = ImportSource.CSV
-
-
-def _file_sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def first_values(path: Path, rows: int = SAMPLE_ROWS) -> tuple[list[str], dict[str, list[str]]]:
@@ -78,15 +68,15 @@ def story_import_upload(
         raise ValidationError(
             {"file": f"The file is too big: the largest file you can import is {limit} MB."}
         )
-    name = get_valid_filename(Path(uploaded_file.name or "upload").name)[:200] or "upload"
+    name = stored_name(uploaded_file)
     batch = StoryImport(organisation=organisation, uploaded_by=user, original_name=name)
     batch.file.save(name, uploaded_file, save=False)
     path = Path(batch.file.path)
-    try:
+    with file_deleted_unless_kept(batch):
         if tabular.sniff_format(path) == "csv":
             tabular.check_lines(path)
         header, distinct = first_values(path)
-        batch.content_sha256 = _file_sha256(path)
+        batch.content_sha256 = file_sha256(path)
         if mapping is None:
             batch.columns = suggest_columns(header, {c: v[:20] for c, v in distinct.items()})
             batch.defaults = {
@@ -120,12 +110,6 @@ def story_import_upload(
                 batch.values[field].setdefault(word, hub_value)
         batch.full_clean()
         batch.save()
-    except ImportFileError as exc:
-        batch.file.delete(save=False)
-        raise ValidationError({"file": f"{batch.original_name}: {exc}"}) from None
-    except BaseException:
-        batch.file.delete(save=False)
-        raise
     return batch
 
 
@@ -190,14 +174,7 @@ def story_import_start(*, batch: StoryImport) -> bool:
         raise ValidationError(
             "Finish the mapping first: " + " ".join(problems or ["declare the consent basis."])
         )
-    with transaction.atomic():
-        started = StoryImport.objects.filter(pk=batch.pk, status=StoryImportStatus.MAPPING).update(
-            status=StoryImportStatus.QUEUED
-        )
-        if started:
-            delay_on_commit(story_import_run, batch.pk)
-    batch.refresh_from_db()
-    return bool(started)
+    return batch.queue_once(story_import_run, waiting=StoryImportStatus.MAPPING)
 
 
 def story_import_run_here(*, batch: StoryImport) -> StoryImport:
@@ -255,10 +232,7 @@ def _chunks(rows: Iterator, size: int) -> Iterator[list]:
 def story_import_run(*, batch_id: int) -> None:
     """The Celery task's body. A redelivered task runs the import again from the top, which is safe: the
     stories already saved are recognised by their ids and counted as already imported."""
-    claimed = StoryImport.objects.filter(
-        pk=batch_id, status__in=[StoryImportStatus.QUEUED, StoryImportStatus.RUNNING]
-    ).update(status=StoryImportStatus.RUNNING)
-    if not claimed:
+    if not StoryImport.claim(batch_id):
         logger.info("story import %s is not queued; nothing to do", batch_id)
         return
     batch = StoryImport.objects.select_related("organisation", "uploaded_by").get(pk=batch_id)
