@@ -223,7 +223,7 @@ def main() -> int:
     connections.close_all()
 
     form_path = f"/feedback/s/{service.public_id}/"
-    with gunicorn(env, workers=args.workers, wait=30) as base:
+    with gunicorn(env, workers=args.workers, tries=150) as base:
         for url in browse_urls:  # each browse page answers before the clock starts
             answer = httpx.get(f"{base}{url}", headers={"Cookie": f"sessionid={session.session_key}"})
             print(f"  {url}: {answer.status_code}")

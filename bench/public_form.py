@@ -168,7 +168,7 @@ def main() -> int:
     connections.close_all()
 
     options = ("--worker-class", "gthread", "--threads", str(args.threads)) if args.threads > 1 else ()
-    with gunicorn(env, workers=args.workers, options=options, wait=20) as base:
+    with gunicorn(env, workers=args.workers, options=options, tries=100) as base:
         form_url = f"{base}/feedback/s/{service.public_id}/"
         outcomes: Counter[str] = Counter()
         lock = threading.Lock()
