@@ -29,20 +29,13 @@ import os
 import platform
 import random
 import re
-import secrets
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
-from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import httpx
-import psycopg
+from served import drop_database, gunicorn, run_environment, scratch_database
 
-ROOT = Path(__file__).resolve().parent.parent
 COMMENTS = ["The nurses were lovely.", "Parking was a nightmare.", "", "", "Waited too long to be seen."]
 DEFAULT_BROWSE = "/,/stories/,/feedback/,/feedback/services/{service}/,/dashboards/"
 BROWSER = "demo px_lead"  # who the browsing clients are signed in as (see --browse-as)
@@ -54,29 +47,6 @@ from insight_hub.settings import *  # noqa: F403
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 """
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def scratch_database(url: str) -> str:
-    parsed = urlparse(url)
-    name = f"{parsed.path.lstrip('/') or 'insight_hub'}_bench_load"
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunparse(parsed._replace(path=f"/{name}"))
-
-
-def drop_database(url: str) -> None:
-    parsed = urlparse(url)
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -207,24 +177,14 @@ def main() -> int:
     if not database_url.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the load test makes a scratch one beside it.")
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-    bench_db = scratch_database(database_url)
-    settings_dir = tempfile.mkdtemp(prefix="bench-load-")
-    Path(settings_dir, "bench_settings.py").write_text(BENCH_SETTINGS)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "PYTHONPATH": os.pathsep.join([settings_dir, str(ROOT)]),
-        "DATABASE_URL": bench_db,
-        "REDIS_URL": redis_url,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-        "PUBLIC_FORM_RATE_LIMIT": str(10**9),
-    }
-    os.environ.update(env)
-    sys.path[:0] = [settings_dir, str(ROOT)]
+    bench_db = scratch_database(database_url, "bench_load")
+    env = run_environment(
+        database_url=bench_db,
+        redis_url=redis_url,
+        settings=BENCH_SETTINGS,
+        prefix="bench-load-",
+        PUBLIC_FORM_RATE_LIMIT=str(10**9),
+    )
 
     import django
 
@@ -262,33 +222,8 @@ def main() -> int:
     print(f"scratch database ready in {time.monotonic() - started:.0f} s: demo ICS, service {service.pk}")
     connections.close_all()
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     form_path = f"/feedback/s/{service.public_id}/"
-    gunicorn = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "insight_hub.wsgi:application",
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:  # not listening yet
-                pass
-            time.sleep(0.2)
-        else:
-            sys.exit("gunicorn did not answer /healthz")
+    with gunicorn(env, workers=args.workers, tries=150) as base:
         for url in browse_urls:  # each browse page answers before the clock starts
             answer = httpx.get(f"{base}{url}", headers={"Cookie": f"sessionid={session.session_key}"})
             print(f"  {url}: {answer.status_code}")
@@ -296,9 +231,6 @@ def main() -> int:
         begun = time.monotonic()
         tally = asyncio.run(run_clients(args, base, form_path, browse_urls, session.session_key))
         elapsed = time.monotonic() - begun
-    finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=60)
 
     stored = Response.objects.filter(service=service).count() - before
     print(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")

@@ -19,8 +19,6 @@ import os
 import platform
 import random
 import re
-import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,12 +27,10 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-import psycopg
 import requests
+from served import drop_database, gunicorn, run_environment, scratch_database
 
-ROOT = Path(__file__).resolve().parent.parent
 COMMENTS = ["The nurses were lovely.", "Parking was a nightmare.", "", "", "Waited too long to be seen."]
 
 BENCH_SETTINGS = """
@@ -125,30 +121,6 @@ def run_wrk(args, form_url: str, services, service, version, outcomes: Counter) 
     return elapsed
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def scratch_database(url: str) -> str:
-    """Drop and create `<name>_bench_public_form` on the same server; return its URL."""
-    parsed = urlparse(url)
-    name = f"{parsed.path.lstrip('/') or 'insight_hub'}_bench_public_form"
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunparse(parsed._replace(path=f"/{name}"))
-
-
-def drop_database(url: str) -> None:
-    parsed = urlparse(url)
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=8)
@@ -173,23 +145,10 @@ def main() -> int:
     if not database_url.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the benchmark makes a scratch one beside it.")
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
-    bench_db = scratch_database(database_url)
-    settings_dir = tempfile.mkdtemp(prefix="bench-public-form-")
-    Path(settings_dir, "bench_settings.py").write_text(BENCH_SETTINGS)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "PYTHONPATH": os.pathsep.join([settings_dir, str(ROOT)]),
-        "DATABASE_URL": bench_db,
-        "REDIS_URL": redis_url,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    sys.path[:0] = [settings_dir, str(ROOT)]
+    bench_db = scratch_database(database_url, "bench_public_form")
+    env = run_environment(
+        database_url=bench_db, redis_url=redis_url, settings=BENCH_SETTINGS, prefix="bench-public-form-"
+    )
 
     import django
 
@@ -208,35 +167,9 @@ def main() -> int:
 
     connections.close_all()
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    form_url = f"{base}/feedback/s/{service.public_id}/"
-    gunicorn = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "insight_hub.wsgi:application",
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            *(["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 else []),
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    try:
-        for _ in range(100):
-            try:
-                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or a worker still starting
-                pass
-            time.sleep(0.2)
-        else:
-            sys.exit("gunicorn did not answer /healthz")
-
+    options = ("--worker-class", "gthread", "--threads", str(args.threads)) if args.threads > 1 else ()
+    with gunicorn(env, workers=args.workers, options=options, tries=100) as base:
+        form_url = f"{base}/feedback/s/{service.public_id}/"
         outcomes: Counter[str] = Counter()
         lock = threading.Lock()
         stop_at = time.monotonic() + args.seconds
@@ -277,9 +210,6 @@ def main() -> int:
             with ThreadPoolExecutor(args.clients) as pool:
                 list(pool.map(client, range(args.clients)))
             elapsed = time.monotonic() - started
-    finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
 
     stored = Response.objects.filter(service=service).count()
     accepted = outcomes["accepted"]

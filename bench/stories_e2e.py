@@ -20,10 +20,8 @@ import argparse
 import csv
 import io
 import os
-import subprocess
 import sys
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
@@ -31,14 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insight_hub.settings")
 
-from tagging_e2e import (  # noqa: E402
-    cpu_seconds,
-    machine_cpu,
-    our_backends_cpu,
-    peak_rss_mib,
-    pool_pids,
-    wait_for_quiet,
-)
+from workers import CpuSample, celery_worker, wait_for_quiet  # noqa: E402
 
 DEV_FILE = ROOT.parent / "shared/data/care_opinion_stories_dev.csv"
 TITLE_WORDS = 8
@@ -119,7 +110,6 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from insight_hub.celery import app
     from insight_hub.organisations.demo import DEMO_PARTNERS, demo_organisations_load
     from insight_hub.organisations.models import Organisation
     from insight_hub.privacy.redaction import VERSION
@@ -136,42 +126,11 @@ def main() -> None:
     user, _ = get_user_model().objects.get_or_create(username="bench-stories@example.nhs.uk")
     files = [(trust, stories_csv(args.data, prefix=trust.ods_code)) for trust in trusts]
 
-    app.control.purge()
-    name = f"bench-{uuid.uuid4().hex[:6]}@localhost"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "insight_hub",
-            "worker",
-            "-Q",
-            "nlp,default",
-            "--concurrency",
-            str(args.workers),
-            "-n",
-            name,
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-    )
-    try:
-        while not app.control.ping(destination=[name], timeout=1):
-            time.sleep(0.5)
+    with celery_worker(args.workers) as worker:
         time.sleep(2)  # each pool process loads its models as it starts (themes.tasks._load_models)
         if args.quiet_wait:
             wait_for_quiet(args.quiet_wait)
-        pools = pool_pids(worker.pid)
-        pool_cpu0 = {pid: cpu_seconds(pid) for pid in pools}
-        backends0: dict[int, float] = {}
-        our_backends_cpu(backends0)
-        backends = dict(backends0)
-        busy0, total0 = machine_cpu()
+        sample = CpuSample(worker)
         load_before = os.getloadavg()[0]
         started, cpu0 = time.perf_counter(), time.process_time()
         created = 0
@@ -187,11 +146,9 @@ def main() -> None:
         while pending and time.perf_counter() - started < args.timeout:
             time.sleep(0.5)
             pending = waiting.count()
-            our_backends_cpu(backends)
+            sample.poll()
         elapsed = time.perf_counter() - started
-        pool_cpu = sum(cpu_seconds(pid) - cpu for pid, cpu in pool_cpu0.items())
-        workers_pg_cpu = sum(cpu - backends0.get(pid, 0.0) for pid, cpu in backends.items())
-        busy1, total1 = machine_cpu()
+        pool_cpu, workers_pg_cpu, busy = sample.pool_cpu(), sample.workers_pg_cpu(), sample.machine_busy()
         failed = ours.filter(tag_status=TagStatus.FAILED).count()
         done = created - pending
         print(
@@ -199,20 +156,13 @@ def main() -> None:
             f"({done / elapsed:,.0f}/s; the import call itself {imported_at:.1f} s) by {args.workers} worker "
             f"processes; {failed} failed"
         )
-        print(
-            "peak RSS per pool process: "
-            + ", ".join(f"{peak_rss_mib(p):.0f} MiB" for p in pool_pids(worker.pid))
-        )
+        print("peak RSS per pool process: " + ", ".join(f"{m:.0f} MiB" for m in sample.peak_rss()))
         print(
             f"CPU: the import call {import_cpu:.1f} s, pool processes {pool_cpu:.1f} s, PostgreSQL for this "
-            f"database about {workers_pg_cpu:.1f} s; machine busy {(busy1 - busy0) / (total1 - total0):.0%} "
+            f"database about {workers_pg_cpu:.1f} s; machine busy {busy:.0%} "
             f"of {os.cpu_count()} cores, load average {load_before:.1f} before, "
             f"{os.getloadavg()[0]:.1f} after"
         )
-    finally:
-        worker.terminate()
-        worker.wait(timeout=60)
-        app.control.purge()
 
 
 if __name__ == "__main__":

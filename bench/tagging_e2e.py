@@ -16,7 +16,6 @@ import csv
 import dataclasses
 import os
 import random
-import subprocess
 import sys
 import time
 import uuid
@@ -26,85 +25,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insight_hub.settings")
 
-
-def peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process; with `children`, also of its children it has reaped."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def reaped_children_cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
-
-
-def run_queue_wait_seconds(pid: int) -> float:
-    """Seconds the process has spent runnable but waiting for a CPU (held by other processes)."""
-    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
-
-
-def our_backends_cpu(seen: dict[int, float]) -> None:
-    """Record the CPU so far of each PostgreSQL backend serving another session on this benchmark's database
-    (the workers'); called every second, so a backend that is replaced still counts up to its last sample."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        pids = [pid for (pid,) in cursor.fetchall()]
-    for pid in pids:
-        try:
-            seen[pid] = cpu_seconds(pid)
-        except FileNotFoundError:
-            continue
-
-
-def machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot, all cores."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    return (sum(values) - idle) / os.sysconf("SC_CLK_TCK"), sum(values) / os.sysconf("SC_CLK_TCK")
-
-
-def postgres_cpu_seconds() -> float:
-    """CPU of every PostgreSQL process, live ones and the backends the postmaster has reaped. Other
-    people's sessions are in it too: it bounds what our writes cost the database server."""
-    out = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True).stdout
-    total = 0.0
-    for pid in map(int, out.split()):
-        try:
-            total += cpu_seconds(pid)
-            status = Path(f"/proc/{pid}/status").read_text()
-            if "PPid:\t1\n" in status:  # the postmaster: add the backends it has reaped
-                total += reaped_children_cpu_seconds(pid)
-        except FileNotFoundError:
-            continue
-    return total
-
-
-def wait_for_quiet(seconds: float) -> None:
-    deadline = time.perf_counter() + seconds
-    while True:
-        busy0, total0 = machine_cpu()
-        time.sleep(3)
-        busy1, total1 = machine_cpu()
-        share = (busy1 - busy0) / (total1 - total0)
-        if share < 0.25 or time.perf_counter() > deadline:
-            break
-    print(f"starting with the machine {share:.0%} busy, load average {os.getloadavg()[0]:.1f}", flush=True)
-
-
-def pool_pids(parent: int) -> list[int]:
-    out = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True).stdout
-    return [int(pid) for pid in out.split()]
+from workers import (  # noqa: E402
+    CpuSample,
+    backend_cpu_seconds,
+    celery_worker,
+    postgres_cpu_seconds,
+    wait_for_quiet,
+)
 
 
 def main() -> None:
@@ -140,7 +67,6 @@ def main() -> None:
     from django.utils import timezone
 
     from feedback.models import Comment, Response
-    from insight_hub.celery import app
     from insight_hub.organisations.demo import demo_organisations_load
     from insight_hub.organisations.models import Service
     from insight_hub.themes.models import TagStatus
@@ -194,44 +120,12 @@ def main() -> None:
         in_process(ids, args.chunk or TAG_CHUNK, args.profile)
         return
 
-    app.control.purge()
-    name = f"bench-{uuid.uuid4().hex[:6]}@localhost"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "insight_hub",
-            "worker",
-            "-Q",
-            "nlp,default",
-            "--concurrency",
-            str(args.workers),
-            "-n",
-            name,
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-    )
-    try:
-        while not app.control.ping(destination=[name], timeout=1):
-            time.sleep(0.5)
+    with celery_worker(args.workers) as worker:
         print(f"worker ready; queueing {len(ids):,} comments in chunks of {TAG_CHUNK}", flush=True)
         if args.quiet_wait:
             wait_for_quiet(args.quiet_wait)
-        pools = pool_pids(worker.pid)
-        pool_cpu0 = {pid: cpu_seconds(pid) for pid in pools}
-        pool_wait0 = {pid: run_queue_wait_seconds(pid) for pid in pools}
-        poll_cpu0 = backend_cpu_seconds()
-        backends0: dict[int, float] = {}
-        our_backends_cpu(backends0)
-        backends = dict(backends0)
-        pg_cpu0, (busy0, total0) = postgres_cpu_seconds(), machine_cpu()
+        poll_cpu0, pg_cpu0 = backend_cpu_seconds(), postgres_cpu_seconds()
+        sample = CpuSample(worker)
         started = time.perf_counter()
         _send("feedback.comment", ids)
         pending = len(ids)
@@ -247,14 +141,12 @@ def main() -> None:
             if polls % 10 == 0 or not untagged.filter(pk__in=last_chunks).exists():
                 pending = untagged.count()
                 print(f"  {time.perf_counter() - started:6.1f}s  {len(ids) - pending:,} tagged", flush=True)
-            our_backends_cpu(backends)
+            sample.poll()
         elapsed = time.perf_counter() - started
-        pool_cpu = sum(cpu_seconds(pid) - cpu0 for pid, cpu0 in pool_cpu0.items())
-        pool_wait = [run_queue_wait_seconds(pid) - wait0 for pid, wait0 in pool_wait0.items()]
-        workers_pg_cpu = sum(cpu - backends0.get(pid, 0.0) for pid, cpu in backends.items())
+        pool_cpu, pool_wait, workers_pg_cpu = sample.pool_cpu(), sample.pool_wait(), sample.workers_pg_cpu()
         poll_cpu = backend_cpu_seconds() - poll_cpu0
-        pg_cpu, (busy1, total1) = postgres_cpu_seconds() - pg_cpu0, machine_cpu()
-        memory = [peak_rss_mib(pid) for pid in pool_pids(worker.pid)]
+        pg_cpu, busy = postgres_cpu_seconds() - pg_cpu0, sample.machine_busy()
+        memory = sample.peak_rss()
         failed = Comment.objects.filter(tag_status=TagStatus.FAILED).count()
         print(
             f"\n{len(ids) - pending:,} of {len(ids):,} comments tagged in {elapsed:.1f}s "
@@ -264,7 +156,7 @@ def main() -> None:
         per_k = 1000 / max(1, len(ids) - pending)
         print(
             f"CPU per 1k comments: pool processes {pool_cpu * per_k:.3f} s, PostgreSQL (all sessions on the "
-            f"machine) {pg_cpu * per_k:.3f} s; machine busy {(busy1 - busy0) / (total1 - total0):.0%} of "
+            f"machine) {pg_cpu * per_k:.3f} s; machine busy {busy:.0%} of "
             f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"
         )
         print(
@@ -276,21 +168,6 @@ def main() -> None:
             + ", ".join(f"{wait:.1f} s" for wait in pool_wait)
             + f" of the {elapsed:.1f} s"
         )
-    finally:
-        worker.terminate()
-        worker.wait(timeout=60)
-        app.control.purge()
-
-
-def backend_cpu_seconds() -> float:
-    """CPU seconds used so far by this connection's PostgreSQL backend (same machine), from /proc."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (pid,) = cursor.fetchone()
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def in_process(ids: list[int], chunk: int, profile: Path | None) -> None:

@@ -108,46 +108,18 @@ def system_funnels(request, *, organisations, period: Period, service_ids, setti
     among all English trusts where NHS England's figures are loaded. `organisations`: the trusts shown."""
     labels = {org.pk: org.display_name for org in organisations}
     org_ids = list(labels)
-    fft = select.fft_points(org_ids, service_ids, period, by="organisation_id", labels=labels)
-    target = select.ics_fft_target(org_ids, service_ids, period)
-    charts = []
-    if fft and target is not None:
-        charts.append(
-            funnel_chart(
-                "FFT % positive by trust, against the number of responses",
-                funnel(fft, target=target, target_label="ICS value"),
-                value_label="% positive",
-                denominator_label="responses",
-                key="funnel-fft",
-                first_column="Trust",
-                case_mix=CASE_MIX_NOTE,
-            )
-        )
-    choices = select.theme_choices(org_ids, service_ids, period)
-    theme = _chosen_theme(request, choices)
-    theme_charts = []
-    if theme is not None:
-        counts = select.theme_counts(theme.pk, org_ids, service_ids, period, by="organisation_id")
-        pooled = select.theme_counts(theme.pk, org_ids, service_ids, period, by=None).get(None)
-        theme_charts = _theme_charts(
-            theme,
-            counts,
-            labels,
-            select.pooled_targets(pooled),
-            unit_label="trust",
-            first_column="Trust",
-            key="funnel-theme",
-        )
-    return {
-        "fft": charts,
-        "theme": theme,
-        "theme_choices": choices,
-        "theme_charts": theme_charts,
-        "kept_params": _kept_params(request),
-        "param": PARAM,
-        "national": _national_charts(org_ids, period, setting, suffix=" (this ICS)"),
-        "unit": "trust",
-    }
+    return _funnels(
+        request,
+        shown=(org_ids, service_ids),
+        pooled=(org_ids, service_ids),
+        by="organisation_id",
+        labels=labels,
+        unit="trust",
+        case_mix=CASE_MIX_NOTE,
+        period=period,
+        setting=setting,
+        national_suffix=" (this ICS)",
+    )
 
 
 def organisation_funnels(
@@ -169,34 +141,66 @@ def organisation_funnels(
         if setting
         else None
     )
-    fft = select.fft_points([organisation.pk], list(labels), period, by="service_id", labels=labels)
-    target = select.ics_fft_target(ics_ids, ics_services, period)
+    return _funnels(
+        request,
+        shown=([organisation.pk], list(labels)),
+        pooled=(ics_ids, ics_services),
+        by="service_id",
+        labels=labels,
+        unit="service",
+        case_mix=SERVICE_CASE_MIX,
+        period=period,
+        setting=setting,
+        national_suffix=" (this trust)",
+    )
+
+
+def _funnels(
+    request,
+    *,
+    shown,
+    pooled,
+    by: str,
+    labels,
+    unit: str,
+    case_mix: str,
+    period: Period,
+    setting,
+    national_suffix,
+) -> dict:
+    """The funnels of one page. `shown`: the (organisation ids, service ids or None) whose units are plotted,
+    one point per `by` (`labels` names each); `pooled`: the (organisation ids, service ids or None) whose
+    pooled value is the target line; `unit`: what a point is ("trust", "service")."""
+    org_ids, service_ids = shown
+    first_column = unit.capitalize()
+    fft = select.fft_points(org_ids, service_ids, period, by=by, labels=labels)
+    target = select.ics_fft_target(*pooled, period)
     charts = []
     if fft and target is not None:
         charts.append(
             funnel_chart(
-                "FFT % positive by service, against the number of responses",
+                f"FFT % positive by {unit}, against the number of responses",
                 funnel(fft, target=target, target_label="ICS value"),
                 value_label="% positive",
                 denominator_label="responses",
                 key="funnel-fft",
-                first_column="Service",
-                case_mix=SERVICE_CASE_MIX,
+                first_column=first_column,
+                case_mix=case_mix,
             )
         )
-    choices = select.theme_choices([organisation.pk], list(labels), period)
+    choices = select.theme_choices(org_ids, service_ids, period)
     theme = _chosen_theme(request, choices)
     theme_charts = []
     if theme is not None:
-        counts = select.theme_counts(theme.pk, [organisation.pk], list(labels), period, by="service_id")
-        pooled = select.theme_counts(theme.pk, ics_ids, ics_services, period, by=None).get(None)
+        counts = select.theme_counts(theme.pk, org_ids, service_ids, period, by=by)
+        pooled_counts = select.theme_counts(theme.pk, *pooled, period, by=None).get(None)
         theme_charts = _theme_charts(
             theme,
             counts,
             labels,
-            select.pooled_targets(pooled),
-            unit_label="service",
-            first_column="Service",
+            select.pooled_targets(pooled_counts),
+            unit_label=unit,
+            first_column=first_column,
             key="funnel-theme",
         )
     return {
@@ -206,6 +210,6 @@ def organisation_funnels(
         "theme_charts": theme_charts,
         "kept_params": _kept_params(request),
         "param": PARAM,
-        "national": _national_charts([organisation.pk], period, setting, suffix=" (this trust)"),
-        "unit": "service",
+        "national": _national_charts(org_ids, period, setting, suffix=national_suffix),
+        "unit": unit,
     }

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django import forms
 from django.core.exceptions import ValidationError
 
+from insight_hub.forms import FilterForm
 from insight_hub.organisations.models import Organisation, Service
 from insight_hub.themes.models import QuestionType, Sentiment
 
@@ -263,28 +264,6 @@ def question_initial(questions: Sequence[Question]) -> list[dict]:
 
 
 # Staff filters.
-
-
-class FilterForm(forms.Form):
-    """A list's filters from the query string, with a `date_from`/`date_to` pair: each bad value is shown on
-    its field and left out, so that one bad value does not empty the list."""
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "The end date must be on or after the start date")
-        return data
-
-    def filters(self) -> dict:
-        """The valid filters only."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {
-            k: v
-            for k, v in getattr(self, "cleaned_data", {}).items()
-            if v not in (None, "") and k not in self.errors
-        }
 
 
 class ResponseFilterForm(FilterForm):

@@ -12,6 +12,7 @@ from django.db.models.functions import Length, Replace
 
 from insight_hub.demographics import AgeBand, EthnicCategory, Sex
 from insight_hub.demographics import YesNo as Disability
+from insight_hub.imports.progress import ImportProgress
 from insight_hub.themes.models import AbstractThemeTag, QuestionType, TaggableText
 
 FFT_QUESTION = "Overall, how was your experience of our service?"
@@ -345,8 +346,9 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class ImportBatch(models.Model):
-    """One uploaded file and what became of it: progress, counts and a row-level error report."""
+class ImportBatch(ImportProgress):
+    """One uploaded file and what became of it: progress, counts and a row-level error report (the fields
+    rows_total … finished_at are `ImportProgress`'s)."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
@@ -365,15 +367,6 @@ class ImportBatch(models.Model):
     # the value step (the shape of insight_hub.imports.mappingfile's "values").
     value_mapping = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEW)
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
-    rows_imported = models.PositiveIntegerField(default=0)
-    rows_duplicate = models.PositiveIntegerField(default=0)
-    rows_failed = models.PositiveIntegerField(default=0)
-    # [{"row": 12, "column": "fft_score", "message": "..."}]
-    errors = models.JSONField(default=list, blank=True)
-    message = models.TextField(blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at"]

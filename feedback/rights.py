@@ -8,7 +8,6 @@ they wrote in a comment (the original text is searched; what is listed is the re
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from django.db.models import Count, Q, QuerySet
@@ -16,7 +15,7 @@ from django.utils import timezone
 
 from insight_hub.organisations.models import Organisation
 from insight_hub.privacy.redaction import VERSION as REDACTION_VERSION
-from insight_hub.privacy.subjects import Changed, Record, Search
+from insight_hub.privacy.subjects import Changed, Record, Search, iso
 from insight_hub.themes.models import TagAudit, TaggingClaim
 
 from .models import Comment, Response
@@ -122,14 +121,6 @@ def _comments_of(response_ids: list[int]) -> QuerySet[Comment]:
     return Comment.objects.filter(response_id__in=response_ids).order_by("pk")
 
 
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).isoformat()
-    return value.isoformat()
-
-
 def _export_one(response: Response) -> dict:
     comments = list(
         response.comments.select_related("question").prefetch_related("tags__theme").order_by("pk")
@@ -150,7 +141,7 @@ def _export_one(response: Response) -> dict:
         "service": response.service.name,
         "survey": f"{version.survey.name} (version {version.number})" if version else "",
         "how_it_came": response.get_source_display(),
-        "answered_at": _iso(response.responded_at),
+        "answered_at": iso(response.responded_at),
         "fft_answer": response.get_fft_score_display() if response.fft_score else "",
         "where": response.location_detail,
         "equality_monitoring": {
@@ -183,10 +174,10 @@ def _export_one(response: Response) -> dict:
             for comment in comments
         ],
         "tag_corrections": [
-            {"theme": row.theme.name, "what": row.action, "at": _iso(row.at)} for row in corrections
+            {"theme": row.theme.name, "what": row.action, "at": iso(row.at)} for row in corrections
         ],
         "imported_from": (
-            {"file": batch.original_name, "uploaded_at": _iso(batch.uploaded_at)}
+            {"file": batch.original_name, "uploaded_at": iso(batch.uploaded_at)}
             if batch is not None
             else None
         ),

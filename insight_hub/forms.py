@@ -218,3 +218,25 @@ def add_service_errors(
     for name, messages in error.message_dict.items():
         name = (field_for or {}).get(name, name)
         form.add_error(name if name in form.fields else None, messages)
+
+
+class FilterForm(forms.Form):
+    """A list's filters from the query string, with a `date_from`/`date_to` pair: each bad value is shown on
+    its field and left out, so that one bad value does not empty the list."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date must be on or after the start date")
+        return data
+
+    def filters(self) -> dict:
+        """The valid filters only."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {
+            k: v
+            for k, v in getattr(self, "cleaned_data", {}).items()
+            if v not in (None, "") and k not in self.errors
+        }

@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from insight_hub.privacy.redaction import redact
-from insight_hub.privacy.subjects import Changed, Record, Search
+from insight_hub.privacy.subjects import Changed, Record, Search, iso
 from insight_hub.themes.models import TagAudit, TaggingClaim
 
 from .models import ConsentEvent, DatePrecision, Story, StoryAction
@@ -99,14 +99,6 @@ def _tag_decisions(ids: list[int]) -> dict[int, int]:
     return {row["item_id"]: row["n"] for row in rows}
 
 
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).isoformat()
-    return value.isoformat()
-
-
 def _export_one(story: Story) -> dict:
     return {
         "id": story.pk,
@@ -130,16 +122,16 @@ def _export_one(story: Story) -> dict:
             "interpreter_needed": story.get_interpreter_needed_display() if story.interpreter_needed else "",
         },
         "status": story.get_status_display(),
-        "logged_at": _iso(story.logged_at),
+        "logged_at": iso(story.logged_at),
         "consent": {
             "internal_learning": story.consent_internal_learning,
             "board_report_quote": story.consent_board_quote,
             "publication": story.consent_publication,
-            "withdrawn_on": _iso(story.consent_withdrawn_on),
+            "withdrawn_on": iso(story.consent_withdrawn_on),
             "history": [
                 {
                     "what": event.get_action_display(),
-                    "at": _iso(event.at),
+                    "at": iso(event.at),
                     "internal_learning": event.internal_learning,
                     "board_report_quote": event.board_quote,
                     "publication": event.publication,
@@ -151,17 +143,17 @@ def _export_one(story: Story) -> dict:
         "safety": {
             "concern": story.get_safety_concern_display() if story.safety_concern else "",
             "raised_by": story.get_safety_flag_source_display() if story.safety_flag_source else "",
-            "raised_at": _iso(story.safety_flagged_at),
+            "raised_at": iso(story.safety_flagged_at),
             "with": story.get_safety_stage_display() if story.safety_stage else "",
-            "routed_at": _iso(story.safety_routed_at),
+            "routed_at": iso(story.safety_routed_at),
             "response": story.safety_response,
-            "closed_at": _iso(story.safety_closed_at),
+            "closed_at": iso(story.safety_closed_at),
         },
         "response_to_you": story.teller_response,
         "what_will_change": [
             {
                 "what": action.description,
-                "due": _iso(action.due_on),
+                "due": iso(action.due_on),
                 "status": action.get_status_display(),
                 "outcome": action.outcome,
             }
@@ -173,7 +165,7 @@ def _export_one(story: Story) -> dict:
         ],
         "sentiment": story.sentiment,
         "tag_corrections": [
-            {"theme": row.theme.name, "what": row.action, "at": _iso(row.at)}
+            {"theme": row.theme.name, "what": row.action, "at": iso(row.at)}
             for row in TagAudit.objects.filter(item_label=LABEL, item_id=story.pk).select_related("theme")
         ],
         "imported_from": story.get_import_source_display() if story.import_source else "",

@@ -3,40 +3,17 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import QuerySet
 
 from feedback.models import FFTAnswer, FFTRecommendAnswer
 from insight_hub.forms import NHSDateInput
-from insight_hub.imports.mappingfile import MappingFileError, mapping_file_parse
-from insight_hub.organisations.models import FFTSetting, Organisation
+from insight_hub.imports.forms import ImportUploadForm
+from insight_hub.organisations.models import FFTSetting
 
 from .mapping import choices
 
 
-class UploadForm(forms.Form):
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label=None)
-    file = forms.FileField(
-        label="File to import",
-        help_text="A CSV file or an Excel workbook (.xlsx), with the column headings in its first row.",
-    )
-    mapping = forms.FileField(
-        label="A saved mapping (optional)",
-        required=False,
-        help_text="The mapping file (JSON) downloaded from an earlier import of a file like this one.",
-    )
-
-    def __init__(self, *args, organisations: QuerySet[Organisation], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
-
-    def clean_mapping(self):
-        upload = self.cleaned_data.get("mapping")
-        if not upload:
-            return None
-        try:
-            return mapping_file_parse(upload.read(), kind="responses")
-        except MappingFileError as exc:
-            raise forms.ValidationError(str(exc)) from None
+class UploadForm(ImportUploadForm):
+    mapping_kind = "responses"
 
 
 class MappingForm(forms.Form):

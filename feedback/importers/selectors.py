@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,16 +146,3 @@ def answer_values(batch: ImportBatch) -> list[str]:
             if len(seen) >= MAX_DISTINCT_ANSWERS:
                 break
     return list(seen)
-
-
-def error_report_rows(batch: ImportBatch) -> Iterator[list[object]]:
-    """The row-level report as CSV rows: row, column, value, message. Raw values, which quote the uploaded
-    file: write them with the export writer (`insight_hub.exports`), which defuses formulas."""
-    yield ["row", "column", "value", "message"]
-    for item in batch.errors:
-        yield [
-            item.get("row", ""),
-            item.get("column", ""),
-            str(item.get("value", "")),
-            item.get("message", ""),
-        ]

@@ -16,7 +16,6 @@ import itertools
 import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -24,15 +23,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, connections, transaction
-from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from feedback.models import Comment, FFTPublishedFigure, ImportBatch, ImportKind, ImportStatus
 from insight_hub.imports import tabular
 from insight_hub.imports.mappingfile import MappingFile
 from insight_hub.imports.problems import ImportFileError, Problem, problem
+from insight_hub.imports.progress import MAX_REPORTED_PROBLEMS
+from insight_hub.imports.uploads import file_deleted_unless_kept, file_sha256, stored_name
 from insight_hub.organisations.models import Organisation, Service
-from insight_hub.retry import TRANSIENT, delay_on_commit
+from insight_hub.retry import TRANSIENT
 from insight_hub.themes.services import tagging_queue
 
 from . import nhse
@@ -50,8 +49,6 @@ logger = logging.getLogger(__name__)
 
 # Small enough that parsing the first chunk and writing the last, which nothing overlaps, stay short.
 CHUNK_ROWS = 20_000
-# The stored report keeps this many problems; the counts still cover every row.
-MAX_REPORTED_PROBLEMS = 10_000
 COMMENT_LABEL = Comment._meta.label_lower
 
 
@@ -75,12 +72,12 @@ def _batch_with_file(
 ) -> ImportBatch:
     """Keep the upload (refused unread when too big) and check it is a CSV or XLSX file by its content."""
     _refuse_too_big(uploaded_file)
-    name = get_valid_filename(Path(uploaded_file.name or "upload").name)[:200] or "upload"
+    name = stored_name(uploaded_file)
     batch = ImportBatch(organisation=organisation, kind=kind, uploaded_by=user, original_name=name)
     batch.file.save(name, uploaded_file, save=False)
-    with _file_deleted_unless_kept(batch):
+    with file_deleted_unless_kept(batch):
         path = Path(batch.file.path)
-        batch.content_sha256 = file_fingerprint(path)
+        batch.content_sha256 = file_sha256(path)
         # Checked before anything unpacks or parses it (an XLSX file's unpacked sizes, a CSV file's lines).
         file_format = tabular.sniff_format(path)
         if kind == ImportKind.NHSE_FFT and file_format != "xlsx":
@@ -88,20 +85,6 @@ def _batch_with_file(
         if file_format == "csv":
             tabular.check_lines(path)
     return batch
-
-
-@contextmanager
-def _file_deleted_unless_kept(batch: ImportBatch) -> Iterator[None]:
-    """A refused upload leaves no file behind in MEDIA_ROOT, whatever refused it: a file-level problem
-    becomes the form's error on the file, named; anything else is raised after the file is deleted."""
-    try:
-        yield
-    except ImportFileError as exc:
-        batch.file.delete(save=False)
-        raise ValidationError({"file": f"{batch.original_name}: {exc}"}) from None
-    except BaseException:
-        batch.file.delete(save=False)
-        raise
 
 
 # Rows read at upload to guess the answers' wording (the current FFT question's or the 2013–2020 one's).
@@ -124,7 +107,7 @@ def import_upload(*, user, organisation: Organisation, uploaded_file: UploadedFi
     batch = _batch_with_file(
         user=user, organisation=organisation, kind=ImportKind.ROWS, uploaded_file=uploaded_file
     )
-    with _file_deleted_unless_kept(batch):
+    with file_deleted_unless_kept(batch):
         with tabular.open_table(Path(batch.file.path)) as table:
             samples = _first_values(table, SAMPLE_ROWS)
             batch.column_mapping = without_numeric_text(
@@ -195,14 +178,7 @@ def import_start(*, batch: ImportBatch) -> bool:
 
     if batch.kind == ImportKind.ROWS and mapping_problems(batch.column_mapping):
         raise ValidationError("Choose the columns to import first.")
-    with transaction.atomic():
-        started = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEW).update(
-            status=ImportStatus.QUEUED
-        )
-        if started:
-            delay_on_commit(import_run, batch.pk)
-    batch.refresh_from_db()
-    return bool(started)
+    return batch.queue_once(import_run, waiting=ImportStatus.PREVIEW)
 
 
 def nhse_upload(
@@ -215,7 +191,7 @@ def nhse_upload(
     )
     # For a workbook, the mapping step's place holds what the person said about it.
     batch.column_mapping = {"period": period.isoformat() if period else "", "setting": setting}
-    with _file_deleted_unless_kept(batch):
+    with file_deleted_unless_kept(batch):
         batch.full_clean()
         batch.save()
     import_start(batch=batch)
@@ -225,10 +201,7 @@ def nhse_upload(
 def import_batch_run(*, batch_id: int) -> None:
     """Run a queued import (the Celery task's body). A redelivered task finds the batch running and runs it
     again from the top, which is safe: rows already written are recognised by their dedupe keys."""
-    claimed = ImportBatch.objects.filter(
-        pk=batch_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
-    ).update(status=ImportStatus.RUNNING)
-    if not claimed:
+    if not ImportBatch.claim(batch_id):
         logger.info("import batch %s is not queued (gone, or already finished); nothing to do", batch_id)
         return
     batch = ImportBatch.objects.select_related("organisation").get(pk=batch_id)
@@ -238,37 +211,17 @@ def import_batch_run(*, batch_id: int) -> None:
         else:
             _run_rows(batch)
     except ImportFileError as exc:
-        _finish(batch, ImportStatus.FAILED, str(exc))
+        batch.finish(ImportStatus.FAILED, str(exc))
     except TRANSIENT:
         raise  # the task retries; the batch stays "running" and the retry resumes it
     except Exception:
         logger.exception("import batch %s stopped", batch_id)
-        _finish(
-            batch,
+        batch.finish(
             ImportStatus.FAILED,
             "The import stopped on an unexpected error. Rows imported before it "
             "are complete; importing the file again will add only the rest.",
         )
         raise
-
-
-def _finish(batch: ImportBatch, status: str, message: str = "") -> None:
-    batch.status = status
-    batch.message = message
-    batch.finished_at = timezone.now()
-    batch.save(
-        update_fields=[
-            "status",
-            "message",
-            "finished_at",
-            "rows_total",
-            "rows_done",
-            "rows_imported",
-            "rows_duplicate",
-            "rows_failed",
-            "errors",
-        ]
-    )
 
 
 class _Report:
@@ -318,7 +271,7 @@ def _run_rows(batch: ImportBatch) -> None:
                     good.append(parsed)
             writer.write(good, rows=len(chunk))
     batch.rows_total = batch.rows_done
-    _finish(batch, ImportStatus.DONE)
+    batch.finish(ImportStatus.DONE)
 
 
 def _chunks(rows: Iterator[tabular.Row], size: int) -> Iterator[list[tabular.Row]]:
@@ -451,7 +404,7 @@ def _run_nhse(batch: ImportBatch) -> None:
     batch.rows_done = batch.rows_total
     batch.rows_imported = len(figures)
     batch.rows_failed = batch.rows_total - len(figures)
-    _finish(batch, ImportStatus.DONE)
+    batch.finish(ImportStatus.DONE)
 
 
 def _nhse_period_and_setting(batch: ImportBatch, workbook: nhse.PublishedWorkbook) -> tuple[date, str]:

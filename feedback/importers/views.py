@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from feedback.models import ImportKind, ImportStatus
-from insight_hub import exports
 from insight_hub.forms import add_service_errors
 from insight_hub.imports.problems import ImportFileError
+from insight_hub.imports.views import problems_csv_response, progress_context
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
@@ -28,7 +28,6 @@ from . import selectors, services
 from .forms import MappingForm, NHSEUploadForm, UploadForm, ValuesForm
 
 BREADCRUMBS = [("Home", "/"), ("Imports", "/feedback/imports/")]
-REPORT_SHOWN = 20
 
 
 class RefuseLargeUpload(FileUploadHandler):
@@ -230,19 +229,7 @@ def import_preview(request, uid):
 @vary_on_headers("HX-Request")
 def import_detail(request, uid):
     batch = selectors.import_batch_get_for(request.user, uid=uid)
-    context = {
-        "batch": batch,
-        "running": batch.status in {ImportStatus.QUEUED, ImportStatus.RUNNING},
-        "percent": min(99, 100 * batch.rows_done // batch.rows_total) if batch.rows_total else 0,
-        "problems": batch.errors[:REPORT_SHOWN],
-        "counts": [
-            ("Rows read", f"{batch.rows_done:,}"),
-            ("Imported", f"{batch.rows_imported:,}"),
-            ("Already imported, or repeated in the file", f"{batch.rows_duplicate:,}"),
-            ("Not imported: a problem to correct", f"{batch.rows_failed:,}"),
-        ],
-        "breadcrumbs": BREADCRUMBS,
-    }
+    context = progress_context(batch) | {"breadcrumbs": BREADCRUMBS}
     template = "feedback/imports/import_detail.html"
     if request.htmx:
         template += "#progress"
@@ -253,14 +240,7 @@ def import_detail(request, uid):
 @require_GET
 def import_errors(request, uid):
     batch = selectors.import_batch_get_for(request.user, uid=uid)
-    # The report quotes rows of the uploaded file, which may hold patients' words.
-    audit.record(request.user, AuditAction.EXPORT_DOWNLOADED, batch, export="import-problems.csv")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{batch.uid}-problems.csv"'
-    # A BOM, so that Excel opens the report as UTF-8 rather than guessing Windows-1252.
-    response.write("\ufeff")
-    exports.CsvWriter(response).writerows(selectors.error_report_rows(batch))
-    return response
+    return problems_csv_response(request, batch, name="import")
 
 
 @login_required

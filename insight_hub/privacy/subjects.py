@@ -140,6 +140,15 @@ PROVIDERS: dict[str, Provider] = {}
 AFTER_CHANGE: list[Callable[[Changed], None]] = []
 
 
+def iso(value: dt.date | dt.datetime | None) -> str | None:
+    """A date or time in a provider's copy for the person: ISO 8601, times in local time; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).isoformat()
+    return value.isoformat()
+
+
 def register(provider: Provider) -> None:
     PROVIDERS[provider.name] = provider
 

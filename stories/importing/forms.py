@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from insight_hub.imports.mappingfile import MappingFileError, mapping_file_parse
+from insight_hub.imports.forms import ImportUploadForm
 
 from ..models import CriticalityScale, Purpose, SourceChannel, Teller
 from .mapping import (
@@ -18,7 +18,9 @@ from .mapping import (
 )
 
 
-class UploadForm(forms.Form):
+class UploadForm(ImportUploadForm):
+    mapping_kind = "stories"
+
     organisation = forms.ModelChoiceField(
         queryset=None, empty_label=None, error_messages={"required": "Select the organisation"}
     )
@@ -27,24 +29,6 @@ class UploadForm(forms.Form):
         help_text="A CSV file or an Excel workbook (.xlsx), with the column headings in its first row.",
         error_messages={"required": "Select a CSV or Excel file"},
     )
-    mapping = forms.FileField(
-        label="A saved mapping (optional)",
-        required=False,
-        help_text="The mapping file (JSON) downloaded from an earlier import of a file like this one.",
-    )
-
-    def __init__(self, *args, organisations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
-
-    def clean_mapping(self):
-        upload = self.cleaned_data.get("mapping")
-        if not upload:
-            return None
-        try:
-            return mapping_file_parse(upload.read(), kind="stories")
-        except MappingFileError as exc:
-            raise forms.ValidationError(str(exc)) from None
 
 
 class ColumnsForm(forms.Form):

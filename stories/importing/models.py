@@ -9,6 +9,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from insight_hub.imports.progress import ImportProgress
+
 
 class StoryImportStatus(models.TextChoices):
     MAPPING = "mapping", "Waiting for its mapping"
@@ -18,7 +20,9 @@ class StoryImportStatus(models.TextChoices):
     FAILED = "failed", "Not imported"
 
 
-class StoryImport(models.Model):
+class StoryImport(ImportProgress):
+    """Its counts, report and end (rows_total … finished_at) are `ImportProgress`'s."""
+
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="story_imports"
@@ -48,15 +52,6 @@ class StoryImport(models.Model):
     status = models.CharField(
         max_length=10, choices=StoryImportStatus.choices, default=StoryImportStatus.MAPPING
     )
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
-    rows_imported = models.PositiveIntegerField(default=0)
-    rows_duplicate = models.PositiveIntegerField(default=0)
-    rows_failed = models.PositiveIntegerField(default=0)
-    # [{"row": 12, "column": "criticality", "value": "xx", "message": "..."}]
-    errors = models.JSONField(default=list, blank=True)
-    message = models.TextField(blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -70,7 +65,3 @@ class StoryImport(models.Model):
         from ..models import Purpose
 
         return [label for value, label in Purpose.choices if getattr(self, f"consent_{value}")]
-
-    @property
-    def running(self) -> bool:
-        return self.status in {StoryImportStatus.QUEUED, StoryImportStatus.RUNNING}

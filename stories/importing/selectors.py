@@ -82,14 +82,3 @@ def story_import_preview(batch: StoryImport) -> list[PreviewRow]:
             else:
                 rows.append(PreviewRow(number, _as_stored(parsed), []))
     return rows
-
-
-def error_report_rows(batch: StoryImport):
-    yield ["row", "column", "value", "problem"]
-    for error in batch.errors:
-        yield [
-            error.get("row", ""),
-            error.get("column", ""),
-            error.get("value", ""),
-            error.get("message", ""),
-        ]

@@ -23,14 +23,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from insight_hub.bulk import bulk_update_fields
 from insight_hub.imports import tabular
 from insight_hub.imports.mappingfile import MappingFile
-from insight_hub.imports.problems import ImportFileError, Problem, problem
+from insight_hub.imports.problems import ImportFileError, problem
+from insight_hub.imports.uploads import file_deleted_unless_kept, file_sha256, stored_name
 from insight_hub.organisations.models import Organisation
-from insight_hub.retry import TRANSIENT, delay_on_commit, send_on_commit
+from insight_hub.retry import TRANSIENT, send_on_commit
 
 from ..models import ConsentEvent, FlagSource, ImportSource, SafetyConcern, Story
 from .mapping import IGNORE, OnError, guess_scale, mapping_problems, suggest_columns, value_suggestions
@@ -43,18 +43,7 @@ CHUNK_ROWS = 500
 # Stories per redaction-and-tagging task: small enough that two workers share an import's work evenly.
 PREPARE_CHUNK = 100
 SAMPLE_ROWS = 1000
-MAX_REPORTED_PROBLEMS = 10_000
 SOURCE = ImportSource.CSV
-
-
-def _file_sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def first_values(path: Path, rows: int = SAMPLE_ROWS) -> tuple[list[str], dict[str, list[str]]]:
@@ -79,15 +68,15 @@ def story_import_upload(
         raise ValidationError(
             {"file": f"The file is too big: the largest file you can import is {limit} MB."}
         )
-    name = get_valid_filename(Path(uploaded_file.name or "upload").name)[:200] or "upload"
+    name = stored_name(uploaded_file)
     batch = StoryImport(organisation=organisation, uploaded_by=user, original_name=name)
     batch.file.save(name, uploaded_file, save=False)
     path = Path(batch.file.path)
-    try:
+    with file_deleted_unless_kept(batch):
         if tabular.sniff_format(path) == "csv":
             tabular.check_lines(path)
         header, distinct = first_values(path)
-        batch.content_sha256 = _file_sha256(path)
+        batch.content_sha256 = file_sha256(path)
         if mapping is None:
             batch.columns = suggest_columns(header, {c: v[:20] for c, v in distinct.items()})
             batch.defaults = {
@@ -121,12 +110,6 @@ def story_import_upload(
                 batch.values[field].setdefault(word, hub_value)
         batch.full_clean()
         batch.save()
-    except ImportFileError as exc:
-        batch.file.delete(save=False)
-        raise ValidationError({"file": f"{batch.original_name}: {exc}"}) from None
-    except BaseException:
-        batch.file.delete(save=False)
-        raise
     return batch
 
 
@@ -191,14 +174,7 @@ def story_import_start(*, batch: StoryImport) -> bool:
         raise ValidationError(
             "Finish the mapping first: " + " ".join(problems or ["declare the consent basis."])
         )
-    with transaction.atomic():
-        started = StoryImport.objects.filter(pk=batch.pk, status=StoryImportStatus.MAPPING).update(
-            status=StoryImportStatus.QUEUED
-        )
-        if started:
-            delay_on_commit(story_import_run, batch.pk)
-    batch.refresh_from_db()
-    return bool(started)
+    return batch.queue_once(story_import_run, waiting=StoryImportStatus.MAPPING)
 
 
 def story_import_run_here(*, batch: StoryImport) -> StoryImport:
@@ -256,62 +232,35 @@ def _chunks(rows: Iterator, size: int) -> Iterator[list]:
 def story_import_run(*, batch_id: int) -> None:
     """The Celery task's body. A redelivered task runs the import again from the top, which is safe: the
     stories already saved are recognised by their ids and counted as already imported."""
-    claimed = StoryImport.objects.filter(
-        pk=batch_id, status__in=[StoryImportStatus.QUEUED, StoryImportStatus.RUNNING]
-    ).update(status=StoryImportStatus.RUNNING)
-    if not claimed:
+    if not StoryImport.claim(batch_id):
         logger.info("story import %s is not queued; nothing to do", batch_id)
         return
     batch = StoryImport.objects.select_related("organisation", "uploaded_by").get(pk=batch_id)
     path = Path(batch.file.path)
     batch.rows_total = tabular.estimate_rows(path)
-    batch.errors, batch.rows_done, batch.rows_imported, batch.rows_duplicate, batch.rows_failed = (
-        [],
-        0,
-        0,
-        0,
-        0,
-    )
+    batch.start_counting()
     try:
         if batch.defaults.get("on_error") == OnError.ALL_OR_NOTHING and not _all_good(batch, path):
-            _finish(
-                batch,
+            batch.finish(
                 StoryImportStatus.FAILED,
                 "Nothing was imported: correct the rows listed and import again.",
             )
             return
         _write_all(batch, path)
     except ImportFileError as exc:
-        _finish(batch, StoryImportStatus.FAILED, str(exc))
+        batch.finish(StoryImportStatus.FAILED, str(exc))
         return
     except TRANSIENT:
         raise
     except Exception:
         logger.exception("story import %s stopped", batch_id)
-        _finish(
-            batch,
+        batch.finish(
             StoryImportStatus.FAILED,
             "The import stopped on an unexpected error; importing the "
             "file again adds only the stories not yet imported.",
         )
         raise
-    _finish(batch, StoryImportStatus.DONE)
-
-
-def _report(batch: StoryImport, problems: list[Problem]) -> None:
-    room = MAX_REPORTED_PROBLEMS - len(batch.errors)
-    batch.errors += [p.as_dict() for p in problems[: max(room, 0)]]
-
-
-def _progress(batch: StoryImport) -> None:
-    batch.rows_total = max(batch.rows_total, batch.rows_done)
-    StoryImport.objects.filter(pk=batch.pk).update(
-        rows_total=batch.rows_total,
-        rows_done=batch.rows_done,
-        rows_imported=batch.rows_imported,
-        rows_duplicate=batch.rows_duplicate,
-        rows_failed=batch.rows_failed,
-    )
+    batch.finish(StoryImportStatus.DONE)
 
 
 def _all_good(batch: StoryImport, path: Path) -> bool:
@@ -322,7 +271,7 @@ def _all_good(batch: StoryImport, path: Path) -> bool:
             parsed = parse(number, cells)
             if isinstance(parsed, list):
                 batch.rows_failed += 1
-                _report(batch, parsed)
+                batch.report(parsed)
     batch.rows_done = 0
     return batch.rows_failed == 0
 
@@ -337,7 +286,7 @@ def _write_all(batch: StoryImport, path: Path) -> None:
                 parsed = parse(number, cells)
                 if isinstance(parsed, list):
                     batch.rows_failed += 1
-                    _report(batch, parsed)
+                    batch.report(parsed)
                 elif parsed.external_id in seen:
                     batch.rows_duplicate += 1
                     first = seen[parsed.external_id]
@@ -345,8 +294,7 @@ def _write_all(batch: StoryImport, path: Path) -> None:
                         f"Row {number} repeats row {first} (same story id “{parsed.external_id}”): "
                         "imported once."
                     )
-                    _report(
-                        batch,
+                    batch.report(
                         [problem(number, _column_of(batch, "external_id"), parsed.external_id, message)],
                     )
                 else:
@@ -354,7 +302,7 @@ def _write_all(batch: StoryImport, path: Path) -> None:
                     good.append(parsed)
             _write_chunk(batch, good)
             batch.rows_done += len(chunk)
-            _progress(batch)
+            batch.save_progress()
     batch.rows_total = batch.rows_done
 
 
@@ -388,8 +336,7 @@ def _write_chunk(batch: StoryImport, records: list[StoryRecord]) -> None:
         for record in records:
             if record.external_id in known:
                 batch.rows_duplicate += 1
-                _report(
-                    batch,
+                batch.report(
                     [
                         problem(
                             record.row,
@@ -510,20 +457,3 @@ def imported_stories_prepare(*, ids: list[int]) -> int:
                         story=locked, user=None, concern=SafetyConcern.SAFETY, source=FlagSource.CRITICALITY
                     )
     return len(stories)
-
-
-def _finish(batch: StoryImport, status: str, message: str = "") -> None:
-    batch.status, batch.message, batch.finished_at = status, message, timezone.now()
-    batch.save(
-        update_fields=[
-            "status",
-            "message",
-            "finished_at",
-            "rows_total",
-            "rows_done",
-            "rows_imported",
-            "rows_duplicate",
-            "rows_failed",
-            "errors",
-        ]
-    )

@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from insight_hub import exports
 from insight_hub.forms import add_service_errors
 from insight_hub.imports.problems import ImportFileError
+from insight_hub.imports.views import problems_csv_response, progress_context
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
@@ -27,7 +27,6 @@ from .models import StoryImportStatus
 
 HOME, STORIES = ("Home", "/"), ("Stories", "/stories/")
 IMPORTS = ("Story imports", "/stories/imports/")
-REPORT_SHOWN = 20
 
 
 def _open(request, uid, page: str):
@@ -189,19 +188,7 @@ def import_preview(request, uid):
 @vary_on_headers("HX-Request")
 def import_detail(request, uid):
     batch = selectors.story_import_get_for(request.user, uid=uid)
-    context = {
-        "batch": batch,
-        "running": batch.running,
-        "percent": min(99, 100 * batch.rows_done // batch.rows_total) if batch.rows_total else 0,
-        "problems": batch.errors[:REPORT_SHOWN],
-        "counts": [
-            ("Rows read", f"{batch.rows_done:,}"),
-            ("Stories imported", f"{batch.rows_imported:,}"),
-            ("Already imported, or repeated in the file", f"{batch.rows_duplicate:,}"),
-            ("Not imported: a problem to correct", f"{batch.rows_failed:,}"),
-        ],
-        "breadcrumbs": [HOME, STORIES, IMPORTS],
-    }
+    context = progress_context(batch, imported="Stories imported") | {"breadcrumbs": [HOME, STORIES, IMPORTS]}
     template = "stories/imports/import_detail.html"
     if request.htmx:
         template += "#progress"
@@ -212,13 +199,7 @@ def import_detail(request, uid):
 @require_GET
 def import_errors(request, uid):
     batch = selectors.story_import_get_for(request.user, uid=uid)
-    # The report quotes cells of the uploaded file, which may hold patients' words.
-    audit.record(request.user, AuditAction.EXPORT_DOWNLOADED, batch, export="story-import-problems.csv")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="story-import-{batch.uid}-problems.csv"'
-    response.write("\ufeff")
-    exports.CsvWriter(response).writerows(selectors.error_report_rows(batch))
-    return response
+    return problems_csv_response(request, batch, name="story-import", heading="problem")
 
 
 @login_required
