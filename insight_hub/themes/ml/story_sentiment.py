@@ -55,16 +55,15 @@ HIGH = 0.7
 STRONG = 0.7
 # Evidence: at most this many sentences per sentiment shown beside the story's reading.
 EVIDENCE_PER_SIDE = 2
-# Default inverse regularisation and weight of the standardised features beside the L2-normalised TF-IDF; a
+# Default inverse regularisation and weight of the standardised features beside the L1-normalised TF-IDF; a
 # trained model carries its own, chosen by cross-validation inside its training data.
 C = 30.0
 AGGREGATE_WEIGHT = 0.1
 MIN_DF = 2
 # The TF-IDF row of a story is L1-normalised (its weights sum to TFIDF_SCALE), so the words' part of the
 # score is a weighted *mean* of the words' coefficients: a story of three sentences and one of thirty are
-# on the same footing. With the usual L2 norm that part grows with the square root of the number of
-# distinct words, the intercept learnt to offset it (about +6), and a short story, with little to offset,
-# read as praise whatever it said. 10 keeps the values near the L2 ones of a median story.
+# on the same footing. With the usual L2 norm that part carries a factor of the square root of the number
+# of distinct words, so length itself was a signal. 10 keeps the values near the L2 ones of a median story.
 TFIDF_SCALE = 10.0
 
 AGGREGATES = (
