@@ -22,3 +22,17 @@ def test_demo_stories_load_once_with_a_stroke_pathway_across_three_organisations
     assert Story.objects.filter(status=StoryStatus.WITHDRAWN, consent_withdrawn_on__isnull=False).exists()
     assert Story.objects.exclude(safety_concern="").count() >= 3
     assert Story.objects.usable_for(Purpose.PUBLICATION).exists()
+
+
+def test_every_demo_story_has_its_words_and_what_it_is_meant_to_be():
+    from stories.demo_data import NARRATIVES
+
+    assert set(NARRATIVES) == {story.title for story in DEMO_STORIES}
+    assert {story.polarity for story in DEMO_STORIES} == {"praise", "critical"}
+    for story in DEMO_STORIES:
+        # Told as real stories are: more than a line, paragraphs kept, no markup left from the file.
+        assert len(story.narrative) >= 150 and "##" not in story.narrative and "<!--" not in story.narrative
+        assert "\n\n\n" not in story.narrative and story.narrative == story.narrative.strip()
+    assert any("\n\n" in story.narrative for story in DEMO_STORIES)
+    # Safety concerns are flagged on critical stories only.
+    assert all(story.polarity == "critical" for story in DEMO_STORIES if story.concern)

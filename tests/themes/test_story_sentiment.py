@@ -201,3 +201,24 @@ def test_a_model_made_with_other_features_is_refused_not_misread(tmp_path, tagge
     meta.write_text(json.dumps(stale), encoding="utf-8")
     with pytest.raises(ValueError, match="retrain"):
         load(tmp_path)
+
+
+def test_the_words_weigh_the_same_in_a_short_story_as_in_a_long_one(tagger):
+    """The TF-IDF row is L1-normalised: the words' part of the score is a weighted mean of their weights, so
+    a story's length cannot push it toward praise (with the L2 norm that part grew with the square root of
+    the number of distinct words, and short stories read as praise whatever they said)."""
+    from insight_hub.themes.ml.story_sentiment import TFIDF_SCALE, doc_words
+
+    short = tagger.nlp("The nurse was rude to me.")
+    long = tagger.nlp(THANKS_WITH_ONE_COMPLAINT)
+    rows = tagger.story.tfidf([doc_words(short), doc_words(long)])
+    assert np.asarray(rows.sum(axis=1)).ravel() == pytest.approx([TFIDF_SCALE, TFIDF_SCALE])
+    # Nothing the model reads counts sentences or characters.
+    assert not {"log_sentences", "log_chars", "complaint_log_count"} & set(FEATURES)
+
+
+def test_retraining_reads_the_comment_model_without_the_story_model_it_replaces(tagger):
+    """A story model made with other features refuses to load; training must not need it."""
+    comments_only = story_training.comment_tagger()
+    assert comments_only.story is None
+    assert comments_only.comment_version == tagger.comment_version

@@ -34,11 +34,13 @@ def story_section(summary: dict[str, Any] | None) -> list[str]:
         "  retrain the story model whenever the comment model changes.",
         "- Model: logistic regression (class-balanced, C = "
         f"{summary.get('c', '?')}) over aggregates of the sentence scores (mean, share, max, top two, first",
-        "  and last sentence, whole-text scores, length), the story's complaint and praise language per",
+        "  and last sentence, whole-text scores; no length, so few sentences cannot stand for praise), the",
+        "  story's complaint and praise language per",
         "  sentence (`story_language`: share of complaint sentences, contrasts such as but / however /",
         "  unfortunately, negated praise, suggestions, questions; general word lists, not mined from the",
         "  stories), both standardised with weight "
-        f"{summary.get('aggregate_weight', '?')}, and the story's word 1–2-gram TF-IDF.",
+        f"{summary.get('aggregate_weight', '?')}, and the story's word 1–2-gram TF-IDF, L1-normalised (a",
+        "  weighted mean of its words' weights, the same footing for a short story as for a long one).",
         f"  Read as positive when P(praise) ≥ {summary.get('high', '?')}, negative below "
         f"{summary.get('low', '?')}, otherwise mixed",
         "  (strong positive and strong negative sentences) or neutral; the sentences that carry the reading",
@@ -79,8 +81,9 @@ def story_section(summary: dict[str, Any] | None) -> list[str]:
             "",
         ]
     lines += [
-        "Limitations: one mental health and community trust's stories; short stories (a few sentences, like",
-        "the demo's) lean positive, because short Care Opinion stories are mostly thanks; sarcasm",
+        "Limitations: one mental health and community trust's stories; short Care Opinion stories are",
+        "mostly thanks, and although no feature measures length now, a short story has few words to go on",
+        "and its reading rests on the general word lists and the comment model's sentence scores; sarcasm",
         '("it shows how good this service is") and critical stories told mostly as thanks can still read',
         "positive; about one story in nine reads mixed or neutral, the price of keeping critical stories",
         "out of praise. The grid of settings and the word lists were settled while working on these",

@@ -12,8 +12,6 @@ contrasts ("but", "however", "unfortunately"), negated praise ("not helpful", "w
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LOWER
 from spacy.tokens import Doc
@@ -94,7 +92,6 @@ SUGGESTION = _words(
 NEGATION_REACH = 3  # a praise word with a negation this many words before it is a complaint ("not very kind")
 
 FEATURES = (
-    "complaint_log_count",
     "complaint_density",
     "share_complaint_sentences",
     "share_complaint2_sentences",
@@ -156,7 +153,6 @@ def language_features(doc: Doc, sentences: list[tuple[int, int]]) -> np.ndarray:
     questions = float(np.mean(["?" in text[s:e] for s, e in sentences])) if sentences else 0.0
     return np.array(
         [
-            math.log1p(c.sum()),
             c.sum() / n,
             (c > 0).mean(),
             (c > 1).mean(),

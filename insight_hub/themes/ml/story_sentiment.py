@@ -5,17 +5,22 @@ story of 30 sentences calls most thanks "negative", because a story of thanks te
 the help came. So a story is read by a small logistic regression over
 
 * aggregates of the sentence scores (mean, share, max and top-two of the positive and negative
-  probabilities, first and last sentence, the whole-text scores, length), standardised, and
+  probabilities, first and last sentence, the whole-text scores), standardised, and
 * the story's complaint and praise language counted per sentence (``story_language``: share of complaint
   sentences, contrasts, negated praise, suggestions, questions), standardised, and
 * the story's own word 1–2-gram TF-IDF (spaCy tokens of the doc already made, so no second tokeniser),
+  L1-normalised so that it weighs the same in a short story as in a long one,
 
-trained on real stories (Care Opinion's signed criticality: < 0 critical, > 0 praise). Its probability of
-praise ``p`` is read with two thresholds: ``p ≥ high`` positive, ``p < low`` negative, and in between
-"mixed" when the story has strong positive and strong negative sentences, else "neutral". The thresholds are
-asymmetric because the costs are: a critical story read as praise hides a concern from the board, so
-``high`` is set (by cross-validation inside the training data, see ``story_training``) where almost no
-critical story reaches it, and a story of thanks with a real complaint reads "mixed" rather than "positive".
+trained on real stories (Care Opinion's signed criticality: < 0 critical, > 0 praise). No feature measures
+length: most short Care Opinion stories are thanks, and a model allowed to learn "few sentences" as praise
+read short complaints as praise.
+
+Its probability of praise ``p`` is read with two thresholds: ``p ≥ high`` positive, ``p < low`` negative,
+and in between "mixed" when the story has strong positive and strong negative sentences, else "neutral".
+The thresholds are asymmetric because the costs are: a critical story read as praise hides a concern from
+the board, so ``high`` is set (by cross-validation inside the training data, see ``story_training``) where
+almost no critical story reaches it, and a story of thanks with a real complaint reads "mixed" rather than
+"positive".
 
 Inference is numpy only; ``fit`` (scikit-learn) is used by ``train_story_sentiment``.
 """
@@ -50,11 +55,16 @@ HIGH = 0.7
 STRONG = 0.7
 # Evidence: at most this many sentences per sentiment shown beside the story's reading.
 EVIDENCE_PER_SIDE = 2
-# Default inverse regularisation and weight of the standardised features beside the L2-normalised TF-IDF; a
+# Default inverse regularisation and weight of the standardised features beside the L1-normalised TF-IDF; a
 # trained model carries its own, chosen by cross-validation inside its training data.
 C = 30.0
 AGGREGATE_WEIGHT = 0.1
 MIN_DF = 2
+# The TF-IDF row of a story is L1-normalised (its weights sum to TFIDF_SCALE), so the words' part of the
+# score is a weighted *mean* of the words' coefficients: a story of three sentences and one of thirty are
+# on the same footing. With the usual L2 norm that part carries a factor of the square root of the number
+# of distinct words, so length itself was a signal. 10 keeps the values near the L2 ones of a median story.
+TFIDF_SCALE = 10.0
 
 AGGREGATES = (
     "doc_pos",
@@ -73,8 +83,6 @@ AGGREGATES = (
     "first_neg",
     "last_pos",
     "last_neg",
-    "log_sentences",
-    "log_chars",
     "doc_log_odds",
 )
 FEATURES = (*AGGREGATES, *LANGUAGE_FEATURES)
@@ -129,8 +137,6 @@ def aggregates(scores: DocScores) -> np.ndarray:
             neg[0],
             pos[-1],
             neg[-1],
-            math.log1p(len(proba)),
-            math.log1p(lengths.sum()),
             math.log(doc[0] + 1e-4) - math.log(doc[2] + 1e-4),
         ],
         dtype=np.float64,
@@ -174,7 +180,7 @@ class StorySentiment:
             values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * (
                 self.idf[ids] if len(ids) else 0.0
             )
-            norm = float(np.sqrt((values**2).sum())) if len(ids) else 0.0
+            norm = float(values.sum()) / TFIDF_SCALE if len(ids) else 0.0
             indices.extend(ids.tolist())
             data.extend((values / norm if norm else values).tolist())
             indptr.append(len(indices))

@@ -36,9 +36,11 @@ from sklearn.model_selection import StratifiedKFold
 from spacy.tokens import Doc
 
 from . import story_sentiment as ss
+from .components import load_pipeline
 from .doctext import doc_text
 from .model_card import update_story_section
-from .tagger import Tagger, _trimmed
+from .rules import RULES_VERSION
+from .tagger import DEFAULT_MODEL_DIR, Tagger, _trimmed, read_version
 
 SEED = 0
 FOLDS = 5
@@ -241,14 +243,18 @@ def cross_validate(docs: list[Doc], gold: np.ndarray, *, k: int = FOLDS, seed: i
     }
 
 
+def comment_tagger(path: Path = DEFAULT_MODEL_DIR) -> Tagger:
+    """The committed comment model without its story model: the story model being replaced may have been
+    made with other features (and so refuse to load), and training reads only the comment model."""
+    return Tagger(load_pipeline(path), f"{read_version(path)}+{RULES_VERSION}")
+
+
 def train_story_sentiment(
     stories_csv: str | Path, out_dir: str | Path, *, tagger: Tagger | None = None, cv: int = FOLDS
 ) -> dict[str, Any]:
     """Fit on every story in the file, save it in ``out_dir`` and return its summary (with the 5-fold
     figures unless ``cv=0``)."""
-    from .tagger import load_tagger
-
-    tagger = tagger or load_tagger()
+    tagger = tagger or comment_tagger()
     data = read_stories(stories_csv)
     docs = scored_docs(tagger, data.texts)
     gold = np.sign(data.criticality)
