@@ -59,7 +59,9 @@ def main() -> None:
         people[name] = user
     # 200 flags by the ICB lead, the first time only, so that runs again time the same queue.
     flagged = CommentFlag.objects.filter(user=people["icb_lead"], kind=FlagKind.INTERESTING)
-    for comment_id in Comment.objects.order_by("?").values_list("pk", flat=True)[: 200 - flagged.count()]:
+    for comment_id in Comment.objects.order_by("?").values_list("pk", flat=True)[
+        : max(0, 200 - flagged.count())
+    ]:
         CommentFlag.objects.get_or_create(
             comment_id=comment_id, user=people["icb_lead"], kind=FlagKind.INTERESTING
         )

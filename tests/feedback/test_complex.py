@@ -142,6 +142,27 @@ def test_each_role_reaches_only_the_comments_it_reads_with_originals_only_inside
     assert all(PHONE not in item.text and not item.is_original for item in items)
 
 
+def test_a_comment_in_for_every_reason_is_listed_once_and_the_queue_is_newest_first(world):
+    themes = list(Theme.objects.order_by("pk")[:3])
+    every = comment(world.service_a, words(60), days_ago=1)
+    tag(every, themes)
+    flagged_only = comment(world.service_a, days_ago=2)
+    long_only = comment(world.service_a, words(60), days_ago=3)
+    for c in (every, flagged_only):
+        for kind in FlagKind.values:
+            services.comment_flag_set(user=world.px_a, comment=c, kind=kind, flagged=True)
+            services.comment_flag_set(user=world.icb_lead, comment=c, kind=kind, flagged=True)
+    assert queue(world.px_a) == [every, flagged_only, long_only]
+    assert complex.queue_keys(world.icb_lead).count() == 3
+    [first] = complex.queue_items(world.px_a, queue(world.px_a)[:1])
+    assert first.reasons == [
+        "Long (more than 50 words)",
+        "Many themes (3 or more)",
+        "Flagged interesting",
+        "Flagged wrongly coded",
+    ]
+
+
 def test_organisation_and_period_filters_narrow_the_queue(world):
     recent = comment(world.service_a, words(60))
     old = comment(world.service_a, words(60), days_ago=40)
