@@ -21,6 +21,8 @@ class FeedbackConfig(AppConfig):
                 organisation_path="organisation",
                 prepare=comments_redact,
                 display_text=comment_display_text,
+                # For the complex comments queue's "many themes" (feedback.complex).
+                tag_count_field="theme_count",
             )
         )
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from insight_hub import exports
@@ -68,48 +68,62 @@ def organisations_for_queue(user) -> QuerySet[Organisation]:
     return records_filter_for(user, Organisation.objects.all(), organisation_path="").order_by("name")
 
 
-def _many_themes():
-    """Comments with `MIN_THEMES` or more standing tags: one grouped pass over the tags (a hashed IN for the
-    database), not a count per comment."""
-    return (
-        CommentTag.objects.exclude(decision=TagDecision.REJECTED)
-        .order_by()
-        .values("comment")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=MIN_THEMES)
-        .values("comment")
-    )
-
-
 def _flagged(kind: str):
     return Exists(CommentFlag.objects.filter(comment=OuterRef("pk"), kind=kind))
 
 
-def complex_comments_for(user, *, filters: dict | None = None) -> QuerySet[Comment]:
-    """The queue: comments the person reads that are long, carry many themes or were flagged, newest first,
-    narrowed by the filters (reason, organisation, date_from, date_to)."""
+def queue_keys(user, *, filters: dict | None = None) -> QuerySet:
+    """The queue as (id, responded_at) rows, newest first: comments the person reads that are long, carry
+    many themes or were flagged, narrowed by the filters (reason, organisation, date_from, date_to). What the
+    pagination counts and slices; `comments_for_keys` fetches a page's comments.
+
+    The reach is the person's records scope (`organisations_for_queue`, the same test as the response list)
+    turned into a list of organisation ids, so that the database reads the queue's partial index
+    (`comment_complex`: organisation, date and id of the long or many-themed comments, with both counts)
+    without touching a comment's row to count or order it. With no reason the long-or-many part and the
+    flagged rest are one union of keys, so the work grows with the comments in the queue, not with every
+    comment in reach as an OR of the four tests would."""
     filters = filters or {}
-    comments = records_filter_for(user, Comment.objects.all())
-    by_reason = {
-        Reason.LONG: Q(word_count__gt=LONG_WORDS),
-        Reason.MANY_THEMES: Q(pk__in=_many_themes()),
-        Reason.INTERESTING: Q(_flagged(FlagKind.INTERESTING)),
-        Reason.WRONGLY_CODED: Q(_flagged(FlagKind.WRONGLY_CODED)),
-    }
-    if reason := filters.get("reason"):
-        comments = comments.filter(by_reason[reason])
-    else:
-        any_reason = Q()
-        for condition in by_reason.values():
-            any_reason |= condition
-        comments = comments.filter(any_reason)
+    reach = list(organisations_for_queue(user).values_list("pk", flat=True))
     if org := filters.get("organisation"):
-        comments = comments.filter(organisation=org)
+        reach = [pk for pk in reach if pk == org.pk]
+    comments = Comment.objects.filter(organisation_id__in=reach)
     if day := filters.get("date_from"):
         comments = comments.filter(responded_at__gte=_start_of(day))
     if day := filters.get("date_to"):
         comments = comments.filter(responded_at__lt=_start_of(day + timedelta(days=1)))
-    return comments.select_related("organisation", "service", "response").order_by("-responded_at", "-pk")
+    long_or_many = Q(word_count__gt=LONG_WORDS) | Q(theme_count__gte=MIN_THEMES)  # the index's condition
+    by_reason = {
+        Reason.LONG: Q(word_count__gt=LONG_WORDS),
+        # A column the themes engine keeps (feedback.Comment.theme_count), not a grouping of every tag.
+        Reason.MANY_THEMES: Q(theme_count__gte=MIN_THEMES),
+        Reason.INTERESTING: Q(_flagged(FlagKind.INTERESTING)),
+        Reason.WRONGLY_CODED: Q(_flagged(FlagKind.WRONGLY_CODED)),
+    }
+    if reason := filters.get("reason"):
+        keys = comments.filter(by_reason[reason]).values_list("id", "responded_at")
+    else:
+        # Flagged comments not already in by length or themes: the two parts never overlap, so the union
+        # keeps every row (UNION ALL) and the database need not hash tens of thousands of ids to drop twins.
+        flagged_only = comments.filter(pk__in=CommentFlag.objects.values("comment_id")).exclude(long_or_many)
+        keys = (
+            comments.filter(long_or_many)
+            .values_list("id", "responded_at")
+            .union(flagged_only.values_list("id", "responded_at"), all=True)
+        )
+    return keys.order_by("-responded_at", "-id")
+
+
+def comments_for_keys(keys) -> list[Comment]:
+    """The comments of (id, responded_at) rows, in their order, with what a page shows of each."""
+    ids = [key[0] for key in keys]
+    found = Comment.objects.select_related("organisation", "service", "response").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def complex_comments_for(user, *, filters: dict | None = None) -> list[Comment]:
+    """The whole queue's comments, newest first (see `queue_keys`)."""
+    return comments_for_keys(queue_keys(user, filters=filters))
 
 
 def comment_for_flagging(user, *, pk: int) -> Comment:
@@ -170,7 +184,7 @@ def queue_items(user, comments: list[Comment]) -> list[QueueItem]:
                 is_original=can_read_original(user, comment.organisation),
                 reasons=reasons_of(
                     word_count=comment.word_count,
-                    theme_count=len(themes.get(comment.pk, [])),
+                    theme_count=comment.theme_count,
                     flag_kinds=set(counts),
                 ),
                 themes=themes.get(comment.pk, []),
@@ -199,12 +213,12 @@ CSV_HEADER = [
 CHUNK = 500
 
 
-def csv_rows(user, comments: QuerySet[Comment]) -> Iterator[list]:
-    """The whole filtered queue, in chunks; original text only where the person may read it."""
-    start = 0
-    while chunk := list(comments[start : start + CHUNK]):
-        start += CHUNK
-        for item in queue_items(user, chunk):
+def csv_rows(user, keys: QuerySet) -> Iterator[list]:
+    """The whole filtered queue (`queue_keys`), in chunks; original text only where the person may read it.
+    The keys are read once (two numbers a comment), not sorted again for each chunk."""
+    keys = list(keys)
+    for start in range(0, len(keys), CHUNK):
+        for item in queue_items(user, comments_for_keys(keys[start : start + CHUNK])):
             comment = item.comment
             yield [
                 comment.pk,
@@ -229,10 +243,10 @@ class _Echo:
         return value
 
 
-def csv_lines(user, comments: QuerySet[Comment]) -> Iterator[str]:
+def csv_lines(user, keys: QuerySet) -> Iterator[str]:
     """The CSV download, line by line; every cell goes through the export writer (formulae neutralised)."""
     writer = exports.CsvWriter(_Echo())
     yield "\ufeff"  # a byte-order mark, so that Excel reads the file as UTF-8
     yield writer.writerow(CSV_HEADER)
-    for row in csv_rows(user, comments):
+    for row in csv_rows(user, keys):
         yield writer.writerow(row)

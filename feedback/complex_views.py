@@ -40,9 +40,9 @@ def _audit_filters(form) -> dict:
 def complex_comments(request):
     selectors.responses_readable_or_404(request.user)
     form = _filter_form(request)
-    comments = complex.complex_comments_for(request.user, filters=form.filters())
-    page = Paginator(comments, PAGE_SIZE).get_page(request.GET.get("page"))
-    items = complex.queue_items(request.user, list(page.object_list))
+    keys = complex.queue_keys(request.user, filters=form.filters())
+    page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
+    items = complex.queue_items(request.user, complex.comments_for_keys(page.object_list))
     # Who read which response's original words: one event per response shown unredacted on this page.
     for response in {
         item.comment.response_id: item.comment.response for item in items if item.is_original
@@ -66,13 +66,11 @@ def complex_comments(request):
 def complex_comments_csv(request):
     selectors.responses_readable_or_404(request.user)
     form = _filter_form(request)
-    comments = complex.complex_comments_for(request.user, filters=form.filters())
+    keys = complex.queue_keys(request.user, filters=form.filters())
     audit.record(
         request.user, AuditAction.EXPORT_DOWNLOADED, export="complex-comments.csv", **_audit_filters(form)
     )
-    out = StreamingHttpResponse(
-        complex.csv_lines(request.user, comments), content_type="text/csv; charset=utf-8"
-    )
+    out = StreamingHttpResponse(complex.csv_lines(request.user, keys), content_type="text/csv; charset=utf-8")
     out["Content-Disposition"] = (
         f'attachment; filename="complex-comments-{timezone.localdate():%Y-%m-%d}.csv"'
     )

@@ -283,6 +283,10 @@ class Comment(TaggableText):
         output_field=models.IntegerField(),
         db_persist=True,
     )
+    # Standing theme tags (suggested or confirmed, not rejected), kept by the themes engine in the transaction
+    # that changes them (see `Taggable.tag_count_field`), so that "three themes or more" compares a column
+    # instead of grouping every tag of the ICS on each page of the complex comments queue.
+    theme_count = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -291,6 +295,17 @@ class Comment(TaggableText):
             # the few rows waiting, not millions of tagged ones.
             models.Index(
                 fields=["text_changed_at"], condition=models.Q(tag_status="untagged"), name="comment_untagged"
+            ),
+            # The complex comments queue (feedback.complex.queue_keys): SELECT id, responded_at WHERE
+            # organisation_id IN (…) AND (word_count > 50 OR theme_count >= 3) [AND one of them] ORDER BY
+            # responded_at DESC, id DESC. Partial, so it holds the comments in the queue, not every comment;
+            # the counts are carried (PostgreSQL), so that counting, ordering and each reason read the index
+            # alone. Its numbers are complex.LONG_WORDS and complex.MIN_THEMES.
+            models.Index(
+                fields=["organisation", "responded_at", "id"],
+                include=["word_count", "theme_count"],
+                condition=models.Q(word_count__gt=50) | models.Q(theme_count__gte=3),
+                name="comment_complex",
             ),
         ]
 

@@ -223,6 +223,7 @@ def generate(
         "tagged_at",
         "sentiment",
         "sentiment_confidence",
+        "theme_count",  # its tags below are all standing (suggested)
     )
     tag_cols = (
         "comment_id",
@@ -302,6 +303,7 @@ def generate(
                         now,
                         sentiment,
                         0.9,
+                        len(tags),
                     )
                 )
                 for name, start, end, tag_sentiment in tags:

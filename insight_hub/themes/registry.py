@@ -33,6 +33,11 @@ class Taggable:
     shared: Callable[[models.QuerySet], models.QuerySet] | None = None
     # Items per tagging task: fewer for long texts, so that the workers share a big import to its end.
     chunk: int = 500
+    # The item's integer field keeping its count of standing tags (suggested or confirmed, not rejected), for
+    # queries such as "three themes or more" that would otherwise group every tag. The engine recounts it in
+    # the transaction that changes the item's tags (tagging, re-tagging, a person's decision); anything else
+    # writing tags directly must call `services.tag_counts_refresh`. None: the model keeps no count.
+    tag_count_field: str | None = None
 
     @property
     def label(self) -> str:

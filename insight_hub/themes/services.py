@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from insight_hub.bulk import bulk_insert, bulk_update_fields
@@ -316,10 +316,18 @@ def _items_save_tags(
         ]
         row.safety_signals = [{"kind": s.kind, "start": s.start, "end": s.end} for s in result.safety]
     bulk_insert(taggable.tag_model, new_tags)
+    count_fields = []
+    if taggable.tag_count_field:
+        # Recounted from the tags now written (people's decisions included), in the same row update.
+        counts = _standing_counts(taggable, [row.pk for row in writable])
+        for row in writable:
+            setattr(row, taggable.tag_count_field, counts.get(row.pk, 0))
+        count_fields = [taggable.tag_count_field]
     bulk_update_fields(
         taggable.model,
         writable,
         [
+            *count_fields,
             "tag_status",
             "tagged_text_hash",
             "tagged_model_version",
@@ -335,6 +343,37 @@ def _items_save_tags(
         for row in writable:
             taggable.after_tag(row)
     return len(writable)
+
+
+def _standing_counts(taggable, ids: list[int]) -> dict[int, int]:
+    """Standing tags (suggested or confirmed, not rejected) per item, in one grouped query over their tags."""
+    item_id = f"{taggable.item_field}_id"
+    return dict(
+        taggable.tag_model.objects.filter(**{f"{item_id}__in": ids})
+        .exclude(decision=TagDecision.REJECTED)
+        .order_by()
+        .values(item_id)
+        .annotate(n=Count("pk"))
+        .values_list(item_id, "n")
+    )
+
+
+def tag_counts_refresh(*, label: str, ids: list[int]) -> int:
+    """Recount the items' standing tags into their count field (`Taggable.tag_count_field`), for code that
+    writes tags other than through this module. Call it in the transaction that changed them, which should
+    hold the items' row locks (`select_for_update`) from before the change. Returns how many items changed."""
+    taggable = registry.get(label)
+    field = taggable.tag_count_field
+    if field is None or not ids:
+        return 0
+    counts = _standing_counts(taggable, list(ids))
+    changed = [
+        taggable.model(pk=pk, **{field: counts.get(pk, 0)})
+        for pk, current in taggable.model.objects.filter(pk__in=ids).values_list("pk", field)
+        if current != counts.get(pk, 0)
+    ]
+    bulk_update_fields(taggable.model, changed, [field])
+    return len(changed)
 
 
 def _sentence_sentiment(result, tag) -> str:
@@ -435,6 +474,10 @@ def tag_decide(*, user, label: str, item, theme: Theme, action: str):
     taggable = registry.get(label)
     if action not in {"confirm", "reject", "add"}:
         raise ValidationError({"action": f"Unknown review action {action!r}."})
+    # The item's row lock first, before its tags, as the tagging worker takes them: two decisions on one item
+    # (or a decision and a re-tag) then recount its standing tags one after the other, never from the same
+    # snapshot, and cannot deadlock.
+    list(taggable.model.objects.select_for_update().filter(pk=item.pk).values_list("pk", flat=True))
     tag = _tag_for(taggable, item, theme)
     decision = TagDecision.REJECTED if action == "reject" else TagDecision.CONFIRMED
     if tag is None:
@@ -445,6 +488,10 @@ def tag_decide(*, user, label: str, item, theme: Theme, action: str):
     tag.decided_by = user
     tag.decided_at = timezone.now()
     tag.save()
+    if taggable.tag_count_field:
+        count = _standing_counts(taggable, [item.pk]).get(item.pk, 0)
+        taggable.model.objects.filter(pk=item.pk).update(**{taggable.tag_count_field: count})
+        setattr(item, taggable.tag_count_field, count)
     TagAudit.objects.create(item_label=label, item_id=item.pk, theme=theme, action=action, user=user)
     # TagAudit is the item's own review history (shown beside its tags); the access audit is the one
     # place a system administrator reads every change across the hub.

@@ -14,6 +14,7 @@ from django.utils import timezone
 from feedback import complex, selectors, services
 from feedback.models import CommentFlag, CommentTag, FlagKind
 from insight_hub.privacy.models import AuditAction, AuditEvent
+from insight_hub.themes import services as theme_services
 from insight_hub.themes.models import TagDecision, Theme
 from tests.factories import CommentFactory, ResponseFactory
 
@@ -37,8 +38,10 @@ def words(n: int) -> str:
 
 
 def tag(c, themes, decision=TagDecision.SUGGESTED):
+    """Tags written directly, as a loader would: such a writer recounts the comment's standing tags."""
     for theme in themes:
         CommentTag.objects.create(comment=c, theme=theme, decision=decision)
+    theme_services.tag_counts_refresh(label="feedback.comment", ids=[c.pk])
 
 
 def queue(user, **filters):
@@ -64,7 +67,7 @@ def test_three_standing_themes_are_many_and_a_rejected_one_does_not_count(world)
     tag(two, themes[2:4], TagDecision.REJECTED)
     assert queue(world.px_a) == [many]
     assert queue(world.px_a, reason=complex.Reason.MANY_THEMES) == [many]
-    [item] = complex.queue_items(world.px_a, [many])
+    [item] = complex.queue_items(world.px_a, queue(world.px_a))
     assert item.reasons == ["Many themes (3 or more)"] and len(item.themes) == 3
     assert queue(world.px_a, reason=complex.Reason.LONG) == []
 
@@ -137,6 +140,27 @@ def test_each_role_reaches_only_the_comments_it_reads_with_originals_only_inside
     assert PHONE in own.text and own.is_original
     items = complex.queue_items(world.icb_lead, queue(world.icb_lead))
     assert all(PHONE not in item.text and not item.is_original for item in items)
+
+
+def test_a_comment_in_for_every_reason_is_listed_once_and_the_queue_is_newest_first(world):
+    themes = list(Theme.objects.order_by("pk")[:3])
+    every = comment(world.service_a, words(60), days_ago=1)
+    tag(every, themes)
+    flagged_only = comment(world.service_a, days_ago=2)
+    long_only = comment(world.service_a, words(60), days_ago=3)
+    for c in (every, flagged_only):
+        for kind in FlagKind.values:
+            services.comment_flag_set(user=world.px_a, comment=c, kind=kind, flagged=True)
+            services.comment_flag_set(user=world.icb_lead, comment=c, kind=kind, flagged=True)
+    assert queue(world.px_a) == [every, flagged_only, long_only]
+    assert complex.queue_keys(world.icb_lead).count() == 3
+    [first] = complex.queue_items(world.px_a, queue(world.px_a)[:1])
+    assert first.reasons == [
+        "Long (more than 50 words)",
+        "Many themes (3 or more)",
+        "Flagged interesting",
+        "Flagged wrongly coded",
+    ]
 
 
 def test_organisation_and_period_filters_narrow_the_queue(world):
