@@ -28,7 +28,7 @@ class UploadForm(forms.Form):
         error_messages={"required": "Select a CSV or Excel file"},
     )
     mapping = forms.FileField(
-        label="A saved mapping (optional)",
+        label="A saved mapping",
         required=False,
         help_text="The mapping file (JSON) downloaded from an earlier import of a file like this one.",
     )
