@@ -174,6 +174,9 @@ class StoryForm(forms.Form):
             )
         if story is not None:
             del self.fields["organisation"]
+        elif len(org_ids) == 1:  # a lead of one organisation is not asked to choose it from "---------"
+            self.fields["organisation"].empty_label = None
+            self.fields["organisation"].initial = next(iter(org_ids))
 
     def clean_narrative(self):
         narrative = self.cleaned_data["narrative"].strip()

@@ -465,3 +465,12 @@ def test_the_system_administrator_sets_up_a_pathway(client, world):
     )
     assert "Choose a service of Trust A" in response.content.decode()
     assert [s.name for s in pathway.stages.all()] == ["Ambulance"]
+
+
+def test_a_lead_of_one_organisation_finds_it_already_chosen(client, world):
+    """Logging a story began with an "Organisation: ---------" choice of one; a lead of one trust has it
+    chosen, and the story saves without touching it."""
+    client.force_login(world.px_a)
+    page = client.get(reverse("stories:create")).content.decode()
+    assert "---------" not in page
+    assert f'<option value="{world.trust_a.pk}" selected>' in page
