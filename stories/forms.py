@@ -56,7 +56,7 @@ class ApproximateDateField(forms.Field):
             if not day:
                 return datetime.date(int(year), int(month), 1), DatePrecision.MONTH
             return datetime.date(int(year), int(month), int(day)), DatePrecision.DAY
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a day or year of 20 digits
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
     def validate(self, value):

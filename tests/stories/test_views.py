@@ -474,3 +474,22 @@ def test_a_lead_of_one_organisation_finds_it_already_chosen(client, world):
     page = client.get(reverse("stories:create")).content.decode()
     assert "---------" not in page
     assert f'<option value="{world.trust_a.pk}" selected>' in page
+
+
+@pytest.mark.parametrize(("day", "year"), [("99999999999999999999", "2026"), ("1", "99999999999999999999")])
+def test_a_date_of_twenty_digits_is_refused_with_a_message_not_a_500(client, world, day, year):
+    client.force_login(world.px_a)
+    data = {
+        "organisation": world.trust_a.pk,
+        "title": "A wait",
+        "narrative": "We waited.",
+        "teller": "patient",
+        "source_channel": "interview",
+        "when_day": day,
+        "when_month": "1",
+        "when_year": year,
+    }
+    response = client.post(reverse("stories:create"), data)
+    assert response.status_code in {200, 400}
+    assert "Enter a real date" in response.content.decode()
+    assert not Story.objects.filter(title="A wait").exists()
