@@ -7,6 +7,7 @@ import datetime
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils import timezone
 
@@ -35,6 +36,14 @@ from .models import (
     Teller,
     YesNo,
 )
+
+# Free text written about a story (the reply to its teller, an action, a change claimed) is held to the
+# story's own limit: a paste of a whole document is refused with a message, not stored and redacted.
+TEXT_MAX_LENGTH = NARRATIVE_MAX_LENGTH
+
+
+def _too_long(what: str) -> str:
+    return f"{what} must be {TEXT_MAX_LENGTH:,} characters or fewer"
 
 
 class ApproximateDateField(forms.Field):
@@ -275,7 +284,11 @@ class TellerResponseForm(forms.Form):
     response = forms.CharField(
         label="What the person who told the story was told",
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Enter what the person who told the story was told"},
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={
+            "required": "Enter what the person who told the story was told",
+            "max_length": _too_long("The response"),
+        },
     )
 
 
@@ -291,7 +304,11 @@ class ChangeClaimForm(forms.Form):
         label="What changed",
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Say what is different for patients, as you would tell the person who told the story.",
-        error_messages={"required": "Say what changed (or what will change)"},
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={
+            "required": "Say what changed (or what will change)",
+            "max_length": _too_long("What changed"),
+        },
     )
 
 
@@ -316,6 +333,10 @@ class ActionForm(forms.ModelForm):
         self.fields["owner"].queryset = selectors.action_owners_for(story).order_by("first_name", "last_name")
         self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
         self.fields["status"].choices = ActionStatus.choices
+        for name, what in (("description", "What will change"), ("outcome", "What changed")):
+            field = self.fields[name]
+            field.max_length = TEXT_MAX_LENGTH
+            field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH, message=_too_long(what)))
         if not self.instance.pk:
             del self.fields["status"], self.fields["outcome"]
 
