@@ -94,6 +94,27 @@ class Chart:
         """What charts.js passes to Plotly.newPlot: the figure and its config."""
         return {**self.figure, "config": self.config}
 
+    @property
+    def plotted(self) -> bool:
+        """Whether the figure shows any value. Reference lines (mean, limits, target: hoverinfo "skip") do
+        not count: a chart of an old period with no data would otherwise be drawn as bare axes."""
+        for trace in self.figure.get("data", []):
+            if trace.get("hoverinfo") == "skip":
+                continue
+            # A heat map's values are its z (its y holds the row names); other traces', their y.
+            values = trace.get("z" if "z" in trace else "y") or []
+            cells = [v for row in values for v in (row if isinstance(row, list) else [row])]
+            if any(v is not None for v in cells):
+                return True
+        return False
+
+    @property
+    def empty_note(self) -> str:
+        """What an unplotted chart says instead of drawing, unless one of its notes says it already."""
+        if self.plotted or any(note.startswith("No values to chart") for note in self.notes):
+            return ""
+        return "No values to chart."
+
 
 def slug(text: str) -> str:
     return "chart-" + (re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "untitled")

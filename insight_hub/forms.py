@@ -77,7 +77,10 @@ class NHSBoundField(BoundField):
 
     @property
     def nhsuk_optional(self) -> bool:
-        """Show "(optional)" after the label: not required, and not a lone checkbox (consent-style)."""
+        """Show "(optional)" after the label: not required, and not a lone checkbox (consent-style), nor a
+        label that already says so (it would read "(optional) (optional)")."""
+        if str(self.label).rstrip().endswith("(optional)"):
+            return False
         return not self.field.required and self.nhsuk_kind not in {"checkbox", "hidden"}
 
     @property

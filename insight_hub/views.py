@@ -38,8 +38,11 @@ ROLE_CARDS = {
         ("Patient charter", "charters:list", "The commitments you own, their evidence, and your reviews."),
     ],
     Role.BOARD: [
+        ("Board reports", "reports:list", "Reports released to your board: read them, download the PDF."),
+        ("Dashboards", "dashboards:index", "Your organisation's figures, themes and stories by month."),
         ("Your organisation", "organisations:list", "The organisations whose reports you receive."),
-        ("Feedback", "feedback:response_list", "What patients said in the FFT and local surveys."),
+        # No "Feedback" card: a board member reads no responses (that page is a 404 for them); what patients
+        # said reaches them through the dashboards and the reports.
     ],
     Role.SYSTEM_ADMIN: [
         ("Organisations and services", "organisations:list", "Set up partners, sites and services."),

@@ -7,6 +7,7 @@ import datetime
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils import timezone
 
@@ -36,6 +37,14 @@ from .models import (
     YesNo,
 )
 
+# Free text written about a story (the reply to its teller, an action, a change claimed) is held to the
+# story's own limit: a paste of a whole document is refused with a message, not stored and redacted.
+TEXT_MAX_LENGTH = NARRATIVE_MAX_LENGTH
+
+
+def _too_long(what: str) -> str:
+    return f"{what} must be {TEXT_MAX_LENGTH:,} characters or fewer"
+
 
 class ApproximateDateField(forms.Field):
     """Day, month and year boxes where the day may be left empty: "March 2024" is a date to the month.
@@ -56,7 +65,7 @@ class ApproximateDateField(forms.Field):
             if not day:
                 return datetime.date(int(year), int(month), 1), DatePrecision.MONTH
             return datetime.date(int(year), int(month), int(day)), DatePrecision.DAY
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a day or year of 20 digits
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
     def validate(self, value):
@@ -174,6 +183,9 @@ class StoryForm(forms.Form):
             )
         if story is not None:
             del self.fields["organisation"]
+        elif len(org_ids) == 1:  # a lead of one organisation is not asked to choose it from "---------"
+            self.fields["organisation"].empty_label = None
+            self.fields["organisation"].initial = next(iter(org_ids))
 
     def clean_narrative(self):
         narrative = self.cleaned_data["narrative"].strip()
@@ -272,7 +284,11 @@ class TellerResponseForm(forms.Form):
     response = forms.CharField(
         label="What the person who told the story was told",
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Enter what the person who told the story was told"},
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={
+            "required": "Enter what the person who told the story was told",
+            "max_length": _too_long("The response"),
+        },
     )
 
 
@@ -288,7 +304,11 @@ class ChangeClaimForm(forms.Form):
         label="What changed",
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Say what is different for patients, as you would tell the person who told the story.",
-        error_messages={"required": "Say what changed (or what will change)"},
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={
+            "required": "Say what changed (or what will change)",
+            "max_length": _too_long("What changed"),
+        },
     )
 
 
@@ -313,6 +333,10 @@ class ActionForm(forms.ModelForm):
         self.fields["owner"].queryset = selectors.action_owners_for(story).order_by("first_name", "last_name")
         self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
         self.fields["status"].choices = ActionStatus.choices
+        for name, what in (("description", "What will change"), ("outcome", "What changed")):
+            field = self.fields[name]
+            field.max_length = TEXT_MAX_LENGTH
+            field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH, message=_too_long(what)))
         if not self.instance.pk:
             del self.fields["status"], self.fields["outcome"]
 

@@ -283,3 +283,27 @@ def test_error_pages_are_csp_safe(client):
     _assert_csp_safe(html)
     assert "Sorry, there is a problem with the service" in html
     assert "{%" not in html
+
+
+def test_a_label_that_already_says_optional_is_not_marked_twice():
+    class MappingForm(forms.Form):
+        mapping = forms.FileField(label="A saved mapping (optional)", required=False)
+        notes = forms.CharField(label="Notes", required=False)
+
+    html = str(MappingForm())
+    assert "(optional) (optional)" not in html
+    assert html.count("(optional)") == 2  # once for each field
+    assert "Notes (optional)</label>" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["stories:import_upload", "feedback:imports:upload"])
+def test_import_upload_pages_mark_the_saved_mapping_optional_once(client, world, url):
+    from django.urls import reverse
+
+    client.force_login(world.px_a)
+    response = client.get(reverse(url))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "A saved mapping (optional)" in page
+    assert "(optional) (optional)" not in page

@@ -69,6 +69,13 @@ def _short(text: str) -> str:
     return text if len(text) <= SHORT_QUOTE else text[: SHORT_QUOTE - 1].rsplit(" ", 1)[0] + "…"
 
 
+def risen_line(name: str, total, change: int, negative) -> str:
+    """A theme mentioned more than before, for "What changed": the count and how many more, never "N times
+    more" (a board reads that as a multiple)."""
+    share = f"; {negative}% of them negative" if isinstance(negative, int) else ""
+    return f"“{name}”: {total} mentions, {change} more than in the months before{share}."
+
+
 def _points(now, before) -> str:
     if not isinstance(now, int) or not isinstance(before, int):
         return ""
@@ -114,11 +121,10 @@ def build_summary(content, spc_runs) -> Summary:
         key=lambda t: (-t.shown["change"], t.name),
     )[:RISEN_SHOWN]
     for theme in risen:
-        negative = theme.shown.get("negative_percent")
-        share = f", {negative}% of them negative" if isinstance(negative, int) else ""
         changed.append(
-            f"“{theme.name}” mentioned {theme.shown['change']} times more than in the months before "
-            f"({theme.shown['total']} mentions{share})."
+            risen_line(
+                theme.name, theme.shown["total"], theme.shown["change"], theme.shown.get("negative_percent")
+            )
         )
     if not changed:
         changed.append("No change large enough to report.")

@@ -49,7 +49,8 @@ def spc_svg(result: SPCResult, *, title: str, width: int = 640, height: int = 26
     of other values from 0 up (ticks marked with `suffix`, e.g. "d" for days)."""
     ceiling = 100.0 if result.percentage else float("inf")
     suffix = "%" if result.percentage else suffix
-    left, right, top, bottom = 44, 12, 12, 36
+    # The right margin holds half the last month's label ("Dec 26"), which is centred on the plot's edge.
+    left, right, top, bottom = 44, 24, 12, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [p.value for p in result.points if p.value is not None]
     limits = [x for p in result.points for x in (p.upper_limit, p.lower_limit) if x is not None]
@@ -86,8 +87,10 @@ def spc_svg(result: SPCResult, *, title: str, width: int = 640, height: int = 26
             f"fill='{TEXT}'>{tick}{suffix}</text>"
         )
         tick += step
+    last = len(result.points) - 1
     for i, point in enumerate(result.points):
-        if i % 3 == 0 or i == len(result.points) - 1:
+        # Every third month and the last; a third month right before the last would overlap its label.
+        if i == last or (i % 3 == 0 and last - i >= 2):
             parts.append(
                 f"<text x='{_fmt(x_at(i))}' y='{height - 18}' text-anchor='middle' font-size='9' {FONT} "
                 f"fill='{TEXT}'>{point.period:%b %y}</text>"

@@ -22,7 +22,7 @@ class ImportUploadForm(forms.Form):
         help_text="A CSV file or an Excel workbook (.xlsx), with the column headings in its first row.",
     )
     mapping = forms.FileField(
-        label="A saved mapping (optional)",
+        label="A saved mapping",
         required=False,
         help_text="The mapping file (JSON) downloaded from an earlier import of a file like this one.",
     )

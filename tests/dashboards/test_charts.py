@@ -194,3 +194,26 @@ def test_keys_come_from_titles_unless_given():
     assert charts.slug("FFT % positive: Trust A") == "chart-fft-positive-trust-a"
     assert charts.spc_chart("Trust B", [], key="x").key == "x"
     assert charts.spc_chart("Trust B", []).script_id == "chart-trust-b-figure"
+
+
+def test_a_chart_with_nothing_to_show_is_not_drawn_as_bare_axes(settings):
+    """An old period on the system view drew an empty heat map (a bare axis line) and SPC charts with axes
+    from -1% to 4%: an unplotted chart now says so instead, its table (if any) folded."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    empty_heat = charts.heatmap("Negative share", [], ["Trust A"], [])
+    blank_heat = charts.heatmap("Blank share", ["Waiting"], ["Trust A"], [[None]])
+    empty_spc = charts.spc_chart("FFT % positive", [(m, None) for m in MONTHS], target=90)
+    drawn = charts.spc_chart("FFT drawn", zip(MONTHS, VALUES, strict=True))
+    suppressed_heat = charts.heatmap("Hidden share", ["Waiting"], ["Trust A"], [["*"]])
+    assert drawn.plotted and drawn.empty_note == ""
+    for chart in (empty_heat, blank_heat, empty_spc, suppressed_heat):
+        assert not chart.plotted, chart.title
+        html = render_to_string("dashboards/partials/_chart.html", {"chart": chart})
+        assert "data-chart=" not in html and 'type="application/json"' not in html
+        assert html.count("No values to chart") == 1, chart.title  # the SPC note is not said twice
+    assert "<details" not in render_to_string("dashboards/partials/_chart.html", {"chart": empty_heat})
+    folded = render_to_string("dashboards/partials/_chart.html", {"chart": empty_spc})
+    assert '<details class="nhsuk-details app-chart__data">' in folded  # there, but not open

@@ -48,7 +48,9 @@ def chart_page(request):
         ["Trust A", "Trust B"],
         [[42, "*"], [12.5, 30], [None, 55]],
     )
-    html = engines["django"].from_string(PAGE).render({"charts": [spc, trend, heat]}, request)
+    # An old period with nothing recorded: no plot, a sentence instead.
+    empty = charts.heatmap("Nothing recorded, by theme and trust", [], ["Trust A", "Trust B"], [])
+    html = engines["django"].from_string(PAGE).render({"charts": [spc, trend, heat, empty]}, request)
     return HttpResponse(html)
 
 
@@ -167,3 +169,22 @@ def test_without_javascript_the_table_is_the_chart(browser, live_server):
         assert heat.locator("tbody tr").first.locator("td").all_inner_texts() == ["42%", "*"]
     finally:
         context.close()
+
+
+def test_charts_stay_inside_their_column_and_an_empty_one_says_so(page):
+    """A chart's <figure> kept the browser's 40px side margins and ran past the page's column on the
+    system view; a chart with nothing in it was drawn as a bare axis."""
+    page.goto("/test-charts/")
+    page.locator(".app-chart__plot[data-chart-drawn='true']").nth(2).wait_for()
+    overflow = page.evaluate(
+        """() => Array.from(document.querySelectorAll('figure.app-chart')).map(f => {
+             const box = f.getBoundingClientRect(), column = f.parentElement.getBoundingClientRect();
+             return [f.id, box.left - column.left, column.right - box.right];
+           }).filter(([, left, right]) => left < -0.5 || right < -0.5 || left > 0.5)"""
+    )
+    assert overflow == []
+    empty = page.locator("#chart-nothing-recorded-by-theme-and-trust")
+    assert empty.locator("[data-chart]").count() == 0
+    assert "No values to chart." in empty.inner_text()
+    assert page.console_errors == []
+    assert_accessible(page)

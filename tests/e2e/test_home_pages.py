@@ -79,3 +79,17 @@ def test_each_role_home_page_shows_what_waits_for_them(page, world, waiting, who
         assert "Nothing is waiting for you today." in page.locator("#inbox").inner_text()
     assert_accessible(page)
     assert page.console_errors == []
+
+
+def test_a_board_member_s_home_leads_to_their_board_reports(page, world):
+    """A board member's home offered "Feedback" (a page they may not open: 404) but not the board reports they
+    are there to read; now each card leads to a page they may open, board reports first."""
+    sign_in(page, world.board_a.email, TEST_PASSWORD)
+    page.wait_for_url("**/")
+    cards = page.locator("main .nhsuk-card__link")
+    titles = cards.all_inner_texts()
+    assert titles[0] == "Board reports" and "Dashboards" in titles and "Feedback" not in titles
+    hrefs = [cards.nth(i).get_attribute("href") for i in range(cards.count())]
+    assert_accessible(page)
+    for href in hrefs:
+        assert page.goto(href).status == 200, href

@@ -148,6 +148,11 @@ CASES = [
     ("I attended Baby Massage and Family Support.", "I attended Baby Massage and Family Support."),
     ("Welcoming, polite, efficient.", "Welcoming, polite, efficient."),
     ("The Receptionists are also always ready to help.", "The Receptionists are also always ready to help."),
+    # --- A pronoun after a name starts the next clause (a card's lines joined into a title) ---
+    ("To Lesley We wouldn't have managed without you.", "To [name] We wouldn't have managed without you."),
+    ("Thanks to Anna We love you all.", "Thanks to [name] We love you all."),
+    ("Dr Patel We were seen fast.", "[doctor] We were seen fast."),
+    ("Thank you Anna Her care was lovely.", "Thank you [name] Her care was lovely."),
     # --- Mixed -------------------------------------------------------------
     ("Dr Patel phoned my wife Priya on 07700 900123 about NHS number 943 476 5919 on 3 March 2024.",
      "[doctor] phoned my wife [name] on [phone number] about NHS number [NHS number] on [date]."),

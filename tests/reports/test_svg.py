@@ -46,3 +46,20 @@ def test_a_sparkline_has_a_bar_per_month_scaled_to_the_peak():
     root = parse(sparkline_svg([0, 5, 10], title="Theme"))
     bars = root.findall(f"{NS}rect")
     assert [float(b.get("height")) for b in bars] == [0.0, 13.0, 26.0]
+
+
+def test_month_labels_stay_inside_the_chart_and_apart():
+    """The last month's label was cut off at the chart's edge ("Dec 2") and could overlap the one before."""
+    for count in (6, 12, 22, 23, 24):
+        result = xmr(
+            list(zip(months(count), [80 + i % 3 for i in range(count)], strict=True)), percentage=True
+        )
+        root = parse(spc_svg(result, title="% positive"))
+        width = float(root.get("width"))
+        labels = [t for t in root.findall(f"{NS}text") if t.get("text-anchor") == "middle"]
+        assert labels[-1].text == f"{months(count)[-1]:%b %y}"
+        xs = [float(t.get("x")) for t in labels]
+        for label, x in zip(labels, xs, strict=True):
+            half = 0.6 * 9 * len(label.text) / 2  # a generous width for 9px text
+            assert x - half >= 0 and x + half <= width, (count, label.text)
+        assert all(b - a >= 2 * 0.6 * 9 * 6 / 2 + 4 for a, b in zip(xs, xs[1:], strict=False)), count

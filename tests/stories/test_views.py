@@ -465,3 +465,63 @@ def test_the_system_administrator_sets_up_a_pathway(client, world):
     )
     assert "Choose a service of Trust A" in response.content.decode()
     assert [s.name for s in pathway.stages.all()] == ["Ambulance"]
+
+
+def test_a_lead_of_one_organisation_finds_it_already_chosen(client, world):
+    """Logging a story began with an "Organisation: ---------" choice of one; a lead of one trust has it
+    chosen, and the story saves without touching it."""
+    client.force_login(world.px_a)
+    page = client.get(reverse("stories:create")).content.decode()
+    assert "---------" not in page
+    assert f'<option value="{world.trust_a.pk}" selected>' in page
+
+
+@pytest.mark.parametrize(("day", "year"), [("99999999999999999999", "2026"), ("1", "99999999999999999999")])
+def test_a_date_of_twenty_digits_is_refused_with_a_message_not_a_500(client, world, day, year):
+    client.force_login(world.px_a)
+    data = {
+        "organisation": world.trust_a.pk,
+        "title": "A wait",
+        "narrative": "We waited.",
+        "teller": "patient",
+        "source_channel": "interview",
+        "when_day": day,
+        "when_month": "1",
+        "when_year": year,
+    }
+    response = client.post(reverse("stories:create"), data)
+    assert response.status_code in {200, 400}
+    assert "Enter a real date" in response.content.decode()
+    assert not Story.objects.filter(title="A wait").exists()
+
+
+def test_free_text_about_a_story_is_held_to_the_story_s_limit(client, world, shared):
+    """The reply to the teller took 300,000 characters (stored and redacted); it, an action and a change
+    claimed are refused past 20,000 with a message naming what is too long."""
+    from stories.forms import TEXT_MAX_LENGTH
+
+    client.force_login(world.px_a)
+    long = "x" * (TEXT_MAX_LENGTH + 1)
+    response = client.post(reverse("stories:teller_response", args=[shared.pk]), {"response": long})
+    assert "The response must be 20,000 characters or fewer" in response.content.decode()
+    shared.refresh_from_db()
+    assert shared.teller_response == ""
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    action_data = {
+        "description": long,
+        "owner": world.px_a.pk,
+        "due_on_day": due.day,
+        "due_on_month": due.month,
+        "due_on_year": due.year,
+    }
+    response = client.post(reverse("stories:action_create", args=[shared.pk]), action_data)
+    assert "What will change must be 20,000 characters or fewer" in response.content.decode()
+    assert not shared.actions.exists()
+    action = services.action_create(
+        story=shared, user=world.px_a, description="Water rounds", owner=world.px_a, due_on=due
+    )
+    url = reverse("stories:change_claim", args=[shared.pk, action.pk])
+    response = client.post(url, {"claim": "made", "description": long})
+    assert "What changed must be 20,000 characters or fewer" in response.content.decode()
+    action.refresh_from_db()
+    assert not action.change_claim

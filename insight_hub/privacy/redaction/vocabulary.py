@@ -113,7 +113,14 @@ MONTHS_AND_DAYS = frozenset(
     wednesday thursday friday saturday sunday christmas easter
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
-NOT_NAMES = NHS_VOCABULARY | MONTHS_AND_DAYS | {"the", "and", *RELATIVES}
+# Pronouns and determiners start the next clause when a line break is lost ("To Lesley We wouldn't…", a
+# title made from a card's lines): never a surname, never the end of a name.
+_FUNCTION_WORDS = frozenset(
+    """
+    i we you he she they it me us him them my our your his her their its this that these those
+    """.split()  # noqa: SIM905 - a word list reads better as words
+)
+NOT_NAMES = NHS_VOCABULARY | MONTHS_AND_DAYS | {"the", "and", *RELATIVES} | _FUNCTION_WORDS
 
 # Given names that are words so plain that a person's context must show they name someone
 # (GIVEN_NAMES_THAT_ARE_WORDS of the word list, and these the Moby lists hold).
