@@ -125,14 +125,25 @@ def generate_csv(path: Path, rows: int, services: list[str], seed: int) -> None:
 
 
 def _cpu_seconds() -> float:
-    """User and system CPU of this process (both threads: the parser and the writer)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """User and system CPU of this process and of the children it has waited for (the parsing process the
+    import forks for a file of more than one chunk)."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
+
+
+def _peak_mib() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest child (which shares the pages it was forked
+    with, so the sum is an upper bound on the two together)."""
+    return tuple(
+        resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
 
 
 class DatabaseCpu:
     """CPU time of the PostgreSQL server processes serving this database (the import's own connections),
-    sampled from /proc twice a second: the database's share of the work, apart from other load on the
+    sampled from /proc five times a second: the database's share of the work, apart from other load on the
     machine. Works when PostgreSQL runs on this machine; otherwise reports nothing."""
 
     def __init__(self, dsn: str, database: str) -> None:
@@ -160,7 +171,7 @@ class DatabaseCpu:
         return sum(value - self.start.get(pid, 0.0) for pid, value in self.seen.items())
 
     def _run(self) -> None:
-        while not self.stop.wait(0.5):
+        while not self.stop.wait(0.2):
             self._sample()
 
     def _sample(self) -> None:
@@ -252,7 +263,8 @@ def main() -> None:
             services.import_batch_run(batch_id=batch.pk)
             elapsed, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
         batch.refresh_from_db()
-        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_self, peak_child = _peak_mib()
+        peak_mib = peak_self + peak_child
         label = "re-import" if attempt else "import"
         print(
             f"{label}: {batch.get_status_display()}; {batch.rows_imported:,} imported, "
@@ -260,8 +272,9 @@ def main() -> None:
             f"{sum(queued):,} comments queued for tagging in {len(queued)} calls"
         )
         print(
-            f"{label}: {elapsed:.1f} s, {args.rows / elapsed:,.0f} rows/s, peak RSS {peak_mib:,.0f} MiB; "
-            f"CPU of this process {cpu:.1f} s, of its PostgreSQL backends about "
+            f"{label}: {elapsed:.1f} s, {args.rows / elapsed:,.0f} rows/s, peak RSS {peak_mib:,.0f} MiB "
+            f"(this process {peak_self:,.0f}, its parsing process {peak_child:,.0f}); "
+            f"CPU of this process and its parsing process {cpu:.1f} s, of their PostgreSQL backends about "
             f"{database_cpu.seconds():.1f} s; "
             f"load average before {load_before}, after {_load()}"
         )
