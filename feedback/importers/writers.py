@@ -276,7 +276,8 @@ def copy_encoded(batch_id: int, encoded: EncodedChunk) -> ChunkResult:
     existing = list(encoded.existing)
     for attempt in range(1, RACE_ATTEMPTS + 1):
         try:
-            with transaction.atomic(), connection.cursor() as cursor:
+            # psycopg's own errors raised as Django's (the raw cursor skips that), so the race is caught here.
+            with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
                 _copy(cursor.cursor, encoded)
             return _result(batch_id, len(encoded.rows), existing, encoded.comment_ids)
         except IntegrityError:
