@@ -125,10 +125,10 @@ def generate_csv(path: Path, rows: int, services: list[str], seed: int) -> None:
             )
 
 
-def _cpu_seconds() -> float:
-    """User and system CPU of this process and of the children it has waited for (the parsing process the
+def _cpu_seconds() -> tuple[float, float]:
+    """User and system CPU of this process, and of the children it has waited for (the parsing process the
     import forks for a file of more than one chunk)."""
-    return sum(
+    return tuple(
         usage.ru_utime + usage.ru_stime
         for usage in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
     )
@@ -301,7 +301,11 @@ def main() -> None:
         with DatabaseCpu(os.environ["DATABASE_URL"], name) as database_cpu:
             started, cpu_started = time.perf_counter(), _cpu_seconds()
             services.import_batch_run(batch_id=batch.pk)
-            elapsed, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
+            elapsed = time.perf_counter() - started
+            cpu_self, cpu_child = (
+                after - before for after, before in zip(_cpu_seconds(), cpu_started, strict=True)
+            )
+            cpu = cpu_self + cpu_child
         batch.refresh_from_db()
         peak_self, peak_child = _peak_mib()
         peak_mib = peak_self + peak_child
@@ -314,7 +318,8 @@ def main() -> None:
         print(
             f"{label}: {elapsed:.1f} s, {args.rows / elapsed:,.0f} rows/s, peak RSS {peak_mib:,.0f} MiB "
             f"(this process {peak_self:,.0f}, its parsing process {peak_child:,.0f}); "
-            f"CPU of this process and its parsing process {cpu:.1f} s, of their PostgreSQL backends about "
+            f"CPU of this process and its parsing process {cpu:.1f} s ({cpu_self:.1f} + {cpu_child:.1f}), "
+            "of their PostgreSQL backends about "
             f"{database_cpu.seconds():.1f} s (the busiest backend {database_cpu.busiest():.1f} s); "
             f"load average before {load_before}, after {_load()}"
         )
