@@ -15,6 +15,7 @@ bench/RESULTS.md. The database's feedback tables are emptied first, so the DB na
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import platform
@@ -124,15 +125,26 @@ def generate_csv(path: Path, rows: int, services: list[str], seed: int) -> None:
             )
 
 
-def _cpu_seconds() -> float:
-    """User and system CPU of this process (both threads: the parser and the writer)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+def _cpu_seconds() -> tuple[float, float]:
+    """User and system CPU of this process, and of the children it has waited for (the parsing process the
+    import forks for a file of more than one chunk)."""
+    return tuple(
+        usage.ru_utime + usage.ru_stime
+        for usage in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
+
+
+def _peak_mib() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest child (which shares the pages it was forked
+    with, so the sum is an upper bound on the two together)."""
+    return tuple(
+        resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
 
 
 class DatabaseCpu:
     """CPU time of the PostgreSQL server processes serving this database (the import's own connections),
-    sampled from /proc twice a second: the database's share of the work, apart from other load on the
+    sampled from /proc five times a second: the database's share of the work, apart from other load on the
     machine. Works when PostgreSQL runs on this machine; otherwise reports nothing."""
 
     def __init__(self, dsn: str, database: str) -> None:
@@ -159,8 +171,12 @@ class DatabaseCpu:
     def seconds(self) -> float:
         return sum(value - self.start.get(pid, 0.0) for pid, value in self.seen.items())
 
+    def busiest(self) -> float:
+        """The CPU of the one backend that did the most: on PostgreSQL, the import's writing session."""
+        return max((value - self.start.get(pid, 0.0) for pid, value in self.seen.items()), default=0.0)
+
     def _run(self) -> None:
-        while not self.stop.wait(0.5):
+        while not self.stop.wait(0.2):
             self._sample()
 
     def _sample(self) -> None:
@@ -175,6 +191,29 @@ class DatabaseCpu:
             except OSError:
                 continue
             self.seen[pid] = (int(fields[11]) + int(fields[12])) / tick
+
+
+def _timed(function, spent: dict[str, float], key: str):
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[key] += time.perf_counter() - started
+
+    return timed
+
+
+def _timed_iterator(iterator, spent: dict[str, float], key: str):
+    while True:
+        started = time.perf_counter()
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        finally:
+            spent[key] += time.perf_counter() - started
+        yield item
 
 
 def _load() -> str:
@@ -198,7 +237,7 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from feedback.importers import services
+    from feedback.importers import forked, services
     from feedback.models import ImportBatch, ImportKind, ImportStatus
     from insight_hub.organisations.models import FFTSetting, Organisation, Service
 
@@ -231,6 +270,18 @@ def main() -> None:
 
     queued = []
     services.tagging_queue = lambda *, label, ids: queued.append(len(ids))  # counted, not run
+    # Where the import's own process spends its wall time: waiting for the next parsed chunk, or writing.
+    spent = {"waiting for parsed chunks": 0.0, "writing (COPY, commit)": 0.0}
+    services._write_encoded = _timed(services._write_encoded, spent, "writing (COPY, commit)")
+    services._insert_chunk = _timed(services._insert_chunk, spent, "writing (COPY, commit)")
+    parsed_elsewhere = forked.parsed_elsewhere
+
+    @contextlib.contextmanager
+    def timed_elsewhere(*args, **kwargs):
+        with parsed_elsewhere(*args, **kwargs) as chunks:
+            yield _timed_iterator(chunks, spent, "waiting for parsed chunks")
+
+    forked.parsed_elsewhere = timed_elsewhere
 
     database = connection.vendor
     if connection.vendor == "postgresql":
@@ -250,9 +301,14 @@ def main() -> None:
         with DatabaseCpu(os.environ["DATABASE_URL"], name) as database_cpu:
             started, cpu_started = time.perf_counter(), _cpu_seconds()
             services.import_batch_run(batch_id=batch.pk)
-            elapsed, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
+            elapsed = time.perf_counter() - started
+            cpu_self, cpu_child = (
+                after - before for after, before in zip(_cpu_seconds(), cpu_started, strict=True)
+            )
+            cpu = cpu_self + cpu_child
         batch.refresh_from_db()
-        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_self, peak_child = _peak_mib()
+        peak_mib = peak_self + peak_child
         label = "re-import" if attempt else "import"
         print(
             f"{label}: {batch.get_status_display()}; {batch.rows_imported:,} imported, "
@@ -260,11 +316,18 @@ def main() -> None:
             f"{sum(queued):,} comments queued for tagging in {len(queued)} calls"
         )
         print(
-            f"{label}: {elapsed:.1f} s, {args.rows / elapsed:,.0f} rows/s, peak RSS {peak_mib:,.0f} MiB; "
-            f"CPU of this process {cpu:.1f} s, of its PostgreSQL backends about "
-            f"{database_cpu.seconds():.1f} s; "
+            f"{label}: {elapsed:.1f} s, {args.rows / elapsed:,.0f} rows/s, peak RSS {peak_mib:,.0f} MiB "
+            f"(this process {peak_self:,.0f}, its parsing process {peak_child:,.0f}); "
+            f"CPU of this process and its parsing process {cpu:.1f} s ({cpu_self:.1f} + {cpu_child:.1f}), "
+            "of their PostgreSQL backends about "
+            f"{database_cpu.seconds():.1f} s (the busiest backend {database_cpu.busiest():.1f} s); "
             f"load average before {load_before}, after {_load()}"
         )
+        print(
+            f"{label}: wall of the import's own process: "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in spent.items())
+        )
+        spent.update(dict.fromkeys(spent, 0.0))
         print(
             f"RESULTS.md | {date.today().isoformat()} | {platform.node()} "
             f"({os.cpu_count()} cores, {database}) | "

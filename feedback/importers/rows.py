@@ -8,15 +8,17 @@ answers) are parsed once and cached.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from feedback.models import AgeBand, Disability, EthnicCategory, FFTAnswer, FFTRecommendAnswer, Sex
 from insight_hub.imports.problems import Problem, problem
-from insight_hub.imports.tabular import REPLACEMENT, Unreadable
+from insight_hub.imports.tabular import REPLACEMENT, Row, Unreadable
 
 from .mapping import COMMENT_PREFIX, FIELDS_BY_NAME, OLD_QUESTION_WORDS, normalise_heading
 
@@ -375,3 +377,38 @@ class SeenKeys:
     def repeat_of(self, key: str, row: int) -> int | None:
         first = self._first.setdefault(key, row)
         return None if first == row else first
+
+
+@dataclass(slots=True)
+class ParsedChunk:
+    """A chunk of a file's rows, parsed: what the report counts and says about it, and its good rows."""
+
+    rows: int  # data rows read, good or not
+    failed: int = 0
+    repeated: int = 0  # rows repeating an earlier row of the file (same row id): imported once
+    problems: list[Problem] = field(default_factory=list)
+    good: list[ParsedResponse] = field(default_factory=list)
+    # The good rows as the parsing process hands them over: ready to COPY (a writers.EncodedChunk).
+    encoded: object = None
+
+
+def parsed_chunks(rows: Iterator[Row], parse: RowParser, size: int) -> Iterator[ParsedChunk]:
+    """Parse a file's rows `size` at a time. A row that repeats an earlier row's id is reported, not
+    imported again (only a row id can repeat within a file: without one, every row has a key of its own)."""
+    seen = SeenKeys()
+    while chunk := list(itertools.islice(rows, size)):
+        parsed = ParsedChunk(rows=len(chunk))
+        good = parsed.good
+        for number, cells in chunk:
+            result = parse(number, cells)
+            if isinstance(result, list):
+                parsed.failed += 1
+                parsed.problems += result
+            elif result.external_id and (first := seen.repeat_of(result.dedupe_key, number)) is not None:
+                parsed.repeated += 1
+                row_id = result.external_id
+                message = f"Row {number} repeats row {first} (same row id “{row_id}”): imported once."
+                parsed.problems.append(problem(number, parse.columns["external_id"], row_id, message))
+            else:
+                good.append(result)
+        yield parsed

@@ -15,14 +15,14 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, connections, transaction
+from django.db import transaction
 
 from feedback.models import Comment, FFTPublishedFigure, ImportBatch, ImportKind, ImportStatus
 from insight_hub.imports import tabular
@@ -34,7 +34,7 @@ from insight_hub.organisations.models import Organisation, Service
 from insight_hub.retry import TRANSIENT
 from insight_hub.themes.services import tagging_queue
 
-from . import nhse
+from . import forked, nhse
 from .mapping import (
     mapping_problems,
     suggest_mapping,
@@ -42,12 +42,20 @@ from .mapping import (
     value_problems,
     without_numeric_text,
 )
-from .rows import ParsedResponse, RowParser, SeenKeys, file_fingerprint, normalise_name
+from .rows import (
+    ParsedChunk,
+    ParsedResponse,
+    RowParser,
+    file_fingerprint,
+    normalise_name,
+    parsed_chunks,
+)
 from .selectors import lookups_for
 
 logger = logging.getLogger(__name__)
 
-# Small enough that parsing the first chunk and writing the last, which nothing overlaps, stay short.
+# Small enough that parsing the first chunk and writing the last, which nothing overlaps, stay short. A file
+# of more than one chunk is parsed by a process of its own on PostgreSQL (see `forked`).
 CHUNK_ROWS = 20_000
 COMMENT_LABEL = Comment._meta.label_lower
 
@@ -241,103 +249,68 @@ def _run_rows(batch: ImportBatch) -> None:
     path = Path(batch.file.path)
     batch.rows_total = tabular.estimate_rows(path)
     report = _Report(batch)
-    seen = SeenKeys()
     if not batch.content_sha256:  # uploaded before fingerprints were kept
         batch.content_sha256 = file_fingerprint(path)
         ImportBatch.objects.filter(pk=batch.pk).update(content_sha256=batch.content_sha256)
-    with tabular.open_table(path) as table, _ChunkWriter(batch, report) as writer:
-        parse = RowParser(
+    lookups = lookups_for(batch.organisation)
+
+    def make_parser(table: tabular.Table) -> RowParser:
+        return RowParser(
             table.header,
             batch.column_mapping,
-            lookups_for(batch.organisation),
+            lookups,
             fingerprint=batch.content_sha256,
             values=batch.value_mapping,
             lossy=table.lossy,
         )
-        for chunk in _chunks(table.rows, CHUNK_ROWS):
-            good: list[ParsedResponse] = []
-            for number, cells in chunk:
-                parsed = parse(number, cells)
-                if isinstance(parsed, list):
-                    batch.rows_failed += 1
-                    report.add(parsed)
-                elif parsed.external_id and (first := seen.repeat_of(parsed.dedupe_key, number)) is not None:
-                    # Only a row id can repeat within a file: without one, every row has a key of its own.
-                    batch.rows_duplicate += 1
-                    row_id = parsed.external_id
-                    message = f"Row {number} repeats row {first} (same row id “{row_id}”): imported once."
-                    report.add([problem(number, parse.columns["external_id"], row_id, message)])
-                else:
-                    good.append(parsed)
-            writer.write(good, rows=len(chunk))
+
+    if forked.available() and batch.rows_total > CHUNK_ROWS:
+        # Parsed, checked and encoded by a process of its own while PostgreSQL writes the chunk before.
+        chunks = forked.parsed_elsewhere(
+            path,
+            make_parser,
+            organisation_id=batch.organisation_id,
+            batch_id=batch.pk,
+            chunk_rows=CHUNK_ROWS,
+            room=MAX_REPORTED_PROBLEMS,
+        )
+    else:
+        chunks = _parsed_here(path, make_parser)
+    with chunks as parsed:
+        for chunk in parsed:
+            batch.rows_failed += chunk.failed
+            batch.rows_duplicate += chunk.repeated
+            report.add(chunk.problems)
+            if chunk.encoded is None:
+                result = _insert_chunk(batch.organisation_id, batch.pk, chunk.good)
+            else:
+                result = _write_encoded(batch.pk, chunk.encoded)
+            _counted(batch, report, result, rows=chunk.rows)
     batch.rows_total = batch.rows_done
     batch.finish(ImportStatus.DONE)
 
 
-def _chunks(rows: Iterator[tabular.Row], size: int) -> Iterator[list[tabular.Row]]:
-    while chunk := list(itertools.islice(rows, size)):
-        yield chunk
+@contextmanager
+def _parsed_here(path: Path, make_parser) -> Iterator[Iterator[ParsedChunk]]:
+    with tabular.open_table(path) as table:
+        yield parsed_chunks(table.rows, make_parser(table), CHUNK_ROWS)
 
 
-class _ChunkWriter:
-    """Writes each parsed chunk, on PostgreSQL in a thread of its own, so that the next chunk is parsed while
-    PostgreSQL writes this one (the two cores otherwise take turns). The batch's counts and report are only
-    touched here, in the caller's thread, when a chunk's write has finished.
-
-    Inside an outer transaction (a caller's, or a test's) the thread's own connection could not see the rows
-    that transaction holds, so chunks are then written in line, one after the other."""
-
-    def __init__(self, batch: ImportBatch, report: _Report) -> None:
-        self.batch, self.report = batch, report
-        threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-write") if threaded else None
-        self.pending: tuple[Future, int] | None = None
-
-    def __enter__(self) -> _ChunkWriter:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        try:
-            if exc_info[0] is None:
-                self._collect()
-        finally:
-            if self.pool:
-                # The thread's database connection is its own: close it before the thread goes.
-                self.pool.submit(connections.close_all).result()
-                self.pool.shutdown()
-
-    def write(self, good: list[ParsedResponse], *, rows: int) -> None:
-        self._collect()
-        work = (_insert_chunk, self.batch.organisation_id, self.batch.pk, good)
-        future = self.pool.submit(*work) if self.pool else _done(*work)
-        self.pending = (future, rows)
-
-    def _collect(self) -> None:
-        if self.pending is None:
-            return
-        future, rows = self.pending
-        self.pending = None
-        result = future.result()
-        batch = self.batch
-        batch.rows_imported += result.imported
-        batch.rows_duplicate += len(result.already_imported)
-        message = "Row {} was already imported (the same response is in an earlier import)."
-        self.report.add(problem(row, "", "", message.format(row)) for row, _ in result.already_imported)
-        batch.rows_done += rows
-        batch.rows_total = max(batch.rows_total, batch.rows_done)
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            rows_total=batch.rows_total,
-            rows_done=batch.rows_done,
-            rows_imported=batch.rows_imported,
-            rows_duplicate=batch.rows_duplicate,
-            rows_failed=batch.rows_failed,
-        )
-
-
-def _done(function, *args) -> Future:
-    future: Future = Future()
-    future.set_result(function(*args))
-    return future
+def _counted(batch: ImportBatch, report: _Report, result, *, rows: int) -> None:
+    """Add a written chunk to the batch's counts and report, and save the counts: the progress bar moves."""
+    batch.rows_imported += result.imported
+    batch.rows_duplicate += len(result.already_imported)
+    message = "Row {} was already imported (the same response is in an earlier import)."
+    report.add(problem(row, "", "", message.format(row)) for row, _ in result.already_imported)
+    batch.rows_done += rows
+    batch.rows_total = max(batch.rows_total, batch.rows_done)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        rows_total=batch.rows_total,
+        rows_done=batch.rows_done,
+        rows_imported=batch.rows_imported,
+        rows_duplicate=batch.rows_duplicate,
+        rows_failed=batch.rows_failed,
+    )
 
 
 def _insert_chunk(organisation_id: int, batch_id: int, good: list[ParsedResponse]):
@@ -346,6 +319,16 @@ def _insert_chunk(organisation_id: int, batch_id: int, good: list[ParsedResponse
     with transaction.atomic():
         result = responses_insert(organisation_id=organisation_id, batch_id=batch_id, records=good)
         # Queued only once this chunk commits, so a worker never looks for a comment that is not there yet.
+        if result.comment_ids:
+            tagging_queue(label=COMMENT_LABEL, ids=result.comment_ids)
+    return result
+
+
+def _write_encoded(batch_id: int, encoded):
+    from .writers import copy_encoded
+
+    with transaction.atomic():
+        result = copy_encoded(batch_id, encoded)
         if result.comment_ids:
             tagging_queue(label=COMMENT_LABEL, ids=result.comment_ids)
     return result
