@@ -26,8 +26,9 @@ from . import safety  # noqa: F401  (registers the "safety_rules" factory)
 from .doctext import doc_text
 from .features import Featurizer, SentenceTokens, normalise_question_type
 from .heads import SentimentHead, ThemeHead
+from .types import normalise_rating
 
-for _name in ("question_type", "qdc_scores"):
+for _name in ("question_type", "rating", "qdc_scores"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -41,8 +42,10 @@ class DocScores:
     sentences: list[tuple[int, int]]  # (start_char, end_char) of each scored sentence
     theme_margins: np.ndarray  # (n_labels,)
     sentence_theme_margins: np.ndarray  # (n_sentences, n_labels)
-    sentiment_proba: np.ndarray  # (3,)
+    sentiment_proba: np.ndarray  # (3,) from the text alone
     sentence_sentiment_proba: np.ndarray  # (n_sentences, 3)
+    # (3,) from the text and the FFT rating (``doc._.rating``), when the doc has one and the model reads them
+    rated_sentiment_proba: np.ndarray | None = None
 
 
 @Language.component("newline_sentences")
@@ -135,16 +138,30 @@ class QdcLinear:
         x_doc, x_sent, owners = self.doc_matrix(docs, sentences)
         doc_margins = self.themes.decision(x_doc)
         sent_margins = self.themes.decision(x_sent)
-        doc_proba = self.sentiment.proba(x_doc)
+        sentiment_margins = self.sentiment.margins(x_doc)
+        doc_proba = self.sentiment.calibrated(sentiment_margins)
         sent_proba = self.sentiment.proba(x_sent)
+        rated = self._rated_proba(docs, sentiment_margins)
         bounds = np.searchsorted(owners, np.arange(len(docs) + 1))
         for d, doc in enumerate(docs):
             lo, hi = bounds[d], bounds[d + 1]
             offsets = [(s.start_char, s.end_char) for s in sentences[d]]
             doc._.qdc_scores = DocScores(
-                offsets, doc_margins[d], sent_margins[lo:hi], doc_proba[d], sent_proba[lo:hi]
+                offsets, doc_margins[d], sent_margins[lo:hi], doc_proba[d], sent_proba[lo:hi], rated.get(d)
             )
         return docs
+
+    def _rated_proba(self, docs: list[Doc], margins: np.ndarray) -> dict[int, np.ndarray]:
+        """Sentiment from text and rating for the docs that have a rating (none if the model reads none)."""
+        assert self.sentiment is not None
+        if not self.sentiment.reads_ratings:
+            return {}
+        ratings = {d: r for d, doc in enumerate(docs) if (r := normalise_rating(doc._.rating)) is not None}
+        if not ratings:
+            return {}
+        rows = list(ratings)
+        proba = self.sentiment.rated(margins[rows], np.array(list(ratings.values())))
+        return dict(zip(rows, proba, strict=True))
 
     # -- serialisation (called by nlp.to_disk / spacy.load) ------------------------------
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -179,6 +196,8 @@ class QdcLinear:
             arrays["sent_b"],
             arrays["sent_cw"],
             arrays["sent_cb"],
+            arrays.get("sent_rated_w"),
+            arrays.get("sent_rated_b"),
         )
         return self
 
@@ -187,7 +206,12 @@ class QdcLinear:
         in margins is < 1e-3 and is included in every figure we report, which all come
         from the saved model)."""
         assert self.featurizer is not None and self.themes is not None and self.sentiment is not None
-        return {
+        rated = (
+            {"sent_rated_w": self.sentiment.rated_weights, "sent_rated_b": self.sentiment.rated_bias}
+            if self.sentiment.rated_weights is not None
+            else {}
+        )
+        return rated | {
             "idf": self.featurizer.idf,
             "theme_w": self.themes.weights.astype(np.float16),
             "theme_b": self.themes.bias,

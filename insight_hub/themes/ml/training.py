@@ -22,7 +22,7 @@ from .components import QdcLinear, build_pipeline, scored_sentences, sentence_to
 from .data import Rows, model_labels, read_frame, rows_from_frame
 from .evaluation import predict_rows, score_labels, score_sentiment
 from .features import Featurizer, normalise_question_type
-from .heads import SentimentHead, ThemeHead
+from .heads import SentimentHead, ThemeHead, rating_inputs
 from .model_card import write_model_card
 from .tagger import META_FILE, Tagger
 from .types import SENTIMENTS
@@ -40,6 +40,8 @@ THRESHOLD_SHRINK = 0.5
 # Labels rarer than this keep the SVM's own margin of 0: a threshold tuned on a handful of
 # positives fits noise.
 MIN_POSITIVES_FOR_THRESHOLD = 20
+# A rated sentiment calibrator is fitted only with at least this many rated comments (all three classes).
+MIN_RATED_ROWS = 100
 NEVER = -10.0  # bias for labels absent from the training data
 DATA_LICENCE = "CC BY-NC-SA 4.0"
 
@@ -172,19 +174,38 @@ def fit_theme_head(x: sp.csr_matrix, y: np.ndarray, seed: int) -> ThemeHead:
     return ThemeHead(list(model_labels()), weights, bias, thresholds, _platt(oof, y), nb_gamma=gammas)
 
 
-def fit_sentiment_head(x: sp.csr_matrix, sentiments: list[str | None], seed: int) -> SentimentHead:
+def _calibrator(inputs: np.ndarray, target: np.ndarray, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression (C 1) as (weights (inputs, classes), bias (classes,)); a class absent
+    from ``target`` keeps weight 0 and bias 0."""
+    calibrator = LogisticRegression(C=1.0, max_iter=max_iter).fit(inputs, target)
+    weights = np.zeros((inputs.shape[1], len(SENTIMENTS)), dtype=np.float32)
+    bias = np.zeros(len(SENTIMENTS), dtype=np.float32)
+    weights[:, calibrator.classes_] = calibrator.coef_.T
+    bias[calibrator.classes_] = calibrator.intercept_
+    return weights, bias
+
+
+def fit_sentiment_head(
+    x: sp.csr_matrix, sentiments: list[str | None], seed: int, ratings: list[int | None] | None = None
+) -> SentimentHead:
+    """SVMs and the text-only calibrator from the text alone; with ``ratings``, a second calibrator on the
+    same out-of-fold text margins plus the one-hot FFT rating, fitted on the rows that have one (its inputs
+    were fixed before it was scored on the bench folds: no choice is made on them)."""
     known = np.array([s is not None for s in sentiments])
     x = x[known]
     target = np.array([SENTIMENTS.index(s) for s in sentiments if s is not None])
     onehot = np.eye(len(SENTIMENTS), dtype=bool)[target]
     oof = _out_of_fold(x, onehot, seed)
-    calibrator = LogisticRegression(C=1.0).fit(oof, target)
+    calib_weights, calib_bias = _calibrator(oof, target)
     weights, bias = _fit_margins(x, onehot, seed)
-    weights_by_class = np.zeros((len(SENTIMENTS), len(SENTIMENTS)), dtype=np.float32)
-    bias_by_class = np.zeros(len(SENTIMENTS), dtype=np.float32)
-    weights_by_class[:, calibrator.classes_] = calibrator.coef_.T
-    bias_by_class[calibrator.classes_] = calibrator.intercept_
-    return SentimentHead(list(SENTIMENTS), weights, bias, weights_by_class, bias_by_class)
+    head = SentimentHead(list(SENTIMENTS), weights, bias, calib_weights, calib_bias)
+    all_ratings = ratings or [None] * len(sentiments)
+    known_ratings = [r for r, s in zip(all_ratings, sentiments, strict=True) if s is not None]
+    rated = np.array([r is not None for r in known_ratings], dtype=bool)
+    if rated.sum() >= MIN_RATED_ROWS and len(np.unique(target[rated])) == len(SENTIMENTS):
+        inputs = rating_inputs(oof[rated], np.array([r for r in known_ratings if r is not None]))
+        head.rated_weights, head.rated_bias = _calibrator(inputs, target[rated], max_iter=1000)
+    return head
 
 
 def label_matrix(labels: list[list[str]]) -> np.ndarray:
@@ -211,7 +232,7 @@ def fit_pipeline(rows: Rows, *, seed: int = 0) -> Language:
     )
     x, _, _ = linear.doc_matrix(docs, sentences)
     linear.themes = fit_theme_head(x, label_matrix(rows.labels), seed)
-    linear.sentiment = fit_sentiment_head(x, rows.sentiments, seed)
+    linear.sentiment = fit_sentiment_head(x, rows.sentiments, seed, rows.ratings)
     return nlp
 
 
@@ -223,21 +244,33 @@ def cv_folds(n_rows: int, k: int = 5, seed: int = 0) -> list[tuple[np.ndarray, n
 
 def cross_validate(rows: Rows, *, k: int = 5, seed: int = 0) -> dict[str, Any]:
     """Pooled out-of-fold scores: each fold's model (with its own inner CV for thresholds)
-    never sees its evaluation fold."""
+    never sees its evaluation fold. With FFT ratings in the file, sentiment is also scored with the ratings
+    hidden (``sentiment_accuracy_text_only``): what a comment without a rating gets."""
     labels: list[list[str]] = [[] for _ in range(len(rows))]
     sentiments: list[str] = [""] * len(rows)
+    text_only: list[str] = [""] * len(rows)
     gammas: list[dict[str, int]] = []
     for train_index, test_index in cv_folds(len(rows), k, seed):
         tagger = Tagger(fit_pipeline(rows.subset(train_index), seed=seed), version="cv")
         gammas.append(gamma_counts(tagger.nlp.get_pipe("qdc_linear").themes.nb_gamma))
-        fold_labels, fold_sentiments, _ = predict_rows(tagger, rows.subset(test_index))
+        test_rows = rows.subset(test_index)
+        fold_labels, fold_sentiments, _ = predict_rows(tagger, test_rows)
         for i, lab, sen in zip(test_index, fold_labels, fold_sentiments, strict=True):
             labels[i], sentiments[i] = lab, sen
-    return (
+        if rows.has_ratings:
+            _, fold_text_only, _ = predict_rows(tagger, test_rows.without_ratings())
+            for i, sen in zip(test_index, fold_text_only, strict=True):
+                text_only[i] = sen
+    scores = (
         {"folds": k, "seed": seed, "nb_gamma_by_fold": gammas}
         | score_labels(rows.labels, labels)
         | score_sentiment(rows.sentiments, sentiments)
     )
+    if rows.has_ratings:
+        scores["rated_rows"] = sum(r is not None for r in rows.ratings)
+        text_only_scores = score_sentiment(rows.sentiments, text_only)
+        scores["sentiment_accuracy_text_only"] = text_only_scores["sentiment_accuracy"]
+    return scores
 
 
 def gamma_counts(nb_gamma: float | np.ndarray) -> dict[str, int]:
@@ -286,6 +319,11 @@ def train(
             label: int(n) for label, n in zip(model_labels(), label_matrix(rows.labels).sum(0), strict=True)
         },
         "sentiment_counts": {s: sum(x == s for x in rows.sentiments) for s in SENTIMENTS},
+        "rated_rows": (
+            sum(r is not None and s is not None for r, s in zip(rows.ratings, rows.sentiments, strict=True))
+            if nlp.get_pipe("qdc_linear").sentiment.reads_ratings
+            else 0
+        ),
     }
     if cv:
         scores = cross_validate(rows, k=cv, seed=seed)
