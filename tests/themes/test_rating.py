@@ -14,7 +14,8 @@ from insight_hub.themes.ml.data import rows_from_frame
 from insight_hub.themes.ml.types import normalise_rating
 
 TRAIN_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "px_feedback_train.csv"
-AMBIGUOUS = "The ambulance crew came."
+# Says what happened, not how it was: the rating tips it.
+AMBIGUOUS = "The ambulance came."
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,9 @@ def test_the_committed_model_reads_a_comments_rating(tagger):
         ]
     )
     assert plain == none
-    assert (very_good.sentiment, very_poor.sentiment) == ("positive", "negative")
+    assert plain.sentiment == very_good.sentiment == "positive"
+    assert very_good.sentiment_confidence > plain.sentiment_confidence
+    assert very_poor.sentiment == "negative"
     # The rating is the response's, not a sentence's: themes and sentence readings stay the text's.
     for rated in (very_good, very_poor):
         assert rated.themes == plain.themes and rated.sentences == plain.sentences
@@ -91,6 +94,9 @@ def test_ratings_add_a_calibrator_and_change_nothing_else(tmp_path: Path) -> Non
             assert np.array_equal(rated[name], text[name]), name
     assert not load_tagger(tmp_path / "text").nlp.get_pipe("qdc_linear").sentiment.reads_ratings
     reloaded = load_tagger(tmp_path / "rated")
-    assert reloaded.nlp.get_pipe("qdc_linear").sentiment.reads_ratings
+    linear = reloaded.nlp.get_pipe("qdc_linear")
+    assert linear.sentiment.reads_ratings
+    # The themes' word vectors, learnt from the training texts, are saved with the model.
+    assert linear.dense is not None and linear.themes.dense_weights.shape == (linear.dense.dimensions, 32)
     [good, poor] = reloaded.tag([TagInput(AMBIGUOUS, rating=1), TagInput(AMBIGUOUS, rating=5)])
     assert good.sentiment_confidence != poor.sentiment_confidence or good.sentiment != poor.sentiment

@@ -23,6 +23,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
 from . import safety  # noqa: F401  (registers the "safety_rules" factory)
+from .dense import DenseWords
 from .doctext import doc_text
 from .features import Featurizer, SentenceTokens, normalise_question_type
 from .heads import SentimentHead, ThemeHead
@@ -104,6 +105,7 @@ class QdcLinear:
         self.featurizer: Featurizer | None = None
         self.themes: ThemeHead | None = None
         self.sentiment: SentimentHead | None = None
+        self.dense: DenseWords | None = None  # word vectors for the theme SVMs (None: sparse features only)
 
     def __call__(self, doc: Doc) -> Doc:
         return next(self.pipe([doc]))
@@ -112,11 +114,11 @@ class QdcLinear:
         for batch in minibatch(docs, size=batch_size):
             yield from self._score_batch(list(batch))
 
-    def doc_matrix(
-        self, docs: list[Doc], sentences: list[list[Span]]
-    ) -> tuple[sp.csr_matrix, sp.csr_matrix, list[int]]:
-        """(doc rows, sentence rows, owning doc of each sentence row), TF-IDF weighted."""
-        assert self.featurizer is not None, "qdc_linear has not been trained or loaded"
+    @staticmethod
+    def sentence_rows(
+        docs: list[Doc], sentences: list[list[Span]]
+    ) -> tuple[list[tuple[SentenceTokens, str]], list[int]]:
+        """(tokens and question type of each sentence row, owning doc of each)."""
         rows: list[tuple[SentenceTokens, str]] = []
         owners: list[int] = []
         for d, (doc, sents) in enumerate(zip(docs, sentences, strict=True)):
@@ -124,6 +126,26 @@ class QdcLinear:
             for sent in sentence_tokens(sents):
                 rows.append((sent, qtype))
                 owners.append(d)
+        return rows, owners
+
+    def dense_matrices(
+        self, sentence_rows: tuple[list[tuple[SentenceTokens, str]], list[int]], n_docs: int
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(doc rows, sentence rows) of word-vector features, or (None, None) for a model without them."""
+        if self.dense is None:
+            return None, None
+        rows, owners = sentence_rows
+        return self.dense.matrices([words for (words, _), _ in rows], owners, n_docs)
+
+    def doc_matrix(
+        self,
+        docs: list[Doc],
+        sentences: list[list[Span]],
+        sentence_rows: tuple[list[tuple[SentenceTokens, str]], list[int]] | None = None,
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix, list[int]]:
+        """(doc rows, sentence rows, owning doc of each sentence row), TF-IDF weighted."""
+        assert self.featurizer is not None, "qdc_linear has not been trained or loaded"
+        rows, owners = sentence_rows or self.sentence_rows(docs, sentences)
         counts = self.featurizer.counts(rows)
         to_doc = sp.csr_matrix(
             (np.ones(len(owners), dtype=np.float32), (owners, np.arange(len(owners)))),
@@ -135,9 +157,11 @@ class QdcLinear:
     def _score_batch(self, docs: list[Doc]) -> list[Doc]:
         assert self.themes is not None and self.sentiment is not None
         sentences = [scored_sentences(doc) for doc in docs]
-        x_doc, x_sent, owners = self.doc_matrix(docs, sentences)
-        doc_margins = self.themes.decision(x_doc)
-        sent_margins = self.themes.decision(x_sent)
+        rows = self.sentence_rows(docs, sentences)
+        x_doc, x_sent, owners = self.doc_matrix(docs, sentences, rows)
+        dense_doc, dense_sent = self.dense_matrices(rows, len(docs))
+        doc_margins = self.themes.decision(x_doc, dense_doc)
+        sent_margins = self.themes.decision(x_sent, dense_sent)
         sentiment_margins = self.sentiment.margins(x_doc)
         doc_proba = self.sentiment.calibrated(sentiment_margins)
         sent_proba = self.sentiment.proba(x_sent)
@@ -172,6 +196,7 @@ class QdcLinear:
             "features": self.featurizer.features,
             "labels": self.themes.labels,
             "sentiments": self.sentiment.classes,
+            "dense_words": self.dense.words if self.dense is not None else None,
         }
         (path / "vocab.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         np.savez_compressed(path / "arrays.npz", **self.arrays())
@@ -189,6 +214,12 @@ class QdcLinear:
             arrays["theme_thr"],
             arrays["theme_platt"],
             arrays.get("theme_nb_gamma", 0.0),
+            arrays["theme_dense_w"].astype(np.float32) if "theme_dense_w" in arrays else None,
+        )
+        self.dense = (
+            DenseWords(meta["dense_words"], arrays["dense_vectors"], float(arrays["dense_weight"]))
+            if meta.get("dense_words")
+            else None
         )
         self.sentiment = SentimentHead(
             meta["sentiments"],
@@ -211,18 +242,31 @@ class QdcLinear:
             if self.sentiment.rated_weights is not None
             else {}
         )
-        return rated | {
-            "idf": self.featurizer.idf,
-            "theme_w": self.themes.weights.astype(np.float16),
-            "theme_b": self.themes.bias,
-            "theme_thr": self.themes.thresholds,
-            "theme_platt": self.themes.platt,
-            "theme_nb_gamma": np.array(self.themes.nb_gamma, dtype=np.float32),
-            "sent_w": self.sentiment.weights.astype(np.float16),
-            "sent_b": self.sentiment.bias,
-            "sent_cw": self.sentiment.calib_weights,
-            "sent_cb": self.sentiment.calib_bias,
-        }
+        dense = (
+            {
+                "dense_vectors": self.dense.vectors.astype(np.float16),
+                "dense_weight": np.array(self.dense.weight, dtype=np.float32),
+                "theme_dense_w": self.themes.dense_weights.astype(np.float16),
+            }
+            if self.dense is not None and self.themes.dense_weights is not None
+            else {}
+        )
+        return (
+            rated
+            | dense
+            | {
+                "idf": self.featurizer.idf,
+                "theme_w": self.themes.weights.astype(np.float16),
+                "theme_b": self.themes.bias,
+                "theme_thr": self.themes.thresholds,
+                "theme_platt": self.themes.platt,
+                "theme_nb_gamma": np.array(self.themes.nb_gamma, dtype=np.float32),
+                "sent_w": self.sentiment.weights.astype(np.float16),
+                "sent_b": self.sentiment.bias,
+                "sent_cw": self.sentiment.calib_weights,
+                "sent_cb": self.sentiment.calib_bias,
+            }
+        )
 
 
 @Language.factory("qdc_linear")

@@ -33,9 +33,14 @@ class ThemeHead:
     platt: np.ndarray  # (n_labels, 2)
     # NB scaling the SVMs were fitted with, per label (or one for all; already folded into ``weights``)
     nb_gamma: float | np.ndarray = 0.0
+    # Weights of the dense word-vector features (``dense.DenseWords``), when the model has them: (dims, L)
+    dense_weights: np.ndarray | None = None
 
-    def decision(self, x: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(x @ self.weights) + self.bias
+    def decision(self, x: sp.csr_matrix, dense: np.ndarray | None = None) -> np.ndarray:
+        margins = np.asarray(x @ self.weights) + self.bias
+        if self.dense_weights is not None and dense is not None:
+            margins += dense @ self.dense_weights
+        return margins
 
     def confidence(self, margins: np.ndarray, label_index: np.ndarray | int) -> np.ndarray:
         a, b = self.platt[label_index].T

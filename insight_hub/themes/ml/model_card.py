@@ -151,6 +151,15 @@ def _gamma_text(gammas: Any) -> str:
     return str(gammas if gammas is not None else "?")
 
 
+def _dense_text(words: Any) -> str:
+    if not words:
+        return "absent in this build: too few texts to learn vectors"
+    return (
+        f"50-d vectors of {words} word stems learnt from the training texts alone by PPMI + SVD, as in "
+        "`word_vectors.py`"
+    )
+
+
 def _rated_text(rows: Any) -> str:
     return f"the {rows} training comments with a rating" if rows else "no rated comments (so it is absent)"
 
@@ -186,7 +195,9 @@ def write_model_card(out_dir: Path, summary: dict[str, Any]) -> None:
         "3-class sentiment; the theme SVMs on NB-SVM-scaled features (each feature scaled per label",
         "by |log-ratio of its frequency in the label's positives and negatives| ^ gamma, gamma chosen",
         f"per label by inner CV: {_gamma_text(summary.get('theme_nb_gamma'))}; the scale folded into the",
-        "weights); per-label thresholds and Platt-scaled",
+        "weights), and beside them the unit mean word vector of the comment's content words",
+        f"({_dense_text(summary.get('dense_words'))}; weight 0.5, not NB-scaled; the sentiment SVMs",
+        "do not read it); per-label thresholds and Platt-scaled",
         "confidences from inner CV; at",
         "least one label per comment), `safety_rules` (Matcher) and keyword rules for labels with",
         "too few examples (Parking). Inputs at tagging time: text and question type, and for a comment's",

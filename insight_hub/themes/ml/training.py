@@ -20,6 +20,7 @@ from spacy.language import Language
 
 from .components import QdcLinear, build_pipeline, scored_sentences, sentence_tokens, tokenise_only
 from .data import Rows, model_labels, read_frame, rows_from_frame
+from .dense import DenseWords
 from .evaluation import predict_rows, score_labels, score_sentiment
 from .features import Featurizer, normalise_question_type
 from .heads import SentimentHead, ThemeHead, rating_inputs
@@ -70,15 +71,18 @@ def nb_scales(x: sp.csr_matrix, y: np.ndarray, gamma: float | np.ndarray) -> np.
 
 
 def _fit_margins(
-    x: sp.csr_matrix, y: np.ndarray, seed: int, nb_gamma: float | np.ndarray = 0.0
+    x: sp.csr_matrix, y: np.ndarray, seed: int, nb_gamma: float | np.ndarray = 0.0, n_dense: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Class-weighted one-vs-rest linear SVMs: (weights (F, L), bias (L,)). With ``nb_gamma`` > 0 each
     label's SVM is fitted on NB-scaled features (``nb_scales``) and the scale is folded into its weights,
-    so tagging costs the same. Weights are rounded through float16 so the in-memory model equals the
-    saved one."""
+    so tagging costs the same. The last ``n_dense`` columns (word-vector features, present in nearly every
+    comment, so their NB ratio says nothing) are not scaled. Weights are rounded through float16 so the
+    in-memory model equals the saved one."""
     weights = np.zeros((x.shape[1], y.shape[1]), dtype=np.float32)
     bias = np.full(y.shape[1], NEVER, dtype=np.float32)
     scales = nb_scales(x, y, nb_gamma) if np.any(nb_gamma) else None
+    if scales is not None and n_dense:
+        scales[-n_dense:] = 1.0
     for j in range(y.shape[1]):
         if y[:, j].any() and not y[:, j].all():
             svm = LinearSVC(C=SVM_C, class_weight=_soft_balance(y[:, j]), random_state=seed, max_iter=5000)
@@ -92,11 +96,11 @@ def _fit_margins(
 
 
 def _out_of_fold(
-    x: sp.csr_matrix, y: np.ndarray, seed: int, nb_gamma: float | np.ndarray = 0.0
+    x: sp.csr_matrix, y: np.ndarray, seed: int, nb_gamma: float | np.ndarray = 0.0, n_dense: int = 0
 ) -> np.ndarray:
     margins = np.zeros(y.shape, dtype=np.float32)
     for train, test in KFold(INNER_FOLDS, shuffle=True, random_state=seed).split(y):
-        w, b = _fit_margins(x[train], y[train], seed, nb_gamma)
+        w, b = _fit_margins(x[train], y[train], seed, nb_gamma, n_dense)
         margins[test] = np.asarray(x[test] @ w) + b
     return margins
 
@@ -149,15 +153,19 @@ def _best_label_f1(margins: np.ndarray, y: np.ndarray) -> float:
     return float(best)
 
 
-def fit_theme_head(x: sp.csr_matrix, y: np.ndarray, seed: int) -> ThemeHead:
+def fit_theme_head(x: sp.csr_matrix, y: np.ndarray, seed: int, dense: np.ndarray | None = None) -> ThemeHead:
     """The NB scaling is chosen per label among ``NB_GAMMAS`` by the same inner cross-validation that tunes
     the thresholds: the run-wide best (out-of-fold micro-F1 with its own tuned thresholds) for every label,
     except that a label with enough positives to tune a threshold takes the γ whose out-of-fold margins give
     it a clearly better F1 of its own (by more than ``PER_LABEL_MARGIN``). Thresholds are then re-tuned on
-    the out-of-fold margins of the chosen mix."""
+    the out-of-fold margins of the chosen mix. ``dense`` (word-vector features, one row per comment) are
+    fitted beside the sparse features, unscaled."""
+    n_dense = 0 if dense is None else dense.shape[1]
+    if dense is not None:
+        x = sp.hstack([x, sp.csr_matrix(dense)], format="csr")
     oofs, scores = [], []
     for gamma in NB_GAMMAS:
-        oof = _out_of_fold(x, y, seed, gamma)
+        oof = _out_of_fold(x, y, seed, gamma, n_dense)
         oofs.append(oof)
         scores.append(float(_micro_f1(y, _predict(oof, tune_thresholds(oof, y)))))
     overall = int(np.argmax(scores))
@@ -170,8 +178,17 @@ def fit_theme_head(x: sp.csr_matrix, y: np.ndarray, seed: int) -> ThemeHead:
     gammas = np.asarray(NB_GAMMAS, dtype=np.float32)[choice]
     oof = np.stack([oofs[c][:, j] for j, c in enumerate(choice)], axis=1)
     thresholds = tune_thresholds(oof, y)
-    weights, bias = _fit_margins(x, y, seed, gammas)
-    return ThemeHead(list(model_labels()), weights, bias, thresholds, _platt(oof, y), nb_gamma=gammas)
+    weights, bias = _fit_margins(x, y, seed, gammas, n_dense)
+    n_sparse = weights.shape[0] - n_dense
+    return ThemeHead(
+        list(model_labels()),
+        weights[:n_sparse],
+        bias,
+        thresholds,
+        _platt(oof, y),
+        nb_gamma=gammas,
+        dense_weights=weights[n_sparse:] if n_dense else None,
+    )
 
 
 def _calibrator(inputs: np.ndarray, target: np.ndarray, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
@@ -230,8 +247,11 @@ def fit_pipeline(rows: Rows, *, seed: int = 0) -> Language:
         (sentence_tokens(sents), normalise_question_type(doc._.question_type))
         for doc, sents in zip(docs, sentences, strict=True)
     )
-    x, _, _ = linear.doc_matrix(docs, sentences)
-    linear.themes = fit_theme_head(x, label_matrix(rows.labels), seed)
+    sentence_rows = linear.sentence_rows(docs, sentences)
+    x, _, _ = linear.doc_matrix(docs, sentences, sentence_rows)
+    linear.dense = DenseWords.fit(rows.texts)
+    dense, _ = linear.dense_matrices(sentence_rows, len(docs))
+    linear.themes = fit_theme_head(x, label_matrix(rows.labels), seed, dense)
     linear.sentiment = fit_sentiment_head(x, rows.sentiments, seed, rows.ratings)
     return nlp
 
@@ -319,6 +339,7 @@ def train(
             label: int(n) for label, n in zip(model_labels(), label_matrix(rows.labels).sum(0), strict=True)
         },
         "sentiment_counts": {s: sum(x == s for x in rows.sentiments) for s in SENTIMENTS},
+        "dense_words": len(linear.dense.words) if (linear := nlp.get_pipe("qdc_linear")).dense else 0,
         "rated_rows": (
             sum(r is not None and s is not None for r, s in zip(rows.ratings, rows.sentiments, strict=True))
             if nlp.get_pipe("qdc_linear").sentiment.reads_ratings
