@@ -6,6 +6,10 @@
 Prints, side by side on the same seeded folds: micro-F1, macro-F1 (labels present in
 gold), 3-class sentiment accuracy and throughput; then single-thread throughput, RSS and
 size of the committed model. Nothing is written to the repository.
+
+When the file has an ``fft_score`` column, our tagger reads each comment's FFT rating (as the worker
+reads a comment's response's) and is scored a second time with the ratings hidden ("ours, text
+only"). The peer stays as pxtextmining has it: text and question type only.
 """
 
 from __future__ import annotations
@@ -81,7 +85,8 @@ class PeerModel:
 
 # -- cross-validation ----------------------------------------------------------------------
 def cross_validate(rows: Rows, folds: int, seed: int) -> dict[str, dict]:
-    preds = {name: ([[] for _ in range(len(rows))], [""] * len(rows), 0.0) for name in ("ours", "peer")}
+    names = ("ours", "ours_text_only", "peer") if rows.has_ratings else ("ours", "peer")
+    preds = {name: ([[] for _ in range(len(rows))], [""] * len(rows), 0.0) for name in names}
     for k, (train, test) in enumerate(cv_folds(len(rows), folds, seed), 1):
         train_rows, test_rows = rows.subset(train), rows.subset(test)
         started = time.perf_counter()
@@ -93,9 +98,14 @@ def cross_validate(rows: Rows, folds: int, seed: int) -> dict[str, dict]:
             f"fold {k}/{folds}: trained in {time.perf_counter() - started:.0f}s (NB gamma {gamma})",
             file=sys.stderr,
         )
-        for name, predict in (("ours", partial(_tag, ours)), ("peer", peer.predict)):
+        predictors = {
+            "ours": partial(_tag, ours),
+            "ours_text_only": lambda r, ours=ours: _tag(ours, r.without_ratings()),
+            "peer": peer.predict,
+        }
+        for name in names:
             started = time.perf_counter()
-            labels, sentiments = predict(test_rows)
+            labels, sentiments = predictors[name](test_rows)
             elapsed = time.perf_counter() - started
             all_labels, all_sentiments, seconds = preds[name]
             for i, lab, sen in zip(test, labels, sentiments, strict=True):
@@ -109,21 +119,31 @@ def cross_validate(rows: Rows, folds: int, seed: int) -> dict[str, dict]:
     }
 
 
+def _items(rows: Rows) -> list[TagInput]:
+    return [
+        TagInput(text, qtype, rating=rating)
+        for text, qtype, rating in zip(rows.texts, rows.question_types, rows.ratings, strict=True)
+    ]
+
+
 def _tag(tagger: Tagger, rows: Rows) -> tuple[list[list[str]], list[str]]:
-    results = tagger.tag([TagInput(t, q) for t, q in zip(rows.texts, rows.question_types, strict=True)])
+    results = tagger.tag(_items(rows))
     qdc = set(LABELS)
     return [[t.label for t in r.themes if t.label in qdc] for r in results], [r.sentiment for r in results]
 
 
 def print_comparison(scores: dict[str, dict]) -> None:
     ours, peer = scores["ours"], scores["peer"]
-    print(f"{'':28s} {'ours':>9s} {'peer':>9s} {'diff':>8s}")
+    text_only = scores.get("ours_text_only")
+    header = f"{'':28s} {'ours':>9s} {'peer':>9s} {'diff':>8s}"
+    print(header + (f" {'ours, text only':>16s}" if text_only else ""))
     for key, name in (
         ("micro_f1", "micro-F1"),
         ("macro_f1", "macro-F1"),
         ("sentiment_accuracy", "sentiment accuracy (3-cl.)"),
     ):
-        print(f"{name:28s} {ours[key]:9.4f} {peer[key]:9.4f} {ours[key] - peer[key]:+8.4f}")
+        line = f"{name:28s} {ours[key]:9.4f} {peer[key]:9.4f} {ours[key] - peer[key]:+8.4f}"
+        print(line + (f" {text_only[key]:16.4f}" if text_only else ""))
     speed = f"{ours['comments_per_second']:9.0f} {peer['comments_per_second']:9.0f}"
     print(f"{'throughput (comments/s)':28s} {speed}")
     print(f"\n{'label':58s} {'ours F1':>8s} {'peer F1':>8s} {'n':>5s}")
@@ -137,7 +157,7 @@ def print_comparison(scores: dict[str, dict]) -> None:
 def speed_and_memory(rows: Rows, repeats: int = 3) -> dict[str, float]:
     """Load the committed model, tag every comment ``repeats`` times; best run counts."""
     tagger = load_tagger()
-    items = [TagInput(t, q) for t, q in zip(rows.texts, rows.question_types, strict=True)]
+    items = _items(rows)
     short = [i for i in items if len(i.text) <= 500]
     tagger.tag(items[:256])  # warm caches as a long-running worker would be
     best_all = best_short = float("inf")

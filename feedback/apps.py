@@ -12,7 +12,8 @@ class FeedbackConfig(AppConfig):
         from .selectors import comment_display_text
         from .services import comments_redact
 
-        # The tagger reads `redacted_text`; the worker makes it for each batch just before tagging.
+        # The tagger reads `redacted_text`; the worker makes it for each batch just before tagging. A
+        # comment's sentiment also reads its response's FFT answer (none for the 2013–2020 question's).
         register(
             Taggable(
                 model=Comment,
@@ -23,6 +24,7 @@ class FeedbackConfig(AppConfig):
                 display_text=comment_display_text,
                 # For the complex comments queue's "many themes" (feedback.complex).
                 tag_count_field="theme_count",
+                rating_path="response__fft_score",
             )
         )
 

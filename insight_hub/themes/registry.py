@@ -31,6 +31,9 @@ class Taggable:
     # The items every ICB reader of the ICS may see (e.g. stories shared with the ICS for internal learning):
     # emerging-theme discovery reads only these, as its examples are shown across the ICS. Default: all.
     shared: Callable[[models.QuerySet], models.QuerySet] | None = None
+    # Lookup from the item to the FFT answer its sentiment may read (1–5, 6 don't know; see
+    # `themes.ml.TagInput.rating`), e.g. a comment's response's; None: the item has no rating.
+    rating_path: str | None = None
     # Items per tagging task: fewer for long texts, so that the workers share a big import to its end.
     chunk: int = 500
     # The item's integer field keeping its count of standing tags (suggested or confirmed, not rejected), for

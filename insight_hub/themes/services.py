@@ -98,7 +98,10 @@ def items_tag(*, label: str, ids: list[int], tagger=None) -> dict[str, int]:
     tagger = tagger or load_tagger()
     taggable = registry.get(label)
     counts = {"tagged": 0, "skipped": 0, "failed": 0, "missing": 0}
-    items = list(taggable.model.objects.filter(pk__in=ids).annotate(hub_ics_id=F(taggable.ics_path)))
+    items = taggable.model.objects.filter(pk__in=ids).annotate(hub_ics_id=F(taggable.ics_path))
+    if taggable.rating_path:
+        items = items.annotate(hub_rating=F(taggable.rating_path))
+    items = list(items)
     counts["missing"] = len(set(ids) - {item.pk for item in items})
     if counts["missing"]:
         logger.info("tagging %s: %d ids no longer exist", label, counts["missing"])
@@ -233,6 +236,7 @@ def _tag_group(tagger, group, local_themes, failures: dict[int, str]) -> dict[in
                 text=item.taggable_text(),
                 question_type=item.taggable_question_type(),
                 kind=item.taggable_kind(),
+                rating=getattr(item, "hub_rating", None),
             )
             for item in items
         ]

@@ -233,3 +233,14 @@ def test_per_label_nb_gamma_equals_separate_fits():
         assert np.array_equal(mixed_w[:, j], w[:, j]) and mixed_b[j] == b[j]
     assert not np.array_equal(mixed_w, _fit_margins(x, y, seed=0, nb_gamma=0.5)[0])
     assert sum(gamma_counts(np.array([0.5, 0.75] * 16)).values()) == 32
+
+
+def test_word_vector_features_are_unit_means_of_known_words() -> None:
+    import numpy as np
+
+    from insight_hub.themes.ml.dense import DenseWords
+
+    dense = DenseWords(["food", "nurs"], np.array([[1.0, 0.0], [0.0, 1.0]]), weight=0.5)
+    docs, sentences = dense.matrices([["the", "food"], ["nurses", "meals"], ["and", "it"]], [0, 0, 1], 2)
+    assert np.allclose(sentences, [[0.5, 0.0], [0.0, 0.5], [0.0, 0.0]])  # "nurses" -> stem "nurs"; none: 0
+    assert np.allclose(docs, [[0.5**1.5, 0.5**1.5], [0.0, 0.0]])  # unit mean, weighted; a doc without any: 0

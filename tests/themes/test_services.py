@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from feedback.models import Comment, CommentTag
 from insight_hub.themes import services
+from insight_hub.themes.ml import TagInput
 from insight_hub.themes.models import TagAudit, TagDecision, TagStatus, Taxonomy, Theme
 from insight_hub.themes.taxonomy import qdc_themes
 from tests.themes.conftest import PoisonTagger, make_comment
@@ -194,3 +195,38 @@ def test_retag_stale_queues_stories_and_comments_the_current_model_has_not_tagge
     assert ("stories.story", sorted([old_story.pk, untagged_story.pk])) in sent
     assert any(label == LABEL and comment.pk in ids for label, ids in sent)
     assert all(new_story.pk not in ids for _, ids in sent)
+
+
+class _RecordingTagger:
+    """The real tagger, keeping what it was given."""
+
+    def __init__(self, real):
+        self.real, self.version, self.inputs = real, real.version, []
+
+    def tag(self, items, local_themes=None):
+        self.inputs += items
+        return self.real.tag(items, local_themes=local_themes)
+
+
+def test_a_comment_is_tagged_with_its_responses_fft_answer(world, tagger):
+    from feedback.models import Response
+
+    text = "The ambulance came."
+    rated = make_comment(world.service_a, text)
+    Response.objects.filter(pk=rated.response_id).update(fft_score=5)
+    unrated = make_comment(world.service_a, text)
+    # An answer to the 2013–2020 question is on another scale: the comment has no rating.
+    Response.objects.filter(pk=unrated.response_id).update(fft_score=None, fft_recommend=1)
+    recording = _RecordingTagger(tagger)
+    services.items_tag(label=LABEL, ids=[rated.pk, unrated.pk], tagger=recording)
+    assert sorted((i.rating or 0) for i in recording.inputs) == [0, 5]
+    rated.refresh_from_db()
+    unrated.refresh_from_db()
+    [expected_rated, expected_unrated] = tagger.tag(
+        [
+            TagInput(rated.redacted_text, "nonspecific", rating=5),
+            TagInput(unrated.redacted_text, "nonspecific"),
+        ]
+    )
+    assert (rated.sentiment, unrated.sentiment) == (expected_rated.sentiment, expected_unrated.sentiment)
+    assert (rated.sentiment, unrated.sentiment) == ("negative", "positive")

@@ -23,11 +23,13 @@ from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
 from . import safety  # noqa: F401  (registers the "safety_rules" factory)
+from .dense import DenseWords
 from .doctext import doc_text
 from .features import Featurizer, SentenceTokens, normalise_question_type
 from .heads import SentimentHead, ThemeHead
+from .types import normalise_rating
 
-for _name in ("question_type", "qdc_scores"):
+for _name in ("question_type", "rating", "qdc_scores"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -41,8 +43,10 @@ class DocScores:
     sentences: list[tuple[int, int]]  # (start_char, end_char) of each scored sentence
     theme_margins: np.ndarray  # (n_labels,)
     sentence_theme_margins: np.ndarray  # (n_sentences, n_labels)
-    sentiment_proba: np.ndarray  # (3,)
+    sentiment_proba: np.ndarray  # (3,) from the text alone
     sentence_sentiment_proba: np.ndarray  # (n_sentences, 3)
+    # (3,) from the text and the FFT rating (``doc._.rating``), when the doc has one and the model reads them
+    rated_sentiment_proba: np.ndarray | None = None
 
 
 @Language.component("newline_sentences")
@@ -101,6 +105,7 @@ class QdcLinear:
         self.featurizer: Featurizer | None = None
         self.themes: ThemeHead | None = None
         self.sentiment: SentimentHead | None = None
+        self.dense: DenseWords | None = None  # word vectors for the theme SVMs (None: sparse features only)
 
     def __call__(self, doc: Doc) -> Doc:
         return next(self.pipe([doc]))
@@ -109,11 +114,11 @@ class QdcLinear:
         for batch in minibatch(docs, size=batch_size):
             yield from self._score_batch(list(batch))
 
-    def doc_matrix(
-        self, docs: list[Doc], sentences: list[list[Span]]
-    ) -> tuple[sp.csr_matrix, sp.csr_matrix, list[int]]:
-        """(doc rows, sentence rows, owning doc of each sentence row), TF-IDF weighted."""
-        assert self.featurizer is not None, "qdc_linear has not been trained or loaded"
+    @staticmethod
+    def sentence_rows(
+        docs: list[Doc], sentences: list[list[Span]]
+    ) -> tuple[list[tuple[SentenceTokens, str]], list[int]]:
+        """(tokens and question type of each sentence row, owning doc of each)."""
         rows: list[tuple[SentenceTokens, str]] = []
         owners: list[int] = []
         for d, (doc, sents) in enumerate(zip(docs, sentences, strict=True)):
@@ -121,6 +126,26 @@ class QdcLinear:
             for sent in sentence_tokens(sents):
                 rows.append((sent, qtype))
                 owners.append(d)
+        return rows, owners
+
+    def dense_matrices(
+        self, sentence_rows: tuple[list[tuple[SentenceTokens, str]], list[int]], n_docs: int
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(doc rows, sentence rows) of word-vector features, or (None, None) for a model without them."""
+        if self.dense is None:
+            return None, None
+        rows, owners = sentence_rows
+        return self.dense.matrices([words for (words, _), _ in rows], owners, n_docs)
+
+    def doc_matrix(
+        self,
+        docs: list[Doc],
+        sentences: list[list[Span]],
+        sentence_rows: tuple[list[tuple[SentenceTokens, str]], list[int]] | None = None,
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix, list[int]]:
+        """(doc rows, sentence rows, owning doc of each sentence row), TF-IDF weighted."""
+        assert self.featurizer is not None, "qdc_linear has not been trained or loaded"
+        rows, owners = sentence_rows or self.sentence_rows(docs, sentences)
         counts = self.featurizer.counts(rows)
         to_doc = sp.csr_matrix(
             (np.ones(len(owners), dtype=np.float32), (owners, np.arange(len(owners)))),
@@ -132,19 +157,35 @@ class QdcLinear:
     def _score_batch(self, docs: list[Doc]) -> list[Doc]:
         assert self.themes is not None and self.sentiment is not None
         sentences = [scored_sentences(doc) for doc in docs]
-        x_doc, x_sent, owners = self.doc_matrix(docs, sentences)
-        doc_margins = self.themes.decision(x_doc)
-        sent_margins = self.themes.decision(x_sent)
-        doc_proba = self.sentiment.proba(x_doc)
+        rows = self.sentence_rows(docs, sentences)
+        x_doc, x_sent, owners = self.doc_matrix(docs, sentences, rows)
+        dense_doc, dense_sent = self.dense_matrices(rows, len(docs))
+        doc_margins = self.themes.decision(x_doc, dense_doc)
+        sent_margins = self.themes.decision(x_sent, dense_sent)
+        sentiment_margins = self.sentiment.margins(x_doc)
+        doc_proba = self.sentiment.calibrated(sentiment_margins)
         sent_proba = self.sentiment.proba(x_sent)
+        rated = self._rated_proba(docs, sentiment_margins)
         bounds = np.searchsorted(owners, np.arange(len(docs) + 1))
         for d, doc in enumerate(docs):
             lo, hi = bounds[d], bounds[d + 1]
             offsets = [(s.start_char, s.end_char) for s in sentences[d]]
             doc._.qdc_scores = DocScores(
-                offsets, doc_margins[d], sent_margins[lo:hi], doc_proba[d], sent_proba[lo:hi]
+                offsets, doc_margins[d], sent_margins[lo:hi], doc_proba[d], sent_proba[lo:hi], rated.get(d)
             )
         return docs
+
+    def _rated_proba(self, docs: list[Doc], margins: np.ndarray) -> dict[int, np.ndarray]:
+        """Sentiment from text and rating for the docs that have a rating (none if the model reads none)."""
+        assert self.sentiment is not None
+        if not self.sentiment.reads_ratings:
+            return {}
+        ratings = {d: r for d, doc in enumerate(docs) if (r := normalise_rating(doc._.rating)) is not None}
+        if not ratings:
+            return {}
+        rows = list(ratings)
+        proba = self.sentiment.rated(margins[rows], np.array(list(ratings.values())))
+        return dict(zip(rows, proba, strict=True))
 
     # -- serialisation (called by nlp.to_disk / spacy.load) ------------------------------
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -155,6 +196,7 @@ class QdcLinear:
             "features": self.featurizer.features,
             "labels": self.themes.labels,
             "sentiments": self.sentiment.classes,
+            "dense_words": self.dense.words if self.dense is not None else None,
         }
         (path / "vocab.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         np.savez_compressed(path / "arrays.npz", **self.arrays())
@@ -172,6 +214,12 @@ class QdcLinear:
             arrays["theme_thr"],
             arrays["theme_platt"],
             arrays.get("theme_nb_gamma", 0.0),
+            arrays["theme_dense_w"].astype(np.float32) if "theme_dense_w" in arrays else None,
+        )
+        self.dense = (
+            DenseWords(meta["dense_words"], arrays["dense_vectors"], float(arrays["dense_weight"]))
+            if meta.get("dense_words")
+            else None
         )
         self.sentiment = SentimentHead(
             meta["sentiments"],
@@ -179,6 +227,8 @@ class QdcLinear:
             arrays["sent_b"],
             arrays["sent_cw"],
             arrays["sent_cb"],
+            arrays.get("sent_rated_w"),
+            arrays.get("sent_rated_b"),
         )
         return self
 
@@ -187,18 +237,36 @@ class QdcLinear:
         in margins is < 1e-3 and is included in every figure we report, which all come
         from the saved model)."""
         assert self.featurizer is not None and self.themes is not None and self.sentiment is not None
-        return {
-            "idf": self.featurizer.idf,
-            "theme_w": self.themes.weights.astype(np.float16),
-            "theme_b": self.themes.bias,
-            "theme_thr": self.themes.thresholds,
-            "theme_platt": self.themes.platt,
-            "theme_nb_gamma": np.array(self.themes.nb_gamma, dtype=np.float32),
-            "sent_w": self.sentiment.weights.astype(np.float16),
-            "sent_b": self.sentiment.bias,
-            "sent_cw": self.sentiment.calib_weights,
-            "sent_cb": self.sentiment.calib_bias,
-        }
+        rated = (
+            {"sent_rated_w": self.sentiment.rated_weights, "sent_rated_b": self.sentiment.rated_bias}
+            if self.sentiment.rated_weights is not None
+            else {}
+        )
+        dense = (
+            {
+                "dense_vectors": self.dense.vectors.astype(np.float16),
+                "dense_weight": np.array(self.dense.weight, dtype=np.float32),
+                "theme_dense_w": self.themes.dense_weights.astype(np.float16),
+            }
+            if self.dense is not None and self.themes.dense_weights is not None
+            else {}
+        )
+        return (
+            rated
+            | dense
+            | {
+                "idf": self.featurizer.idf,
+                "theme_w": self.themes.weights.astype(np.float16),
+                "theme_b": self.themes.bias,
+                "theme_thr": self.themes.thresholds,
+                "theme_platt": self.themes.platt,
+                "theme_nb_gamma": np.array(self.themes.nb_gamma, dtype=np.float32),
+                "sent_w": self.sentiment.weights.astype(np.float16),
+                "sent_b": self.sentiment.bias,
+                "sent_cw": self.sentiment.calib_weights,
+                "sent_cb": self.sentiment.calib_bias,
+            }
+        )
 
 
 @Language.factory("qdc_linear")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,8 @@ from typing import Any
 import pandas as pd
 
 from insight_hub.exports import read_csv_dicts
+
+from .types import normalise_rating
 
 TAXONOMY_PATH = Path(__file__).resolve().parent.parent / "data" / "qdc_taxonomy.json"
 LABEL_SEPARATOR = "; "
@@ -59,6 +61,20 @@ class Rows:
     question_types: list[str | None]
     labels: list[list[str]]
     sentiments: list[str | None]
+    # The FFT answer beside each comment (``fft_score``: 1–5, 6 don't know), None where the file has none
+    # (or 7, which the training file uses for comments whose response gave no answer).
+    ratings: list[int | None] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.ratings:
+            object.__setattr__(self, "ratings", [None] * len(self.texts))
+
+    @property
+    def has_ratings(self) -> bool:
+        return any(r is not None for r in self.ratings)
+
+    def without_ratings(self) -> Rows:
+        return replace(self, ratings=[None] * len(self))
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -67,7 +83,14 @@ class Rows:
         return Rows(
             *(
                 [column[i] for i in index]
-                for column in (self.ids, self.texts, self.question_types, self.labels, self.sentiments)
+                for column in (
+                    self.ids,
+                    self.texts,
+                    self.question_types,
+                    self.labels,
+                    self.sentiments,
+                    self.ratings,
+                )
             )
         )
 
@@ -101,6 +124,7 @@ def rows_from_frame(frame: pd.DataFrame) -> Rows:
         question_types=[q if isinstance(q, str) else None for q in col("question_type")],
         labels=[split_labels(c) for c in col("labels")],
         sentiments=[sentiment_class(s) for s in col("sentiment")],
+        ratings=[normalise_rating(r) for r in col("fft_score")],
     )
 
 

@@ -46,7 +46,7 @@ from .components import scored_sentences
 from .doctext import doc_text
 from .tagger import Tagger
 from .types import LocalTheme
-from .word_vectors import WordVectors, load_default, stem
+from .word_vectors import WordVectors, load_default, normalise_word, stem
 
 # A word the model weighs at least this much towards some theme is accounted for by that theme.
 # (Theme-bearing words weigh 0.5-1.8, e.g. "clean" 1.5 for Cleanliness, "wait" 1.1 for Timeliness; words
@@ -118,18 +118,6 @@ class Candidate:
     @property
     def size(self) -> int:
         return len(self.keys)
-
-
-def normalise_word(word: str) -> str:
-    """Lower case, with a plural "s" folded ("meals" -> "meal"); enough to join the forms people write."""
-    word = word.lower().replace("\u2019", "'")
-    if word.endswith("'s"):
-        word = word[:-2]
-    if len(word) > 4 and word.endswith("ies"):
-        word = word[:-3] + "y"
-    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    return word
 
 
 def content_words(tokens: Sequence[str]) -> list[str]:

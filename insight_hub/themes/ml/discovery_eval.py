@@ -9,7 +9,7 @@ too included), precision = share of the candidate's texts that carry LABEL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .data import Rows, read_rows
@@ -30,13 +30,7 @@ class HiddenThemeScore:
 
 
 def without_label(rows: Rows, label: str) -> Rows:
-    return Rows(
-        rows.ids,
-        rows.texts,
-        rows.question_types,
-        [[x for x in labels if x != label] for labels in rows.labels],
-        rows.sentiments,
-    )
+    return replace(rows, labels=[[x for x in labels if x != label] for labels in rows.labels])
 
 
 def train_without(train_rows: Rows, label: str, *, seed: int = 0) -> Tagger:

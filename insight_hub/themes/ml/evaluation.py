@@ -57,9 +57,14 @@ def score_sentiment(gold: Sequence[str | None], predicted: Sequence[str]) -> dic
 
 
 def predict_rows(tagger: Tagger, rows: Rows) -> tuple[list[list[str]], list[str], float]:
-    """QDC labels and sentiment per row, plus wall-clock seconds spent in ``tag``."""
+    """QDC labels and sentiment per row, plus wall-clock seconds spent in ``tag``. Each comment is tagged
+    with its file's FFT rating when the file has one (``Rows.ratings``), as the worker tags a comment with
+    its response's."""
     qdc = set(model_labels())
-    items = [TagInput(t, q) for t, q in zip(rows.texts, rows.question_types, strict=True)]
+    items = [
+        TagInput(text, qtype, rating=rating)
+        for text, qtype, rating in zip(rows.texts, rows.question_types, rows.ratings, strict=True)
+    ]
     started = time.perf_counter()
     results = tagger.tag(items, local_themes=[])
     seconds = time.perf_counter() - started
@@ -68,17 +73,26 @@ def predict_rows(tagger: Tagger, rows: Rows) -> tuple[list[list[str]], list[str]
 
 
 def evaluate_rows(rows: Rows, tagger: Tagger) -> dict[str, Any]:
+    """Scores with the file's FFT ratings when it has them, and then the sentiment with them hidden too."""
     labels, sentiments, seconds = predict_rows(tagger, rows)
-    report = {"rows": len(rows), "version": tagger.version}
+    rated_rows = sum(r is not None for r in rows.ratings)
+    report = {"rows": len(rows), "version": tagger.version, "rated_rows": rated_rows}
     report |= score_labels(rows.labels, labels)
     report |= score_sentiment(rows.sentiments, sentiments)
     report["seconds"] = seconds
     report["comments_per_second"] = len(rows) / seconds if seconds else float("inf")
+    if rows.has_ratings:
+        _, text_only, _ = predict_rows(tagger, rows.without_ratings())
+        report["sentiment_accuracy_text_only"] = score_sentiment(rows.sentiments, text_only)[
+            "sentiment_accuracy"
+        ]
     return report
 
 
-def evaluate(csv_path: str | Path, tagger: Tagger) -> dict[str, Any]:
-    return evaluate_rows(read_rows(csv_path), tagger)
+def evaluate(csv_path: str | Path, tagger: Tagger, *, ratings: bool = True) -> dict[str, Any]:
+    """``ratings=False`` ignores the file's ``fft_score`` column: every figure is then the text-only one."""
+    rows = read_rows(csv_path)
+    return evaluate_rows(rows if ratings else rows.without_ratings(), tagger)
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -86,8 +100,11 @@ def format_report(report: dict[str, Any]) -> str:
         f"Tagger {report.get('version', '?')} on {report['rows']} comments",
         f"  micro-F1            {report['micro_f1']:.4f}",
         f"  macro-F1            {report['macro_f1']:.4f}  ({report['macro_labels']} labels present in gold)",
-        f"  sentiment accuracy  {report['sentiment_accuracy']:.4f}  ({report['sentiment_rows']} rows)",
+        f"  sentiment accuracy  {report['sentiment_accuracy']:.4f}  ({report['sentiment_rows']} rows, "
+        f"{report.get('rated_rows', 0)} with an FFT rating the tagger read)",
     ]
+    if "sentiment_accuracy_text_only" in report:
+        lines.append(f"  sentiment, text only {report['sentiment_accuracy_text_only']:.4f}  (ratings hidden)")
     if "comments_per_second" in report:
         lines.append(f"  throughput          {report['comments_per_second']:.0f} comments/s")
     lines.append("")

@@ -120,7 +120,25 @@ def _scores_section(cv: dict[str, Any] | None) -> list[str]:
         f"| micro-F1 (all labels) | {cv['micro_f1']:.4f} |",
         f"| macro-F1 ({cv['macro_labels']} labels present in gold) | {cv['macro_f1']:.4f} |",
         f"| sentiment accuracy (3-class, {cv['sentiment_rows']} rows) | {cv['sentiment_accuracy']:.4f} |",
+        *(
+            [
+                f"| sentiment accuracy, text only (the same rows, FFT ratings hidden) | "
+                f"{cv['sentiment_accuracy_text_only']:.4f} |"
+            ]
+            if "sentiment_accuracy_text_only" in cv
+            else []
+        ),
         "",
+        *(
+            [
+                "Sentiment is scored with each comment's FFT rating where the file has one",
+                f"({cv['rated_rows']} rows), as the hub tags a comment with its response's; the text-only",
+                "row is what a comment without a rating gets. Themes never read the rating.",
+                "",
+            ]
+            if "rated_rows" in cv
+            else []
+        ),
         "| label | F1 |",
         "|---|---|",
     ]
@@ -134,6 +152,19 @@ def _gamma_text(gammas: Any) -> str:
         parts = [f"{g} for {n}" for g, n in gammas.items()]
         return parts[0] + " labels" + "".join(f", {p}" for p in parts[1:])
     return str(gammas if gammas is not None else "?")
+
+
+def _dense_text(words: Any) -> str:
+    if not words:
+        return "absent in this build: too few texts to learn vectors"
+    return (
+        f"50-d vectors of {words} word stems learnt from the training texts alone by PPMI + SVD, as in "
+        "`word_vectors.py`"
+    )
+
+
+def _rated_text(rows: Any) -> str:
+    return f"the {rows} training comments with a rating" if rows else "no rated comments (so it is absent)"
 
 
 def write_model_card(out_dir: Path, summary: dict[str, Any]) -> None:
@@ -167,10 +198,18 @@ def write_model_card(out_dir: Path, summary: dict[str, Any]) -> None:
         "3-class sentiment; the theme SVMs on NB-SVM-scaled features (each feature scaled per label",
         "by |log-ratio of its frequency in the label's positives and negatives| ^ gamma, gamma chosen",
         f"per label by inner CV: {_gamma_text(summary.get('theme_nb_gamma'))}; the scale folded into the",
-        "weights); per-label thresholds and Platt-scaled",
+        "weights), and beside them the unit mean word vector of the comment's content words",
+        f"({_dense_text(summary.get('dense_words'))}; weight 0.5, not NB-scaled; the sentiment SVMs",
+        "do not read it); per-label thresholds and Platt-scaled",
         "confidences from inner CV; at",
         "least one label per comment), `safety_rules` (Matcher) and keyword rules for labels with",
-        "too few examples (Parking). Inputs at tagging time: text and question type only.",
+        "too few examples (Parking). Inputs at tagging time: text and question type, and for a comment's",
+        "own sentiment the FFT answer of its response when it has one (1 very good … 5 very poor, 6 don't",
+        "know): a second multinomial logistic calibrator reads the three text margins (out-of-fold, as",
+        "for the text-only one) beside the one-hot rating, "
+        f"fitted on {_rated_text(summary.get('rated_rows'))}. Without",
+        "a rating (stories, sentences, comments of surveys without the FFT question) every score is the",
+        "text-only model's, unchanged by the ratings. The file's `fft_score` 7 (no answer) counts as none.",
         "Texts over 1,500 characters are scored sentence by sentence and aggregated (max).",
         "",
         "## Cross-validated scores",

@@ -79,6 +79,8 @@ class Tagger:
             doc = self.nlp.make_doc(text)
             doc._.source_text = text
             doc._.question_type = item.question_type
+            # A story's sentiment is the story model's, from text alone: a rating is a comment's.
+            doc._.rating = item.rating if item.kind == "comment" else None
             docs.append(doc)
         docs = list(self.nlp.pipe(docs, batch_size=BATCH_SIZE))
         results = [self._result(doc, local) for doc in docs]
@@ -166,6 +168,8 @@ class Tagger:
         if len(text) > LONG_TEXT_CHARS:
             lengths = np.array([e - s for s, e in sentences], dtype=np.float64)
             proba = lengths @ scores.sentence_sentiment_proba / lengths.sum()
+        elif scores.rated_sentiment_proba is not None:
+            proba = scores.rated_sentiment_proba
         else:
             proba = scores.sentiment_proba
         k = int(np.argmax(proba))

@@ -20,9 +20,10 @@ from spacy.language import Language
 
 from .components import QdcLinear, build_pipeline, scored_sentences, sentence_tokens, tokenise_only
 from .data import Rows, model_labels, read_frame, rows_from_frame
+from .dense import DenseWords
 from .evaluation import predict_rows, score_labels, score_sentiment
 from .features import Featurizer, normalise_question_type
-from .heads import SentimentHead, ThemeHead
+from .heads import SentimentHead, ThemeHead, rating_inputs
 from .model_card import write_model_card
 from .tagger import META_FILE, Tagger
 from .types import SENTIMENTS
@@ -40,6 +41,8 @@ THRESHOLD_SHRINK = 0.5
 # Labels rarer than this keep the SVM's own margin of 0: a threshold tuned on a handful of
 # positives fits noise.
 MIN_POSITIVES_FOR_THRESHOLD = 20
+# A rated sentiment calibrator is fitted only with at least this many rated comments (all three classes).
+MIN_RATED_ROWS = 100
 NEVER = -10.0  # bias for labels absent from the training data
 DATA_LICENCE = "CC BY-NC-SA 4.0"
 
@@ -68,15 +71,18 @@ def nb_scales(x: sp.csr_matrix, y: np.ndarray, gamma: float | np.ndarray) -> np.
 
 
 def _fit_margins(
-    x: sp.csr_matrix, y: np.ndarray, seed: int, nb_gamma: float | np.ndarray = 0.0
+    x: sp.csr_matrix, y: np.ndarray, seed: int, nb_gamma: float | np.ndarray = 0.0, n_dense: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Class-weighted one-vs-rest linear SVMs: (weights (F, L), bias (L,)). With ``nb_gamma`` > 0 each
     label's SVM is fitted on NB-scaled features (``nb_scales``) and the scale is folded into its weights,
-    so tagging costs the same. Weights are rounded through float16 so the in-memory model equals the
-    saved one."""
+    so tagging costs the same. The last ``n_dense`` columns (word-vector features, present in nearly every
+    comment, so their NB ratio says nothing) are not scaled. Weights are rounded through float16 so the
+    in-memory model equals the saved one."""
     weights = np.zeros((x.shape[1], y.shape[1]), dtype=np.float32)
     bias = np.full(y.shape[1], NEVER, dtype=np.float32)
     scales = nb_scales(x, y, nb_gamma) if np.any(nb_gamma) else None
+    if scales is not None and n_dense:
+        scales[-n_dense:] = 1.0
     for j in range(y.shape[1]):
         if y[:, j].any() and not y[:, j].all():
             svm = LinearSVC(C=SVM_C, class_weight=_soft_balance(y[:, j]), random_state=seed, max_iter=5000)
@@ -90,11 +96,11 @@ def _fit_margins(
 
 
 def _out_of_fold(
-    x: sp.csr_matrix, y: np.ndarray, seed: int, nb_gamma: float | np.ndarray = 0.0
+    x: sp.csr_matrix, y: np.ndarray, seed: int, nb_gamma: float | np.ndarray = 0.0, n_dense: int = 0
 ) -> np.ndarray:
     margins = np.zeros(y.shape, dtype=np.float32)
     for train, test in KFold(INNER_FOLDS, shuffle=True, random_state=seed).split(y):
-        w, b = _fit_margins(x[train], y[train], seed, nb_gamma)
+        w, b = _fit_margins(x[train], y[train], seed, nb_gamma, n_dense)
         margins[test] = np.asarray(x[test] @ w) + b
     return margins
 
@@ -147,15 +153,19 @@ def _best_label_f1(margins: np.ndarray, y: np.ndarray) -> float:
     return float(best)
 
 
-def fit_theme_head(x: sp.csr_matrix, y: np.ndarray, seed: int) -> ThemeHead:
+def fit_theme_head(x: sp.csr_matrix, y: np.ndarray, seed: int, dense: np.ndarray | None = None) -> ThemeHead:
     """The NB scaling is chosen per label among ``NB_GAMMAS`` by the same inner cross-validation that tunes
     the thresholds: the run-wide best (out-of-fold micro-F1 with its own tuned thresholds) for every label,
     except that a label with enough positives to tune a threshold takes the γ whose out-of-fold margins give
     it a clearly better F1 of its own (by more than ``PER_LABEL_MARGIN``). Thresholds are then re-tuned on
-    the out-of-fold margins of the chosen mix."""
+    the out-of-fold margins of the chosen mix. ``dense`` (word-vector features, one row per comment) are
+    fitted beside the sparse features, unscaled."""
+    n_dense = 0 if dense is None else dense.shape[1]
+    if dense is not None:
+        x = sp.hstack([x, sp.csr_matrix(dense)], format="csr")
     oofs, scores = [], []
     for gamma in NB_GAMMAS:
-        oof = _out_of_fold(x, y, seed, gamma)
+        oof = _out_of_fold(x, y, seed, gamma, n_dense)
         oofs.append(oof)
         scores.append(float(_micro_f1(y, _predict(oof, tune_thresholds(oof, y)))))
     overall = int(np.argmax(scores))
@@ -168,23 +178,51 @@ def fit_theme_head(x: sp.csr_matrix, y: np.ndarray, seed: int) -> ThemeHead:
     gammas = np.asarray(NB_GAMMAS, dtype=np.float32)[choice]
     oof = np.stack([oofs[c][:, j] for j, c in enumerate(choice)], axis=1)
     thresholds = tune_thresholds(oof, y)
-    weights, bias = _fit_margins(x, y, seed, gammas)
-    return ThemeHead(list(model_labels()), weights, bias, thresholds, _platt(oof, y), nb_gamma=gammas)
+    weights, bias = _fit_margins(x, y, seed, gammas, n_dense)
+    n_sparse = weights.shape[0] - n_dense
+    return ThemeHead(
+        list(model_labels()),
+        weights[:n_sparse],
+        bias,
+        thresholds,
+        _platt(oof, y),
+        nb_gamma=gammas,
+        dense_weights=weights[n_sparse:] if n_dense else None,
+    )
 
 
-def fit_sentiment_head(x: sp.csr_matrix, sentiments: list[str | None], seed: int) -> SentimentHead:
+def _calibrator(inputs: np.ndarray, target: np.ndarray, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression (C 1) as (weights (inputs, classes), bias (classes,)); a class absent
+    from ``target`` keeps weight 0 and bias 0."""
+    calibrator = LogisticRegression(C=1.0, max_iter=max_iter).fit(inputs, target)
+    weights = np.zeros((inputs.shape[1], len(SENTIMENTS)), dtype=np.float32)
+    bias = np.zeros(len(SENTIMENTS), dtype=np.float32)
+    weights[:, calibrator.classes_] = calibrator.coef_.T
+    bias[calibrator.classes_] = calibrator.intercept_
+    return weights, bias
+
+
+def fit_sentiment_head(
+    x: sp.csr_matrix, sentiments: list[str | None], seed: int, ratings: list[int | None] | None = None
+) -> SentimentHead:
+    """SVMs and the text-only calibrator from the text alone; with ``ratings``, a second calibrator on the
+    same out-of-fold text margins plus the one-hot FFT rating, fitted on the rows that have one (its inputs
+    were fixed before it was scored on the bench folds: no choice is made on them)."""
     known = np.array([s is not None for s in sentiments])
     x = x[known]
     target = np.array([SENTIMENTS.index(s) for s in sentiments if s is not None])
     onehot = np.eye(len(SENTIMENTS), dtype=bool)[target]
     oof = _out_of_fold(x, onehot, seed)
-    calibrator = LogisticRegression(C=1.0).fit(oof, target)
+    calib_weights, calib_bias = _calibrator(oof, target)
     weights, bias = _fit_margins(x, onehot, seed)
-    weights_by_class = np.zeros((len(SENTIMENTS), len(SENTIMENTS)), dtype=np.float32)
-    bias_by_class = np.zeros(len(SENTIMENTS), dtype=np.float32)
-    weights_by_class[:, calibrator.classes_] = calibrator.coef_.T
-    bias_by_class[calibrator.classes_] = calibrator.intercept_
-    return SentimentHead(list(SENTIMENTS), weights, bias, weights_by_class, bias_by_class)
+    head = SentimentHead(list(SENTIMENTS), weights, bias, calib_weights, calib_bias)
+    all_ratings = ratings or [None] * len(sentiments)
+    known_ratings = [r for r, s in zip(all_ratings, sentiments, strict=True) if s is not None]
+    rated = np.array([r is not None for r in known_ratings], dtype=bool)
+    if rated.sum() >= MIN_RATED_ROWS and len(np.unique(target[rated])) == len(SENTIMENTS):
+        inputs = rating_inputs(oof[rated], np.array([r for r in known_ratings if r is not None]))
+        head.rated_weights, head.rated_bias = _calibrator(inputs, target[rated], max_iter=1000)
+    return head
 
 
 def label_matrix(labels: list[list[str]]) -> np.ndarray:
@@ -209,9 +247,12 @@ def fit_pipeline(rows: Rows, *, seed: int = 0) -> Language:
         (sentence_tokens(sents), normalise_question_type(doc._.question_type))
         for doc, sents in zip(docs, sentences, strict=True)
     )
-    x, _, _ = linear.doc_matrix(docs, sentences)
-    linear.themes = fit_theme_head(x, label_matrix(rows.labels), seed)
-    linear.sentiment = fit_sentiment_head(x, rows.sentiments, seed)
+    sentence_rows = linear.sentence_rows(docs, sentences)
+    x, _, _ = linear.doc_matrix(docs, sentences, sentence_rows)
+    linear.dense = DenseWords.fit(rows.texts)
+    dense, _ = linear.dense_matrices(sentence_rows, len(docs))
+    linear.themes = fit_theme_head(x, label_matrix(rows.labels), seed, dense)
+    linear.sentiment = fit_sentiment_head(x, rows.sentiments, seed, rows.ratings)
     return nlp
 
 
@@ -223,21 +264,33 @@ def cv_folds(n_rows: int, k: int = 5, seed: int = 0) -> list[tuple[np.ndarray, n
 
 def cross_validate(rows: Rows, *, k: int = 5, seed: int = 0) -> dict[str, Any]:
     """Pooled out-of-fold scores: each fold's model (with its own inner CV for thresholds)
-    never sees its evaluation fold."""
+    never sees its evaluation fold. With FFT ratings in the file, sentiment is also scored with the ratings
+    hidden (``sentiment_accuracy_text_only``): what a comment without a rating gets."""
     labels: list[list[str]] = [[] for _ in range(len(rows))]
     sentiments: list[str] = [""] * len(rows)
+    text_only: list[str] = [""] * len(rows)
     gammas: list[dict[str, int]] = []
     for train_index, test_index in cv_folds(len(rows), k, seed):
         tagger = Tagger(fit_pipeline(rows.subset(train_index), seed=seed), version="cv")
         gammas.append(gamma_counts(tagger.nlp.get_pipe("qdc_linear").themes.nb_gamma))
-        fold_labels, fold_sentiments, _ = predict_rows(tagger, rows.subset(test_index))
+        test_rows = rows.subset(test_index)
+        fold_labels, fold_sentiments, _ = predict_rows(tagger, test_rows)
         for i, lab, sen in zip(test_index, fold_labels, fold_sentiments, strict=True):
             labels[i], sentiments[i] = lab, sen
-    return (
+        if rows.has_ratings:
+            _, fold_text_only, _ = predict_rows(tagger, test_rows.without_ratings())
+            for i, sen in zip(test_index, fold_text_only, strict=True):
+                text_only[i] = sen
+    scores = (
         {"folds": k, "seed": seed, "nb_gamma_by_fold": gammas}
         | score_labels(rows.labels, labels)
         | score_sentiment(rows.sentiments, sentiments)
     )
+    if rows.has_ratings:
+        scores["rated_rows"] = sum(r is not None for r in rows.ratings)
+        text_only_scores = score_sentiment(rows.sentiments, text_only)
+        scores["sentiment_accuracy_text_only"] = text_only_scores["sentiment_accuracy"]
+    return scores
 
 
 def gamma_counts(nb_gamma: float | np.ndarray) -> dict[str, int]:
@@ -286,6 +339,12 @@ def train(
             label: int(n) for label, n in zip(model_labels(), label_matrix(rows.labels).sum(0), strict=True)
         },
         "sentiment_counts": {s: sum(x == s for x in rows.sentiments) for s in SENTIMENTS},
+        "dense_words": len(linear.dense.words) if (linear := nlp.get_pipe("qdc_linear")).dense else 0,
+        "rated_rows": (
+            sum(r is not None and s is not None for r, s in zip(rows.ratings, rows.sentiments, strict=True))
+            if nlp.get_pipe("qdc_linear").sentiment.reads_ratings
+            else 0
+        ),
     }
     if cv:
         scores = cross_validate(rows, k=cv, seed=seed)

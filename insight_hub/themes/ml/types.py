@@ -27,6 +27,22 @@ SENTIMENTS: tuple[str, ...] = ("positive", "neutral", "negative")
 # A story may also read "mixed": strong praise and strong criticism together (see story_sentiment.py).
 STORY_SENTIMENTS: tuple[str, ...] = ("positive", "neutral", "mixed", "negative")
 TEXT_KINDS: tuple[str, ...] = ("comment", "story")
+# The FFT answers a comment's sentiment may read (``TagInput.rating``): 1 very good … 5 very poor,
+# 6 don't know.
+RATING_LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
+
+
+def normalise_rating(value: object) -> int | None:
+    """An FFT answer in ``RATING_LEVELS`` as an int, anything else (None, NaN, 7, text) as None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number in RATING_LEVELS else None
+
+
 SAFETY_KINDS: tuple[str, ...] = (
     "safeguarding",
     "abuse",
@@ -56,11 +72,17 @@ class LocalTheme:
 @dataclass(frozen=True)
 class TagInput:
     """``kind`` "story" reads the sentiment of a long first-person story with the story model (when the
-    tagger has one); a "comment" keeps the comment model's reading."""
+    tagger has one); a "comment" keeps the comment model's reading.
+
+    ``rating`` is the FFT answer of the response the comment belongs to (1 very good … 5 very poor,
+    6 don't know; ``RATING_LEVELS``), or None when there is none (stories, comments of a survey without
+    the FFT question, the 2013–2020 question's answers). A comment's own sentiment then also reads the
+    rating; any other value counts as none, and without a rating every output is the text-only model's."""
 
     text: str
     question_type: str | None = None
     kind: str = "comment"
+    rating: int | None = None
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,18 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]")
 _SUFFIXES = ("liness", "iness", "ness", "ings", "ing", "ed", "er", "ly")
 
 
+def normalise_word(word: str) -> str:
+    """Lower case, with a plural "s" folded ("meals" -> "meal"); enough to join the forms people write."""
+    word = word.lower().replace("\u2019", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    return word
+
+
 def stem(word: str) -> str:
     """A crude fold of a normalised word's derived forms onto one stem ("clean", "cleaning", "cleaner",
     "cleanliness" -> "clean"; "phone", "phoned" -> "phon"), leaving at least four letters."""
