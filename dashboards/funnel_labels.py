@@ -10,6 +10,8 @@ to the right of one in the left part, centred in the middle), shortened (a trust
 is dropped: the hover and the table keep the full name) and wrapped to lines of at most `WRAP` characters,
 so that it fits in the part of the plot it is placed in. Above or below its point, and as near as it can
 be without covering a name placed before it: one moved further out keeps a thin leader line to its point.
+A name that finds no room clear of the others (a crowd of points outside the limits on a phone) is left
+off: its point is named by its hover text and the table, like the points inside the limits.
 
 Only names are drawn: no figure, so no label can give back a number the table hides.
 """
@@ -39,7 +41,7 @@ def plot_height(legend_entries: int) -> float:
 
 
 GAP = 8  # px between a point and its name
-STEPS = (0, 18, 36, 54, 72, 96)  # px further out a name may move to keep clear of others (leader line)
+STEPS = (0, 18, 36, 54, 72, 96, 120)  # px further out a name may move to keep clear of others (leader line)
 SEVERITY = {"alarm_high": 0, "alarm_low": 0, "warning_high": 1, "warning_low": 1}
 SUFFIX = re.compile(r"\s+(?:NHS\s+)?(?:Foundation\s+)?Trust$", re.IGNORECASE)
 
@@ -181,7 +183,9 @@ def label_points(
                 box = (left, top, left + width, top + height)
                 if top < -ABOVE or top + height > tall:
                     continue  # it would be cut by the top of the chart, or cover the x axis
-                cost = sum(_overlap(box, b) for b in boxes) * 100 + sum(_overlap(box, m) for m in markers)
+                if any(_overlap(box, b) for b in boxes):
+                    continue  # over a name placed before it
+                cost = sum(_overlap(box, m) for m in markers)
                 # A leader line passing by another point would seem to name that point.
                 tail = (px + ax, py + offset)
                 cost += 500 * sum(_near(tail, (px, py), m) for j, m in enumerate(pixels) if j != i)
@@ -189,9 +193,8 @@ def label_points(
                     best = (cost, (ax, offset), box)
             if best is not None and best[0] == 0:
                 break
-        if best is None:  # no room above or below: a point at the very top and bottom at once
-            best = (0, (0, GAP), (px - width / 2, py, px + width / 2, py + height))
-            side = "center"
+        if best is None:
+            continue  # no room clear of the names placed before it: its hover text and the table name it
         boxes.append(best[2])
         labels.append(Label(text, x, y, side, *best[1]))
     return labels
