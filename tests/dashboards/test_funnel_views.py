@@ -177,7 +177,11 @@ def test_trusts_are_placed_among_all_english_trusts_from_the_published_workbook(
     grey = next(t for t in chart.figure["data"] if t.get("name") == "Other English trusts")
     assert len(grey["x"]) == 24 and grey["marker"]["color"] == "#aeb7bd"
     ours = [t for t in chart.figure["data"] if t.get("name", "").startswith("Ours")]
-    # Ours are named (shortened, wrapped: the hover and the table keep the full name).
+    # Ours, and only ours, are named at their points (shortened, wrapped: the hover and the table keep the
+    # full name); the grey others by their hover text alone.
+    assert sorted(10 ** a["x"] for a in chart.figure["layout"]["annotations"]) == pytest.approx(
+        sorted(x for t in ours for x in t["x"])
+    )
     named = [a["text"] for a in chart.figure["layout"]["annotations"]]
     assert sorted(named) == sorted(
         [short_name(world.trust_a.display_name), short_name(world.trust_b.display_name)]
