@@ -1,8 +1,10 @@
 """The funnel plot as a `charts.Chart`: limits, target line and points, with its data table.
 
-A point carries its name as a label (no figure), and its figures only in the hover text, and only when it is
-plotted: a point that would give back a count from 1 to 4 (`dashboards.funnel.FunnelPoint.disclosive`) is
-left off the chart, and its table row shows `*` for both its number and its value. The limit lines and the
+A point's figures are in its hover text only, and only when it is plotted; the points outside the limits
+(and, on a national placement, ours) carry their name on the chart, placed so that it is never cut
+(`dashboards.funnel_labels`), the others are named by their hover text and the table. A point is plotted
+unless it would give back a count from 1 to 4 (`dashboards.funnel.FunnelPoint.disclosive`): such a point
+is left off the chart, and its table row shows `*` for both its number and its value. The limit lines and the
 target are drawn to one decimal place of the unit shown, like every figure on the page: the target is the
 pooled value of all the points, hidden ones included, and a target given to five figures beside the other
 points' counts could narrow down a hidden one.
@@ -20,6 +22,7 @@ from .charts import (
     SUPPRESSED,
     SUPPRESSED_NOTE,
     TARGET,
+    TEXT,
     Chart,
     Figure,
     _axis,
@@ -28,6 +31,7 @@ from .charts import (
     slug,
 )
 from .funnel import BAND_LABELS, Band, Funnel
+from .funnel_labels import Axes, label_points
 
 BAND_COLOURS = {
     "within": "#768692",
@@ -52,7 +56,6 @@ CASE_MIX_NOTE = (
     "those reasons, not its care. A point outside the limits is a reason to look closer, not a verdict."
 )
 PLACES = 1  # every value drawn, to one decimal place of the unit (see the module's docstring)
-MAX_LABELLED = 15  # more names than this on one chart overlap: the table names them
 
 
 def _y(proportion: float, per: int) -> float:
@@ -127,7 +130,17 @@ def funnel_chart(
                 hovertemplate="%{customdata}<extra></extra>",
             )
         plotted = [p for p in plotted if p.point.label in ours]
-    labelled = len(plotted) <= MAX_LABELLED
+    axes = Axes.around(
+        [n for n, _ in curve] + [p.point.denominator for p in result.points if p.plotted],
+        [_y(v, per) for _, bands in curve for pair in bands.values() for v in pair]
+        + [_y(p.point.proportion, per) for p in result.points if p.plotted],
+    )
+    labels = label_points(
+        [(p.point.label, p.point.denominator, _y(p.point.proportion, per), p.band) for p in plotted],
+        axes,
+        everyone=ours is not None,
+        legend=3 + (len(plotted) < sum(p.plotted for p in result.points)) + len({p.band for p in plotted}),
+    )
     colours = HIGHLIGHT_COLOURS if ours is not None else BAND_COLOURS
     for band in ("within", "warning_high", "warning_low", "alarm_high", "alarm_low"):
         group = [p for p in plotted if p.band == band]
@@ -140,9 +153,7 @@ def funnel_chart(
             "scatter",
             x=[p.point.denominator for p in group],
             y=[_y(p.point.proportion, per) for p in group],
-            mode="markers+text" if labelled else "markers",
-            text=[p.point.label for p in group] if labelled else None,
-            textposition="top center",
+            mode="markers",
             marker=marker,
             name=("Ours: " if ours is not None else "") + BAND_LABELS[Band(band)].split(":")[0],
             customdata=[hover(p) for p in group],
@@ -150,8 +161,13 @@ def funnel_chart(
         )
     fig.layout = _layout(
         height=420,
-        xaxis=_axis(type="log", title={"text": f"Number of {denominator_label} (log scale)"}),
-        yaxis=_axis(title={"text": f"{value_label} ({unit})"}, rangemode="tozero"),
+        # Names as annotations, placed so that none is cut by the chart's edge (`funnel_labels`).
+        annotations=[label.annotation(TEXT, GREY) for label in labels],
+        margin={"l": 56, "r": 24, "t": 24, "b": 48},
+        xaxis=_axis(
+            type="log", title={"text": f"Number of {denominator_label} (log scale)"}, range=list(axes.x)
+        ),
+        yaxis=_axis(title={"text": f"{value_label} ({unit})"}, range=list(axes.y)),
     )
 
     def row(p, suffix: str = "") -> list[str]:

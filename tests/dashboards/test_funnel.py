@@ -3,6 +3,7 @@ valid for plotly."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import plotly.graph_objects as go
@@ -10,6 +11,7 @@ import pytest
 
 from dashboards.funnel import Band, FunnelPoint, funnel, limit, limits, place
 from dashboards.funnel_charts import funnel_chart
+from dashboards.funnel_labels import LABEL_SIZE, WIDTH, WRAP, plot_height
 
 
 def _cdf(r: int, n: int, p: float) -> float:
@@ -142,3 +144,63 @@ def test_the_limits_worked_out_all_at_once_equal_those_one_at_a_time():
     for n, bands in result.curve():
         for name, (low, high) in limits(0.83, n).items():
             assert bands[name] == pytest.approx((low, high), abs=1e-12)
+
+
+def _names(chart) -> dict[str, dict]:
+    return {a["text"].replace("<br>", " "): a for a in chart.figure["layout"].get("annotations", [])}
+
+
+def test_only_the_points_outside_the_limits_are_named_and_each_name_points_inward():
+    # Around the target of 80%: trusts well inside, one high and one low at the left and right ends of the
+    # x range, a small one hidden, a long trust name far right (the "Emergency departm" cut off at the edge).
+    points = [FunnelPoint(f"Steady {i}", 400 + 2 * i, 500 + 2 * i) for i in range(6)]
+    points += [
+        FunnelPoint("Left high", 40, 40),  # 100% of 40: above the limits, at the left
+        FunnelPoint("Emergency department at Queen Elizabeth", 2000, 3000),  # 66.7%: far below, far right
+        FunnelPoint("Hidden", 3, 4),  # under 5 answers
+    ]
+    result = funnel(points, target=0.8, target_label="ICS value")
+    chart = funnel_chart("FFT", result, value_label="% positive", denominator_label="responses")
+    names = _names(chart)
+    assert set(names) == {"Left high", "Emergency department at Queen Elizabeth"}
+    right, left = names["Emergency department at Queen Elizabeth"], names["Left high"]
+    # Inward: the name of the point at the right end ends at its point; that at the left starts at it.
+    assert right["xanchor"] == "right" and right["ax"] < 0
+    assert left["xanchor"] == "left" and left["ax"] > 0
+    # Wrapped to short lines, so it fits in the part of the plot it is placed in, even on a phone.
+    assert all(len(line) <= WRAP for a in names.values() for line in a["text"].split("<br>"))
+    # Names only: no figure, so none can give back a hidden count; the hidden point has no name.
+    assert not any(ch.isdigit() for a in names.values() for ch in a["text"])
+    assert "Hidden" not in json.dumps(chart.figure)
+    go.Figure(chart.figure)
+
+
+def test_named_points_never_reach_past_the_plot_on_a_phone():
+    # A cluster of points all outside the limits at the top right corner: their names must stay clear of one
+    # another and inside the plot area as a 375 px screen draws it (WIDTH x plot_height), where it is
+    # smallest, with a little room above it (the top margin). Those that find no room are left to the
+    # hover text and the table.
+    points = [FunnelPoint(f"Service number {i} long name", 985 + i, 1000 + 3 * i) for i in range(6)]
+    points += [FunnelPoint(f"Quiet {i}", 300, 500 + i) for i in range(4)]
+    chart = funnel_chart(
+        "FFT", funnel(points, target=0.6), value_label="% positive", denominator_label="responses"
+    )
+    layout = chart.figure["layout"]
+    assert 3 <= len(layout["annotations"]) <= 6
+    assert all(a["text"].startswith("Service") for a in layout["annotations"])
+    (x0, x1), (y0, y1) = layout["xaxis"]["range"], layout["yaxis"]["range"]
+    tall = plot_height(4)  # limits, target, within, above
+    boxes = []
+    for a in layout["annotations"]:
+        px, py = (a["x"] - x0) / (x1 - x0) * WIDTH, (1 - (a["y"] - y0) / (y1 - y0)) * tall
+        lines = a["text"].split("<br>")
+        width, height = max(map(len, lines)) * 0.6 * LABEL_SIZE + 4, len(lines) * 1.3 * LABEL_SIZE + 4
+        tx, ty = px + a["ax"], py + a["ay"]
+        left = {"right": tx - width, "left": tx, "center": tx - width / 2}[a["xanchor"]]
+        top = {"bottom": ty - height, "top": ty, "middle": ty - height / 2}[a["yanchor"]]
+        assert left >= 0 and left + width <= WIDTH, a
+        assert top >= -22 and top + height <= tall, a
+        boxes.append((left, top, left + width, top + height))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert min(a[2], b[2]) <= max(a[0], b[0]) or min(a[3], b[3]) <= max(a[1], b[1]), (a, b)

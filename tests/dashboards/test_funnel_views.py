@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from dashboards import rollups
 from dashboards.funnel import limits
+from dashboards.funnel_labels import short_name
 from feedback.metrics import FFTCounts, fft_figures
 from insight_hub.organisations.models import Organisation
 from tests.dashboards.funnel_data import acute_trusts, ics_data, national_data
@@ -176,8 +177,14 @@ def test_trusts_are_placed_among_all_english_trusts_from_the_published_workbook(
     grey = next(t for t in chart.figure["data"] if t.get("name") == "Other English trusts")
     assert len(grey["x"]) == 24 and grey["marker"]["color"] == "#aeb7bd"
     ours = [t for t in chart.figure["data"] if t.get("name", "").startswith("Ours")]
-    assert sorted(label for t in ours for label in t["text"]) == sorted(
-        [world.trust_a.display_name, world.trust_b.display_name]
+    # Ours, and only ours, are named at their points (shortened, wrapped: the hover and the table keep the
+    # full name); the grey others by their hover text alone.
+    assert sorted(10 ** a["x"] for a in chart.figure["layout"]["annotations"]) == pytest.approx(
+        sorted(x for t in ours for x in t["x"])
+    )
+    named = [a["text"] for a in chart.figure["layout"]["annotations"]]
+    assert sorted(named) == sorted(
+        [short_name(world.trust_a.display_name), short_name(world.trust_b.display_name)]
     )
     hidden = Organisation.objects.get(ods_code=acute_trusts()[24]["ods_code"])
     assert hidden.fft_published.filter(total=None).exists()  # imported, with NHS England's "*"
