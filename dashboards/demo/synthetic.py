@@ -11,8 +11,9 @@ their services); everything synthetic is marked so it can be told apart and remo
 What makes it realistic enough to exercise the product: each service has its own level of % positive, one
 service per trust drifts (worse, or better) over the last eight months so the SPC charts have special
 causes to show; comments follow their rating (praise under "what was good", criticism under "could
-improve"); the themes people mention vary by setting; demographics follow England's broad mix, with some
-people not stating; a few stories raise safety concerns, some still awaiting a response.
+improve"), and criticism seldom carries the thanks theme; the themes people mention, and their words, fit
+the setting (no Mental Health Act in A&E, no midwife in district nursing); demographics follow England's
+broad mix, with some people not stating; a few stories raise safety concerns, some still awaiting a response.
 """
 
 from __future__ import annotations
@@ -36,11 +37,13 @@ from stories.models import ImportSource, SafetyConcern, SourceChannel, Story, St
 from .synthetic_text import (
     AGE_MIX,
     BASE_WEIGHTS,
+    CRITICISM_GRATITUDE,
     DISABILITY_MIX,
     ETHNIC_MIX,
     PHRASES,
     QUESTION_OF_SCORE,
     SAFETY_SENTENCES,
+    SETTING_PHRASES,
     SETTING_WEIGHTS,
     SEX_MIX,
     STORY_OPENINGS,
@@ -48,6 +51,7 @@ from .synthetic_text import (
 )
 
 MODEL_VERSION = "synthetic"
+GRATITUDE = "Positive experience & gratitude"
 
 
 @dataclass
@@ -137,7 +141,9 @@ class _ServicePlan:
     base_positive: float
     drift: float  # change in the chance of a positive answer over the last eight months
     weight: float
-    theme_weights: list[float]
+    theme_weights: list[float]  # by theme_names, for praise and for stories
+    criticism_weights: list[float]  # the same for criticism
+    phrases: dict[str, tuple[list[str], list[str]]]  # theme -> (praise, criticism) in the service's setting
 
 
 def generate(
@@ -167,6 +173,7 @@ def generate(
     plans = []
     for i, service in enumerate(services):
         weights = {**BASE_WEIGHTS, **SETTING_WEIGHTS.get(service.fft_setting, {})}
+        criticism = {**weights, GRATITUDE: weights.get(GRATITUDE, 1) * CRITICISM_GRATITUDE}
         drift = 0.0
         if i % 4 == 0:
             drift = -0.12 if i % 8 == 0 else 0.06
@@ -177,6 +184,8 @@ def generate(
                 drift=drift,
                 weight=6 if service.fft_setting in ("ae", "inpatient") else 3,
                 theme_weights=[weights.get(name, 1) for name in theme_names],
+                criticism_weights=[criticism.get(name, 1) for name in theme_names],
+                phrases={**PHRASES, **SETTING_PHRASES.get(service.fft_setting, {})},
             )
         )
     today = timezone.localdate()
@@ -188,8 +197,9 @@ def generate(
     def comment_for(plan: _ServicePlan, positive: bool) -> tuple[str, list[tuple[str, int, int, str]]]:
         n = 1 if rng.random() < 0.6 else 2
         parts, tags, offset = [], [], 0
-        for name in dict.fromkeys(rng.choices(theme_names, weights=plan.theme_weights, k=n)):
-            praise, criticism = PHRASES[name]
+        weights = plan.theme_weights if positive else plan.criticism_weights
+        for name in dict.fromkeys(rng.choices(theme_names, weights=weights, k=n)):
+            praise, criticism = plan.phrases[name]
             sentence = rng.choice(praise if positive else criticism)
             parts.append(sentence)
             tags.append((name, offset, offset + len(sentence), "positive" if positive else "negative"))
@@ -415,7 +425,7 @@ def _stories(rng, ics, plans, themes, theme_names, month_list, today, count, see
                 for name in picked:
                     positive = rng.random() < positive_share
                     polarity.append(positive)
-                    sentence = rng.choice(PHRASES[name][0 if positive else 1])
+                    sentence = rng.choice(plan.phrases[name][0 if positive else 1])
                     tags.append(
                         (name, offset, offset + len(sentence), "positive" if positive else "negative")
                     )

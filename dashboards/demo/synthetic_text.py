@@ -12,19 +12,16 @@ PHRASES: dict[str, tuple[list[str], list[str]]] = {
         ["Nobody seemed to know what was happening.", "The whole visit felt disorganised."],
     ),
     "Feeling safe": (
-        ["I felt safe and looked after the whole time.", "My mum felt safe on the ward."],
-        ["I did not feel safe at night on the ward.", "My father was left alone and felt unsafe."],
+        ["I felt safe and looked after the whole time.", "My mum felt safe in their care."],
+        ["I did not feel safe while I was there.", "My father was left alone and felt unsafe."],
     ),
     "Staff manner & personal attributes": (
         ["The nurses were kind and caring.", "Staff were friendly and treated me with respect."],
         ["The receptionist was rude to me.", "One nurse was dismissive and abrupt."],
     ),
     "Staffing levels & responsiveness": (
-        ["Staff came quickly whenever I pressed the buzzer.", "There was always someone around to help."],
-        [
-            "The ward was short staffed and we waited ages for help.",
-            "Nobody answered the call bell for an hour.",
-        ],
+        ["Staff came quickly whenever I needed them.", "There was always someone around to help."],
+        ["They were short staffed and we waited ages for help.", "There was never anyone around to ask."],
     ),
     "Competence & training": (
         ["The doctor clearly knew what she was doing.", "Very professional and skilled team."],
@@ -46,8 +43,8 @@ PHRASES: dict[str, tuple[list[str], list[str]]] = {
         ["A phone call was not enough for my problem.", "The video link kept failing."],
     ),
     "Timeliness of care": (
-        ["I was seen quickly.", "Hardly any wait in the department."],
-        ["We waited nine hours to be seen.", "The wait for a bed was far too long."],
+        ["I was seen quickly.", "Hardly any wait at all."],
+        ["We waited hours to be seen.", "The wait was far too long."],
     ),
     "Staff listening, understanding & involving patients": (
         [
@@ -69,7 +66,7 @@ PHRASES: dict[str, tuple[list[str], list[str]]] = {
         ["My family could not get any news about me.", "As his carer I was ignored."],
     ),
     "Continuity of care": (
-        ["I saw the same midwife each time.", "The handover between teams was seamless."],
+        ["I saw the same person each time.", "The handover between teams was seamless."],
         ["I had to repeat my story to every new doctor.", "My notes did not follow me between services."],
     ),
     "Discharge": (
@@ -85,14 +82,14 @@ PHRASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "Pain management": (
         ["My pain was well controlled.", "They gave me pain relief straight away."],
-        ["I was left in pain for hours.", "My pain relief was late every night."],
+        ["I was left in pain for hours.", "My pain relief always came late."],
     ),
     "Cleanliness, tidiness & infection control": (
-        ["The ward was spotless.", "Very clean and tidy everywhere."],
-        ["The toilets were dirty.", "Bins were overflowing in the bay."],
+        ["Everywhere was spotless.", "Very clean and tidy everywhere."],
+        ["The toilets were dirty.", "Bins were overflowing."],
     ),
     "Sensory experience": (
-        ["The room was quiet and I could rest.", "A calm and peaceful ward."],
+        ["The room was quiet and I could rest.", "A calm and peaceful place."],
         ["Too noisy at night to sleep.", "The lights were on all night."],
     ),
     "Environment, facilities & equipment": (
@@ -124,17 +121,118 @@ PHRASES: dict[str, tuple[list[str], list[str]]] = {
         ["Nobody explained my rights when I was sectioned.", "I was not told why I was detained."],
     ),
 }
-# Themes people raise more in some settings (weights multiply the base weight of 1).
+# Where a theme's words belong to one setting, that setting's own (same count, so the seeded draws match).
+SETTING_PHRASES: dict[str, dict[str, tuple[list[str], list[str]]]] = {
+    "ae": {
+        "Timeliness of care": (
+            ["I was seen quickly.", "Hardly any wait in the department."],
+            ["We waited nine hours to be seen.", "Hours on a trolley before I got a bed."],
+        ),
+    },
+    "inpatient": {
+        "Staffing levels & responsiveness": (
+            ["Staff came quickly whenever I pressed the buzzer.", "There was always someone around to help."],
+            [
+                "The ward was short staffed and we waited ages for help.",
+                "Nobody answered the call bell for an hour.",
+            ],
+        ),
+        "Timeliness of care": (
+            ["I got a bed quickly.", "My operation went ahead on the day planned."],
+            ["The wait for a bed was far too long.", "My operation was put off three days running."],
+        ),
+        "Cleanliness, tidiness & infection control": (
+            ["The ward was spotless.", "Very clean and tidy everywhere."],
+            ["The toilets were dirty.", "Bins were overflowing in the bay."],
+        ),
+    },
+    "maternity": {
+        "Continuity of care": (
+            ["I saw the same midwife each time.", "The handover from the labour ward was seamless."],
+            ["I saw a different midwife every time.", "My birth plan did not follow me to the labour ward."],
+        ),
+    },
+    "mental_health": {
+        "Continuity of care": (
+            [
+                "I kept the same care coordinator throughout.",
+                "The handover from the ward to the team was seamless.",
+            ],
+            ["My care coordinator changed three times.", "I had to tell my story again to every new worker."],
+        ),
+    },
+    "community": {
+        "Continuity of care": (
+            ["The same nurse visits me most weeks.", "The handover from the hospital was seamless."],
+            ["A different nurse came every visit.", "My notes did not follow me from the hospital."],
+        ),
+    },
+    "ambulance": {
+        "Timeliness of care": (
+            ["The ambulance came within minutes.", "The crew arrived quickly."],
+            ["We waited hours for an ambulance.", "The ambulance took far too long to arrive."],
+        ),
+        "Continuity of care": (
+            [
+                "The crew handed over to the hospital clearly.",
+                "The hospital knew all about me when I arrived.",
+            ],
+            [
+                "The hospital had none of what the crew told me.",
+                "I had to repeat everything at the hospital.",
+            ],
+        ),
+    },
+}
+# How often people raise each theme: a weight per theme (1 when not named), the setting's over the base.
+# A theme that does not belong to a setting weighs 0 there (the Mental Health Act outside mental health care,
+# parking for a 999 call, appointments in A&E).
 SETTING_WEIGHTS = {
-    "ae": {"Timeliness of care": 6, "Being kept informed, clarity & consistency of information": 3},
+    "ae": {
+        "Timeliness of care": 6,
+        "Being kept informed, clarity & consistency of information": 3,
+        "Appointment arrangements": 0,
+        "Appointment method": 0,
+        "Activities & access to fresh air": 0,
+    },
     "inpatient": {"Food & drink provision & facilities": 3, "Discharge": 3, "Sensory experience": 2},
-    "maternity": {"Continuity of care": 4, "Staff listening, understanding & involving patients": 3},
-    "outpatient": {"Appointment arrangements": 4, "Parking": 3, "Contacting services": 2},
+    "maternity": {
+        "Continuity of care": 4,
+        "Staff listening, understanding & involving patients": 3,
+        "Activities & access to fresh air": 0,
+    },
+    "outpatient": {
+        "Appointment arrangements": 4,
+        "Parking": 3,
+        "Contacting services": 2,
+        "Discharge": 0,
+        "Food & drink provision & facilities": 0,
+        "Sensory experience": 0,
+        "Activities & access to fresh air": 0,
+    },
     "mental_health": {"Mental Health Act": 3, "Activities & access to fresh air": 3, "Feeling safe": 2},
     "community": {"Continuity of care": 3, "Appointment arrangements": 2},
-    "ambulance": {"Transport to/ from services": 6, "Timeliness of care": 4},
+    "ambulance": {
+        "Transport to/ from services": 6,
+        "Timeliness of care": 4,
+        "Parking": 0,
+        "Appointment arrangements": 0,
+        "Appointment method": 0,
+        "Food & drink provision & facilities": 0,
+        "Activities & access to fresh air": 0,
+        "Sensory experience": 0,
+        "Discharge": 0,
+    },
 }
-BASE_WEIGHTS = {"Staff manner & personal attributes": 6, "Positive experience & gratitude": 5}
+BASE_WEIGHTS = {
+    "Staff manner & personal attributes": 6,
+    "Positive experience & gratitude": 5,
+    "Mental Health Act": 0,
+}
+# Criticism names what went wrong; thanks and overall praise are almost never its theme (0.6% of the
+# "Positive experience & gratitude" comments in px_feedback_train.csv are negative), so under criticism that
+# theme weighs this share of its praise weight.
+CRITICISM_GRATITUDE = 0.02
 QUESTION_OF_SCORE = {1: "what_good", 2: "what_good", 3: "nonspecific", 4: "could_improve", 5: "could_improve"}
 
 # England's broad mix (2021 census, simplified), '' = not stated.
