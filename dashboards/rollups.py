@@ -15,11 +15,12 @@ What counts:
 - responses to stories and critical stories' follow-up (`dashboards.follow_up`): every story not withdrawn
   and with consent not withdrawn, shared or not, by organisation and month the story happened.
 
-Which slices are stale comes from two places: `mark_stale` (called by services that know, e.g. a consent
-change), and a scan for rows changed since the last refresh (new responses, newly tagged texts, tag
-decisions, edited stories, stories' actions added, claimed or signed off), which also catches bulk imports
-that bypass model signals. The scan looks back a little before its watermark (`WATERMARK_OVERLAP`) so that a
-row written by a transaction that was still open at the last refresh is not missed.
+Which slices are stale comes from three places: `mark_stale` (called by services that know, e.g. a consent
+change), `story_moving` (a story saved into another month or organisation: the slice it leaves), and a scan
+for rows changed since the last refresh (new responses, newly tagged texts, tag decisions, edited stories,
+stories' actions added, claimed or signed off), which also catches bulk imports that bypass model signals.
+The scan looks back a little before its watermark (`WATERMARK_OVERLAP`) so that a row written by a
+transaction that was still open at the last refresh is not missed.
 """
 
 from __future__ import annotations
@@ -424,6 +425,29 @@ def mark_stale(pairs: Iterable[tuple[int, dt.date]]) -> None:
         unique_fields=["organisation", "month"],
         update_fields=["marked_at"],
     )
+
+
+def story_moving(sender, instance, raw: bool = False, update_fields=None, **kwargs) -> None:
+    """Before a story is saved (a `pre_save` receiver, `dashboards.apps`): when the month it happened or its
+    organisation changes, mark the slice it leaves. The scan finds a changed story only where it is now, so
+    without this the old month would go on counting it (its theme tags, quotes, critical and response
+    figures) until the nightly rebuild."""
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and not {"occurred_on", "organisation", "organisation_id"} & set(
+        update_fields
+    ):
+        return
+    old = Story.objects.filter(pk=instance.pk).values_list("organisation_id", "occurred_on").first()
+    if old is None:
+        return
+    occurred_on = Story._meta.get_field("occurred_on").to_python(instance.occurred_on)
+    if (
+        old[0] != instance.organisation_id
+        or occurred_on is None
+        or month_start(old[1]) != month_start(occurred_on)
+    ):
+        mark_stale([old])
 
 
 def _changed_since(since: dt.datetime) -> set[tuple[int, dt.date]]:
