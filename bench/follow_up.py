@@ -6,9 +6,11 @@ over 24 months and the critical stories' shares, as the system view reads them.
 
 It seeds its own ICS ("Bench follow-up ICS", 6 trusts) with `--stories` stories over 24 months (bulk inserts,
 not the services: no redaction or tagging, which this does not read): 40% answered after 0 to 14 days, a
-third critical (negative, or rated 4 or 5), one in ten with a change made and signed off. It then times
-`follow_up_figures` (the queries and the SPC) and `follow_up_for` (plus the plotly chart) for the ICS, and
-deletes what it seeded unless `--keep`. Use a database of your own: it writes.
+third critical (negative, or rated 4 or 5), one in ten with a change made and signed off. It then builds the
+roll-ups (`rollups.rebuild_all`, every roll-up of the database: timed, with one slice's refresh), checks the
+roll-up's counts against the story-by-story selector, and times `follow_up_figures` (the roll-up reads and
+the SPC) and `follow_up_for` (plus the plotly chart) for the ICS, and the story-by-story selector for
+comparison; it deletes what it seeded unless `--keep`. Use a database of your own: it writes.
 """
 
 from __future__ import annotations
@@ -144,9 +146,11 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
+    from django.utils import timezone
 
-    from dashboards import follow_up
-    from insight_hub.periods import Period
+    from dashboards import follow_up, rollups
+    from insight_hub.periods import Period, next_month
+    from stories.selectors import critical_follow_up
 
     cleanup()
     start = time.perf_counter()
@@ -157,6 +161,23 @@ def main() -> None:
             cursor.execute("ANALYZE stories_story; ANALYZE stories_storyaction")
     org_ids = [t.pk for t in trusts]
     period = Period.last_months(12)
+    built = rollups.rebuild_all()
+    print(
+        f"roll-ups rebuilt in {built['seconds']:.1f} s: {built['critical_follow_up']} critical follow-up "
+        f"rows, {built['response_time']} response-time rows"
+    )
+    this_month = timezone.localdate().replace(day=1)
+    slice_seconds = []
+    for _ in range(3):
+        start = time.perf_counter()
+        rollups.refresh_slice(trusts[0].pk, this_month)
+        slice_seconds.append(time.perf_counter() - start)
+    print(f"one slice refreshed (every roll-up): worst of 3 {max(slice_seconds):.2f} s")
+    direct = critical_follow_up(org_ids, since=period.first, before=next_month(period.last))
+    assert follow_up.critical_counts(org_ids, period) == direct, (
+        follow_up.critical_counts(org_ids, period),
+        direct,
+    )
     figures = follow_up.follow_up_figures(org_ids, period)
     shown = sum(m.shown_mean not in (None, "*") for m in figures.months)
     print(f"shares: {figures.shares}; months shown: {shown}")
@@ -165,6 +186,10 @@ def main() -> None:
         (
             "follow_up_for (+ plotly chart)",
             lambda: follow_up.follow_up_for(org_ids, period, scope_name="ICS"),
+        ),
+        (
+            "for comparison: critical_follow_up (story rows)",
+            lambda: critical_follow_up(org_ids, since=period.first, before=next_month(period.last)),
         ),
     ):
         (p50, p95), (cpu50, cpu95) = timed(fn, args.runs)

@@ -18,3 +18,11 @@ class DashboardsConfig(AppConfig):
         from .rights import rollups_after_change
 
         register_after_change(rollups_after_change)
+
+        from django.db.models.signals import pre_save
+
+        from stories.models import Story
+
+        from .rollups import story_moving
+
+        pre_save.connect(story_moving, sender=Story, dispatch_uid="dashboards.rollups.story_moving")

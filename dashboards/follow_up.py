@@ -25,6 +25,15 @@ organisations (shared or not), as the other figures of a dashboard do. The three
 response, with a change made) are suppressed as one table (`insight_hub.suppression`): 1 to 4 is `*`, and a
 second count is hidden where a hidden one could be worked out (critical minus with a response, say); a share
 is shown only when both its counts are.
+
+Where the figures come from. A page reads two roll-ups, never story rows: `ResponseTimeMonthly` (per
+organisation, month the story happened and month the response was recorded: the responses and their working
+days summed) and `CriticalFollowUpMonthly` (per organisation and month the story happened: the four counts).
+`dashboards.rollups` refreshes them with the other roll-ups, slice by slice (a story's organisation and month
+happened: an edited story, a response recorded, an action's claim or sign-off, a withdrawal or an erasure
+marks it), and builds them in full with the rest. Both are keyed by the month the story happened so that a
+response recorded again in a later month leaves its old month when the story's one slice is refreshed. The
+figures are those of the last roll-up pass, as every other figure of a dashboard is.
 """
 
 from __future__ import annotations
@@ -33,20 +42,21 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from django.db.models import Count
-from django.db.models.functions import TruncDate
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from insight_hub.periods import Period, month_start, next_month
 from insight_hub.suppression import SUPPRESSED, is_small, shown, shown_percent, suppress
-from stories.models import Story, StoryStatus
 from stories.safety import is_working_day
-from stories.selectors import CriticalFollowUp, critical_follow_up
+from stories.selectors import CriticalFollowUp, critical_follow_up_by_month, responses_by_day
 
 from . import charts
+from .models import CriticalFollowUpMonthly, ResponseTimeMonthly
 from .spc import SPCResult, xmr
 
 HISTORY_MONTHS = 24
+COUNT_NAMES = ("critical", "with_response", "with_change_made", "with_both")
 UNIT = "working days"
 Shown = int | Literal["*"]
 
@@ -105,32 +115,16 @@ class DayCount:
     n: int = 1
 
 
-def response_day_counts(org_ids, period: Period) -> list[DayCount]:
-    """The responses recorded in the period's months to stories of the organisations (not withdrawn, consent
-    not withdrawn), counted by the day the story was logged and the day it was answered: the database turns
-    the moments into dates in England's time and groups them (a system has tens of thousands of responses;
-    the pairs of days are far fewer, read over the index `story_responded`). Never one story's figures."""
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(period.first, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(next_month(period.last), dt.time.min, tzinfo=tz)
-    rows = (
-        Story.objects.filter(
-            organisation_id__in=list(org_ids),
-            teller_response_at__gte=start,
-            teller_response_at__lt=end,
-            consent_withdrawn_on__isnull=True,
-        )
-        .exclude(status=StoryStatus.WITHDRAWN)
-        .exclude(teller_response="")
-        .annotate(
-            logged=TruncDate("logged_at", tzinfo=tz), answered=TruncDate("teller_response_at", tzinfo=tz)
-        )
-        .values("logged", "answered")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("logged", "answered", "n")
-    )
-    return [DayCount(logged, answered, n) for logged, answered, n in rows]
+def month_totals(counts: list[DayCount]) -> dict[dt.date, tuple[int, int]]:
+    """By the month of `answered`: how many responses, and their working days summed."""
+    totals: dict[dt.date, tuple[int, int]] = {}
+    if counts:
+        calendar = WorkingDays(min(c.logged for c in counts), max(c.answered for c in counts))
+        for c in counts:
+            month = month_start(c.answered)
+            n, days = totals.get(month, (0, 0))
+            totals[month] = (n + c.n, days + c.n * calendar.between(c.logged, c.answered))
+    return totals
 
 
 @dataclass(frozen=True)
@@ -151,18 +145,67 @@ class ResponseMonth:
         return SUPPRESSED if is_small(self.responses) else self.mean
 
 
+def _months(totals: dict[dt.date, tuple[int, int]], period: Period) -> list[ResponseMonth]:
+    out = []
+    for month in period.months:
+        n, days = totals.get(month, (0, 0))
+        out.append(ResponseMonth(month, n, days / n if n else None))
+    return out
+
+
 def response_months(counts: list[DayCount], period: Period) -> list[ResponseMonth]:
     """Each month of the period with its number of responses and their mean working days."""
-    totals = {month: [0, 0] for month in period.months}  # responses, working days
-    if counts:
-        first = min(min(c.logged for c in counts), period.first)
-        calendar = WorkingDays(first, max(max(c.answered for c in counts), period.first))
-        for c in counts:
-            month = month_start(c.answered)
-            if month in totals:
-                totals[month][0] += c.n
-                totals[month][1] += c.n * calendar.between(c.logged, c.answered)
-    return [ResponseMonth(month, n, days / n if n else None) for month, (n, days) in totals.items()]
+    return _months(month_totals(counts), period)
+
+
+# --- The roll-ups (`dashboards.rollups` refreshes them with the others, slice by slice) -------------------
+
+
+def _slice(organisation_id: int | None, month: dt.date | None) -> Q | None:
+    """The stories of one (organisation, month happened) slice; None for every story."""
+    if organisation_id is None:
+        return None
+    return Q(organisation_id=organisation_id, occurred_on__gte=month, occurred_on__lt=next_month(month))
+
+
+def response_time_rows(organisation_id: int | None = None, month: dt.date | None = None) -> list:
+    """`ResponseTimeMonthly` rows for one slice (or all): the database groups the responses by organisation,
+    month happened and the pair of days (logged, answered; a few thousand pairs for tens of thousands of
+    responses); the working days between each pair are counted here, on England's calendar."""
+    by_slice: dict[tuple[int, dt.date], list[DayCount]] = {}
+    for row in responses_by_day(_slice(organisation_id, month), tz=timezone.get_current_timezone()):
+        by_slice.setdefault((row["o"], row["m"]), []).append(
+            DayCount(row["logged"], row["answered"], row["n"])
+        )
+    return [
+        ResponseTimeMonthly(
+            organisation_id=org, month=happened, answered_month=answered, responses=n, working_days=days
+        )
+        for (org, happened), counts in by_slice.items()
+        for answered, (n, days) in month_totals(counts).items()
+    ]
+
+
+def critical_rows(organisation_id: int | None = None, month: dt.date | None = None) -> QuerySet:
+    """`CriticalFollowUpMonthly`'s columns in order, for one slice (or all): an INSERT ... SELECT source."""
+    return critical_follow_up_by_month(_slice(organisation_id, month))
+
+
+def response_months_for(org_ids, period: Period) -> list[ResponseMonth]:
+    """The response times of the organisations by the month the responses were recorded, from the roll-up
+    (a row per organisation, month happened and month answered: a few hundred for a system)."""
+    rows = (
+        ResponseTimeMonthly.objects.filter(
+            organisation_id__in=list(org_ids),
+            answered_month__gte=period.first,
+            answered_month__lte=period.last,
+        )
+        .values("answered_month")
+        .annotate(n=Sum("responses"), days=Sum("working_days"))
+        .order_by()
+        .values_list("answered_month", "n", "days")
+    )
+    return _months({month: (n, days) for month, n, days in rows}, period)
 
 
 def history_for(period: Period) -> Period:
@@ -227,9 +270,17 @@ def shares_shown(counts: CriticalFollowUp) -> SharesShown:
     )
 
 
+def critical_counts(org_ids, period: Period) -> CriticalFollowUp:
+    """The critical stories of the organisations that happened in the period, from the roll-up (a row per
+    organisation and month): the counts `stories.selectors.critical_follow_up` reads story by story."""
+    sums = CriticalFollowUpMonthly.objects.filter(
+        organisation_id__in=list(org_ids), month__gte=period.first, month__lte=period.last
+    ).aggregate(**{name: Coalesce(Sum(name), 0) for name in COUNT_NAMES})
+    return CriticalFollowUp(**sums)
+
+
 def critical_shares(org_ids, period: Period) -> SharesShown:
-    counts = critical_follow_up(org_ids, since=period.first, before=next_month(period.last))
-    return shares_shown(counts)
+    return shares_shown(critical_counts(org_ids, period))
 
 
 # --- For a page -------------------------------------------------------------------------------------------
@@ -274,7 +325,7 @@ def follow_up_figures(org_ids, period: Period) -> FollowUp:
     critical stories' shares for the period itself. `org_ids`: the organisations the person may see figures
     for (the caller's permission checks decided them). The board report reads this too."""
     history = history_for(period)
-    months = response_months(response_day_counts(org_ids, history), history)
+    months = response_months_for(org_ids, history)
     return FollowUp(
         period=period,
         history=history,

@@ -189,6 +189,54 @@ class StoryQuote(models.Model):
         return f"S{self.story_id} for theme {self.theme_id} ({self.sentiment})"
 
 
+class ResponseTimeMonthly(models.Model):
+    """Responses to the people who told stories (`dashboards.follow_up`): how many were recorded in a month
+    (`answered_month`, England's time) and their working days summed, per organisation and month the story
+    happened (`month`). Keyed by the month the story happened, as the other story roll-ups are, so that the
+    slice a changed story marks stale holds its response wherever it was answered: a response recorded again
+    later leaves its old month when that one slice is refreshed."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()  # the month the stories happened: the refresh's slice
+    answered_month = models.DateField()
+    responses = models.PositiveIntegerField()
+    working_days = (
+        models.PositiveIntegerField()
+    )  # summed over the responses (mean = working_days / responses)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "month"], name="response_time_org_month"),
+            # The chart: WHERE answered_month BETWEEN ... AND organisation_id IN (...), by answered_month.
+            models.Index(fields=["answered_month", "organisation"], name="response_time_answered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.responses} responses at {self.organisation_id} in {self.answered_month:%b %Y}"
+
+
+class CriticalFollowUpMonthly(models.Model):
+    """Critical stories (`stories.selectors.critical_follow_up`) per organisation and month they happened:
+    how many, how many with a response to the teller, with a change made (signed off), and with both."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()
+    critical = models.PositiveIntegerField()
+    with_response = models.PositiveIntegerField()
+    with_change_made = models.PositiveIntegerField()
+    with_both = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "month"], name="critical_follow_up_org_month")]
+
+    def __str__(self) -> str:
+        return f"{self.critical} critical stories at {self.organisation_id} in {self.month:%b %Y}"
+
+
 class RollupStale(models.Model):
     """An (organisation, month) whose roll-ups must be recomputed. The database, not the queue, remembers
     it: a refresh lost with a worker is redone by the next periodic pass."""

@@ -11,13 +11,16 @@ What counts:
 - stories: only those usable for internal learning (`Story.objects.usable_for`), so a withdrawal takes a
   story out of every figure; a story linked to several services counts once, under the first;
 - FFT: responses with an FFT answer, by the month they were given; answers to the 2013–2020 question ("How
-  likely are you to recommend…") in columns of their own, never in the answer counts behind % positive.
+  likely are you to recommend…") in columns of their own, never in the answer counts behind % positive;
+- responses to stories and critical stories' follow-up (`dashboards.follow_up`): every story not withdrawn
+  and with consent not withdrawn, shared or not, by organisation and month the story happened.
 
-Which slices are stale comes from two places: `mark_stale` (called by services that know, e.g. a consent
-change), and a scan for rows changed since the last refresh (new responses, newly tagged texts, tag
-decisions, edited stories), which also catches bulk imports that bypass model signals. The scan looks back a
-little before its watermark (`WATERMARK_OVERLAP`) so that a row written by a transaction that was still open
-at the last refresh is not missed.
+Which slices are stale comes from three places: `mark_stale` (called by services that know, e.g. a consent
+change), `story_moving` (a story saved into another month or organisation: the slice it leaves), and a scan
+for rows changed since the last refresh (new responses, newly tagged texts, tag decisions, edited stories,
+stories' actions added, claimed or signed off), which also catches bulk imports that bypass model signals.
+The scan looks back a little before its watermark (`WATERMARK_OVERLAP`) so that a row written by a
+transaction that was still open at the last refresh is not missed.
 """
 
 from __future__ import annotations
@@ -48,13 +51,16 @@ from feedback.metrics import FFT_FIELDS, RECOMMEND_FIELDS
 from feedback.models import Comment, CommentTag, FFTAnswer, FFTRecommendAnswer, Response
 from insight_hub.periods import month_start, next_month
 from insight_hub.themes.models import TagDecision
-from stories.models import Purpose, Story, StoryTag
+from stories.models import Purpose, Story, StoryAction, StoryTag
 
+from . import follow_up
 from .models import (
     Characteristic,
     CommentMonthly,
+    CriticalFollowUpMonthly,
     FFTEqualityMonthly,
     FFTMonthly,
+    ResponseTimeMonthly,
     RollupStale,
     RollupState,
     Source,
@@ -289,6 +295,14 @@ STORY_QUOTE_COLUMNS = [
     "evidence_start",
     "evidence_end",
 ]
+CRITICAL_FOLLOW_UP_COLUMNS = [
+    "organisation_id",
+    "month",
+    "critical",
+    "with_response",
+    "with_change_made",
+    "with_both",
+]
 THEME_EQUALITY_COLUMNS = [
     "organisation_id",
     "month",
@@ -310,6 +324,18 @@ def _build(organisation_id: int | None, month: dt.date | None) -> dict[str, int]
         "theme_equality": 0,
         "story_quote": _insert_select(
             StoryQuote, STORY_QUOTE_COLUMNS, story_quote_rows(organisation_id, month)
+        ),
+        "critical_follow_up": _insert_select(
+            CriticalFollowUpMonthly,
+            CRITICAL_FOLLOW_UP_COLUMNS,
+            follow_up.critical_rows(organisation_id, month),
+        ),
+        # Working days are counted on England's calendar in Python: the database groups the responses by
+        # pair of days first, so a few thousand pairs pass, never the stories.
+        "response_time": len(
+            ResponseTimeMonthly.objects.bulk_create(
+                follow_up.response_time_rows(organisation_id, month), batch_size=2000
+            )
         ),
     }
     for characteristic in Characteristic.values:
@@ -333,6 +359,8 @@ ROLLUP_MODELS = (
     ThemeEqualityMonthly,
     StoryQuote,
     CommentMonthly,
+    CriticalFollowUpMonthly,
+    ResponseTimeMonthly,
 )
 
 
@@ -399,6 +427,29 @@ def mark_stale(pairs: Iterable[tuple[int, dt.date]]) -> None:
     )
 
 
+def story_moving(sender, instance, raw: bool = False, update_fields=None, **kwargs) -> None:
+    """Before a story is saved (a `pre_save` receiver, `dashboards.apps`): when the month it happened or its
+    organisation changes, mark the slice it leaves. The scan finds a changed story only where it is now, so
+    without this the old month would go on counting it (its theme tags, quotes, critical and response
+    figures) until the nightly rebuild."""
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and not {"occurred_on", "organisation", "organisation_id"} & set(
+        update_fields
+    ):
+        return
+    old = Story.objects.filter(pk=instance.pk).values_list("organisation_id", "occurred_on").first()
+    if old is None:
+        return
+    occurred_on = Story._meta.get_field("occurred_on").to_python(instance.occurred_on)
+    if (
+        old[0] != instance.organisation_id
+        or occurred_on is None
+        or month_start(old[1]) != month_start(occurred_on)
+    ):
+        mark_stale([old])
+
+
 def _changed_since(since: dt.datetime) -> set[tuple[int, dt.date]]:
     """(organisation, month) slices whose source rows changed after `since`."""
     pairs: set[tuple[int, dt.date]] = set()
@@ -427,6 +478,8 @@ def _changed_since(since: dt.datetime) -> set[tuple[int, dt.date]]:
         "story__organisation_id",
         "story__occurred_on",
     )
+    # An action added, or its change claimed or signed off: the story's "change made" may have changed.
+    collect(StoryAction.objects.filter(updated_at__gt=since), "story__organisation_id", "story__occurred_on")
     return {(org, month_start(m)) for org, m in pairs}
 
 

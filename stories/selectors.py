@@ -12,7 +12,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, DateField, F, Q, QuerySet
+from django.db.models.functions import TruncDate, TruncMonth
 from django.http import Http404
 from django.utils.safestring import SafeString
 
@@ -371,12 +372,17 @@ class CriticalFollowUp:
         return self._share(self.with_change_made, self.critical)
 
 
-def critical_follow_up(organisation_ids, *, since: datetime.date, before: datetime.date) -> CriticalFollowUp:
-    """For the organisations' critical stories that happened from `since` up to (not including) `before`
-    (not withdrawn, consent not withdrawn): the share with a response to the teller and the share with a
-    change made and signed off. Counts only, no text: the caller passes the organisations the person may
-    see figures for (the system view, a board report's trust or ICS)."""
-    org_ids = list(organisation_ids)
+def _counted_stories(organisation_ids=None) -> QuerySet[Story]:
+    """The stories the follow-up figures count: not withdrawn, consent not withdrawn (shared or not, as the
+    other figures of a dashboard count them). Narrowed to organisations when given."""
+    stories = Story.objects.filter(consent_withdrawn_on__isnull=True).exclude(status=StoryStatus.WITHDRAWN)
+    if organisation_ids is not None:
+        stories = stories.filter(organisation_id__in=list(organisation_ids))
+    return stories
+
+
+def _follow_up_counts() -> dict:
+    """The four counts of critical stories, as aggregates over stories."""
     # The stories with a change made, as one set the database reads once and hashes (`id IN (...)`), not an
     # `EXISTS` per critical story: that was evaluated once for each count it fed, and its cost estimate woke
     # PostgreSQL's JIT compiler (tens of milliseconds on a system view). Same stories either way. The set is
@@ -386,17 +392,54 @@ def critical_follow_up(organisation_ids, *, since: datetime.date, before: dateti
             change_claim=ChangeClaim.MADE, change_signed_off_at__isnull=False
         ).values("story_id")
     )
-    stories = Story.objects.filter(
-        CRITICAL,
-        organisation_id__in=org_ids,
-        occurred_on__gte=since,
-        occurred_on__lt=before,
-        consent_withdrawn_on__isnull=True,
-    ).exclude(status=StoryStatus.WITHDRAWN)
-    counts = stories.aggregate(
-        critical=Count("pk"),
-        with_response=Count("pk", filter=~Q(teller_response="")),
-        with_change_made=Count("pk", filter=made),
-        with_both=Count("pk", filter=made & ~Q(teller_response="")),
+    answered = ~Q(teller_response="")
+    return {
+        "critical": Count("pk"),
+        "with_response": Count("pk", filter=answered),
+        "with_change_made": Count("pk", filter=made),
+        "with_both": Count("pk", filter=made & answered),
+    }
+
+
+def critical_follow_up(organisation_ids, *, since: datetime.date, before: datetime.date) -> CriticalFollowUp:
+    """For the organisations' critical stories that happened from `since` up to (not including) `before`
+    (not withdrawn, consent not withdrawn): the share with a response to the teller and the share with a
+    change made and signed off, read story by story. The dashboards read the same counts from their
+    roll-up (`critical_follow_up_by_month`, summed over months): this is the reading they are checked by."""
+    stories = _counted_stories(organisation_ids).filter(
+        CRITICAL, occurred_on__gte=since, occurred_on__lt=before
     )
-    return CriticalFollowUp(**counts)
+    return CriticalFollowUp(**stories.aggregate(**_follow_up_counts()))
+
+
+def critical_follow_up_by_month(where: Q | None = None) -> QuerySet:
+    """The counts of `critical_follow_up` per organisation and month the story happened (`o`, `m`, then
+    `critical`, `with_response`, `with_change_made`, `with_both`): the rows of the dashboards' roll-up.
+    `where` narrows the stories (one roll-up slice); by default every story."""
+    counted = _counted_stories().filter(CRITICAL, where or Q())
+    return (
+        counted.values(o=F("organisation_id"), m=TruncMonth("occurred_on", output_field=DateField()))
+        .annotate(**_follow_up_counts())
+        .order_by()
+    )
+
+
+def responses_by_day(where: Q | None = None, *, tz) -> QuerySet:
+    """Responses to the people who told the stories (counted stories with a response recorded), grouped by
+    organisation, month the story happened (`o`, `m`), the day it was logged and the day it was answered
+    (`logged`, `answered`: dates in `tz`, England's time), with how many (`n`); `where` narrows the stories
+    (one roll-up slice). Never one story's figures; the working days between the two days are the caller's
+    (`dashboards.follow_up`)."""
+    counted = (
+        _counted_stories().filter(where or Q(), teller_response_at__isnull=False).exclude(teller_response="")
+    )
+    return (
+        counted.values(
+            o=F("organisation_id"),
+            m=TruncMonth("occurred_on", output_field=DateField()),
+            logged=TruncDate("logged_at", tzinfo=tz),
+            answered=TruncDate("teller_response_at", tzinfo=tz),
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )

@@ -8,16 +8,17 @@ import datetime as dt
 from html import unescape
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboards import follow_up
+from dashboards import follow_up, rollups
 from dashboards.spc import LIMIT_FACTOR
 from insight_hub.periods import Period, next_month
 from stories import services
 from stories.models import Story
 from stories.safety import is_working_day
-from stories.selectors import CriticalFollowUp
+from stories.selectors import CriticalFollowUp, critical_follow_up, responses_by_day
 from tests.factories import StoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,13 +140,21 @@ def test_response_times_read_the_logged_and_response_dates_in_working_days(world
     withdrawn = _responded(world, logged=_at(friday), responded=_at(monday))
     Story.objects.filter(pk=withdrawn.pk).update(consent_withdrawn_on=monday)
 
+    rollups.refresh_stale()  # the roll-up pass (a first one builds everything)
+
     june = Period(dt.date(2026, 6, 1), dt.date(2026, 6, 1))
-    counts = follow_up.response_day_counts([world.trust_a.pk], june)
-    assert sorted(counts, key=lambda c: c.logged) == [
-        follow_up.DayCount(dt.date(2026, 6, 1), dt.date(2026, 6, 15), 1),  # two weeks: 10 working days
-        follow_up.DayCount(friday, monday, 1),  # Friday to Monday: 1 working day
-    ]
-    assert follow_up.response_months(counts, june) == [follow_up.ResponseMonth(june.first, 2, 5.5)]
+    # The database's dates are England's: trust A's June responses, as pairs of days.
+    pairs = sorted(
+        (r["logged"], r["answered"], r["n"])
+        for r in responses_by_day(Q(organisation=world.trust_a), tz=TZ)
+        if r["answered"].month == 6
+    )
+    assert pairs == [(dt.date(2026, 6, 1), dt.date(2026, 6, 15), 1), (friday, monday, 1)]
+    # Trust A in June: two weeks (10 working days) and Friday to Monday (1), a mean of 5.5; with trust B's
+    # Monday to Tuesday (1), 12 working days over 3 responses.
+    months = follow_up.response_months_for
+    assert months([world.trust_a.pk], june) == [follow_up.ResponseMonth(june.first, 2, 5.5)]
+    assert months([world.trust_a.pk, world.trust_b.pk], june) == [follow_up.ResponseMonth(june.first, 3, 4.0)]
 
 
 def _critical(world, n: int, *, responded: int = 0, changed: int = 0, both: int = 0):
@@ -176,10 +185,12 @@ def test_the_shares_count_critical_stories_with_a_response_and_a_change_made(wor
     _critical(world, 15, responded=10, changed=5, both=5)
     StoryFactory(organisation=world.trust_a, user=world.px_a, title="Not critical")  # no rating: not counted
     this_month = Period.last_months(1)
-    counts = follow_up.critical_follow_up(
+    counts = critical_follow_up(
         [world.trust_a.pk], since=this_month.first, before=next_month(this_month.last)
     )
     assert counts == CriticalFollowUp(critical=15, with_response=10, with_change_made=5, with_both=5)
+    rollups.refresh_stale()  # the page reads the roll-up, as of the last pass
+    assert follow_up.critical_counts([world.trust_a.pk], this_month) == counts
     shares = follow_up.critical_shares([world.trust_a.pk], this_month)
     assert shares == follow_up.SharesShown(15, 10, 67, 5, 33)
 
@@ -241,6 +252,7 @@ def answered(world):
         StoryFactory(organisation=world.trust_b, user=world.px_b, title=f"B critical {i}") for i in range(5)
     ]
     Story.objects.filter(pk__in=[s.pk for s in _critical_b]).update(criticality=4)
+    rollups.rebuild_all()  # the pages read the roll-ups
 
 
 def _this_month() -> str:

@@ -1,8 +1,10 @@
-"""The "Responses and changes made" figures (dashboards/follow_up.py) as the database groups them, against a
+"""The "Responses and changes made" figures (dashboards/follow_up.py) as the roll-ups hold them, against a
 direct computation story by story in Python on varied data: critical by each of its three rules or not at all,
 withdrawn, consent withdrawn, answered or not (with a blank response), changes claimed "made" signed off or
 not, claimed "planned", two actions on one story, another trust's stories, and moments either side of
-midnight and of the months' edges in England's time."""
+midnight and of the months' edges in England's time. Then the same after changes made through the services
+(a response recorded, one recorded again a month later, a change claimed and signed off, a claim made
+again, a story withdrawn, consent withdrawn, a story erased) and one roll-up pass."""
 
 from __future__ import annotations
 
@@ -10,12 +12,14 @@ import datetime as dt
 import random
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
-from dashboards import follow_up
+from dashboards import follow_up, rollups
 from insight_hub.periods import Period, month_start, next_month
 from stories.models import ChangeClaim, Story, StoryAction, StoryStatus
-from stories.selectors import CriticalFollowUp
+from stories.selectors import CriticalFollowUp, critical_follow_up
+from tests.factories import StoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,20 +124,16 @@ def _direct_months(stories, org_ids, history: Period) -> list[follow_up.Response
     ]
 
 
-@pytest.mark.parametrize("months", [1, 12])
-@pytest.mark.parametrize("which", ["a", "both"])
-def test_the_grouped_figures_equal_a_story_by_story_computation(world, months, which):
-    stories = _seed(world)
-    org_ids = {world.trust_a.pk} if which == "a" else {world.trust_a.pk, world.trust_b.pk}
+def _check(stories, org_ids: set[int], months: int) -> None:
     period = Period.last_months(months)
     figures = follow_up.follow_up_figures(sorted(org_ids), period)
 
     expected_shares = _direct_shares(stories, org_ids, period)
     assert expected_shares.critical > 5 or months == 1  # the data reach every rule
-    assert (
-        follow_up.critical_follow_up(sorted(org_ids), since=period.first, before=next_month(period.last))
-        == expected_shares
+    assert critical_follow_up(sorted(org_ids), since=period.first, before=next_month(period.last)) == (
+        expected_shares
     )
+    assert follow_up.critical_counts(sorted(org_ids), period) == expected_shares
     assert figures.shares == follow_up.shares_shown(expected_shares)
 
     expected_months = _direct_months(stories, org_ids, figures.history)
@@ -143,3 +143,110 @@ def test_the_grouped_figures_equal_a_story_by_story_computation(world, months, w
     ]
     for got, want in zip(figures.months, expected_months, strict=True):
         assert got.mean == pytest.approx(want.mean) if want.mean is not None else got.mean is None
+
+
+@pytest.mark.parametrize("months", [1, 12])
+@pytest.mark.parametrize("which", ["a", "both"])
+def test_the_grouped_figures_equal_a_story_by_story_computation(world, months, which):
+    stories = _seed(world)
+    rollups.rebuild_all()
+    org_ids = {world.trust_a.pk} if which == "a" else {world.trust_a.pk, world.trust_b.pk}
+    _check(stories, org_ids, months)
+
+
+def _snapshot() -> dict[str, list]:
+    out = {}
+    for model in (follow_up.ResponseTimeMonthly, follow_up.CriticalFollowUpMonthly):
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        out[model.__name__] = sorted(model.objects.values_list(*fields))
+    return out
+
+
+def test_changes_through_the_services_reach_the_figures_after_one_roll_up_pass(world, monkeypatch):
+    from insight_hub.privacy import subjects
+    from insight_hub.themes import services as theme_services
+    from stories import services
+
+    monkeypatch.setattr(theme_services, "tagging_queue", lambda *, label, ids: None)
+    _seed(world)
+    today = timezone.localdate()
+    # Stories of trust A made through the services, this month and two months ago: six critical (rated 5),
+    # and two answered 40 days ago.
+    mine = [
+        StoryFactory(
+            organisation=world.trust_a,
+            user=world.px_a,
+            status="shared",
+            title=f"Varied story, by the services {i}",
+            occurred_on=month_start(today) - dt.timedelta(days=62 * (i % 2)),
+        )
+        for i in range(8)
+    ]
+    critical, answered = mine[:6], mine[6:]
+    Story.objects.filter(pk__in=[s.pk for s in critical]).update(criticality=5)
+    for story in answered:
+        services.teller_response_record(story=story, user=world.px_a, response="Thank you.")
+    forty_days_ago = timezone.now() - dt.timedelta(days=40)
+    Story.objects.filter(pk__in=[s.pk for s in answered]).update(
+        logged_at=forty_days_ago - dt.timedelta(days=3), teller_response_at=forty_days_ago
+    )
+    for story in mine:
+        story.refresh_from_db()
+    rollups.rebuild_all()
+
+    def check_every_scope() -> None:
+        stories = list(Story.objects.filter(title__startswith="Varied story"))
+        for which in ({world.trust_a.pk}, {world.trust_a.pk, world.trust_b.pk}):
+            for months in (1, 12):
+                _check(stories, which, months)
+
+    year = Period.last_months(12)
+    before = follow_up.critical_counts([world.trust_a.pk], year)
+    # A response recorded to two critical stories (today: this month's response times gain them).
+    for story in critical[:2]:
+        services.teller_response_record(story=story, user=world.px_a, response="Thank you for telling us.")
+    # A response recorded again: it leaves the month it was first answered in.
+    services.teller_response_record(story=answered[0], user=world.px_a, response="A fuller reply.")
+    # Withdrawn by the trust; consent withdrawn by the teller.
+    services.story_status_set(story=critical[4], status=StoryStatus.WITHDRAWN)
+    services.story_consent_withdraw(
+        story=critical[5], user=world.px_a, withdrawn_on=today, note="Asked us to stop using it"
+    )
+    # Not yet: the figures are those of the last pass.
+    assert follow_up.critical_counts([world.trust_a.pk], year) == before
+    assert rollups.refresh_stale()["slices"] >= 1
+    check_every_scope()
+    after_responses = follow_up.critical_counts([world.trust_a.pk], year)
+    assert (after_responses.critical, after_responses.with_response) == (
+        before.critical - 2,  # one withdrawn, one with consent withdrawn
+        before.with_response + 2,
+    )
+
+    # Only actions change now (the stories are not saved, and their last saves are put back before the
+    # pass's look-back, so that only the actions can mark the slices): a change claimed made and signed off
+    # on one critical story; on another, signed off and then claimed again (waiting for sign-off: not made).
+    Story.objects.update(updated_at=F("updated_at") - dt.timedelta(minutes=30))
+    for story, claim_again in ((critical[2], False), (critical[3], True)):
+        action = services.action_create(
+            story=story, user=world.px_a, description="Hourly rounds", owner=world.px_a, due_on=today
+        )
+        services.change_claim(action=action, user=world.px_a, claim="made", description="Rounds began")
+        services.change_sign_off(action=action, user=world.px_a_colleague)
+        if claim_again:
+            services.change_claim(action=action, user=world.px_a_colleague, claim="made", description="More")
+    rollups.refresh_stale()
+    check_every_scope()
+    assert follow_up.critical_counts([world.trust_a.pk], year).with_change_made == (
+        after_responses.with_change_made + 1
+    )
+
+    # Erased at the teller's request: its slices are rebuilt at once (`dashboards.rights`), before any pass.
+    erased = answered[1]
+    done, _ = subjects.subject_erase(world.admin, keys=[f"story:{erased.pk}"])
+    assert len(done) == 1 and not Story.objects.filter(pk=erased.pk).exists()
+    check_every_scope()
+
+    # And the passes left what a full rebuild gives.
+    incremental = _snapshot()
+    rollups.rebuild_all()
+    assert _snapshot() == incremental

@@ -197,3 +197,34 @@ def test_the_comment_count_roll_up_counts_every_comment_and_the_migration_fills_
     assert (
         sorted(CommentMonthly.objects.values_list("organisation_id", "service_id", "month", "count")) == built
     )
+
+
+def test_a_story_moved_to_another_month_leaves_its_old_slice_at_the_next_pass(world, themes, monkeypatch):
+    """The scan finds a changed story where it is now; the month it left is marked as it is saved."""
+    from dashboards.models import CriticalFollowUpMonthly
+    from insight_hub.themes import services as theme_services
+    from stories.models import Story
+    from stories.services import story_update
+
+    monkeypatch.setattr(theme_services, "tagging_queue", lambda *, label, ids: None)
+    story = StoryFactory(organisation=world.trust_a, status="shared", user=world.px_a)
+    StoryTag.objects.filter(story=story).delete()
+    StoryTag.objects.create(story=story, theme=themes[0], sentiment="negative")
+    Story.objects.filter(pk=story.pk).update(criticality=5)
+    story.refresh_from_db()
+    rollups.rebuild_all()
+    this_month, earlier = _moment(0).date().replace(day=1), _moment(2).date().replace(day=1)
+    assert list(CriticalFollowUpMonthly.objects.values_list("month", "critical")) == [(this_month, 1)]
+
+    story_update(
+        story=story, title=story.title, narrative=story.narrative, teller=story.teller,
+        occurred_on=earlier.replace(day=12), occurred_precision="day", source_channel=story.source_channel,
+        services=[], stages=[],
+    )  # fmt: skip
+    assert RollupStale.objects.filter(organisation=world.trust_a, month=this_month).exists()
+    rollups.refresh_stale()
+    assert list(CriticalFollowUpMonthly.objects.values_list("month", "critical")) == [(earlier, 1)]
+    assert list(ThemeMonthly.objects.filter(source="story").values_list("month", "count")) == [(earlier, 1)]
+    incremental = _snapshot()
+    rollups.rebuild_all()
+    assert _snapshot() == incremental

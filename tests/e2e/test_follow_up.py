@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from dashboards import rollups
 from stories import services
 from stories.models import Story
 from tests.e2e.conftest import assert_accessible, sign_in
@@ -43,6 +44,7 @@ def _answered(world) -> Story:
     services.teller_response_record(
         story=critical, user=world.px_a, response="Dear John Smith, we are sorry."
     )
+    rollups.rebuild_all()  # the dashboards read the roll-ups
     return critical
 
 

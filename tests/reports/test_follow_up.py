@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from dashboards import rollups
 from dashboards.follow_up import working_days_between
 from dashboards.reports import services
 from dashboards.reports.models import ReportFile
@@ -44,6 +45,7 @@ def answered(world, data):
         )  # fmt: skip
         story_services.change_claim(action=action, user=world.px_a, claim="made", description="Rounds began")
         story_services.change_sign_off(action=action, user=world.px_a_colleague)
+    rollups.refresh_stale()  # the report reads the roll-ups, as of the last pass
     return working_days_between(logged.date(), responded.date())
 
 
