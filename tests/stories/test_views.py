@@ -438,7 +438,7 @@ def test_a_px_lead_cannot_import_into_another_trust(client, world):
     response = post_as(
         client, world.px_b, reverse("stories:import"), {"organisation": world.trust_a.pk, "file": good}
     )
-    assert "Select a valid choice" in response.content.decode() and not Story.objects.exists()
+    assert "Organisation: select a valid choice" in response.content.decode() and not Story.objects.exists()
 
 
 @pytest.mark.parametrize("person", EVERYONE)
