@@ -40,6 +40,7 @@ def test_an_odd_filter_value_names_its_field(client, world, who, name, params, l
     assert status == 200
     assert f"{label}: select a valid choice; ‘zzz’ is not one of them." in html
     assert "is not one of the available choices" not in html
+    assert 'class="nhsuk-error-summary"' in html  # listed at the top of the page, linked to the field
 
 
 def test_an_organisation_page_names_its_fft_setting_filter(client, world):
