@@ -73,8 +73,10 @@ def export_csv(request, pk: int):
     period = form.period()
     if form.period_errors:  # a file of some other period than the one asked for would mislead: say why not
         problems = "; ".join(
-            str(e) for name in ("months", "from_month", "to_month") for e in form.errors.get(name, [])
-        )
+            error if error.startswith(f"{form[name].label}:") else f"{form[name].label}: {error}"
+            for name in ("months", "from_month", "to_month")
+            for error in form[name].errors
+        )  # each named, as the page's error summary would: a file has no fields to point at
         return HttpResponseBadRequest(
             f"No CSV for this period: {problems}", content_type="text/plain; charset=utf-8"
         )

@@ -25,14 +25,18 @@ browser's own bubbles. Buttons: `{% include "components/forms/submit.html" with 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from functools import cache
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.utils.functional import Promise
 
-__all__ = ["EmailAuthenticationForm", "NHSBoundField", "NHSDateInput", "NHSFormRenderer"]
+__all__ = ["EmailAuthenticationForm", "NHSBoundField", "NHSDateInput", "NHSFormRenderer", "named_error"]
 
 
 def _kind(widget: forms.Widget) -> str:
@@ -68,8 +72,55 @@ _CONTROL_CLASSES = {
 }
 
 
+def _subclasses(cls: type) -> Iterator[type]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+@cache
+def _django_messages() -> frozenset[int]:
+    """Django's own error messages (its form fields' defaults and its validators'), by identity: none
+    names its field ("Select a valid choice. zzz is not one of the available choices."). A field keeps
+    the very object unless its form gave its own wording, so identity tells them apart in any language."""
+    messages: list[object] = []
+    for cls in (forms.Field, *_subclasses(forms.Field)):
+        if cls.__module__.startswith("django."):
+            messages += vars(cls).get("default_error_messages", {}).values()
+    for value in vars(validators).values():
+        if isinstance(value, type) and isinstance(getattr(value, "message", None), str | Promise):
+            messages.append(value.message)
+    return frozenset(map(id, messages))
+
+
+def named_error(label: str, error: ValidationError) -> str:
+    """The message with its field named where Django's own wording leaves it out, as the error summary lists
+    it away from the field: "Organisation: select a valid choice; ‘zzz’ is not one of them." A form's own
+    words are kept as they are: they are written to say what they are about ("Select the organisation")."""
+    message = " ".join(error)  # the message with its values put in
+    if not label or id(error.message) not in _django_messages():
+        return message
+    if error.code == "invalid_choice":
+        value = str((error.params or {}).get("value", ""))
+        value = value if len(value) <= 40 else f"{value[:39]}…"
+        shown = f"‘{value}’ is not one of them" if value else "that one is not one of them"
+        return f"{label}: select a valid choice; {shown}."
+    return f"{label}: {message[:1].lower()}{message[1:]}"
+
+
 class NHSBoundField(BoundField):
-    """A BoundField that knows its NHS.UK component and adds its classes to the widget."""
+    """A BoundField that knows its NHS.UK component and adds its classes to the widget, and whose errors
+    name it where Django's own wording does not (`named_error`): every page's error summary, inline
+    message and filter form gets it from here."""
+
+    @property
+    def errors(self):
+        errors = super().errors
+        if not errors:
+            return errors
+        label = str(self.label or "").removesuffix("(optional)").strip()
+        named = [named_error(label, error) for error in errors.as_data()]
+        return self.form.error_class(named, renderer=self.form.renderer)
 
     @property
     def nhsuk_kind(self) -> str:

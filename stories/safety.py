@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from insight_hub.notifications.services import email_enqueue
+from insight_hub.organisations.permissions import story_title_for
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
@@ -70,6 +71,19 @@ def escalate_after_days() -> int:
 def story_reference(story: Story) -> str:
     """How an email names a story: its number and organisation, never its text."""
     return f"S{story.pk} at {story.organisation.display_name}"
+
+
+def assigned_message(viewer, story: Story, to) -> str:
+    """What the person who gave a concern to `to` is told: the story by the title they may read
+    (`story_title_for`) beside its reference. A concern on a story its trust never shared (escalated to the
+    ICB lead) keeps to its reference and trust: its title stays the trust's, as on the awaiting list."""
+    name = to.get_full_name() or to.email
+    if Story.objects.visible_to(viewer).filter(pk=story.pk).exists():
+        return f"Concern about ‘{story_title_for(viewer, story)}’ (S{story.pk}) given to {name}."
+    return (
+        f"Concern S{story.pk} at {story.organisation.display_name} given to {name}. The story is not "
+        "shared with the ICS, so its title stays with its trust."
+    )
 
 
 def route(story: Story, *, user, stage: str, now: datetime.datetime) -> None:

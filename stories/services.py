@@ -271,11 +271,19 @@ def story_update(
     return _story_save(story, text_changed=text_changed, services=services, stages=stages)
 
 
-def _consent_missing_message(story: Story) -> str | None:
+CONSENT_MISSING = "Record the person’s consent to use their story for internal learning first."
+
+
+def share_refusal(story: Story) -> str | None:
+    """Why the story may not be submitted or shared now, or None when it may: consent for internal learning
+    recorded and not withdrawn, and its redaction done. The one rule for a single story's status change and
+    for the share-check queue (`stories.share_check`), so the queue never offers what sharing would refuse."""
     if story.consent_withdrawn:
         return "The person withdrew their consent, so this story cannot be used."
     if not (story.consent_recorded and story.consent_internal_learning):
-        return "Record the person’s consent to use their story for internal learning first."
+        return CONSENT_MISSING
+    if not story.redaction_version:
+        return "This story is still being redacted (just imported): try again in a minute."
     return None
 
 
@@ -286,12 +294,8 @@ def story_status_set(*, story: Story, status: str) -> Story:
         raise ValidationError(
             {"status": f"A {story.get_status_display().lower()} story cannot become {status.label.lower()}."}
         )
-    if status in STATUSES_NEEDING_CONSENT and (message := _consent_missing_message(story)):
+    if status in STATUSES_NEEDING_CONSENT and (message := share_refusal(story)):
         raise ValidationError({"status": message})
-    if status in STATUSES_NEEDING_CONSENT and not story.redaction_version:
-        raise ValidationError(
-            {"status": "This story is still being redacted (just imported): try again in a minute."}
-        )
     story.status = status
     story.full_clean()
     story.save(update_fields=["status", "updated_at"])

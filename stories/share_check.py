@@ -7,9 +7,10 @@ every story checked fine in one go.
   import batch is one more condition there).
 - A check holds for the redacted text it was made on: a story whose redaction changed since is unchecked
   again, and bulk sharing never shares it on the old check.
-- Bulk sharing uses the same rules as one story's "share" (`services.story_status_set`): consent for internal
-  learning, not withdrawn; only a px lead of the story's own trust; each organisation's share is one audit
-  event naming its stories.
+- Bulk sharing uses the same rules as one story's "share" (`services.share_refusal`): consent for internal
+  learning, not withdrawn, redaction done; only a px lead of the story's own trust; each organisation's share
+  is one audit event naming its stories. A story that cannot be shared stands in the queue as "cannot be
+  shared yet" with the reason: it is never offered "fine to share" nor counted in what one press will share.
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ from insight_hub.privacy.redaction.spans import RedactedSpan, resolve
 from insight_hub.themes.models import text_hash
 
 from .models import ShareCheck, ShareCheckDecision, Story, StoryStatus
+from .services import share_refusal
 
 QUEUE_STATUSES = (StoryStatus.DRAFT, StoryStatus.SUBMITTED)
 LEFT = "left"
+BLOCKED = "blocked"  # cannot be shared as it stands (no consent, say), whatever its check says
 
 
 def redacted_hash(title: str, narrative: str) -> str:
@@ -51,7 +54,8 @@ class QueueState:
     """Each story's standing in the queue, in queue order, and the counts the page shows."""
 
     order: list[int] = field(default_factory=list)
-    state: dict[int, str] = field(default_factory=dict)  # pk → "ok", "fix" or "left"
+    state: dict[int, str] = field(default_factory=dict)  # pk → "ok", "fix", "left" or "blocked"
+    reasons: dict[int, str] = field(default_factory=dict)  # pk → why a "blocked" story cannot be shared
 
     def count(self, state: str) -> int:
         return sum(1 for value in self.state.values() if value == state)
@@ -67,6 +71,10 @@ class QueueState:
     @property
     def left(self) -> int:
         return self.count(LEFT)
+
+    @property
+    def blocked(self) -> int:
+        return self.count(BLOCKED)
 
     def neighbours(self, pk: int) -> tuple[int | None, int | None]:
         index = self.order.index(pk)
@@ -86,16 +94,35 @@ class QueueState:
         return self.order.index(pk) + 1
 
 
+SHARE_RULE_FIELDS = (
+    "consent_recorded_at",
+    "consent_internal_learning",
+    "consent_withdrawn_on",
+    "redaction_version",
+)
+
+
 def queue_state(queue: QuerySet[Story]) -> QueueState:
-    """One query over the queue: a check counts only while the redacted text is what was checked."""
-    rows = queue.values_list(
-        "pk", "redacted_title", "redacted_narrative", "share_check__decision", "share_check__text_hash"
+    """One query over the queue: a story that cannot be shared (`services.share_refusal`) is "blocked" with
+    its reason; otherwise a check counts only while the redacted text is what was checked."""
+    rows = queue.values(
+        "pk",
+        "redacted_title",
+        "redacted_narrative",
+        "share_check__decision",
+        "share_check__text_hash",
+        *SHARE_RULE_FIELDS,
     )
     state = QueueState()
-    for pk, title, narrative, decision, checked_hash in rows:
-        current = decision if decision and checked_hash == redacted_hash(title, narrative) else LEFT
+    for row in rows:
+        pk = row["pk"]
         state.order.append(pk)
-        state.state[pk] = current
+        if reason := share_refusal(Story(pk=pk, **{name: row[name] for name in SHARE_RULE_FIELDS})):
+            state.state[pk], state.reasons[pk] = BLOCKED, reason
+            continue
+        decision, checked_hash = row["share_check__decision"], row["share_check__text_hash"]
+        fresh = decision and checked_hash == redacted_hash(row["redacted_title"], row["redacted_narrative"])
+        state.state[pk] = decision if fresh else LEFT
     return state
 
 
@@ -124,6 +151,8 @@ def share_check_mark(*, story: Story, user, decision: str) -> ShareCheck:
         raise ValidationError(
             {"decision": f"A {story.get_status_display().lower()} story is not checked here."}
         )
+    if decision == ShareCheckDecision.OK and (reason := share_refusal(story)):
+        raise ValidationError({"decision": f"It cannot be shared yet. {reason}"})
     check, _ = ShareCheck.objects.update_or_create(
         story=story,
         defaults={
@@ -163,7 +192,7 @@ def stories_share_checked(*, user, queue: QuerySet[Story]) -> BulkShareResult:
     for story in stories:
         if story.share_check.text_hash != redacted_hash(story.redacted_title, story.redacted_narrative):
             continue  # changed since the count above: back in the queue
-        if story.consent_withdrawn or not (story.consent_recorded and story.consent_internal_learning):
+        if share_refusal(story):  # consent withdrawn or narrowed since the count above
             result.no_consent.append(story.pk)
             continue
         result.shared.append(story.pk)

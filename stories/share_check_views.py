@@ -26,6 +26,7 @@ from insight_hub.privacy.models import AuditAction
 
 from . import share_check
 from .models import ImportSource, ShareCheckDecision
+from .services import CONSENT_MISSING
 
 HAND = "hand"  # stories logged in the hub, not imported
 FILTER_FIELDS = ("organisation", "import_source", "logged_from", "logged_to")
@@ -121,6 +122,8 @@ def share_check_queue(request):
         context |= {
             "story": story,
             "story_state": state.state[at],
+            "refusal": state.reasons.get(at, ""),
+            "consent_missing": state.reasons.get(at) == CONSENT_MISSING,
             "position": state.position(at),
             "previous_url": _queue_url(params, previous) if previous else "",
             "next_url": _queue_url(params, following) if following else "",

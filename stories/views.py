@@ -563,9 +563,7 @@ def safety_assign(request, pk: int):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request, f"Concern S{story.pk} given to {form.cleaned_data['user'].get_full_name()}."
-            )
+            messages.success(request, safety.assigned_message(request.user, story, form.cleaned_data["user"]))
     else:
         messages.error(
             request, "Give this concern to: choose a patient experience lead of the trust or the ICB lead."

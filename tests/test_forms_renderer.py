@@ -109,7 +109,7 @@ def test_every_field_kind_gets_nhsuk_markup_and_error_modifiers(invalid_form):
     assert [page.by_id(f"id_visited_{i}")[1]["value"] for i in range(3)] == ["31", "2", "2025"]
 
     html = str(invalid_form)
-    assert '<span class="nhsuk-u-visually-hidden">Error: </span>This field is required.' in html
+    assert '<span class="nhsuk-u-visually-hidden">Error: </span>Your name: this field is required.' in html
     assert '<legend class="nhsuk-fieldset__legend">How should we contact you?</legend>' in html
     assert '<label class="nhsuk-label" for="id_name">Your name</label>' in html
     # NHS.UK marks optional fields, not required ones; Django's "Label:" colon is gone.

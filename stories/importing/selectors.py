@@ -3,6 +3,7 @@ file holds patients' words): anyone else gets 404."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,8 @@ from insight_hub.imports import tabular
 from insight_hub.organisations.models import Organisation
 from insight_hub.organisations.permissions import scope_for
 
-from ..models import CRITICALITY_LABELS, DatePrecision, SourceChannel, Teller
+from ..models import CRITICALITY_LABELS, CriticalityScale, DatePrecision, SourceChannel, Teller
+from .mapping import OnError
 from .models import StoryImport
 from .rows import StoryRecord
 
@@ -81,4 +83,34 @@ def story_import_preview(batch: StoryImport) -> list[PreviewRow]:
                 rows.append(PreviewRow(number, [], parsed))
             else:
                 rows.append(PreviewRow(number, _as_stored(parsed), []))
+    return rows
+
+
+def _month(value: str) -> str:
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").strftime("%B %Y")
+    except ValueError:
+        return value
+
+
+# Each default (mapping.DEFAULTS) as a person reads it: its name, and its value in words.
+_DEFAULTS_IN_WORDS = {
+    "teller": ("Who told the stories", dict(Teller.choices).get),
+    "source_channel": ("Source", dict(SourceChannel.choices).get),
+    "occurred_on": ("Month they happened", _month),
+    "title_words": ("Title, when the file has none", lambda words: f"the story’s first {words} words"),
+    "criticality_scale": ("Criticality scale", dict(CriticalityScale.choices).get),
+    "on_error": ("If a row has a problem", dict(OnError.CHOICES).get),
+}
+
+
+def defaults_in_words(defaults: dict[str, str]) -> list[tuple[str, str]]:
+    """The import's defaults as a person reads them ("Source: Care Opinion", not "source_channel:
+    care_opinion"), each with the choice label its model gives; one the hub does not know is shown as
+    it is rather than hidden."""
+    rows = []
+    for key, (name, words) in _DEFAULTS_IN_WORDS.items():
+        if value := defaults.get(key):
+            rows.append((name, words(str(value)) or str(value)))
+    rows += [(key, str(value)) for key, value in defaults.items() if key not in _DEFAULTS_IN_WORDS]
     return rows

@@ -188,7 +188,10 @@ def import_preview(request, uid):
 @vary_on_headers("HX-Request")
 def import_detail(request, uid):
     batch = selectors.story_import_get_for(request.user, uid=uid)
-    context = progress_context(batch, imported="Stories imported") | {"breadcrumbs": [HOME, STORIES, IMPORTS]}
+    context = progress_context(batch, imported="Stories imported") | {
+        "breadcrumbs": [HOME, STORIES, IMPORTS],
+        "defaults": selectors.defaults_in_words(batch.defaults),
+    }
     template = "stories/imports/import_detail.html"
     if request.htmx:
         template += "#progress"

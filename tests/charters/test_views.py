@@ -76,7 +76,7 @@ def test_adopt_with_an_unowned_commitment_says_which_one(client, world):
 def test_the_admin_sets_up_a_charter_through_the_forms(client, world):
     client.force_login(world.admin)
     response = client.post(reverse("charters:create"), {"title": "", "summary": "x"})
-    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    assert response.status_code == 200 and "Title: this field is required" in response.content.decode()
     response = client.post(reverse("charters:create"), {"title": "Our charter", "summary": "We promise."})
     charter = Charter.objects.get()
     assert response.url == reverse("charters:detail", args=[charter.pk])
@@ -129,7 +129,7 @@ def test_the_admin_sets_up_a_charter_through_the_forms(client, world):
     )
     page = response.content.decode()
     assert response.status_code == 400
-    assert "Ensure this value is greater than or equal to 0" in page
+    assert "Number of people reached: ensure this value is greater than or equal to 0" in page
 
 
 def test_review_form_records_evidence_and_actions(client, world):

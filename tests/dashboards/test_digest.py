@@ -155,7 +155,8 @@ def test_a_person_chooses_the_day_or_never(client, world):
     client.post(url, {"day": "off"})
     assert digest_day_for(world.px_a) is None
     page = client.post(url, {"day": "Saturday"})
-    assert page.status_code == 200 and "Select a valid choice" in page.content.decode()
+    assert page.status_code == 200
+    assert "select a valid choice; ‘Saturday’ is not one of them" in page.content.decode()
 
 
 def test_the_emails_link_turns_it_off_without_signing_in(client, world):

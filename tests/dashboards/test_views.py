@@ -124,7 +124,7 @@ def test_owner_must_be_an_icb_lead(client, world):
         },
     )
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "select a valid choice" in response.content.decode()
     assert not Dashboard.objects.exists()
 
 

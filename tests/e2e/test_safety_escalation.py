@@ -120,7 +120,8 @@ def test_a_concern_goes_lead_deputy_icb_lead_who_reassigns_and_the_response_clos
     assert_accessible(page)
     page.get_by_label("Give this concern to").select_option(label="Dev Deputy")
     page.get_by_role("button", name="Assign").click()
-    page.get_by_text(f"Concern S{story.pk} given to Dev Deputy").wait_for()
+    page.get_by_text(f"Concern S{story.pk} at {world.trust_a.display_name} given to Dev Deputy").wait_for()
+    assert story.title not in page.locator("main").inner_text()  # an unshared story's title stays the trust's
     assert page.console_errors == []
     assert page.goto(f"/stories/{story.pk}/").status == 404  # the draft itself stays the trust's
     page.console_errors.clear()  # the browser logs that 404, which was asked for

@@ -64,3 +64,26 @@ def test_a_lead_checks_an_imports_stories_with_the_keyboard_and_shares_them(page
     assert [statuses[s.pk] for s in stories] == ["shared", "draft", "shared"]
     assert list(Story.objects.filter(title="Logged by hand").values_list("status", flat=True)) == ["draft"]
     assert page.console_errors == []
+
+
+def test_a_story_without_consent_says_why_and_how_to_fix_it(page, world):
+    StoryFactory(organisation=world.trust_a, user=world.px_a, title="Checked with consent", consent=True)
+    without = StoryFactory(organisation=world.trust_a, user=world.px_a, title="No consent yet")
+    sign_in(page, world.px_a.email, TEST_PASSWORD)
+    page.wait_for_url("**/")
+    page.goto(f"/stories/share-check/?at={without.pk}")
+    page.get_by_role("heading", name="Story 2 of 2 Cannot be shared yet").wait_for()
+    refusal = page.locator("#share-check-refusal")
+    assert "consent to use their story for internal learning" in refusal.inner_text()
+    assert page.get_by_role("button", name="Fine to share").count() == 0
+    assert (_count(page, "left"), _count(page, "blocked")) == ("1", "1")
+    assert_accessible(page)
+    page.get_by_role("link", name="Story 1").click()
+    page.keyboard.press("c")
+    page.get_by_role("button", name="Share 1 checked story with the ICS").wait_for()
+    assert (_count(page, "checked"), _count(page, "blocked")) == ("1", "1")
+    page.keyboard.press("j")
+    page.get_by_role("heading", name="Story 2 of 2 Cannot be shared yet").wait_for()
+    refusal.get_by_role("link", name="Record the person’s consent").click()
+    page.wait_for_url(f"**/stories/{without.pk}/consent/")
+    assert page.console_errors == []

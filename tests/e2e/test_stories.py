@@ -117,7 +117,10 @@ def test_a_px_lead_logs_and_shares_a_story_and_only_the_redacted_text_leaves_the
     assert_accessible(page)
     page.get_by_label("Give this concern to").select_option(str(world.px_a_colleague.pk))
     page.get_by_role("button", name="Assign").click()
-    assert f"Concern S{story.pk} given to" in page.locator("main").inner_text()
+    story.refresh_from_db()
+    assert (
+        f"Concern about ‘{story.redacted_title}’ (S{story.pk}) given to" in page.locator("main").inner_text()
+    )
     page.goto("/stories/")
     assert_accessible(page)
     sign_out(page)

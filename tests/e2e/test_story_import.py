@@ -98,6 +98,9 @@ def test_a_care_opinion_export_imports_with_a_saved_mapping_by_page_and_by_comma
     page.get_by_role("button", name="Import the stories").click()
     page.get_by_text("Imported 4 stories").wait_for()
     assert_accessible(page)
+    recorded = page.locator("main dl").last.inner_text()
+    assert "Criticality scale" in recorded and "Signed −5..+5" in recorded and "Care Opinion" in recorded
+    assert "If a row has a problem" in recorded and "on_error" not in recorded and "_" not in recorded
     with page.expect_download() as download:
         page.get_by_role("link", name="Download this mapping (JSON)").click()
     mapping = tmp_path / "care-opinion-mapping.json"

@@ -183,7 +183,7 @@ def test_the_queue_page_shows_reasons_audits_originals_and_is_404_for_a_board_me
         user=world.px_a, action=AuditAction.RESPONSE_VIEWED_UNREDACTED, object_id=str(c.response_id)
     ).exists()
     bad = client.get(reverse("feedback:complex_comments"), {"reason": "nonsense", "date_from": "31/31/2025"})
-    assert bad.status_code == 200 and "Select a valid choice" in bad.text
+    assert bad.status_code == 200 and "select a valid choice; ‘nonsense’ is not one of them" in bad.text
     client.force_login(world.board_a)
     assert client.get(reverse("feedback:complex_comments")).status_code == 404
     assert client.get(reverse("feedback:complex_comments_csv")).status_code == 404

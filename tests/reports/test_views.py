@@ -96,7 +96,7 @@ def test_a_story_of_another_trust_cannot_be_chosen(client, world, data):
     client.force_login(world.px_a)
     response = post_report(client, world, data, [other.pk])
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "select a valid choice" in response.content.decode()
     assert not BoardReport.objects.exists()
 
 

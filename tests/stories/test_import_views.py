@@ -88,6 +88,18 @@ def test_a_px_lead_imports_a_care_opinion_export_through_the_pages(
     assert batch.status == StoryImportStatus.DONE and batch.rows_imported == 11
     page = client.get(reverse("stories:import_detail", kwargs={"uid": batch.uid})).content.decode()
     assert "Imported 11 stories" in page and "Care Opinion under its terms" in page
+    for code in ("teller:", "source_channel", "on_error", "good_rows", "criticality_scale"):
+        assert code not in page  # the defaults in words, not the mapping file's codes
+    value = '</dt><dd class="nhsuk-summary-list__value">'
+    for words in (
+        f"Who told the stories{value}Patient<",
+        f"Source{value}Care Opinion<",
+        f"Month they happened{value}March 2024<",
+        "the story’s first 6 words",
+        f"Criticality scale{value}Signed −5..+5 (negative critical, positive praise)<",
+        f"If a row has a problem{value}Import the good rows and report each bad one<",
+    ):
+        assert words in page
     story = Story.objects.get(external_id="co-0")
     assert (story.criticality, story.praise) == (5, 0)
     detail = client.get(reverse("stories:detail", args=[story.pk])).content.decode()

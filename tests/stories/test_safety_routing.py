@@ -215,7 +215,11 @@ def test_an_icb_lead_assigns_a_concern_and_the_new_person_is_emailed(
     assert response.status_code == 200 and "Give this concern to" in response.content.decode()
     shared.refresh_from_db()
     assert shared.safety_routed_to == world.px_a
-    assert client.post(url, {field: world.px_a_colleague.pk}).status_code == 302
+    response = client.post(url, {field: world.px_a_colleague.pk}, follow=True)
+    assert response.redirect_chain[0][1] == 302
+    colleague = world.px_a_colleague.get_full_name()
+    told = f"Concern about ‘{shared.redacted_title}’ (S{shared.pk}) given to {colleague}."
+    assert escape(told) in response.content.decode()  # the title the ICB lead may read, and the reference
     shared.refresh_from_db()
     assert shared.safety_routed_to == world.px_a_colleague and shared.safety_stage == SafetyStage.ASSIGNED
     detail = client.get(reverse("stories:detail", args=[shared.pk])).content.decode()

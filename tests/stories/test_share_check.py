@@ -5,7 +5,7 @@ else checks or shares a trust's stories."""
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from insight_hub.privacy.models import AuditAction, AuditEvent
@@ -71,13 +71,72 @@ def test_a_story_changed_after_its_check_is_to_check_again_and_not_shared(world)
     assert result.shared == [] and Story.objects.get().status == "draft"
 
 
-def test_stories_without_consent_are_counted_not_shared(client, world):
-    story = _story(world, consent=False)
-    share_check.share_check_mark(story=story, user=world.px_a, decision="ok")
+def _no_consent(world, story):
+    """Consent narrowed after the check: no longer for internal learning."""
+    services.story_consent_record(
+        story=story, user=world.px_a, internal_learning=False, board_quote=False, publication=False
+    )
+
+
+def test_a_story_that_cannot_be_shared_says_why_and_is_not_counted_in_the_share(client, world):
+    stories = [_story(world) for _ in range(6)]
+    for story in stories:
+        share_check.share_check_mark(story=story, user=world.px_a, decision="ok")
+    _no_consent(world, stories[1])
+    never = _story(world, consent=False)
     client.force_login(world.px_a)
+    state = share_check.queue_state(share_check.share_queue(world.px_a))
+    assert (state.checked, state.fixing, state.left, state.blocked) == (5, 0, 0, 2)
+    body = client.get(reverse("stories:share_check")).content.decode()
+    assert "Share 5 checked stories with the ICS" in body and "Share 7" not in body
+    assert 'data-count="blocked">2<' in body
+
+    page = client.get(reverse("stories:share_check"), {"at": never.pk}).content.decode()
+    assert "This story cannot be shared yet" in page and "consent to use their story for internal" in page
+    assert reverse("stories:consent", args=[never.pk]) in page  # how to fix it
+    assert 'value="ok"' not in page  # "Fine to share" is not offered
+
     response = client.post(reverse("stories:share_check_share"), follow=True)
-    assert Story.objects.get().status == "draft"
-    assert "consent for internal learning is not recorded" in response.content.decode()
+    body = response.content.decode()
+    assert "5 stories shared with the ICS." in body and "not shared" not in body
+    shared = set(Story.objects.filter(status="shared").values_list("pk", flat=True))
+    assert shared == {s.pk for s in stories} - {stories[1].pk}
+    state = share_check.queue_state(share_check.share_queue(world.px_a))
+    assert (state.checked, state.fixing, state.left, state.blocked) == (0, 0, 0, 2)
+
+
+def test_fine_to_share_is_refused_on_a_story_without_consent(client, world):
+    story = _story(world, consent=False)
+    with pytest.raises(ValidationError, match="internal learning"):
+        share_check.share_check_mark(story=story, user=world.px_a, decision="ok")
+    client.force_login(world.px_a)
+    response = _mark(client, story, "ok")
+    assert response.status_code == 302 and not ShareCheck.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "cannot be shared yet" in page
+    share_check.share_check_mark(story=story, user=world.px_a, decision="fix")  # a fix is still noted
+
+
+def test_a_story_still_being_redacted_waits(world):
+    story = _story(world)
+    Story.objects.filter(pk=story.pk).update(redaction_version="")
+    state = share_check.queue_state(share_check.share_queue(world.px_a))
+    assert state.state[story.pk] == share_check.BLOCKED and "still being redacted" in state.reasons[story.pk]
+
+
+def test_consent_recorded_after_a_check_brings_the_story_back(world):
+    story = _story(world, consent=False)
+    services.story_consent_record(
+        story=story, user=world.px_a, internal_learning=True, board_quote=False, publication=False
+    )
+    share_check.share_check_mark(story=story, user=world.px_a, decision="ok")
+    _no_consent(world, story)
+    assert share_check.queue_state(share_check.share_queue(world.px_a)).blocked == 1
+    services.story_consent_record(
+        story=story, user=world.px_a, internal_learning=True, board_quote=False, publication=False
+    )
+    state = share_check.queue_state(share_check.share_queue(world.px_a))
+    assert (state.checked, state.blocked) == (1, 0)
 
 
 def test_filters_narrow_the_queue_and_the_share(client, world):

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from stories import services
 from stories.models import Story, StoryStatus
@@ -368,6 +369,10 @@ def test_a_concern_on_a_draft_reaches_the_icb_lead_only_once_escalated_and_witho
     assert f"Concern S{draft.pk}" in html and assign in html
     assert draft.title not in html and draft.redacted_title not in html and "John Smith" not in html
     assert f'href="/stories/{draft.pk}/"' not in html
+    field = f"assign-{draft.pk}-user"
+    told = client.post(assign, {field: world.px_a_colleague.pk}, follow=True).content.decode()
+    assert f"Concern S{draft.pk} at {escape(world.trust_a.display_name)} given to" in told
+    assert draft.title not in told and draft.redacted_title not in told  # the title stays the trust's
     for outsider in (world.px_b, world.board_a):
         assert not names_it(get_as(client, outsider, url).content.decode())
 
@@ -433,7 +438,7 @@ def test_a_px_lead_cannot_import_into_another_trust(client, world):
     response = post_as(
         client, world.px_b, reverse("stories:import"), {"organisation": world.trust_a.pk, "file": good}
     )
-    assert "Select a valid choice" in response.content.decode() and not Story.objects.exists()
+    assert "Organisation: select a valid choice" in response.content.decode() and not Story.objects.exists()
 
 
 @pytest.mark.parametrize("person", EVERYONE)
