@@ -215,6 +215,7 @@ class QdcLinear:
             arrays["theme_platt"],
             arrays.get("theme_nb_gamma", 0.0),
             arrays["theme_dense_w"].astype(np.float32) if "theme_dense_w" in arrays else None,
+            arrays.get("theme_sent_share"),
         )
         self.dense = (
             DenseWords(meta["dense_words"], arrays["dense_vectors"], float(arrays["dense_weight"]))
@@ -251,9 +252,12 @@ class QdcLinear:
             if self.dense is not None and self.themes.dense_weights is not None
             else {}
         )
+        share_array = self.themes.sentiment_share
+        share = {"theme_sent_share": share_array} if share_array is not None else {}
         return (
             rated
             | dense
+            | share
             | {
                 "idf": self.featurizer.idf,
                 "theme_w": self.themes.weights.astype(np.float16),

@@ -35,6 +35,9 @@ class ThemeHead:
     nb_gamma: float | np.ndarray = 0.0
     # Weights of the dense word-vector features (``dense.DenseWords``), when the model has them: (dims, L)
     dense_weights: np.ndarray | None = None
+    # (n_labels, len(SENTIMENTS)): each label's share of training comments of each sentiment class,
+    # add-one smoothed (``sentiment_shares``); read by the tagger's fallback. Absent in older models.
+    sentiment_share: np.ndarray | None = None
 
     def decision(self, x: sp.csr_matrix, dense: np.ndarray | None = None) -> np.ndarray:
         margins = np.asarray(x @ self.weights) + self.bias
@@ -83,6 +86,18 @@ class SentimentHead:
         ``RATING_LEVELS``)."""
         assert self.rated_weights is not None and self.rated_bias is not None
         return _softmax(rating_inputs(margins, ratings) @ self.rated_weights + self.rated_bias)
+
+
+def sentiment_shares(y: np.ndarray, sentiments: list[str | None], classes: tuple[str, ...]) -> np.ndarray:
+    """Per label (columns of ``y``), the add-one smoothed share of its comments (with a known sentiment)
+    in each class: (count + 1) / (n + len(classes)). A rare label's share stays far from 0 or 1."""
+    known = np.array([s is not None for s in sentiments], dtype=bool)
+    onehot = np.zeros((len(sentiments), len(classes)), dtype=np.float64)
+    for i, s in enumerate(sentiments):
+        if s is not None:
+            onehot[i, classes.index(s)] = 1.0
+    counts = y[known].T.astype(np.float64) @ onehot[known]  # (n_labels, n_classes)
+    return ((counts + 1.0) / (counts.sum(axis=1, keepdims=True) + len(classes))).astype(np.float32)
 
 
 def rating_inputs(margins: np.ndarray, ratings: np.ndarray) -> np.ndarray:

@@ -35,6 +35,32 @@ NOT_POSSIBLE = "Labelling not possible"
 # sentence by sentence, because one TF-IDF vector over 20,000 characters dilutes every theme.
 LONG_TEXT_CHARS = 1500
 BATCH_SIZE = 256
+# The fallback (no theme passes its threshold) skips a label when, among its training comments, the
+# comment's own sentiment reading has a share below this: "Positive experience & gratitude" (≈1% of its
+# comments negative) is no fallback for a complaint. Fixed a priori ("nearly never"), not tuned.
+FALLBACK_MIN_SHARE = 0.05
+
+
+def fallback_label(
+    margins: np.ndarray,
+    thresholds: np.ndarray,
+    sentiment_share: np.ndarray | None,
+    sentiment: str | None,
+    min_share: float = FALLBACK_MIN_SHARE,
+) -> int | None:
+    """The label to give a comment none of whose labels passes its threshold, or None (unassigned).
+
+    Candidates are ranked by how far each margin is from its own label's threshold, not by the raw
+    margin: a label with a high threshold (a frequent, broad one) would otherwise win every near-miss.
+    A label whose training comments nearly never carry the comment's sentiment (share < ``min_share``,
+    from ``ThemeHead.sentiment_share``) is not a candidate; when every label is excluded the comment
+    stays unassigned (discovery picks those up)."""
+    gap = np.asarray(margins, dtype=np.float64) - thresholds
+    if sentiment_share is not None and sentiment in SENTIMENTS:
+        allowed = sentiment_share[:, SENTIMENTS.index(sentiment)] >= min_share
+        gap = np.where(allowed, gap, -np.inf)
+    j = int(np.argmax(gap))
+    return j if np.isfinite(gap[j]) else None
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -64,6 +90,7 @@ class Tagger:
         self.labels: list[str] = list(linear.themes.labels)
         self.thresholds: np.ndarray = linear.themes.thresholds
         self._themes_head = linear.themes
+        self.fallback_min_share = FALLBACK_MIN_SHARE
         self._builtin = ThemeRules(nlp, BUILTIN_RULES)
         self._local = ThemeRules(nlp, local_themes)
 
@@ -114,10 +141,10 @@ class Tagger:
                 critical=False,
                 version=self.version,
             )
-        themes = self._model_themes(text, scores, sentences)
+        sentiment, confidence = self._doc_sentiment(text, scores, sentences)
+        themes = self._model_themes(text, scores, sentences, sentiment)
         themes += self._rule_themes(doc, text, sentences, themes)
         themes += self._rule_themes(doc, text, sentences, themes, local)
-        sentiment, confidence = self._doc_sentiment(text, scores, sentences)
         safety = self._safety(doc, sentences)
         return TagResult(
             themes=themes,
@@ -132,14 +159,21 @@ class Tagger:
             version=self.version,
         )
 
-    def _model_themes(self, text: str, scores: DocScores, sentences: list[tuple[int, int]]) -> list[ThemeTag]:
+    def _model_themes(
+        self, text: str, scores: DocScores, sentences: list[tuple[int, int]], sentiment: str | None = None
+    ) -> list[ThemeTag]:
         per_sentence = scores.sentence_theme_margins
         margins = per_sentence.max(axis=0) if len(text) > LONG_TEXT_CHARS else scores.theme_margins
         chosen = np.flatnonzero(margins > self.thresholds)
         if chosen.size == 0:
             # Every comment with words says something; the best label beats none for micro-F1
             # and for reviewers, who correct a wrong tag faster than they add a missing one.
-            chosen = np.array([int(np.argmax(margins))])
+            # But not a label that the comment's own sentiment contradicts (``fallback_label``).
+            share = self._themes_head.sentiment_share
+            best = fallback_label(margins, self.thresholds, share, sentiment, self.fallback_min_share)
+            if best is None:
+                return []
+            chosen = np.array([best])
         chosen = chosen[np.argsort(-margins[chosen])]
         confidences = self._themes_head.confidence(margins[chosen], chosen)
         evidence = per_sentence[:, chosen].argmax(axis=0)

@@ -23,7 +23,7 @@ from .data import Rows, model_labels, read_frame, rows_from_frame
 from .dense import DenseWords
 from .evaluation import predict_rows, score_labels, score_sentiment
 from .features import Featurizer, normalise_question_type
-from .heads import SentimentHead, ThemeHead, rating_inputs
+from .heads import SentimentHead, ThemeHead, rating_inputs, sentiment_shares
 from .model_card import write_model_card
 from .tagger import META_FILE, Tagger
 from .types import SENTIMENTS
@@ -251,7 +251,9 @@ def fit_pipeline(rows: Rows, *, seed: int = 0) -> Language:
     x, _, _ = linear.doc_matrix(docs, sentences, sentence_rows)
     linear.dense = DenseWords.fit(rows.texts)
     dense, _ = linear.dense_matrices(sentence_rows, len(docs))
-    linear.themes = fit_theme_head(x, label_matrix(rows.labels), seed, dense)
+    y = label_matrix(rows.labels)
+    linear.themes = fit_theme_head(x, y, seed, dense)
+    linear.themes.sentiment_share = sentiment_shares(y, rows.sentiments, SENTIMENTS)
     linear.sentiment = fit_sentiment_head(x, rows.sentiments, seed, rows.ratings)
     return nlp
 
