@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from dashboards import rollups
 from dashboards.follow_up import working_days_between
 from dashboards.reports import services
+from dashboards.reports.follow_up import NO_RESPONSES, for_page
 from dashboards.reports.models import ReportFile
 from stories import services as story_services
 from stories.models import Story
@@ -89,8 +90,9 @@ def test_the_report_has_a_responses_and_changes_section_with_its_owner_chart_and
     assert "working days (weekends and England's bank holidays left out)" in section
     # One month with 10 responses (7 critical, 3 not), each after `answered` working days: its mean; the
     # others have none.
-    month = f"{data.period.last:%b %Y}"
+    month = f"{data.period.last:%B %Y}"  # "November 2026", never "2026-11"
     assert f"{month} 10 {float(answered)}" in section
+    assert f"{data.period.last:%Y-%m}" not in section
     assert "Jo Bloggs" not in text  # figures only, never the reply
     # Page one states the same figures, and counts the same critical stories (7 of the 13 collected).
     first_page = " ".join(reader.pages[0].extract_text().split())
@@ -104,6 +106,9 @@ def test_the_report_has_a_responses_and_changes_section_with_its_owner_chart_and
     client.force_login(world.px_a)
     page = client.get(reverse("reports:detail", kwargs={"uid": report.uid})).content.decode()
     assert 'id="follow-up"' in page and "Response time by month" in page
+    # Months named as in the PDF, not stored keys; a table, since there are responses.
+    assert f'<th scope="row" class="nhsuk-table__header">{data.period.last:%B %Y}</th>' in page
+    assert f">{data.period.last:%Y-%m}<" not in page and NO_RESPONSES not in page
     assert report.summary["follow_up"]["shares"] == {
         "critical": 7, "responded": 7, "responded_percent": 100, "changed": "*", "changed_percent": "*",
     }  # fmt: skip
@@ -120,3 +125,38 @@ def test_the_report_has_a_responses_and_changes_section_with_its_owner_chart_and
     lines = list(csv.reader(io.StringIO(_file(report, "csv").decode("utf-8-sig"))))
     assert ["Critical follow-up", "With a change made (signed off)", "Stories", "*"] in lines
     assert ["Response time", f"{data.period.last:%Y-%m}", "Responses", "10"] in lines
+
+
+def test_with_no_response_at_all_the_report_says_so_instead_of_a_table_of_zeros(
+    client, world, data, django_capture_on_commit_callbacks
+):
+    """No story of the scope has a response to its teller: one sentence, in the PDF and on the page, and no
+    chart or 24 rows of zeros. The critical stories' shares are still shown (none answered, 0 of 4: *)."""
+    assert not Story.objects.exclude(teller_response="").exists()
+    rollups.refresh_stale()
+    report = _report(world, data, django_capture_on_commit_callbacks)
+    assert report.status == "done", report.message
+    reader = PdfReader(io.BytesIO(_file(report, "pdf")))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    section = text[text.index("6. Responses and changes made") : text.index("7. Data sources")]
+    assert NO_RESPONSES in section
+    assert "statistical process control chart" not in section and "XmR chart" not in section
+    assert "Centre line" not in section and f"{data.period.last:%B %Y} 0" not in section
+    assert "All critical stories" in section
+
+    client.force_login(world.px_a)
+    page = client.get(reverse("reports:detail", kwargs={"uid": report.uid})).content.decode()
+    section = page[page.index('id="follow-up"') :]
+    times = section[section.index("<h3>Response time by month</h3>") :]
+    times = times[: times.index("<h2")]  # up to the next section of the page
+    assert NO_RESPONSES in times
+    assert "Mean response time" not in times and "<td" not in times
+
+
+def test_the_page_names_the_months_of_a_report_stored_before_the_change():
+    stored = {"months": [{"month": "2025-01", "responses": 0, "mean": None}], "shares": {}}
+    shown = for_page(stored)
+    assert shown["months"][0]["label"] == "January 2025" and shown["no_responses"] == NO_RESPONSES
+    stored["months"].append({"month": "2025-02", "responses": "*", "mean": "*"})
+    assert for_page(stored)["no_responses"] == ""
+    assert for_page(None) is None
