@@ -17,8 +17,9 @@ mean) and takes no part in the mean and limits, and a month with none is a gap, 
 Higher is worse. The chart covers HISTORY_MONTHS months to the last month of the period, so that the limits
 rest on enough points (limits need 12 months with a shown value).
 
-The shares. Of the critical stories of the period (`stories.selectors.critical_follow_up`: read as negative,
-raising a safety concern, or rated 4 or 5 of 5 critical at source; happened in the period, not withdrawn), the
+The shares. Of the critical stories of the period (`stories.selectors.critical_follow_up`: a safety concern,
+or rated 4 or 5 of 5 critical at source, `stories.models.CRITICAL_STORY`, the meaning page one and the stories
+table of a board report use too; happened in the period, not withdrawn), the
 share with a response to the teller and the share with a change made (claimed "made" on an action and signed
 off by a second person of the trust). Counts only, no text; they count every critical story of the
 organisations (shared or not), as the other figures of a dashboard do. The three counts (critical, with a
@@ -71,8 +72,8 @@ CHART_NOTE = (
     "can be picked out; a month with none is a gap."
 )
 SHARES_NOTE = (
-    "Critical: a story read as negative, raising a safety or safeguarding concern, or rated strongly or "
-    "severely critical (4 or 5 of 5) by its source, that happened in the period and was not withdrawn. A "
+    "Critical: a story raising a safety or safeguarding concern, or rated strongly or severely critical "
+    "(criticality 4 or 5 of 5) by its source, that happened in the period and was not withdrawn. A "
     "change made counts once a second person at the trust has signed the claim off. Counts from 1 to 4 are "
     "shown as *, and so is a second count that would give one of them away; a share is shown only when "
     "both its counts are."

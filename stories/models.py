@@ -119,6 +119,21 @@ CRITICALITY_LABELS = {
 # Strongly (4) or severely (5) critical: a new safety concern, and a critical story in board reports.
 HIGH_CRITICALITY = 4
 
+# A critical story, the one meaning of every figure that counts them (a board report's page one, its stories
+# table and section 6, the dashboards' follow-up shares): a safety or safeguarding concern was raised, or its
+# source rated it strongly or severely critical (4 or 5 of 5): the stories the safety routing makes a
+# concern of (`stories.safety.flag_high_criticality`). Read as negative by the tagger is not enough: that is
+# a machine's reading, and counting it made one report say 61 critical stories on page one and 144 in
+# section 6.
+CRITICAL_STORY = ~Q(safety_concern="") | Q(criticality__gte=HIGH_CRITICALITY)
+# The same in words, printed where a count of critical stories is shown.
+CRITICAL_STORY_MEANS = "critical: a safety concern or criticality 4–5"
+
+
+def is_critical(safety_concern: str, criticality: int | None) -> bool:
+    """`CRITICAL_STORY` for one story's values."""
+    return bool(safety_concern) or (criticality or 0) >= HIGH_CRITICALITY
+
 
 class Purpose(models.TextChoices):
     """What a shared story may be used for; each needs its own consent."""

@@ -20,10 +20,10 @@ from django.utils.safestring import SafeString
 from insight_hub.organisations.models import Membership, Organisation, OrganisationKind, Role
 from insight_hub.organisations.permissions import filter_for, scope_for
 from insight_hub.search.selectors import text_match
-from insight_hub.themes.models import Sentiment
 from insight_hub.themes.selectors import highlight
 
 from .models import (
+    CRITICAL_STORY,
     HIGH_CRITICALITY,
     SEARCH_FIELDS,
     ChangeClaim,
@@ -342,8 +342,9 @@ def trusts_without_safety_cover(ics) -> list[tuple[Organisation, str]]:
 
 # Responses and changes made ----------------------------------------------------------------------
 
-# A critical story: read as negative, raising a safety concern, or rated strongly or severely critical.
-CRITICAL = Q(sentiment=Sentiment.NEGATIVE) | ~Q(safety_concern="") | Q(criticality__gte=HIGH_CRITICALITY)
+# A critical story: a safety concern, or rated strongly or severely critical (`stories.models.CRITICAL_STORY`,
+# the one meaning every count of critical stories uses).
+CRITICAL = CRITICAL_STORY
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ Page one's "responses and changes made" reads the same shares, so the report sta
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from dashboards import follow_up
@@ -18,6 +19,7 @@ from insight_hub.periods import Period
 from .svg import spc_svg
 
 SECTION_KEY = "follow_up"
+NO_RESPONSES = "No responses to tellers were recorded in this period."
 
 
 @dataclass
@@ -35,6 +37,16 @@ class FollowUpSection:
     @property
     def spc(self):
         return self.figures.spc
+
+    @property
+    def has_responses(self) -> bool:
+        """Whether any month of the chart's span has a response; with none, the PDF shows `NO_RESPONSES`
+        instead of an empty chart and a table of zeros."""
+        return any(month.responses for month in self.months)
+
+    @property
+    def no_responses(self) -> str:
+        return NO_RESPONSES
 
     @property
     def chart_title(self) -> str:
@@ -84,6 +96,19 @@ def _round(value):
 
 def _shown_days(value):
     return value if value is None or isinstance(value, str) else round(value, 1)
+
+
+def for_page(stored: dict | None) -> dict | None:
+    """The stored figures (`FollowUpSection.as_stored`) as the report's page shows them: each month named
+    ("January 2025", stored as "2025-01"), and, when no month has a response, `no_responses` (the sentence
+    shown instead of a table of zeros). Works on reports stored before either change."""
+    if not stored:
+        return stored
+    months = [
+        {**m, "label": f"{dt.datetime.strptime(m['month'], '%Y-%m'):%B %Y}"} for m in stored.get("months", [])
+    ]
+    quiet = all(m["responses"] == 0 for m in months)
+    return {**stored, "months": months, "no_responses": NO_RESPONSES if quiet else ""}
 
 
 def follow_up_section(org_ids, period: Period) -> FollowUpSection:

@@ -23,11 +23,11 @@ from insight_hub.organisations.models import Organisation
 from insight_hub.periods import Period, month_start, next_month
 from insight_hub.suppression import SUPPRESSED, shown, shown_percent, suppress
 from insight_hub.text import shorten
-from stories.models import HIGH_CRITICALITY, Purpose, Story, StoryStatus
+from stories.models import CRITICAL_STORY, Purpose, Story, StoryStatus, is_critical
 
 STRATA = ("critical", "negative", "neutral", "positive")
 STRATUM_LABELS = {
-    "critical": "Critical (a safety concern, or rated strongly or severely critical)",
+    "critical": "Critical (a safety concern or criticality 4–5)",
     "negative": "Negative",
     "neutral": "Neutral, mixed or not yet tagged",
     "positive": "Positive",
@@ -36,12 +36,10 @@ BALANCE_ALPHA = 0.05  # one-sided: critical stories quoted significantly below t
 QUOTE_WIDTH = 700
 
 
-def _is_critical(safety_concern: str, criticality: int | None) -> bool:
-    return bool(safety_concern) or (criticality or 0) >= HIGH_CRITICALITY
-
-
-# The same rule in SQL.
-CRITICAL = ~Q(safety_concern="") | Q(criticality__gte=HIGH_CRITICALITY)
+# A critical story as every count of them reads it (`stories.models.CRITICAL_STORY`); `_is_critical` is the
+# same rule for one story's values.
+CRITICAL = CRITICAL_STORY
+_is_critical = is_critical
 
 
 def _stratum(safety_concern: str, sentiment: str, criticality: int | None = None) -> str:

@@ -18,6 +18,7 @@ from insight_hub.periods import Period
 from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
+from . import follow_up as report_follow_up
 from . import selectors, services, signoff
 from . import stories as report_stories
 from .availability import quotes_withdrawn
@@ -124,6 +125,7 @@ def report_detail(request, uid):
         context["quoted"] = report_stories.report_quotes(report.quoted_story_ids, selectors.scope_org_ids(
             report.ics, report.organisation), Period(report.period_first, report.period_last))  # fmt: skip
         context["critical_quotes"] = short_quotes(context["quoted"])
+        context["follow_up"] = report_follow_up.for_page(report.summary.get("follow_up"))
     return render(request, "reports/report_detail.html", context)
 
 

@@ -1,5 +1,6 @@
 """The "Responses and changes made" figures (dashboards/follow_up.py) as the roll-ups hold them, against a
-direct computation story by story in Python on varied data: critical by each of its three rules or not at all,
+direct computation story by story in Python on varied data: critical by each of its two rules or not at all
+(read as negative alone: not critical),
 withdrawn, consent withdrawn, answered or not (with a blank response), changes claimed "made" signed off or
 not, claimed "planned", two actions on one story, another trust's stories, and moments either side of
 midnight and of the months' edges in England's time. Then the same after changes made through the services
@@ -84,7 +85,8 @@ def _counted(story: Story) -> bool:
 
 
 def _critical(story: Story) -> bool:
-    return story.sentiment == "negative" or story.safety_concern != "" or (story.criticality or 0) >= 4
+    """Critical: a safety concern, or rated 4 or 5 of 5 critical at source. Read as negative is not enough."""
+    return story.safety_concern != "" or (story.criticality or 0) >= 4
 
 
 def _direct_shares(stories, org_ids, period: Period) -> CriticalFollowUp:

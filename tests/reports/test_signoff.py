@@ -350,7 +350,8 @@ def test_page_one_of_the_pdf_is_the_summary(client, world, data, generated):
     critical = data.stories["critical0"]
     assert f"S{critical.pk} · Trust A NHS Foundation Trust" in first
     # 4 critical stories collected: a count under 5, shown as *.
-    assert "Critical stories collected in the period: * (fewer than 5" in first
+    meaning = "(critical: a safety concern or criticality 4–5)"
+    assert f"Critical stories collected in the period {meaning}: * (fewer than 5" in first
     assert "Quoted in this report: 1 of 2 stories quoted" in first
     assert "What changed" not in rest and "1. Friends and Family Test" in rest
     # The report's page shows the same summary, the critical quote read again with consent checked.

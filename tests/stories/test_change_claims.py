@@ -196,6 +196,8 @@ def _story(world, *, org=None, user=None, occurred_on=None, **fields):
 
 
 def test_critical_follow_up_counts_responses_and_signed_off_changes_made(world):
+    # Read as negative, answered and with a change made, but neither a safety concern nor rated 4 or 5: not
+    # critical (the one meaning every count of critical stories uses).
     negative = _story(world, sentiment="negative")
     safety = _story(world, safety_concern="safety")
     severe = _story(world, criticality=5)
@@ -203,7 +205,7 @@ def test_critical_follow_up_counts_responses_and_signed_off_changes_made(world):
     _story(world, criticality=3, sentiment="positive")  # not critical
     _story(world, sentiment="negative", occurred_on=datetime.date(2026, 4, 1))  # after the period
     withdrawn = _story(world, sentiment="negative", status=StoryStatus.WITHDRAWN)
-    other_trust = _story(world, org=world.trust_b, user=world.px_b, sentiment="negative")
+    other_trust = _story(world, org=world.trust_b, user=world.px_b, sentiment="negative", criticality=4)
 
     services.teller_response_record(story=negative, user=world.px_a, response="Thank you")
     services.teller_response_record(story=severe, user=world.px_a, response="Sorry")
@@ -228,11 +230,11 @@ def test_critical_follow_up_counts_responses_and_signed_off_changes_made(world):
 
     march = {"since": datetime.date(2026, 3, 1), "before": datetime.date(2026, 4, 1)}
     result = selectors.critical_follow_up([world.trust_a.pk], **march)
-    assert (result.critical, result.with_response, result.with_change_made) == (4, 2, 2)
-    assert result.response_share == 0.5 and result.change_made_share == 0.5
+    assert (result.critical, result.with_response, result.with_change_made) == (3, 1, 1)
+    assert result.response_share == result.change_made_share == 1 / 3
 
     both = selectors.critical_follow_up([world.trust_a.pk, world.trust_b.pk], **march)
-    assert (both.critical, both.with_response, both.with_change_made) == (5, 2, 2)
+    assert (both.critical, both.with_response, both.with_change_made) == (4, 1, 1)
 
 
 def test_critical_follow_up_without_critical_stories_has_no_share(world):
