@@ -26,8 +26,7 @@ from django.utils import timezone
 from insight_hub.notifications.digests import recipients_on, unsubscribe_path
 from insight_hub.notifications.services import email_enqueue
 from insight_hub.organisations.models import ICS, Organisation
-from insight_hub.themes.models import Sentiment
-from stories.models import HIGH_CRITICALITY, Story
+from stories.models import CRITICAL_STORY, Story
 
 from .models import Dashboard, ScopeKind, Tile
 from .owners import ownership_register
@@ -86,7 +85,8 @@ def _dashboard_org_ids(dashboard: Dashboard) -> set[int]:
 
 
 def _critical() -> Q:
-    return Q(sentiment=Sentiment.NEGATIVE) | ~Q(safety_concern="") | Q(criticality__gte=HIGH_CRITICALITY)
+    # The hub's one meaning of a critical story (page one, report section 6, the system view).
+    return CRITICAL_STORY
 
 
 def digest_for(person, *, today: dt.date | None = None) -> Digest:

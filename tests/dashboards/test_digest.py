@@ -46,16 +46,20 @@ def owned(world):
         ics=world.ics, title="System view", owner=world.icb_lead, review_on=today + dt.timedelta(days=60)
     )
     Tile.objects.create(dashboard=system, kind=TileKind.THEME, theme=theme, owner=world.px_b)
-    # A critical story at trust B on px_b's theme, logged now; a praise story that is not critical.
+    # A critical story (rated 5 at source) at trust B on px_b's theme, logged now; a praise story and a story
+    # only read as negative, neither critical (the hub's one meaning: a safety concern or criticality 4-5).
     critical = StoryFactory(
         organisation=world.trust_b, user=world.px_b, title="Left alone in pain",
         narrative="Bernadette was left alone in pain on Ward 9 at night for hours.",
     )  # fmt: skip
-    type(critical).objects.filter(pk=critical.pk).update(sentiment=Sentiment.NEGATIVE)
+    type(critical).objects.filter(pk=critical.pk).update(sentiment=Sentiment.NEGATIVE, criticality=5)
     StoryTag.objects.create(story=critical, theme=theme)
+    negative = StoryFactory(organisation=world.trust_b, user=world.px_b, title="Parking was hard")
+    type(negative).objects.filter(pk=negative.pk).update(sentiment=Sentiment.NEGATIVE)
+    StoryTag.objects.create(story=negative, theme=theme)
     # A critical story trust A shared with the ICS: in reach of trust A's and the ICS's dashboards.
     shared = StoryFactory(organisation=world.trust_a, user=world.px_a, status="shared")
-    type(shared).objects.filter(pk=shared.pk).update(sentiment=Sentiment.NEGATIVE)
+    type(shared).objects.filter(pk=shared.pk).update(sentiment=Sentiment.NEGATIVE, criticality=4)
     praise = StoryFactory(organisation=world.trust_b, user=world.px_b)
     type(praise).objects.filter(pk=praise.pk).update(sentiment=Sentiment.POSITIVE)
     StoryTag.objects.create(story=praise, theme=theme)
