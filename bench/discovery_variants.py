@@ -151,17 +151,7 @@ def profile(cached: dict, vectors, *, share: float = 0.2) -> list[D.Candidate]:
     committed = D._word_groups
 
     def groups(pool_, kept, x, vocabulary, *, min_df, distance, vectors):  # ``_word_groups``, plus profiles
-        keys = [pool_[int(i)].ref.key for i in kept]
-        text_index = {key: t for t, key in enumerate(dict.fromkeys(keys))}
-        owner = np.array([text_index[key] for key in keys])
-        to_text = sp.csr_matrix(
-            (np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(len(text_index), len(owner))
-        )
-        by_text = ((to_text @ (x > 0).astype(np.float64)) > 0).astype(np.float64).tocsc()
-        df = np.asarray(by_text.sum(axis=0)).ravel()
-        order = np.argsort(-df, kind="stable")
-        words = order[df[order] >= min_df][: D.MAX_WORDS]
-        rare = np.setdiff1d(np.flatnonzero(df > 0), words)
+        by_text, df, words, rare = D._words_by_text(pool_, kept, x, min_df=min_df)
         columns = D._unit_rows(by_text[:, words].T.toarray())
         own = _word_vectors([vocabulary[j] for j in words], vectors)
         has = np.linalg.norm(own, axis=1) > 0

@@ -298,6 +298,26 @@ def _unit_rows(m: np.ndarray) -> np.ndarray:
     return m / np.where(norms > 0, norms, 1)
 
 
+def _words_by_text(
+    pool: list[_Sentence], kept: np.ndarray, x: sp.csr_matrix, *, min_df: int
+) -> tuple[sp.csc_matrix, np.ndarray, np.ndarray, np.ndarray]:
+    """Which texts (not sentences) hold each residue word: the 0/1 texts x words matrix, each word's text
+    count, the words common enough to cluster (at most ``MAX_WORDS``, commonest first) and the rarer rest."""
+    keys = [pool[int(i)].ref.key for i in kept]
+    text_index = {key: t for t, key in enumerate(dict.fromkeys(keys))}
+    owner = np.array([text_index[key] for key in keys])
+    to_text = sp.csr_matrix(
+        (np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(len(text_index), len(owner))
+    )
+    by_text = ((to_text @ (x > 0).astype(np.float64)) > 0).astype(np.float64).tocsc()
+    df = np.asarray(by_text.sum(axis=0)).ravel()
+    # Agglomerative clustering keeps an n x n distance matrix: the commonest words are clustered.
+    order = np.argsort(-df, kind="stable")
+    words = order[df[order] >= min_df][:MAX_WORDS]
+    rare = np.setdiff1d(np.flatnonzero(df > 0), words)
+    return by_text, df, words, rare
+
+
 def _word_groups(
     pool: list[_Sentence],
     kept: np.ndarray,
@@ -312,18 +332,7 @@ def _word_groups(
     more are clustered (agglomerative, average linkage) on a mix of co-occurrence in the pooled texts and
     word-vector similarity; rarer words with a vector then join the nearest group's centre, if close
     enough. A group's words come most frequent first."""
-    keys = [pool[int(i)].ref.key for i in kept]
-    text_index = {key: t for t, key in enumerate(dict.fromkeys(keys))}
-    owner = np.array([text_index[key] for key in keys])
-    to_text = sp.csr_matrix(
-        (np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(len(text_index), len(owner))
-    )
-    by_text = ((to_text @ (x > 0).astype(np.float64)) > 0).astype(np.float64).tocsc()
-    df = np.asarray(by_text.sum(axis=0)).ravel()
-    # Agglomerative clustering keeps an n x n distance matrix: the commonest words are clustered.
-    order = np.argsort(-df, kind="stable")
-    words = order[df[order] >= min_df][:MAX_WORDS]
-    rare = np.setdiff1d(np.flatnonzero(df > 0), words)
+    by_text, df, words, rare = _words_by_text(pool, kept, x, min_df=min_df)
     if len(words) < 2:
         return [[int(j)] for j in words]
     columns = by_text[:, words].T.tocsr()
