@@ -44,6 +44,8 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from .components import scored_sentences
 from .doctext import doc_text
+from .general_vectors import GeneralVectors
+from .general_vectors import load_default as load_general
 from .tagger import Tagger
 from .types import LocalTheme
 from .word_vectors import WordVectors, load_default, normalise_word, stem
@@ -59,9 +61,17 @@ LOW_CONFIDENCE = 0.5
 # Distance (1 - similarity) under which two groups of words merge (average linkage); the similarity is
 # CO_OCCURRENCE_SHARE times the texts' cosine plus the rest times the word vectors' cosine.
 MERGE_DISTANCE = 0.5
-CO_OCCURRENCE_SHARE = 0.5
+CO_OCCURRENCE_WEIGHT = 0.5
+DOMAIN_WEIGHT = 0.5
+GENERAL_WEIGHT = 1.0
 # A word too rare to cluster joins the group whose centre its word vector is this close to (cosine).
 ATTACH_SIMILARITY = 0.4
+GENERAL_ATTACH_SIMILARITY = 2.0
+EXPAND_SIMILARITY = 2.0
+ATTACH_MEAN = 0.35
+EXPAND_MAX_TEXTS = 3
+EXPAND_NEAREST = 1
+CLUSTER_MIN_TEXTS = 3
 MAX_WORDS = 3000
 MIN_TEXTS = 5
 MAX_CANDIDATES = 30
@@ -318,6 +328,40 @@ def _words_by_text(
     return by_text, df, words, rare
 
 
+def _general_rows(stems: list[str], forms: dict[str, Counter[str]], general: GeneralVectors) -> np.ndarray:
+    """Each stem's general-English vector: the unit mean of the vectors of its forms as said in the pool,
+    weighted by how often each form is said ("phon": phone, phoned, phoning); a zero row if none has one."""
+    out = np.zeros((len(stems), general.dimensions), dtype=np.float32)
+    for i, word_stem in enumerate(stems):
+        for word, n in (forms.get(word_stem) or Counter({word_stem: 1})).items():
+            vector = general.vector(word)
+            if vector is not None:
+                out[i] += n * vector
+    return _unit_rows(out)
+
+
+def _spaces(
+    stems: list[str],
+    forms: dict[str, Counter[str]],
+    vectors: WordVectors | None,
+    general: GeneralVectors | None,
+) -> list[tuple[float, float, np.ndarray, np.ndarray]]:
+    """The word-meaning sources for ``stems``: (weight in the clustering similarity, attach threshold,
+    unit rows, which rows exist) for the in-domain vectors and the general-English ones."""
+    spaces = []
+    if vectors is not None:
+        rows = [vectors.index(s) for s in stems]
+        has = np.array([r is not None for r in rows], dtype=bool)
+        own = np.zeros((len(stems), vectors.vectors.shape[1]), dtype=np.float32)
+        if has.any():
+            own[has] = vectors.vectors[[r for r in rows if r is not None]]
+        spaces.append((DOMAIN_WEIGHT, ATTACH_SIMILARITY, own, has))
+    if general is not None:
+        rows_g = _general_rows(stems, forms, general)
+        spaces.append((GENERAL_WEIGHT, GENERAL_ATTACH_SIMILARITY, rows_g, np.linalg.norm(rows_g, axis=1) > 0))
+    return spaces
+
+
 def _word_groups(
     pool: list[_Sentence],
     kept: np.ndarray,
@@ -327,57 +371,103 @@ def _word_groups(
     min_df: int,
     distance: float,
     vectors: WordVectors | None,
+    general: GeneralVectors | None = None,
+    forms: dict[str, Counter[str]] | None = None,
 ) -> list[list[int]]:
     """Groups of residue words (columns of ``x``) that mean one thing: words seen in ``min_df`` texts or
-    more are clustered (agglomerative, average linkage) on a mix of co-occurrence in the pooled texts and
-    word-vector similarity; rarer words with a vector then join the nearest group's centre, if close
-    enough. A group's words come most frequent first."""
+    more are clustered (agglomerative, average linkage) on a weighted mean of co-occurrence in the pooled
+    texts and the cosines of each word-vector source both words have; rarer words then join the group
+    whose centre is nearest in a source, if close enough. A group's words come most frequent first."""
     by_text, df, words, rare = _words_by_text(pool, kept, x, min_df=min_df)
     if len(words) < 2:
         return [[int(j)] for j in words]
     columns = by_text[:, words].T.tocsr()
     norms = np.sqrt(np.asarray(columns.multiply(columns).sum(axis=1)).ravel())
     columns = sp.diags(1 / norms) @ columns
-    similarity = np.asarray((columns @ columns.T).todense())
-    rows = [vectors.index(vocabulary[j]) if vectors is not None else None for j in words]
-    has = np.array([r is not None for r in rows])
-    if has.any():
-        own = np.zeros((len(words), vectors.vectors.shape[1]), dtype=np.float32)
-        own[has] = vectors.vectors[[r for r in rows if r is not None]]
+    co_occurrence = np.asarray((columns @ columns.T).todense())
+    total = CO_OCCURRENCE_WEIGHT * co_occurrence
+    weight = np.full(total.shape, CO_OCCURRENCE_WEIGHT)
+    spaces = _spaces([vocabulary[j] for j in words], forms or {}, vectors, general)
+    for share, _, rows, has in spaces:
         both = np.outer(has, has)
-        mixed = CO_OCCURRENCE_SHARE * similarity + (1 - CO_OCCURRENCE_SHARE) * (own @ own.T)
-        similarity = np.where(both, mixed, similarity)
+        total += np.where(both, share * (rows @ rows.T), 0.0)
+        weight += share * both
+    # Words no source but co-occurrence covers are compared on co-occurrence alone.
+    similarity = np.where(weight > 0, total / np.maximum(weight, 1e-12), co_occurrence)
     np.fill_diagonal(similarity, 1.0)
     labels = AgglomerativeClustering(
         n_clusters=None, distance_threshold=distance, metric="precomputed", linkage="average"
     ).fit_predict(np.clip(1 - similarity, 0, 2))
     groups = [list(words[labels == label]) for label in np.unique(labels)]
-    if has.any() and len(rare):
-        _attach(groups, rare, df, vocabulary, vectors)
+    if spaces and len(rare):
+        _attach(
+            groups,
+            words,
+            rare,
+            df,
+            spaces,
+            _spaces([vocabulary[j] for j in rare], forms or {}, vectors, general),
+        )
+    if general is not None and EXPAND_SIMILARITY < 1:
+        groups = _expand(groups, np.flatnonzero(df > 0), df, _general_rows(vocabulary, forms or {}, general))
     return [[int(j) for j in sorted(g, key=lambda j: (-df[j], j))] for g in groups]
 
 
+def _expand(groups: list[list[int]], every: np.ndarray, df: np.ndarray, rows: np.ndarray) -> list[list[int]]:
+    """Each group also takes every other word whose general-English vector is within
+    ``EXPAND_SIMILARITY`` of the group's centre (its words' vectors weighted by their text counts); a word
+    may so join more than one group."""
+    members = np.zeros((len(groups), len(df)))
+    for g, group in enumerate(groups):
+        members[g, group] = df[group]
+    centres = _unit_rows(members @ rows)
+    every = every[df[every] <= EXPAND_MAX_TEXTS]
+    similarity = rows[every] @ centres.T
+    out = [list(group) for group in groups]
+    if EXPAND_NEAREST:
+        for g, group in enumerate(groups):  # a word's own group does not count
+            similarity[np.isin(every, group), g] = -1
+        keep = similarity >= similarity.max(axis=1, keepdims=True)
+        similarity = np.where(keep, similarity, -1)
+    for i, g in zip(*np.nonzero(similarity >= EXPAND_SIMILARITY), strict=True):
+        if int(every[i]) not in out[g]:
+            out[g].append(int(every[i]))
+    return out
+
+
 def _attach(
-    groups: list[list[int]], rare: np.ndarray, df: np.ndarray, vocabulary: list[str], vectors: WordVectors
+    groups: list[list[int]],
+    words: np.ndarray,
+    rare: np.ndarray,
+    df: np.ndarray,
+    spaces: list[tuple[float, float, np.ndarray, np.ndarray]],
+    rare_spaces: list[tuple[float, float, np.ndarray, np.ndarray]],
 ) -> None:
-    """Each rare word with a vector joins the group whose centre (its words' vectors weighted by how many
-    texts say them) is nearest, when the cosine reaches ``ATTACH_SIMILARITY``."""
-    centres = np.zeros((len(groups), vectors.vectors.shape[1]), dtype=np.float32)
+    """Each rare word joins the group whose centre (its words' vectors weighted by how many texts say them)
+    is nearest, in whichever source puts it furthest past that source's threshold (``ATTACH_SIMILARITY``
+    in-domain, ``GENERAL_ATTACH_SIMILARITY`` general English); a word near no centre stays out."""
+    position = {int(j): i for i, j in enumerate(words)}
+    members = np.zeros((len(groups), len(words)))
     for g, group in enumerate(groups):
         for j in group:
-            row = vectors.index(vocabulary[j])
-            if row is not None:
-                centres[g] += df[j] * vectors.vectors[row]
-    centres = _unit_rows(centres)
-    found = [(int(j), vectors.index(vocabulary[j])) for j in rare]
-    found = [(j, row) for j, row in found if row is not None]
-    if not found:
-        return
-    similarity = vectors.vectors[[row for _, row in found]] @ centres.T
-    nearest = similarity.argmax(axis=1)
-    for (j, _), g, best in zip(found, nearest, similarity.max(axis=1), strict=True):
-        if best >= ATTACH_SIMILARITY:
-            groups[int(g)].append(j)
+            members[g, position[int(j)]] = df[j]
+    margin = np.full((len(rare), len(groups)), -np.inf)
+    total = np.zeros((len(rare), len(groups)))
+    weight = np.zeros((len(rare), 1))
+    for (share, threshold, rows, has), (_, _, rare_rows, rare_has) in zip(spaces, rare_spaces, strict=True):
+        centres = _unit_rows(members @ (rows * has[:, None]))
+        cosine = rare_rows @ centres.T
+        total += share * cosine * rare_has[:, None]
+        weight += share * rare_has[:, None]
+        cosine = cosine - threshold
+        cosine[~rare_has] = -np.inf
+        margin = np.maximum(margin, cosine)
+    if ATTACH_MEAN < 1:
+        margin = np.where(weight > 0, total / np.maximum(weight, 1e-12) - ATTACH_MEAN, -np.inf)
+    nearest = margin.argmax(axis=1)
+    for j, g, best in zip(rare, nearest, margin.max(axis=1), strict=True):
+        if best >= 0:
+            groups[int(g)].append(int(j))
 
 
 def candidates_from_pool(
@@ -387,6 +477,7 @@ def candidates_from_pool(
     min_texts: int = MIN_TEXTS,
     distance: float = MERGE_DISTANCE,
     vectors: WordVectors | None = None,
+    general: GeneralVectors | None = None,
 ) -> list[Candidate]:
     """Candidates (largest first) from pooled sentences: the grouping half of :func:`discover`."""
     if not pool:
@@ -398,7 +489,15 @@ def candidates_from_pool(
     seen: set[tuple[str, ...]] = set()
     binary = (x > 0).tocsc()
     groups = _word_groups(
-        pool, kept, x, vocabulary, min_df=max(2, min_texts // 2), distance=distance, vectors=vectors
+        pool,
+        kept,
+        x,
+        vocabulary,
+        min_df=max(int(CLUSTER_MIN_TEXTS), min_texts // 2),
+        distance=distance,
+        vectors=vectors,
+        general=general,
+        forms=forms,
     )
     for words in groups:
         rows = np.flatnonzero(np.asarray(binary[:, words].sum(axis=1)).ravel() > 0)
@@ -426,10 +525,12 @@ def discover(
     distance: float = MERGE_DISTANCE,
     confidence: float = LOW_CONFIDENCE,
     vectors: WordVectors | None | object = _DEFAULT,
+    general: GeneralVectors | None | object = _DEFAULT,
 ) -> list[Candidate]:
     """Candidate themes in what the tagger's themes (and ``local_themes``) leave unaccounted for, largest
     first. ``known_words`` are words already dealt with (e.g. of candidates people dismissed).
-    ``vectors`` defaults to the committed word vectors; ``None`` groups on co-occurrence alone."""
+    ``vectors`` and ``general`` default to the committed in-domain and general-English word vectors;
+    ``None`` leaves a source out (both ``None``: co-occurrence alone)."""
     forms: dict[str, Counter[str]] = {}
     pool = _pool(tagger, texts, _Accounts(tagger, local_themes, known_words), confidence, forms)
     found = candidates_from_pool(
@@ -438,5 +539,6 @@ def discover(
         min_texts=min_texts,
         distance=distance,
         vectors=load_default() if vectors is _DEFAULT else vectors,  # type: ignore[arg-type]
+        general=load_general() if general is _DEFAULT else general,  # type: ignore[arg-type]
     )
     return found[:max_candidates]
