@@ -72,6 +72,7 @@ ATTACH_MEAN = 0.35
 EXPAND_MAX_TEXTS = 3
 EXPAND_NEAREST = 1
 CLUSTER_MIN_TEXTS = 3
+PLURAL_FORMS = 1
 MAX_WORDS = 3000
 MIN_TEXTS = 5
 MAX_CANDIDATES = 30
@@ -328,15 +329,22 @@ def _words_by_text(
     return by_text, df, words, rare
 
 
+def _plural(word: str) -> str:
+    if word.endswith("y") and len(word) > 3 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
+
+
 def _general_rows(stems: list[str], forms: dict[str, Counter[str]], general: GeneralVectors) -> np.ndarray:
     """Each stem's general-English vector: the unit mean of the vectors of its forms as said in the pool,
     weighted by how often each form is said ("phon": phone, phoned, phoning); a zero row if none has one."""
     out = np.zeros((len(stems), general.dimensions), dtype=np.float32)
     for i, word_stem in enumerate(stems):
         for word, n in (forms.get(word_stem) or Counter({word_stem: 1})).items():
-            vector = general.vector(word)
-            if vector is not None:
-                out[i] += n * vector
+            for form in (word, _plural(word)) if PLURAL_FORMS else (word,):
+                vector = general.vector(form)
+                if vector is not None:
+                    out[i] += n * vector
     return _unit_rows(out)
 
 
