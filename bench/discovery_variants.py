@@ -9,7 +9,11 @@ second. So the taggers' per-sentence output is cached once, and variants of the 
 Folds, labels and scoring are ``bench/discovery.py``'s (the five folds of ``px_feedback_train.csv``, best
 candidate by F1). Variants, none of them in the hub (see ``bench/RESULTS.md``):
 
-- ``committed``: ``candidates_from_pool`` as the hub runs it.
+- ``committed``: ``candidates_from_pool`` as the hub runs it (in-domain and general-English vectors).
+- ``domain``: the same without the general-English vectors; with ``--set ATTACH_SIMILARITY=0.4
+  CLUSTER_MIN_TEXTS=2`` it is the grouping before them (main at be1aa0f).
+
+``--set NAME=VALUE`` changes one of ``discovery``'s module settings for the run; ``--folds`` runs some folds.
 - ``selftrain``: each committed candidate grown by a classifier: logistic regression over the pooled
   sentences' residue words (the candidate's own words masked, so it learns their context) and their mean
   word vector, the candidate's sentences positive and every other pooled sentence negative; pooled

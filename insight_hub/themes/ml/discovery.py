@@ -15,13 +15,15 @@ are dropped; a sentence with any residue left, or one the tagger is unsure about
 Words are folded to a stem first (``word_vectors.stem``: "cleaning", "cleanliness" -> "clean"), so a
 word stands for its forms.
 
-Grouping. Residue words seen in at least a few texts are grouped by agglomerative clustering
-(scikit-learn; average linkage) on a similarity that mixes two sources of meaning, half each: how much the
-two words are said in the same texts here (cosine of their occurrence vectors over the pooled texts), and
-how close their word vectors are (``word_vectors``: learnt from the whole training corpus, so "food" and
-"meal" are close even where no text here says both). A word without a vector is grouped on co-occurrence
-alone. Then each rarer residue word (too rare to cluster) joins the group whose centre its vector is
-nearest, if it is within ``ATTACH_SIMILARITY``: "pudding", said once, joins "food, meal". A candidate is a
+Grouping. Residue words seen in at least ``CLUSTER_MIN_TEXTS`` texts are grouped by agglomerative
+clustering (scikit-learn; average linkage) on a weighted mean of three sources of meaning: how much the two
+words are said in the same texts here (cosine of their occurrence vectors over the pooled texts), how close
+their in-domain word vectors are (``word_vectors``: learnt from the whole training corpus, so "food" and
+"meal" are close even where no text here says both), and how close their general-English vectors are
+(``general_vectors``: GloVe, which places words said once or twice here, "coffee", "antibiotic",
+"canteen"). A source that does not know a word is left out of its pairs. Then each rarer residue word joins
+the group whose centre is nearest on the mean of the two vector sources' cosines, if that reaches
+``ATTACH_SIMILARITY``: "pudding", said once, joins "food, meal". A candidate is a
 group and every pooled sentence whose residue holds one of its words, which is exactly what a local theme
 with those words' forms as patterns would match; groups under ``min_texts`` texts are dropped. Each
 candidate reports its words (top phrases, most frequent first), a name suggestion from them, its size in
@@ -58,21 +60,19 @@ from .word_vectors import WordVectors, load_default, normalise_word, stem
 EXPLAINED_WEIGHT = 1.0
 # Below this calibrated confidence for every theme, a sentence is "unassigned or low-confidence".
 LOW_CONFIDENCE = 0.5
-# Distance (1 - similarity) under which two groups of words merge (average linkage); the similarity is
-# CO_OCCURRENCE_SHARE times the texts' cosine plus the rest times the word vectors' cosine.
+# Distance (1 - similarity) under which two groups of words merge (average linkage). Two words' similarity is
+# the weighted mean of the sources that know both: their texts' cosine here (CO_OCCURRENCE_WEIGHT), their
+# in-domain word vectors' cosine (DOMAIN_WEIGHT) and their general-English vectors' cosine (GENERAL_WEIGHT).
 MERGE_DISTANCE = 0.5
 CO_OCCURRENCE_WEIGHT = 0.5
 DOMAIN_WEIGHT = 0.5
 GENERAL_WEIGHT = 1.0
-# A word too rare to cluster joins the group whose centre its word vector is this close to (cosine).
-ATTACH_SIMILARITY = 0.4
-GENERAL_ATTACH_SIMILARITY = 2.0
-EXPAND_SIMILARITY = 2.0
-ATTACH_MEAN = 0.35
-EXPAND_MAX_TEXTS = 3
-EXPAND_NEAREST = 1
+# Words said in fewer texts than this are too rare to cluster on co-occurrence: a word in two texts of 900
+# is "like" any word it happened to share a text with. They join a group by meaning instead: the group
+# whose centre they are nearest, if the mean of their in-domain and general cosines to it (weighted as
+# above, over the sources that know the word) reaches ATTACH_SIMILARITY.
 CLUSTER_MIN_TEXTS = 3
-PLURAL_FORMS = 1
+ATTACH_SIMILARITY = 0.35
 MAX_WORDS = 3000
 MIN_TEXTS = 5
 MAX_CANDIDATES = 30
@@ -330,18 +330,21 @@ def _words_by_text(
 
 
 def _plural(word: str) -> str:
+    """The plural people would write ("activity" -> "activities"): ``normalise_word`` folded it away, and
+    general English often says a theme's word in the plural ("activities", "meals")."""
     if word.endswith("y") and len(word) > 3 and word[-2] not in "aeiou":
         return word[:-1] + "ies"
     return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
 
 
 def _general_rows(stems: list[str], forms: dict[str, Counter[str]], general: GeneralVectors) -> np.ndarray:
-    """Each stem's general-English vector: the unit mean of the vectors of its forms as said in the pool,
-    weighted by how often each form is said ("phon": phone, phoned, phoning); a zero row if none has one."""
+    """Each stem's general-English vector: the unit mean of the vectors of its forms as said in the pool
+    (and their plurals), weighted by how often each form is said ("phon": phone, phoned, phoning); a zero
+    row if none has one."""
     out = np.zeros((len(stems), general.dimensions), dtype=np.float32)
     for i, word_stem in enumerate(stems):
         for word, n in (forms.get(word_stem) or Counter({word_stem: 1})).items():
-            for form in (word, _plural(word)) if PLURAL_FORMS else (word,):
+            for form in (word, _plural(word)):
                 vector = general.vector(form)
                 if vector is not None:
                     out[i] += n * vector
@@ -353,9 +356,9 @@ def _spaces(
     forms: dict[str, Counter[str]],
     vectors: WordVectors | None,
     general: GeneralVectors | None,
-) -> list[tuple[float, float, np.ndarray, np.ndarray]]:
-    """The word-meaning sources for ``stems``: (weight in the clustering similarity, attach threshold,
-    unit rows, which rows exist) for the in-domain vectors and the general-English ones."""
+) -> list[tuple[float, np.ndarray, np.ndarray]]:
+    """The word-meaning sources for ``stems``: (weight, unit rows, which rows exist) for the in-domain
+    vectors and the general-English ones."""
     spaces = []
     if vectors is not None:
         rows = [vectors.index(s) for s in stems]
@@ -363,10 +366,10 @@ def _spaces(
         own = np.zeros((len(stems), vectors.vectors.shape[1]), dtype=np.float32)
         if has.any():
             own[has] = vectors.vectors[[r for r in rows if r is not None]]
-        spaces.append((DOMAIN_WEIGHT, ATTACH_SIMILARITY, own, has))
+        spaces.append((DOMAIN_WEIGHT, own, has))
     if general is not None:
         rows_g = _general_rows(stems, forms, general)
-        spaces.append((GENERAL_WEIGHT, GENERAL_ATTACH_SIMILARITY, rows_g, np.linalg.norm(rows_g, axis=1) > 0))
+        spaces.append((GENERAL_WEIGHT, rows_g, np.linalg.norm(rows_g, axis=1) > 0))
     return spaces
 
 
@@ -385,7 +388,8 @@ def _word_groups(
     """Groups of residue words (columns of ``x``) that mean one thing: words seen in ``min_df`` texts or
     more are clustered (agglomerative, average linkage) on a weighted mean of co-occurrence in the pooled
     texts and the cosines of each word-vector source both words have; rarer words then join the group
-    whose centre is nearest in a source, if close enough. A group's words come most frequent first."""
+    whose centre is nearest on the mean of the vector sources, if close enough. A group's words come most
+    frequent first."""
     by_text, df, words, rare = _words_by_text(pool, kept, x, min_df=min_df)
     if len(words) < 2:
         return [[int(j)] for j in words]
@@ -396,7 +400,7 @@ def _word_groups(
     total = CO_OCCURRENCE_WEIGHT * co_occurrence
     weight = np.full(total.shape, CO_OCCURRENCE_WEIGHT)
     spaces = _spaces([vocabulary[j] for j in words], forms or {}, vectors, general)
-    for share, _, rows, has in spaces:
+    for share, rows, has in spaces:
         both = np.outer(has, has)
         total += np.where(both, share * (rows @ rows.T), 0.0)
         weight += share * both
@@ -416,31 +420,7 @@ def _word_groups(
             spaces,
             _spaces([vocabulary[j] for j in rare], forms or {}, vectors, general),
         )
-    if general is not None and EXPAND_SIMILARITY < 1:
-        groups = _expand(groups, np.flatnonzero(df > 0), df, _general_rows(vocabulary, forms or {}, general))
     return [[int(j) for j in sorted(g, key=lambda j: (-df[j], j))] for g in groups]
-
-
-def _expand(groups: list[list[int]], every: np.ndarray, df: np.ndarray, rows: np.ndarray) -> list[list[int]]:
-    """Each group also takes every other word whose general-English vector is within
-    ``EXPAND_SIMILARITY`` of the group's centre (its words' vectors weighted by their text counts); a word
-    may so join more than one group."""
-    members = np.zeros((len(groups), len(df)))
-    for g, group in enumerate(groups):
-        members[g, group] = df[group]
-    centres = _unit_rows(members @ rows)
-    every = every[df[every] <= EXPAND_MAX_TEXTS]
-    similarity = rows[every] @ centres.T
-    out = [list(group) for group in groups]
-    if EXPAND_NEAREST:
-        for g, group in enumerate(groups):  # a word's own group does not count
-            similarity[np.isin(every, group), g] = -1
-        keep = similarity >= similarity.max(axis=1, keepdims=True)
-        similarity = np.where(keep, similarity, -1)
-    for i, g in zip(*np.nonzero(similarity >= EXPAND_SIMILARITY), strict=True):
-        if int(every[i]) not in out[g]:
-            out[g].append(int(every[i]))
-    return out
 
 
 def _attach(
@@ -448,33 +428,26 @@ def _attach(
     words: np.ndarray,
     rare: np.ndarray,
     df: np.ndarray,
-    spaces: list[tuple[float, float, np.ndarray, np.ndarray]],
-    rare_spaces: list[tuple[float, float, np.ndarray, np.ndarray]],
+    spaces: list[tuple[float, np.ndarray, np.ndarray]],
+    rare_spaces: list[tuple[float, np.ndarray, np.ndarray]],
 ) -> None:
     """Each rare word joins the group whose centre (its words' vectors weighted by how many texts say them)
-    is nearest, in whichever source puts it furthest past that source's threshold (``ATTACH_SIMILARITY``
-    in-domain, ``GENERAL_ATTACH_SIMILARITY`` general English); a word near no centre stays out."""
+    is nearest on the weighted mean of the cosines of the sources that know the word, if that mean reaches
+    ``ATTACH_SIMILARITY``: "pudding", said once, joins "food, meal"; a word near no centre stays out."""
     position = {int(j): i for i, j in enumerate(words)}
     members = np.zeros((len(groups), len(words)))
     for g, group in enumerate(groups):
         for j in group:
             members[g, position[int(j)]] = df[j]
-    margin = np.full((len(rare), len(groups)), -np.inf)
     total = np.zeros((len(rare), len(groups)))
     weight = np.zeros((len(rare), 1))
-    for (share, threshold, rows, has), (_, _, rare_rows, rare_has) in zip(spaces, rare_spaces, strict=True):
+    for (share, rows, has), (_, rare_rows, rare_has) in zip(spaces, rare_spaces, strict=True):
         centres = _unit_rows(members @ (rows * has[:, None]))
-        cosine = rare_rows @ centres.T
-        total += share * cosine * rare_has[:, None]
+        total += share * (rare_rows @ centres.T) * rare_has[:, None]
         weight += share * rare_has[:, None]
-        cosine = cosine - threshold
-        cosine[~rare_has] = -np.inf
-        margin = np.maximum(margin, cosine)
-    if ATTACH_MEAN < 1:
-        margin = np.where(weight > 0, total / np.maximum(weight, 1e-12) - ATTACH_MEAN, -np.inf)
-    nearest = margin.argmax(axis=1)
-    for j, g, best in zip(rare, nearest, margin.max(axis=1), strict=True):
-        if best >= 0:
+    mean = np.where(weight > 0, total / np.maximum(weight, 1e-12), -np.inf)
+    for j, g, best in zip(rare, mean.argmax(axis=1), mean.max(axis=1), strict=True):
+        if best >= ATTACH_SIMILARITY:
             groups[int(g)].append(int(j))
 
 
