@@ -113,6 +113,8 @@ def test_a_word_said_once_joins_its_themes_candidate_through_general_english():
     with_general = discovery.candidates_from_pool(pool, forms, vectors=in_domain, general=general)
     [phrases] = holding(with_general, "once")
     assert phrases[0] == "medication" and "antibiotic" in phrases
+    # The name comes from the words clustered, not from a rare word that joined.
+    assert [c.name for c in with_general if "antibiotic" in c.phrases] == ["Medication"]
     assert not [c for c in with_general if "parking" in c.phrases and "antibiotic" in c.phrases]
     without = discovery.candidates_from_pool(pool, forms, vectors=in_domain, general=None)
     assert holding(without, "once") == []

@@ -274,10 +274,15 @@ def _word_pattern(word: str) -> str:
 
 
 def _candidate(
-    members: list[_Sentence], rows: sp.csr_matrix, stems: list[str], forms: dict[str, Counter[str]]
+    members: list[_Sentence],
+    rows: sp.csr_matrix,
+    stems: list[str],
+    forms: dict[str, Counter[str]],
+    named: int = 2,
 ) -> Candidate:
     """``stems`` most frequent first; a phrase is a stem's commonest form, and the patterns match every
-    form seen (what the candidate's sentences say)."""
+    form seen (what the candidate's sentences say). The name is the first ``named`` phrases (1 when the
+    group's second word is a rare one that joined it, so "Children", not "Children and bellamy")."""
     centre = np.asarray(rows.mean(axis=0)).ravel()
     typical = np.argsort(-(rows @ centre))
     seen_text: set[str] = set()
@@ -295,7 +300,7 @@ def _candidate(
     phrases = [forms[s].most_common(1)[0][0] if s in forms else s for s in stems]
     patterns = [_word_pattern(w) for s in stems for w in sorted(forms.get(s, {s: 1}))]
     return Candidate(
-        name=" and ".join(phrases[:2]).capitalize(),
+        name=" and ".join(phrases[: max(1, named)]).capitalize(),
         phrases=phrases,
         patterns=list(dict.fromkeys(patterns)),
         sentences=[m.ref for m in members],
@@ -469,12 +474,14 @@ def candidates_from_pool(
     candidates = []
     seen: set[tuple[str, ...]] = set()
     binary = (x > 0).tocsc()
+    min_df = max(int(CLUSTER_MIN_TEXTS), min_texts // 2)
+    df = _words_by_text(pool, kept, x, min_df=min_df)[1]
     groups = _word_groups(
         pool,
         kept,
         x,
         vocabulary,
-        min_df=max(int(CLUSTER_MIN_TEXTS), min_texts // 2),
+        min_df=min_df,
         distance=distance,
         vectors=vectors,
         general=general,
@@ -487,7 +494,8 @@ def candidates_from_pool(
         if tuple(stems) in seen or len({m.ref.key for m in members}) < min_texts:
             continue
         seen.add(tuple(stems))
-        candidates.append(_candidate(members, x[rows], stems, forms))
+        core = int((df[words] >= min_df).sum())  # the group's clustered words
+        candidates.append(_candidate(members, x[rows], stems, forms, named=min(2, core)))
     candidates.sort(key=lambda c: -c.size)
     return candidates
 
