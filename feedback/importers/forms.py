@@ -9,6 +9,7 @@ from insight_hub.forms import NHSDateInput
 from insight_hub.imports.forms import ImportUploadForm
 from insight_hub.organisations.models import FFTSetting
 
+from .locations import NEW, UNMAPPED, Unmatched
 from .mapping import choices
 
 
@@ -65,3 +66,76 @@ class ValuesForm(forms.Form):
 
     def values(self) -> dict[str, dict[str, str]]:
         return {self.field_name: {word: self.cleaned_data[f"value_{i}"] for i, word in enumerate(self.words)}}
+
+
+class LocationsForm(forms.Form):
+    """One select per location of the file that names no service: an existing service, a new one (its
+    name editable), or unmapped; and the FFT setting the new services will have."""
+
+    def __init__(
+        self,
+        *args,
+        unmatched: list[Unmatched],
+        services: list[tuple[int, str]],
+        initial_choices: dict[str, dict],
+        setting: str,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.unmatched = unmatched
+        options = [
+            (UNMAPPED, "Leave unmapped: report its rows"),
+            (NEW, "Add as a new service"),
+            *((str(pk), name) for pk, name in services),
+        ]
+        self.fields["fft_setting"] = forms.ChoiceField(
+            label="FFT setting of any new service",
+            choices=FFTSetting.choices,
+            initial=setting,
+            help_text="New services are added to the organisation when you confirm the import.",
+        )
+        for i, location in enumerate(unmatched):
+            chosen = initial_choices.get(location.value) or {}
+            if "service" in chosen:
+                initial = str(chosen["service"])
+            elif "new" in chosen:
+                initial = NEW
+            else:
+                initial = UNMAPPED
+            self.fields[f"location_{i}"] = forms.ChoiceField(
+                label=f"“{location.value}” ({location.rows:,} row{'s' if location.rows != 1 else ''})",
+                choices=options,
+                required=False,
+                initial=initial,
+            )
+            self.fields[f"name_{i}"] = forms.CharField(
+                label=f"Name of the new service for “{location.value}”",
+                help_text="Used only if you choose “Add as a new service” above.",
+                max_length=200,
+                required=False,
+                initial=chosen.get("new") or location.value[:200],
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for i, _ in enumerate(self.unmatched):
+            if cleaned.get(f"location_{i}") == NEW and not (cleaned.get(f"name_{i}") or "").strip():
+                self.add_error(f"name_{i}", "Give the new service a name.")
+        return cleaned
+
+    def rows(self):
+        """(the location, its select, its name field), for the template."""
+        return [(u, self[f"location_{i}"], self[f"name_{i}"]) for i, u in enumerate(self.unmatched)]
+
+    def choices(self) -> dict[str, dict]:
+        chosen = {}
+        for i, location in enumerate(self.unmatched):
+            choice = self.cleaned_data[f"location_{i}"]
+            if choice == NEW:
+                name = self.cleaned_data[f"name_{i}"].strip()
+                chosen[location.value] = {"new": name, "fft_setting": self.cleaned_data["fft_setting"]}
+            elif choice:
+                chosen[location.value] = {"service": int(choice)}
+            else:
+                chosen[location.value] = {}
+        return chosen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,9 +14,10 @@ from django.utils import timezone
 from feedback.models import ImportBatch, ImportKind
 from insight_hub.imports import tabular
 from insight_hub.imports.problems import Problem
-from insight_hub.organisations.models import Organisation, OrganisationKind, Service
+from insight_hub.organisations.models import FFTSetting, Organisation, OrganisationKind, Service
 from insight_hub.organisations.permissions import scope_for
 
+from .locations import MAX_TRACKED, LocationCounts, automatic_keys, unmatched_locations
 from .rows import Lookups, RowParser, normalise_name
 
 PREVIEW_ROWS = 10
@@ -56,17 +58,20 @@ def import_batches_for(user) -> QuerySet[ImportBatch]:
 
 
 def lookups_for(organisation: Organisation) -> Lookups:
-    services = Service.objects.filter(organisation=organisation).select_related("site")
-    by_name, by_site = {}, {}
+    services = list(Service.objects.filter(organisation=organisation).select_related("site"))
+    by_name, by_site, at_site = {}, {}, {}
     for service in services:
         by_name[normalise_name(service.name)] = service.pk
         if service.site:
             by_site[(normalise_name(service.site.name), normalise_name(service.name))] = service.pk
+            at_site.setdefault(service.site.ods_code, []).append(service.pk)
+    single_service_sites = [(code, ids[0]) for code, ids in at_site.items() if code and len(ids) == 1]
     return Lookups(
         organisation_code=organisation.ods_code,
         organisation_name=organisation.display_name,
         services=by_name,
         site_services=by_site,
+        locations=automatic_keys(((s.pk, s.name) for s in services), single_service_sites),
         today=timezone.localdate(),
     )
 
@@ -87,6 +92,7 @@ def import_preview(batch: ImportBatch, *, rows: int = PREVIEW_ROWS) -> tuple[lis
             lookups_for(batch.organisation),
             fingerprint=batch.content_sha256,
             values=batch.value_mapping,
+            locations=batch.location_mapping,
             lossy=table.lossy,
         )
         preview = []
@@ -146,3 +152,64 @@ def answer_values(batch: ImportBatch) -> list[str]:
             if len(seen) >= MAX_DISTINCT_ANSWERS:
                 break
     return list(seen)
+
+
+def location_columns(batch: ImportBatch) -> tuple[str, str]:
+    """(the file's service column, its location 2 column or "")."""
+    names = {name: column for column, name in batch.column_mapping.items() if name}
+    return names.get("location_1", ""), names.get("location_2", "")
+
+
+def location_counts(batch: ImportBatch) -> LocationCounts:
+    """The file's locations that name none of the organisation's services (as the import would read them
+    before the person's location choices), with their row counts. The whole file is read: a surgery that
+    first appears on row 900,000 is listed too. Only the location columns are looked at."""
+    first_column, second_column = location_columns(batch)
+    counts: dict[str, int] = {}
+    capped = False
+    if not first_column:
+        return unmatched_locations(counts)
+    with tabular.open_table(Path(batch.file.path)) as table:
+        if first_column not in table.header:
+            return unmatched_locations(counts)
+        lookups = lookups_for(batch.organisation)
+        parser = RowParser(table.header, batch.column_mapping, lookups, fingerprint="")
+        # Where location 1 is a site's name, location 2 says which of its services: only then is the pair
+        # counted (location 2 is often free text, whose distinct values would fill the count).
+        sites = {site for site, _ in lookups.site_services}
+        at = table.header.index(first_column)
+        at_second = table.header.index(second_column) if second_column in table.header else None
+        seen: dict[tuple[str, str], int] = {}
+        for _, cells in table.rows:
+            if isinstance(cells, tabular.Unreadable) or at >= len(cells):
+                continue
+            first = cells[at].strip()
+            second = ""
+            if sites and at_second is not None and at_second < len(cells) and normalise_name(first) in sites:
+                second = cells[at_second].strip()
+            pair = (first, second)
+            if pair in seen:
+                seen[pair] += 1
+            elif len(seen) < MAX_TRACKED:
+                seen[pair] = 1
+            else:
+                capped = True
+    for (first, second), rows in seen.items():
+        if first and not parser.find_service(first, second):
+            counts[first] = counts.get(first, 0) + rows
+    return unmatched_locations(counts, capped=capped)
+
+
+def services_for_mapping(batch: ImportBatch) -> list[tuple[int, str]]:
+    """(id, name) of the importing organisation's services, the only ones its locations can map to."""
+    return list(Service.objects.filter(organisation=batch.organisation).values_list("pk", "name"))
+
+
+def usual_setting(organisation: Organisation) -> str:
+    """The FFT setting most of the organisation's services have, the first guess for a new one."""
+    settings = Counter(
+        Service.objects.filter(organisation=organisation).values_list("fft_setting", flat=True)
+    )
+    if settings:
+        return settings.most_common(1)[0][0]
+    return FFTSetting.GP if organisation.kind == OrganisationKind.PRIMARY_CARE else FFTSetting.INPATIENT
