@@ -70,18 +70,25 @@ def _words(key: str) -> set[str]:
     return {word for word in key.split() if word not in GENERIC_WORDS and len(word) > 2}
 
 
+def _numbers(key: str) -> set[str]:
+    return {word for word in key.split() if any(c.isdigit() for c in word)}
+
+
 def best_match(value: str, services: list[tuple[int, str]]) -> int | None:
     """The service a value most likely means, when one is close: the names alike (difflib ratio at least
     CLOSE_MATCH, case, spacing and punctuation ignored), or one name's distinctive words all in the other's
-    ("Riverside" and "Riverside Surgery"). None when none is close, or two are equally close."""
+    ("Riverside" and "Riverside Surgery"), and their numbers the same ("Ward 9" is not close to "Ward 1").
+    None when none is close, or two are equally close."""
     key = location_key(value)
     if not key:
         return None
-    words = _words(key)
+    words, numbers = _words(key), _numbers(key)
     matcher = SequenceMatcher(None, "", key)
     scored: list[tuple[float, int]] = []
     for service_id, name in services:
         other = location_key(name)
+        if _numbers(other) != numbers:
+            continue
         score = 0.0
         other_words = _words(other)
         if words and other_words and (words <= other_words or other_words <= words):
