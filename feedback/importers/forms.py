@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 
 from feedback.models import FFTAnswer, FFTRecommendAnswer
@@ -94,7 +96,7 @@ class LocationsForm(forms.Form):
             initial=setting,
             help_text="New services are added to the organisation when you confirm the import.",
         )
-        for i, location in enumerate(unmatched):
+        for location in unmatched:
             chosen = initial_choices.get(location.value) or {}
             if "service" in chosen:
                 initial = str(chosen["service"])
@@ -102,14 +104,14 @@ class LocationsForm(forms.Form):
                 initial = NEW
             else:
                 initial = UNMAPPED
-            self.fields[f"location_{i}"] = forms.ChoiceField(
-                label=f"“{location.value}” ({location.rows:,} row{'s' if location.rows != 1 else ''})",
-                choices=options,
-                required=False,
-                initial=initial,
+            rows = f"{location.rows:,} row{'s' if location.rows != 1 else ''}"
+            shown = location.value if len(location.value) <= 120 else location.value[:120] + "…"
+            key = location_field(location.value)
+            self.fields[f"location_{key}"] = forms.ChoiceField(
+                label=f"“{shown}” ({rows})", choices=options, required=False, initial=initial
             )
-            self.fields[f"name_{i}"] = forms.CharField(
-                label=f"Name of the new service for “{location.value}”",
+            self.fields[f"name_{key}"] = forms.CharField(
+                label=f"Name of the new service for “{shown}”",
                 help_text="Used only if you choose “Add as a new service” above.",
                 max_length=200,
                 required=False,
@@ -118,24 +120,28 @@ class LocationsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for i, _ in enumerate(self.unmatched):
-            if cleaned.get(f"location_{i}") == NEW and not (cleaned.get(f"name_{i}") or "").strip():
-                self.add_error(f"name_{i}", "Give the new service a name.")
+        for location in self.unmatched:
+            key = location_field(location.value)
+            if cleaned.get(f"location_{key}") == NEW and not (cleaned.get(f"name_{key}") or "").strip():
+                self.add_error(f"name_{key}", "Give the new service a name.")
         return cleaned
-
-    def rows(self):
-        """(the location, its select, its name field), for the template."""
-        return [(u, self[f"location_{i}"], self[f"name_{i}"]) for i, u in enumerate(self.unmatched)]
 
     def choices(self) -> dict[str, dict]:
         chosen = {}
-        for i, location in enumerate(self.unmatched):
-            choice = self.cleaned_data[f"location_{i}"]
+        for location in self.unmatched:
+            key = location_field(location.value)
+            choice = self.cleaned_data[f"location_{key}"]
             if choice == NEW:
-                name = self.cleaned_data[f"name_{i}"].strip()
+                name = self.cleaned_data[f"name_{key}"].strip()
                 chosen[location.value] = {"new": name, "fft_setting": self.cleaned_data["fft_setting"]}
             elif choice:
                 chosen[location.value] = {"service": int(choice)}
             else:
                 chosen[location.value] = {}
         return chosen
+
+
+def location_field(value: str) -> str:
+    """A location's fields are named by its value, not its place in the list: if the list changes between
+    showing the page and posting it (a service added meanwhile), no choice lands on another location."""
+    return hashlib.sha256(value.encode()).hexdigest()[:12]

@@ -110,7 +110,8 @@ def import_upload(request):
             )
             if form.cleaned_data.get("mapping"):
                 services.import_mapping_apply(batch=batch, saved=form.cleaned_data["mapping"])
-                return redirect("feedback:imports:preview", uid=batch.uid)
+                # The location step, which goes on to the preview when every location is a service.
+                return redirect("feedback:imports:locations", uid=batch.uid)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

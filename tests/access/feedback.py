@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from feedback import services
 from feedback.importers import services as import_services
+from feedback.importers.forms import location_field
 from tests.access.matrix import NOT_FOUND, OK, ORIGINAL_MARKER, REDIRECT, Route, expect
 from tests.themes.conftest import make_comment
 
@@ -181,7 +182,11 @@ ROUTES = [
         attribute="uid",
         kwarg="uid",
         method="POST",
-        data={"fft_setting": "gp", "location_0": "new", "name_0": "Elm Lodge Surgery"},
+        data={
+            "fft_setting": "gp",
+            f"location_{location_field('Elm Lodge Surgery')}": "new",
+            f"name_{location_field('Elm Lodge Surgery')}": "Elm Lodge Surgery",
+        },
     ),
     # Starting the import (the preview's POST): the trust's own px_lead only.
     *both(

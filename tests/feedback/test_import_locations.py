@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from feedback.importers import locations, selectors, services
+from feedback.importers.forms import location_field
 from feedback.importers.locations import (
     MAX_SHOWN,
     automatic_keys,
@@ -26,6 +27,7 @@ from feedback.models import ImportBatch, ImportStatus, Response
 from insight_hub.organisations.models import Service, Site
 from tests.factories import ServiceFactory
 
+ELM, RIVERSIDE = location_field("Elm Lodge"), location_field("Riverside")
 MAPPING = {"date": "date", "surgery": "location_1", "rating": "fft_score", "comment": "comment:nonspecific"}
 
 
@@ -273,17 +275,17 @@ class TestThePage:
         form = page.context["form"]
         riverside = Service.objects.get(name="Riverside Surgery")
         assert [u.value for u in form.unmatched] == ["Elm Lodge", "Riverside"]
-        assert form["location_1"].value() == str(riverside.pk)  # suggested
-        assert form["location_0"].value() == locations.UNMAPPED
+        assert form[f"location_{RIVERSIDE}"].value() == str(riverside.pk)  # suggested
+        assert form[f"location_{ELM}"].value() == locations.UNMAPPED
 
     def test_the_choices_are_saved_and_lead_on(self, client, world):
         batch = self.batch(world)
         client.force_login(world.px_a)
         data = {
             "fft_setting": "gp",
-            "location_0": "new",
-            "name_0": "Elm Lodge Surgery",
-            "location_1": str(world.service_a.pk),
+            f"location_{ELM}": "new",
+            f"name_{ELM}": "Elm Lodge Surgery",
+            f"location_{RIVERSIDE}": str(world.service_a.pk),
         }
         response = client.post(self.url(batch), data)
         assert response.status_code == 302
@@ -298,10 +300,10 @@ class TestThePage:
     @pytest.mark.parametrize(
         "data",
         [
-            {"fft_setting": "gp", "location_0": "new", "name_0": "", "location_1": ""},
-            {"fft_setting": "gp", "location_0": "not-a-choice", "location_1": ""},
-            {"fft_setting": "moon", "location_0": "", "location_1": ""},
-            {"fft_setting": "gp", "location_0": "new", "name_0": "x" * 300, "location_1": ""},
+            {"fft_setting": "gp", f"location_{ELM}": "new", f"name_{ELM}": "", f"location_{RIVERSIDE}": ""},
+            {"fft_setting": "gp", f"location_{ELM}": "not-a-choice", f"location_{RIVERSIDE}": ""},
+            {"fft_setting": "moon", f"location_{ELM}": "", f"location_{RIVERSIDE}": ""},
+            {"fft_setting": "gp", f"location_{ELM}": "new", f"name_{ELM}": "x" * 300},
         ],
     )
     def test_odd_input_is_a_400_that_says_why_and_saves_nothing(self, client, world, data):
@@ -316,7 +318,7 @@ class TestThePage:
     def test_another_trusts_service_is_not_a_choice(self, client, world):
         batch = self.batch(world)
         client.force_login(world.px_a)
-        data = {"fft_setting": "gp", "location_0": str(world.service_b.pk), "location_1": ""}
+        data = {"fft_setting": "gp", f"location_{ELM}": str(world.service_b.pk), f"location_{RIVERSIDE}": ""}
         response = client.post(self.url(batch), data)
         assert response.status_code == 400
         batch.refresh_from_db()
@@ -327,10 +329,29 @@ class TestThePage:
         batch = self.batch(world)
         client.force_login(getattr(world, who))
         assert client.get(self.url(batch)).status_code == 404
-        data = {"fft_setting": "gp", "location_0": "new", "name_0": "Mine", "location_1": ""}
+        data = {"fft_setting": "gp", f"location_{ELM}": "new", f"name_{ELM}": "Mine"}
         assert client.post(self.url(batch), data).status_code == 404
         batch.refresh_from_db()
         assert batch.location_mapping == {}
+
+    def test_a_choice_stays_with_its_location_when_the_list_changes_before_it_is_posted(self, client, world):
+        batch = self.batch(world)
+        client.force_login(world.px_a)
+        client.get(self.url(batch))
+        ServiceFactory(organisation=world.trust_a, name="Elm Lodge")  # added meanwhile: Elm Lodge matches
+        data = {"fft_setting": "gp", f"location_{ELM}": "new", f"name_{ELM}": "Elm Lodge"}
+        assert client.post(self.url(batch), data).status_code == 302
+        batch.refresh_from_db()
+        assert batch.location_mapping == {"Riverside": {}}
+
+    def test_the_preview_reads_a_location_to_be_added_as_a_service(self, client, world):
+        batch = self.batch(world)
+        services.import_locations_save(
+            batch=batch, choices={"Elm Lodge": {"new": "Elm Lodge", "fft_setting": "gp"}, "Riverside": {}}
+        )
+        header, rows = selectors.import_preview(batch)
+        problems = {row.cells[1]: bool(row.problems) for row in rows}
+        assert problems == {"Riverside": True, "Elm Lodge": False}
 
     def test_a_file_with_more_locations_than_are_listed_says_so(self, client, world):
         batch = self.batch(world, rows=[(f"Place {i}", 1) for i in range(MAX_SHOWN + 3)])
