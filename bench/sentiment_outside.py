@@ -310,6 +310,20 @@ def score(c: dict, run: Callable) -> tuple[np.ndarray, np.ndarray, list]:
     return pred, text, settings
 
 
+def _breakdown(c: dict, pred: np.ndarray) -> str:
+    """The base's confusion matrix (rows gold, columns predicted) and its accuracy by FFT rating."""
+    sent, ratings = c["sent"], c["ratings"]
+    lines = ["  gold \\ predicted   " + " ".join(f"{s:>9s}" for s in SENTIMENTS)]
+    for i, s in enumerate(SENTIMENTS):
+        lines.append(
+            f"  {s:19s} " + " ".join(f"{int(((sent == i) & (pred == j)).sum()):9d}" for j in range(3))
+        )
+    for r in sorted(set(ratings.tolist())):
+        m = (sent >= 0) & (ratings == r)
+        lines.append(f"  rating {'none' if r < 0 else r}: {(pred[m] == sent[m]).mean():.3f} of {m.sum()}")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -337,6 +351,7 @@ def main() -> None:
         )
         if base is None:
             base = right
+            print(_breakdown(c, pred), flush=True)
         else:
             fixes, breaks = int((right & ~base & known).sum()), int((~right & base & known).sum())
             p = binomtest(fixes, fixes + breaks).pvalue if fixes + breaks else 1.0
