@@ -53,6 +53,16 @@ def test_discovery_groups_the_sentences_no_theme_covers(tagger):
     assert not [c for c in discover(tagger, texts, min_texts=4, known_words=["wifi"]) if "wifi" in c.phrases]
 
 
+def test_example_sentences_are_different_sentences_when_many_people_wrote_the_same(tagger):
+    # Short comments repeat word for word ("The wifi was down."); five copies of one sentence show nothing.
+    repeated = ["The wifi was down again."] * 8
+    texts = [DiscoveryText(f"t{i}", text, "could_improve") for i, text in enumerate(repeated + WIFI + OTHERS)]
+    [wifi] = [c for c in discover(tagger, texts, min_texts=4) if "wifi" in c.phrases]
+    said = {t.key: t.text for t in texts}
+    shown = [said[ref.key][ref.start : ref.end].lower() for ref in wifi.examples]
+    assert len(shown) == 5 and len(set(shown)) == 5, shown
+
+
 def test_redaction_placeholders_are_no_theme(tagger):
     said = ["Please tell [name] the lift is broken.", "[name] on reception rang [phone number] twice."]
     texts = [DiscoveryText(f"t{i}", said[i % 2], "could_improve") for i in range(12)]

@@ -28,7 +28,8 @@ group and every pooled sentence whose residue holds one of its words, which is e
 with those words' forms as patterns would match; groups under ``min_texts`` texts are dropped. Each
 candidate reports its words (top phrases, most frequent first), a name suggestion from them, its size in
 texts, its texts by month (trend), and a few example sentences (the most typical ones: nearest the
-group's centre). Accepting a candidate makes a local theme matching its phrases and their forms.
+group's centre, each from another text and saying other words). Accepting a candidate makes a local theme
+matching its phrases and their forms.
 """
 
 from __future__ import annotations
@@ -187,6 +188,9 @@ class _Sentence:
     ref: SentenceRef
     month: str
     residue: list[str]  # stems
+    # The sentence's words (case and spacing ignored), hashed: short comments repeat word for word, and
+    # the examples show different sentences. None: not known (pools built by hand).
+    said: int | None = None
 
 
 def _pool(
@@ -216,7 +220,8 @@ def _pool(
                     for word, word_stem in zip(residue, stems, strict=True):
                         forms.setdefault(word_stem, Counter())[word] += 1
                     start, end = _trim(text, span.start_char, span.end_char)
-                    pool.append(_Sentence(SentenceRef(item.key, start, end), item.month, stems))
+                    said = hash(" ".join(text[start:end].lower().split()))
+                    pool.append(_Sentence(SentenceRef(item.key, start, end), item.month, stems, said))
     return pool
 
 
@@ -286,11 +291,15 @@ def _candidate(
     centre = np.asarray(rows.mean(axis=0)).ravel()
     typical = np.argsort(-(rows @ centre))
     seen_text: set[str] = set()
+    seen_said: set[int] = set()
     examples = []
     for i in typical:
-        ref = members[int(i)].ref
-        if ref.key not in seen_text:
+        member = members[int(i)]
+        ref = member.ref
+        if ref.key not in seen_text and member.said not in seen_said:
             seen_text.add(ref.key)
+            if member.said is not None:
+                seen_said.add(member.said)
             examples.append(ref)
         if len(examples) == EXAMPLES:
             break
