@@ -59,7 +59,9 @@ class SearchForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         period, date_from, date_to = cleaned.get("period"), cleaned.get("date_from"), cleaned.get("date_to")
-        if period == Period.BETWEEN and not (date_from or date_to):
+        # A date typed but not valid has its own error: "enter a date" as well would contradict it.
+        typed_wrong = "date_from" in self.errors or "date_to" in self.errors
+        if period == Period.BETWEEN and not (date_from or date_to or typed_wrong):
             self.add_error("date_from", "Enter a date to search from, a date to search to, or both")
         if date_from and date_to and date_to < date_from:
             self.add_error("date_to", "The date to search to must be the same as or after the date from")

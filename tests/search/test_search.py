@@ -209,6 +209,16 @@ def test_a_period_with_its_dates_the_wrong_way_round_is_refused_naming_the_field
     assert response.context["page"] is None
 
 
+def test_a_date_that_is_no_date_is_named_once_not_also_as_missing(client, world):
+    # 30 February: the field says the date is not valid; "enter a date" as well would contradict it.
+    client.force_login(world.icb_lead)
+    response = client.get(
+        reverse("search:search"), {"q": "nurse", "period": "between", "date_from": "2026-02-30"}
+    )
+    assert response.context["form"].errors == {"date_from": ["Enter a valid date."]}
+    assert response.context["page"] is None
+
+
 def test_a_period_narrows_by_when_it_happened(world, texts):
     import datetime as dt
 
