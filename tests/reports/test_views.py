@@ -63,6 +63,9 @@ def test_the_form_ticks_the_default_selection_and_lists_other_quotable_stories(c
         assert f"S{data.stories[key].pk}:" in body
     for key in ("critical2", "critical3", "negative2"):
         assert f"S{data.stories[key].pk}:" not in body
+    # The page states the rule the report applies (a binomial test, see Balance), not a fixed gap in points.
+    assert "percentage points" not in body
+    assert "by more than chance would explain, or none is quoted though some have consent" in body
 
 
 def test_the_default_selection_is_stored_as_default(client, world, data, made):
