@@ -66,8 +66,19 @@ def chosen_keys(location_mapping: dict, valid_ids: set[int]) -> dict[str, int]:
     return chosen
 
 
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
 def _words(key: str) -> set[str]:
-    return {word for word in key.split() if word not in GENERIC_WORDS and len(word) > 2}
+    """The distinctive words: not generic in the singular or the plural ("clinics", "surgeries")."""
+    return {
+        word
+        for word in key.split()
+        if word not in GENERIC_WORDS and _singular(word) not in GENERIC_WORDS and len(word) > 2
+    }
 
 
 def _numbers(key: str) -> set[str]:

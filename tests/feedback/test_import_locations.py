@@ -71,6 +71,14 @@ def test_a_close_service_is_suggested_and_only_a_close_one(value, expected):
     assert best_match(value, services_) == expected
 
 
+def test_a_generic_word_in_the_plural_is_still_generic():
+    # "Outpatient clinics" is the demo trusts' service; a practice file says which site in its own words.
+    services_ = [(1, "Outpatient clinics"), (2, "Emergency department"), (3, "Maternity unit")]
+    assert best_match("Outpatient clinic - Canterbury", services_) == 1
+    assert best_match("Canterbury outpatient clinic", services_) == 1
+    assert best_match("Canterbury clinics", services_) is None  # generic words alone still say nothing
+
+
 def test_two_equally_close_services_suggest_neither():
     assert best_match("Hill", [(1, "Hill Surgery"), (2, "Hill Practice")]) is None
 
