@@ -136,6 +136,10 @@ class RowParser:
         # The location mapping: the file's locations that name no service, as the person mapped them.
         known = {*lookups.services.values(), *lookups.site_services.values()}
         self.locations = lookups.locations | chosen_keys(locations or {}, known)
+        # The ones the person chose to leave unmapped: their rows' problem says so, not "correct the name".
+        self.left_unmapped = {
+            location_key(value) for value, choice in (locations or {}).items() if choice == {}
+        }
         # The value mapping: a file's own words for an answer, read as the hub's number ("" = no answer).
         self.values = {
             name: {normalise_heading(word): hub for word, hub in words.items()}
@@ -278,12 +282,19 @@ class RowParser:
         if found is None:
             found = _bounded_put(self._services, (first, second), self.find_service(first, second))
         if not found:
-            complaint = (
-                f"is not a service of {self.lookups.organisation_name}: correct the name, map it to a "
-                "service in the import's location step, or add the service to the organisation first"
-                if first
-                else "is empty: every response needs its service"
-            )
+            if not first:
+                complaint = "is empty: every response needs its service"
+            elif location_key(first) in self.left_unmapped:
+                complaint = (
+                    "was left unmapped in the import's location step, so its rows are not imported: to "
+                    "import them, import the file again and map it to a service (rows imported already "
+                    "are not added twice)"
+                )
+            else:
+                complaint = (
+                    f"is not a service of {self.lookups.organisation_name}: correct the name, map it to a "
+                    "service in the import's location step, or add the service to the organisation first"
+                )
             problems.append(self._problem(row, "location_1", first, complaint))
             return 0, ""
         service_id, site_and_service = found

@@ -124,9 +124,9 @@ def test_the_parser_reads_a_mapped_location_as_its_service():
 
 def test_a_location_left_unmapped_or_mapped_to_a_service_not_the_organisations_is_reported():
     parse = _parser({"Elm Lodge": {}, "Birch": {"service": 42}})
-    for place in ["Elm Lodge", "Birch"]:
+    for place, said in [("Elm Lodge", "was left unmapped"), ("Birch", "is not a service of Trust A")]:
         problems = parse(2, ["2025-03-01", place, "1"])
-        assert isinstance(problems, list) and "is not a service of Trust A" in problems[0].message
+        assert isinstance(problems, list) and said in problems[0].message
 
 
 # --- on the database ---------------------------------------------------------------------------------
@@ -202,6 +202,36 @@ class TestOnTheDatabase:
         assert Response.objects.filter(service=world.service_a).count() == 3
         assert Response.objects.filter(service=elm).count() == 4
         assert {e["value"] for e in batch.errors} == {"Nowhere"}
+
+    def test_rows_left_unmapped_are_reported_as_left_unmapped_and_import_when_the_file_comes_again(
+        self, world
+    ):
+        content = practice_file([("Riverside", 3), ("Nowhere", 2), ("Atlantis", 1)])
+        batch = uploaded(world, content)
+        services.import_locations_save(
+            batch=batch,
+            choices={"Riverside": {"service": world.service_a.pk}, "Nowhere": {}, "Atlantis": {}},
+        )
+        services.import_start(batch=batch)
+        batch.refresh_from_db()
+        problems = {e["value"]: e["message"] for e in batch.errors}
+        # The person chose this: the report says so rather than "correct the name".
+        assert "left unmapped in the import's location step" in problems["Nowhere"]
+        assert "correct the name" not in problems["Nowhere"]
+        # As the report says: the same file again, now mapped, adds only the rows left out.
+        again = uploaded(world, content)
+        services.import_locations_save(
+            batch=again,
+            choices={
+                "Riverside": {"service": world.service_a.pk},
+                "Nowhere": {"service": world.service_a.pk},
+                "Atlantis": {},
+            },
+        )
+        services.import_start(batch=again)
+        again.refresh_from_db()
+        assert (again.rows_imported, again.rows_failed) == (2, 1)
+        assert Response.objects.filter(service=world.service_a).count() == 5
 
     def test_a_retried_run_uses_the_saved_choices_and_adds_nothing_twice(self, world):
         batch = uploaded(world, practice_file([("Elm Lodge", 4)]))
