@@ -91,3 +91,27 @@ def test_a_px_lead_maps_one_surgery_adds_another_and_sees_the_rows_imported(page
     batch = ImportBatch.objects.get()
     assert {error["value"] for error in batch.errors} == {"Mystery Branch"}
     assert page.console_errors == []
+
+
+def test_on_a_phone_a_rows_problem_in_the_preview_reads_without_scrolling_sideways(page, world, tmp_path):
+    export = tmp_path / "gp-fft-august.csv"
+    practice_file(export, {"Mystery Branch": 2})
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, world.px_a.email, TEST_PASSWORD)
+    page.wait_for_url("**/")
+    page.goto("/feedback/imports/new/")
+    page.locator("input[type=file][name=file]").set_input_files(str(export))
+    page.get_by_role("button", name="Upload and choose columns").click()
+    page.wait_for_url("**/columns/")
+    for column, field in [("rating", "fft_recommend"), ("surgery", "location_1")]:
+        page.get_by_label(re.compile(rf"^{column}( \(optional\))?$")).select_option(field)
+    page.get_by_role("button", name="Preview the import").click()
+    page.wait_for_url("**/locations/")
+    page.get_by_role("button", name="Save and continue").click()  # left unmapped
+    page.wait_for_url("**/preview/")
+    problem = page.locator("main tbody li").first
+    assert "left unmapped" in problem.inner_text()
+    box = problem.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375  # the sentence wraps inside the phone's width
+    assert_accessible(page)
+    assert page.console_errors == []
