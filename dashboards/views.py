@@ -178,7 +178,7 @@ def system(request):
                 "latest": selectors.latest_percent(latest),
             }
         )
-    awaiting_count, awaiting = quote_picker.critical_awaiting(request.user, org_ids)
+    awaiting_count, awaiting = quote_picker.safety_concerns_awaiting(request.user, org_ids)
     summaries = selectors.theme_summaries(org_ids, service_ids, period)
     context = {
         "ics": ics,
@@ -241,7 +241,7 @@ def organisation(request, ods_code: str):
                 "latest": selectors.latest_percent(latest),
             }
         )
-    awaiting_count, awaiting = quote_picker.critical_awaiting(request.user, [org.pk])
+    awaiting_count, awaiting = quote_picker.safety_concerns_awaiting(request.user, [org.pk])
     ics = org.ics
     context = {
         "organisation": org,
