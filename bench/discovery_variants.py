@@ -9,7 +9,11 @@ second. So the taggers' per-sentence output is cached once, and variants of the 
 Folds, labels and scoring are ``bench/discovery.py``'s (the five folds of ``px_feedback_train.csv``, best
 candidate by F1). Variants, none of them in the hub (see ``bench/RESULTS.md``):
 
-- ``committed``: ``candidates_from_pool`` as the hub runs it.
+- ``committed``: ``candidates_from_pool`` as the hub runs it (in-domain and general-English vectors).
+- ``domain``: the same without the general-English vectors; with ``--set ATTACH_SIMILARITY=0.4
+  CLUSTER_MIN_TEXTS=2`` it is the grouping before them (main at be1aa0f).
+
+``--set NAME=VALUE`` changes one of ``discovery``'s module settings for the run; ``--folds`` runs some folds.
 - ``selftrain``: each committed candidate grown by a classifier: logistic regression over the pooled
   sentences' residue words (the candidate's own words masked, so it learns their context) and their mean
   word vector, the candidate's sentences positive and every other pooled sentence negative; pooled
@@ -41,6 +45,7 @@ from insight_hub.themes.ml.components import scored_sentences  # noqa: E402
 from insight_hub.themes.ml.data import read_rows  # noqa: E402
 from insight_hub.themes.ml.discovery_eval import train_without  # noqa: E402
 from insight_hub.themes.ml.doctext import doc_text  # noqa: E402
+from insight_hub.themes.ml.general_vectors import load_default as load_general  # noqa: E402
 from insight_hub.themes.ml.training import cv_folds  # noqa: E402
 from insight_hub.themes.ml.word_vectors import load_default, stem  # noqa: E402
 
@@ -150,12 +155,14 @@ def profile(cached: dict, vectors, *, share: float = 0.2) -> list[D.Candidate]:
     pool, forms, profiles = pool_of(cached)
     committed = D._word_groups
 
-    def groups(pool_, kept, x, vocabulary, *, min_df, distance, vectors):  # ``_word_groups``, plus profiles
+    def groups(
+        pool_, kept, x, vocabulary, *, min_df, distance, vectors, **_
+    ):  # ``_word_groups``, plus profiles
         by_text, df, words, rare = D._words_by_text(pool_, kept, x, min_df=min_df)
         columns = D._unit_rows(by_text[:, words].T.toarray())
         own = _word_vectors([vocabulary[j] for j in words], vectors)
         has = np.linalg.norm(own, axis=1) > 0
-        share_co = D.CO_OCCURRENCE_SHARE
+        share_co = D.CO_OCCURRENCE_WEIGHT / (D.CO_OCCURRENCE_WEIGHT + D.DOMAIN_WEIGHT)
         mixed = np.where(
             np.outer(has, has),
             share_co * (columns @ columns.T) + (1 - share_co) * (own @ own.T),
@@ -171,7 +178,9 @@ def profile(cached: dict, vectors, *, share: float = 0.2) -> list[D.Candidate]:
         ).fit_predict(np.clip(1 - similarity, 0, 2))
         found = [list(words[labels == label]) for label in np.unique(labels)]
         if len(rare):
-            D._attach(found, rare, df, vocabulary, vectors)
+            spaces = D._spaces([vocabulary[j] for j in words], forms, vectors, None)
+            rare_spaces = D._spaces([vocabulary[j] for j in rare], forms, vectors, None)
+            D._attach(found, words, rare, df, spaces, rare_spaces)
         return [[int(j) for j in sorted(g, key=lambda j: (-df[j], j))] for g in found]
 
     D._word_groups = groups
@@ -192,10 +201,16 @@ def best(candidates: list[D.Candidate], gold: set[str]) -> tuple[float, float]:
     return top[1], top[2]
 
 
-def run(cache_dir: Path, variant: str, labels: list[int]) -> None:
-    vectors = load_default()
+def run(cache_dir: Path, variant: str, labels: list[int], folds: list[int], settings: list[str]) -> None:
+    vectors, general = load_default(), load_general()
+    for setting in settings:  # e.g. GENERAL_WEIGHT=0.5: a module setting of ``discovery`` for this run
+        name, value = setting.split("=")
+        if not hasattr(D, name):
+            raise SystemExit(f"discovery has no setting {name}")
+        setattr(D, name, float(value))
     grouping = {
-        "committed": lambda c: D.candidates_from_pool(*pool_of(c)[:2], vectors=vectors),
+        "committed": lambda c: D.candidates_from_pool(*pool_of(c)[:2], vectors=vectors, general=general),
+        "domain": lambda c: D.candidates_from_pool(*pool_of(c)[:2], vectors=vectors),
         "selftrain": lambda c: selftrain(c, vectors),
         "profile": lambda c: profile(c, vectors),
     }[variant]
@@ -203,7 +218,7 @@ def run(cache_dir: Path, variant: str, labels: list[int]) -> None:
     for li in labels:
         scores = [
             best(grouping(cached), cached["gold"])
-            for cached in (pickle.loads((cache_dir / f"c_{li}_{f}.pkl").read_bytes()) for f in range(5))
+            for cached in (pickle.loads((cache_dir / f"c_{li}_{f}.pkl").read_bytes()) for f in folds)
         ]
         means.append(np.mean(scores, axis=0))
         print(f"{LABELS[li][:45]:45s} recall {means[-1][0]:.2f} precision {means[-1][1]:.2f}", flush=True)
@@ -224,13 +239,17 @@ def main() -> None:
     make.add_argument("--labels", type=int, nargs="+", default=list(range(len(LABELS))))
     compare = sub.add_parser("run")
     compare.add_argument("--cache", type=Path, required=True)
-    compare.add_argument("--variant", choices=["committed", "selftrain", "profile"], default="committed")
+    compare.add_argument(
+        "--variant", choices=["committed", "domain", "selftrain", "profile"], default="committed"
+    )
     compare.add_argument("--labels", type=int, nargs="+", default=list(range(len(LABELS))))
+    compare.add_argument("--folds", type=int, nargs="+", default=list(range(5)))
+    compare.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE")
     args = parser.parse_args()
     if args.command == "cache":
         cache(args.csv, args.out, args.labels)
     else:
-        run(args.cache, args.variant, args.labels)
+        run(args.cache, args.variant, args.labels, args.folds, args.set)
 
 
 if __name__ == "__main__":

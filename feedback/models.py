@@ -381,6 +381,11 @@ class ImportBatch(ImportProgress):
     # The file's own answer words -> the hub's: {"fft_recommend": {"Extremely likely": "1", ...}}, chosen in
     # the value step (the shape of insight_hub.imports.mappingfile's "values").
     value_mapping = models.JSONField(default=dict, blank=True)
+    # The file's location values that name no service -> the person's choice, from the location step:
+    # {"Riverside Surgery": {"service": 12}}, {"Oak Branch": {"new": "Oak Branch", "fft_setting": "gp"}}
+    # (created when the import is confirmed, then held as {"service": id, "created": true}), or {} (left
+    # unmapped: its rows are reported). Kept with the batch so a retried run maps the same way.
+    location_mapping = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEW)
 
     class Meta:

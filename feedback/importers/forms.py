@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 
 from feedback.models import FFTAnswer, FFTRecommendAnswer
@@ -9,6 +11,7 @@ from insight_hub.forms import NHSDateInput
 from insight_hub.imports.forms import ImportUploadForm
 from insight_hub.organisations.models import FFTSetting
 
+from .locations import NEW, UNMAPPED, Unmatched
 from .mapping import choices
 
 
@@ -65,3 +68,80 @@ class ValuesForm(forms.Form):
 
     def values(self) -> dict[str, dict[str, str]]:
         return {self.field_name: {word: self.cleaned_data[f"value_{i}"] for i, word in enumerate(self.words)}}
+
+
+class LocationsForm(forms.Form):
+    """One select per location of the file that names no service: an existing service, a new one (its
+    name editable), or unmapped; and the FFT setting the new services will have."""
+
+    def __init__(
+        self,
+        *args,
+        unmatched: list[Unmatched],
+        services: list[tuple[int, str]],
+        initial_choices: dict[str, dict],
+        setting: str,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.unmatched = unmatched
+        options = [
+            (UNMAPPED, "Leave unmapped: report its rows"),
+            (NEW, "Add as a new service"),
+            *((str(pk), name) for pk, name in services),
+        ]
+        self.fields["fft_setting"] = forms.ChoiceField(
+            label="FFT setting of any new service",
+            choices=FFTSetting.choices,
+            initial=setting,
+            help_text="New services are added to the organisation when you confirm the import.",
+        )
+        for location in unmatched:
+            chosen = initial_choices.get(location.value) or {}
+            if "service" in chosen:
+                initial = str(chosen["service"])
+            elif "new" in chosen:
+                initial = NEW
+            else:
+                initial = UNMAPPED
+            rows = f"{location.rows:,} row{'s' if location.rows != 1 else ''}"
+            shown = location.value if len(location.value) <= 120 else location.value[:120] + "…"
+            key = location_field(location.value)
+            self.fields[f"location_{key}"] = forms.ChoiceField(
+                label=f"“{shown}” ({rows})", choices=options, required=False, initial=initial
+            )
+            self.fields[f"name_{key}"] = forms.CharField(
+                label=f"Name of the new service for “{shown}”",
+                help_text="Used only if you choose “Add as a new service” above.",
+                max_length=200,
+                required=False,
+                initial=chosen.get("new") or location.value[:200],
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for location in self.unmatched:
+            key = location_field(location.value)
+            if cleaned.get(f"location_{key}") == NEW and not (cleaned.get(f"name_{key}") or "").strip():
+                self.add_error(f"name_{key}", "Give the new service a name.")
+        return cleaned
+
+    def choices(self) -> dict[str, dict]:
+        chosen = {}
+        for location in self.unmatched:
+            key = location_field(location.value)
+            choice = self.cleaned_data[f"location_{key}"]
+            if choice == NEW:
+                name = self.cleaned_data[f"name_{key}"].strip()
+                chosen[location.value] = {"new": name, "fft_setting": self.cleaned_data["fft_setting"]}
+            elif choice:
+                chosen[location.value] = {"service": int(choice)}
+            else:
+                chosen[location.value] = {}
+        return chosen
+
+
+def location_field(value: str) -> str:
+    """A location's fields are named by its value, not its place in the list: if the list changes between
+    showing the page and posting it (a service added meanwhile), no choice lands on another location."""
+    return hashlib.sha256(value.encode()).hexdigest()[:12]

@@ -20,6 +20,7 @@ from feedback.models import AgeBand, Disability, EthnicCategory, FFTAnswer, FFTR
 from insight_hub.imports.problems import Problem, problem
 from insight_hub.imports.tabular import REPLACEMENT, Row, Unreadable
 
+from .locations import chosen_keys, location_key
 from .mapping import COMMENT_PREFIX, FIELDS_BY_NAME, OLD_QUESTION_WORDS, normalise_heading
 
 MAX_EXTERNAL_ID = 150
@@ -38,6 +39,8 @@ class Lookups:
     organisation_name: str
     services: dict[str, int]  # normalised service name -> id
     site_services: dict[tuple[str, str], int] = field(default_factory=dict)  # (site, service) -> id
+    # locations.location_key -> id: names read without punctuation, single-service sites' ODS codes.
+    locations: dict[str, int] = field(default_factory=dict)
     timezone: ZoneInfo = ZoneInfo("Europe/London")
     today: date = field(default_factory=date.today)
 
@@ -127,8 +130,12 @@ class RowParser:
         fingerprint: str,
         lossy: bool = False,
         values: dict[str, dict[str, str]] | None = None,
+        locations: dict[str, dict] | None = None,
     ):
         self.header = header
+        # The location mapping: the file's locations that name no service, as the person mapped them.
+        known = {*lookups.services.values(), *lookups.site_services.values()}
+        self.locations = lookups.locations | chosen_keys(locations or {}, known)
         # The value mapping: a file's own words for an answer, read as the hub's number ("" = no answer).
         self.values = {
             name: {normalise_heading(word): hub for word, hub in words.items()}
@@ -269,11 +276,11 @@ class RowParser:
         third = cells[at["location_3"]].strip()
         found = self._services.get((first, second))
         if found is None:
-            found = _bounded_put(self._services, (first, second), self._find_service(first, second))
+            found = _bounded_put(self._services, (first, second), self.find_service(first, second))
         if not found:
             complaint = (
-                f"is not a service of {self.lookups.organisation_name}: correct the name, or add the service "
-                "to the organisation first"
+                f"is not a service of {self.lookups.organisation_name}: correct the name, map it to a "
+                "service in the import's location step, or add the service to the organisation first"
                 if first
                 else "is empty: every response needs its service"
             )
@@ -289,13 +296,16 @@ class RowParser:
             )
         return service_id, detail
 
-    def _find_service(self, first: str, second: str) -> tuple[int, bool] | tuple[()]:
+    def find_service(self, first: str, second: str) -> tuple[int, bool] | tuple[()]:
         """(service id, whether location_2 named it at the site in location_1), or () when nothing matches."""
         service_id = self.lookups.services.get(normalise_name(first))
         if service_id is not None:
             return service_id, False
         service_id = self.lookups.site_services.get((normalise_name(first), normalise_name(second)))
-        return (service_id, True) if service_id is not None and second else ()
+        if service_id is not None and second:
+            return service_id, True
+        service_id = self.locations.get(location_key(first))
+        return (service_id, False) if service_id is not None else ()
 
     def _fft(self, row: int, raw: str, problems: list[Problem], *, old_question: bool = False) -> int | None:
         key = (raw, old_question)

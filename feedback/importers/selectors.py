@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import itertools
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -13,9 +17,10 @@ from django.utils import timezone
 from feedback.models import ImportBatch, ImportKind
 from insight_hub.imports import tabular
 from insight_hub.imports.problems import Problem
-from insight_hub.organisations.models import Organisation, OrganisationKind, Service
+from insight_hub.organisations.models import FFTSetting, Organisation, OrganisationKind, Service
 from insight_hub.organisations.permissions import scope_for
 
+from .locations import MAX_TRACKED, LocationCounts, automatic_keys, location_key, unmatched_locations
 from .rows import Lookups, RowParser, normalise_name
 
 PREVIEW_ROWS = 10
@@ -56,17 +61,20 @@ def import_batches_for(user) -> QuerySet[ImportBatch]:
 
 
 def lookups_for(organisation: Organisation) -> Lookups:
-    services = Service.objects.filter(organisation=organisation).select_related("site")
-    by_name, by_site = {}, {}
+    services = list(Service.objects.filter(organisation=organisation).select_related("site"))
+    by_name, by_site, at_site = {}, {}, {}
     for service in services:
         by_name[normalise_name(service.name)] = service.pk
         if service.site:
             by_site[(normalise_name(service.site.name), normalise_name(service.name))] = service.pk
+            at_site.setdefault(service.site.ods_code, []).append(service.pk)
+    single_service_sites = [(code, ids[0]) for code, ids in at_site.items() if code and len(ids) == 1]
     return Lookups(
         organisation_code=organisation.ods_code,
         organisation_name=organisation.display_name,
         services=by_name,
         site_services=by_site,
+        locations=automatic_keys(((s.pk, s.name) for s in services), single_service_sites),
         today=timezone.localdate(),
     )
 
@@ -80,13 +88,18 @@ class PreviewRow:
 
 def import_preview(batch: ImportBatch, *, rows: int = PREVIEW_ROWS) -> tuple[list[str], list[PreviewRow]]:
     """The file's header and its first rows, each checked under the batch's mapping as the import will."""
+    lookups = lookups_for(batch.organisation)
+    # A location to be added as a new service when the import is confirmed reads as a service here.
+    pending = {location_key(v): 0 for v, c in (batch.location_mapping or {}).items() if "new" in c}
+    lookups = dataclasses.replace(lookups, locations=lookups.locations | pending)
     with tabular.open_table(Path(batch.file.path)) as table:
         parse = RowParser(
             table.header,
             batch.column_mapping,
-            lookups_for(batch.organisation),
+            lookups,
             fingerprint=batch.content_sha256,
             values=batch.value_mapping,
+            locations=batch.location_mapping,
             lossy=table.lossy,
         )
         preview = []
@@ -146,3 +159,79 @@ def answer_values(batch: ImportBatch) -> list[str]:
             if len(seen) >= MAX_DISTINCT_ANSWERS:
                 break
     return list(seen)
+
+
+def location_columns(batch: ImportBatch) -> tuple[str, str]:
+    """(the file's service column, its location 2 column or "")."""
+    names = {name: column for column, name in batch.column_mapping.items() if name}
+    return names.get("location_1", ""), names.get("location_2", "")
+
+
+def location_counts(batch: ImportBatch) -> LocationCounts:
+    """The file's locations that name none of the organisation's services (as the import would read them
+    before the person's location choices), with their row counts. The whole file is read (a surgery that
+    first appears on row 900,000 is listed too), once per choice of columns: what it holds is cached and
+    matched afresh against the services as they are now."""
+    first_column, second_column = location_columns(batch)
+    if not first_column:
+        return unmatched_locations({})
+    lookups = lookups_for(batch.organisation)
+    # Where location 1 is a site's name, location 2 says which of its services: only then is the pair
+    # counted (location 2 is often free text, whose distinct values would fill the count).
+    sites = sorted({site for site, _ in lookups.site_services})
+    key = hashlib.sha256(repr((str(batch.uid), first_column, second_column, sites)).encode()).hexdigest()
+    found = cache.get(f"import-locations:{key}")
+    if found is None:
+        found = _locations_read(batch, first_column, second_column, set(sites))
+        cache.set(f"import-locations:{key}", found, timeout=3600)
+    pairs, capped = found
+    parser = RowParser([first_column], {first_column: "location_1"}, lookups, fingerprint="")
+    counts: dict[str, int] = {}
+    for first, second, rows in pairs:
+        if first and not parser.find_service(first, second):
+            counts[first] = counts.get(first, 0) + rows
+    return unmatched_locations(counts, capped=capped)
+
+
+def _locations_read(
+    batch: ImportBatch, first_column: str, second_column: str, sites: set[str]
+) -> tuple[list[tuple[str, str, int]], bool]:
+    """([(location 1, location 2 where location 1 is a site, rows)], whether there were more than
+    MAX_TRACKED distinct ones)."""
+    seen: dict[tuple[str, str], int] = {}
+    capped = False
+    with tabular.open_table(Path(batch.file.path)) as table:
+        if first_column not in table.header:
+            return [], False
+        at = table.header.index(first_column)
+        at_second = table.header.index(second_column) if second_column in table.header else None
+        for _, cells in table.rows:
+            if isinstance(cells, tabular.Unreadable) or at >= len(cells):
+                continue
+            first = cells[at].strip()
+            second = ""
+            if sites and at_second is not None and at_second < len(cells) and normalise_name(first) in sites:
+                second = cells[at_second].strip()
+            pair = (first, second)
+            if pair in seen:
+                seen[pair] += 1
+            elif len(seen) < MAX_TRACKED:
+                seen[pair] = 1
+            else:
+                capped = True
+    return [(first, second, rows) for (first, second), rows in seen.items()], capped
+
+
+def services_for_mapping(batch: ImportBatch) -> list[tuple[int, str]]:
+    """(id, name) of the importing organisation's services, the only ones its locations can map to."""
+    return list(Service.objects.filter(organisation=batch.organisation).values_list("pk", "name"))
+
+
+def usual_setting(organisation: Organisation) -> str:
+    """The FFT setting most of the organisation's services have, the first guess for a new one."""
+    settings = Counter(
+        Service.objects.filter(organisation=organisation).values_list("fft_setting", flat=True)
+    )
+    if settings:
+        return settings.most_common(1)[0][0]
+    return FFTSetting.GP if organisation.kind == OrganisationKind.PRIMARY_CARE else FFTSetting.INPATIENT

@@ -31,10 +31,12 @@ from insight_hub.imports.problems import ImportFileError, Problem, problem
 from insight_hub.imports.progress import MAX_REPORTED_PROBLEMS
 from insight_hub.imports.uploads import file_deleted_unless_kept, file_sha256, stored_name
 from insight_hub.organisations.models import Organisation, Service
+from insight_hub.organisations.services import service_create
 from insight_hub.retry import TRANSIENT
 from insight_hub.themes.services import tagging_queue
 
 from . import forked, nhse
+from .locations import location_choice_problems, location_key
 from .mapping import (
     mapping_problems,
     suggest_mapping,
@@ -180,13 +182,71 @@ def import_values_save(*, batch: ImportBatch, values: dict[str, dict[str, str]])
     return batch
 
 
+def import_locations_save(*, batch: ImportBatch, choices: dict[str, dict]) -> ImportBatch:
+    """Keep what the person chose for each location that names no service (`ImportBatch.location_mapping`).
+    Nothing is created yet: a new service is added when the import is confirmed (`import_start`)."""
+    if batch.status != ImportStatus.PREVIEW:
+        raise ValidationError("This import has already started; its locations can no longer be changed.")
+    existing = dict(Service.objects.filter(organisation=batch.organisation).values_list("pk", "name"))
+    problems = location_choice_problems(
+        choices, service_ids=set(existing), service_names=set(existing.values())
+    )
+    if problems:
+        raise ValidationError(problems)
+    batch.location_mapping = {
+        value: {"new": choice["new"].strip(), "fft_setting": choice["fft_setting"]}
+        if "new" in choice
+        else choice
+        for value, choice in choices.items()
+    }
+    batch.save(update_fields=["location_mapping"])
+    return batch
+
+
+def _new_services_create(batch: ImportBatch) -> list[Service]:
+    """Add the services the location step asked for to the importing organisation and point the mapping
+    at them. Two locations given one name share one service; a service of that name added since the step
+    is used, not added twice. Called inside the transaction that queues the import."""
+    existing = {
+        location_key(service.name): service
+        for service in Service.objects.filter(organisation=batch.organisation)
+    }
+    created: list[Service] = []
+    mapping = dict(batch.location_mapping)
+    for value, choice in mapping.items():
+        if "new" not in choice:
+            continue
+        key = location_key(choice["new"])
+        service = existing.get(key)
+        if service is None:
+            service = existing[key] = service_create(
+                organisation=batch.organisation, name=choice["new"], fft_setting=choice["fft_setting"]
+            )
+            created.append(service)
+        mapping[value] = {"service": service.pk, "created": service in created}
+    if created or mapping != batch.location_mapping:
+        batch.location_mapping = mapping
+        batch.save(update_fields=["location_mapping"])
+    return created
+
+
 def import_start(*, batch: ImportBatch) -> bool:
-    """Queue the import once (compare-and-set on the status, so a double click queues it once)."""
+    """Queue the import once (compare-and-set on the status, so a double click queues it once), adding the
+    services the location step asked for in the same transaction: the import is queued with all of them,
+    or (a name that cannot be used) none is added and the import waits in its preview."""
     from feedback.tasks import import_run
 
     if batch.kind == ImportKind.ROWS and mapping_problems(batch.column_mapping):
         raise ValidationError("Choose the columns to import first.")
-    return batch.queue_once(import_run, waiting=ImportStatus.PREVIEW)
+    try:
+        with transaction.atomic():
+            queued = batch.queue_once(import_run, waiting=ImportStatus.PREVIEW)
+            if queued and batch.kind == ImportKind.ROWS:
+                _new_services_create(batch)
+    except ValidationError:
+        batch.refresh_from_db()
+        raise
+    return queued
 
 
 def nhse_upload(
@@ -261,6 +321,7 @@ def _run_rows(batch: ImportBatch) -> None:
             lookups,
             fingerprint=batch.content_sha256,
             values=batch.value_mapping,
+            locations=batch.location_mapping,
             lossy=table.lossy,
         )
 

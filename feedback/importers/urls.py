@@ -9,6 +9,7 @@ urlpatterns = [
     path("nhse/new/", views.nhse_upload, name="nhse_upload"),
     path("<uuid:uid>/", views.import_detail, name="detail"),
     path("<uuid:uid>/columns/", views.import_mapping, name="mapping"),
+    path("<uuid:uid>/locations/", views.import_locations, name="locations"),
     path("<uuid:uid>/values/", views.import_values, name="values"),
     path("<uuid:uid>/mapping.json", views.import_mapping_download, name="mapping_json"),
     path("<uuid:uid>/preview/", views.import_preview, name="preview"),

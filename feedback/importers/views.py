@@ -25,7 +25,8 @@ from insight_hub.privacy import audit
 from insight_hub.privacy.models import AuditAction
 
 from . import selectors, services
-from .forms import MappingForm, NHSEUploadForm, UploadForm, ValuesForm
+from .forms import LocationsForm, MappingForm, NHSEUploadForm, UploadForm, ValuesForm
+from .locations import MAX_SHOWN, best_match
 
 BREADCRUMBS = [("Home", "/"), ("Imports", "/feedback/imports/")]
 
@@ -109,7 +110,8 @@ def import_upload(request):
             )
             if form.cleaned_data.get("mapping"):
                 services.import_mapping_apply(batch=batch, saved=form.cleaned_data["mapping"])
-                return redirect("feedback:imports:preview", uid=batch.uid)
+                # The location step, which goes on to the preview when every location is a service.
+                return redirect("feedback:imports:locations", uid=batch.uid)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -137,18 +139,15 @@ def import_mapping(request, uid):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            # The value step when an answer needs a person's reading; otherwise (its link stays on the
-            # preview) straight to the preview.
-            _, field_name = selectors.answer_column(batch)
+            # The location step when some locations name no service; then the value step when an answer
+            # needs a person's reading; otherwise (their links stay on the preview) the preview.
             try:
-                unread = [
-                    w for w in selectors.answer_values(batch) if not services.answer_guess(field_name, w)
-                ]
+                unmatched = selectors.location_counts(batch).shown
             except ImportFileError:
-                unread = []
-            return redirect(
-                "feedback:imports:values" if unread else "feedback:imports:preview", uid=batch.uid
-            )
+                unmatched = []
+            if unmatched:
+                return redirect("feedback:imports:locations", uid=batch.uid)
+            return _after_locations(batch)
     return render(
         request,
         "feedback/imports/import_mapping.html",
@@ -157,6 +156,72 @@ def import_mapping(request, uid):
             "form": form,
             "breadcrumbs": BREADCRUMBS,
         },
+    )
+
+
+def _after_locations(batch):
+    """The value step when an answer needs a person's reading, otherwise the preview."""
+    _, field_name = selectors.answer_column(batch)
+    try:
+        unread = [w for w in selectors.answer_values(batch) if not services.answer_guess(field_name, w)]
+    except ImportFileError:
+        unread = []
+    return redirect("feedback:imports:values" if unread else "feedback:imports:preview", uid=batch.uid)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_locations(request, uid):
+    """The location step: each location in the file that names no service, mapped to one of the
+    organisation's services, to a new service (added when the import is confirmed) or to nothing."""
+    batch = selectors.import_batch_get_for(request.user, uid=uid)
+    if batch.status != ImportStatus.PREVIEW or batch.kind != ImportKind.ROWS:
+        return redirect("feedback:imports:detail", uid=batch.uid)
+    try:
+        counts = selectors.location_counts(batch)
+    except ImportFileError as exc:
+        messages.error(request, str(exc))
+        return redirect("feedback:imports:preview", uid=batch.uid)
+    if not counts.shown:
+        return redirect("feedback:imports:preview", uid=batch.uid)
+    existing = selectors.services_for_mapping(batch)
+    saved = batch.location_mapping or {}
+    initial = {}
+    for location in counts.shown:
+        if location.value in saved:
+            initial[location.value] = saved[location.value]
+        elif (best := best_match(location.value, existing)) is not None:
+            initial[location.value] = {"service": best}
+    form = LocationsForm(
+        request.POST or None,
+        unmatched=counts.shown,
+        services=existing,
+        initial_choices=initial,
+        setting=selectors.usual_setting(batch.organisation),
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.import_locations_save(batch=batch, choices=form.choices())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return _after_locations(batch)
+        status = 400
+    column, _ = selectors.location_columns(batch)
+    return render(
+        request,
+        "feedback/imports/import_locations.html",
+        {
+            "batch": batch,
+            "form": form,
+            "counts": counts,
+            "column": column,
+            "max_shown": MAX_SHOWN,
+            "breadcrumbs": BREADCRUMBS,
+        },
+        status=status,
     )
 
 
@@ -219,6 +284,7 @@ def import_preview(request, uid):
             "problem_rows": sum(1 for row in rows if row.problems),
             "row_id_column": selectors.row_id_column(batch),
             "answer_column": selectors.answer_column(batch)[0],
+            "new_services": sorted({c["new"] for c in batch.location_mapping.values() if "new" in c}),
             "breadcrumbs": BREADCRUMBS,
         },
     )

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from feedback import services
 from feedback.importers import services as import_services
+from feedback.importers.forms import location_field
 from tests.access.matrix import NOT_FOUND, OK, ORIGINAL_MARKER, REDIRECT, Route, expect
 from tests.themes.conftest import make_comment
 
@@ -39,6 +40,12 @@ def setup(world) -> dict:
             user=px,
             organisation=org,
             uploaded_file=SimpleUploadedFile("a.csv", CSV.replace(b"{service}", service.name.encode())),
+        )
+        # A file whose location is none of the trust's services: its location step has a question to ask.
+        objects[f"elsewhere_batch_{key}"] = import_services.import_upload(
+            user=px,
+            organisation=org,
+            uploaded_file=SimpleUploadedFile("b.csv", CSV.replace(b"{service}", b"Elm Lodge Surgery")),
         )
     return objects
 
@@ -157,6 +164,30 @@ ROUTES = [
             kwarg="uid",
         )
     ],
+    # The location step (which services the file's unknown locations are): the trust's own px_leads; their
+    # choice is saved (and a new service added only when the import is confirmed).
+    *both(
+        "feedback:imports:locations",
+        OWN_A,
+        OWN_B,
+        object_key="elsewhere_batch",
+        attribute="uid",
+        kwarg="uid",
+    ),
+    *both(
+        "feedback:imports:locations",
+        expect(NOT_FOUND, px_a=REDIRECT),
+        expect(NOT_FOUND, px_b=REDIRECT),
+        object_key="elsewhere_batch",
+        attribute="uid",
+        kwarg="uid",
+        method="POST",
+        data={
+            "fft_setting": "gp",
+            f"location_{location_field('Elm Lodge Surgery')}": "new",
+            f"name_{location_field('Elm Lodge Surgery')}": "Elm Lodge Surgery",
+        },
+    ),
     # Starting the import (the preview's POST): the trust's own px_lead only.
     *both(
         "feedback:imports:preview",

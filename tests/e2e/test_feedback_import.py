@@ -38,6 +38,10 @@ def test_a_px_lead_imports_a_csv_and_downloads_the_problems(page, world, tmp_pat
     assert_accessible(page)
     assert page.get_by_label("What was good?").input_value() == "comment:what_good"
     page.get_by_role("button", name="Preview the import").click()
+    # The location step: the ward that is no service is left unmapped, so its row is reported.
+    page.wait_for_url("**/locations/")
+    assert page.get_by_label("“Ward that does not exist” (1 row)").input_value() == ""
+    page.get_by_role("button", name="Save and continue").click()
     page.wait_for_url("**/preview/")
     assert_accessible(page)
     assert "“31/02/2025” is not a real date" in page.locator("main").inner_text()

@@ -223,3 +223,32 @@ def test_a_chunk_that_loses_a_race_with_another_import_is_written_without_the_ro
     assert sorted(written.values_list("text", flat=True)) == sorted(["text 2", "text 4", "text 5"] * 2)
     assert Response.objects.filter(dedupe_key__startswith="RACE:", import_batch_id=999).count() == 3
     assert Comment.objects.filter(response__dedupe_key__startswith="RACE:").count() == 6
+
+
+def test_the_location_steps_choices_reach_the_parsing_process(world, monkeypatch, tmp_path, queued):
+    """The choices and the services added for them, as the person confirmed them, are what a file of
+    several chunks is parsed with, wherever it is parsed."""
+    _parsed_in(monkeypatch, tmp_path)
+    rows = good_rows(world, 450)
+    for i, row in enumerate(rows):
+        row[1] = ["Elm Lodge", "Riverside", "Mystery Branch"][i % 3]
+    batch = services.import_upload(
+        user=world.px_a,
+        organisation=world.trust_a,
+        uploaded_file=SimpleUploadedFile("gp.csv", vendor_csv(rows)),
+    )
+    services.import_locations_save(
+        batch=batch,
+        choices={
+            "Elm Lodge": {"new": "Elm Lodge", "fft_setting": "gp"},
+            "Riverside": {"service": world.service_a.pk},
+            "Mystery Branch": {},
+        },
+    )
+    services.import_start(batch=batch)  # transactional test: the task runs eagerly on commit
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_imported, batch.rows_failed) == (ImportStatus.DONE, 300, 150)
+    assert Response.objects.filter(service__name="Elm Lodge", organisation=world.trust_a).count() == 150
+    assert Response.objects.filter(service=world.service_a).count() == 150
+    parsers = {int(name.split("-")[0]) for name in os.listdir(tmp_path) if name[0].isdigit()}
+    assert parsers == ({p for p in parsers if p != os.getpid()} if POSTGRES else {os.getpid()})

@@ -65,7 +65,9 @@ def test_build_general_vectors_names_a_bad_source(tmp_path):
 
 def test_committed_general_vectors_know_what_words_mean():
     vectors = load_default()
-    assert vectors is not None, "themes/model/general_vectors.npz is missing: run manage.py build_general_vectors"
+    assert vectors is not None, (
+        "themes/model/general_vectors.npz is missing: run manage.py build_general_vectors"
+    )
     assert len(vectors.words) == 150_000 and vectors.dimensions == 100
     # Words said once or twice in the training texts, placed by general English.
     assert vectors.similarity("food", "pudding") > vectors.similarity("food", "phone") + 0.2

