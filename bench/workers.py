@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -120,31 +119,12 @@ def celery_worker(processes: int) -> Iterator[subprocess.Popen]:
     """One `celery worker` taking both queues (nlp, default) with `processes` pool processes, yielded once it
     answers a ping; stopped afterwards. The queues are purged before it starts and after it stops, so that
     no task of an earlier or an interrupted run is counted."""
-    from insight_hub.celery import app
+    from insight_hub.celery import app, worker_command
 
     app.control.purge()
     name = f"bench-{uuid.uuid4().hex[:6]}@localhost"
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "insight_hub",
-            "worker",
-            "-Q",
-            "nlp,default",
-            "--concurrency",
-            str(processes),
-            "-n",
-            name,
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
+        worker_command(name=name, concurrency=processes, loglevel="WARNING"), cwd=ROOT, env=os.environ.copy()
     )
     try:
         while not app.control.ping(destination=[name], timeout=1):

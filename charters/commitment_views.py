@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -127,8 +127,6 @@ def commitment_detail(request, pk: int):
     charter = commitment.charter
     period_form = PeriodForm(request.GET or None)
     period = period_form.period()
-    if request.htmx and period_form.period_errors:  # the message is above the swapped part: load the page
-        return HttpResponse(headers={"HX-Redirect": request.get_full_path()})
     reviews = list(
         commitment.reviews.select_related("recorded_by").prefetch_related(
             "actions__owner", "actions__organisation"
@@ -152,7 +150,8 @@ def commitment_detail(request, pk: int):
         "breadcrumbs": _charter_crumbs(charter),
         **_evidence_context(request.user, commitment, period),
     }
-    # With htmx, the period filter swaps only the evidence (`#evidence-body`); without it the page reloads.
+    # With htmx, the period filter swaps only the evidence (`#evidence-body`), its error summary and fields
+    # coming along out of band (components/filter_swap.html); without it the page reloads.
     template = "charters/commitment_detail.html" + ("#evidence" if request.htmx else "")
     return render(request, template, context)
 

@@ -201,6 +201,8 @@ class Evidence:
     metrics: list[MetricEvidence] = field(default_factory=list)
     themes: list[ThemeEvidence] = field(default_factory=list)
     positive: list[DashboardQuote] = field(default_factory=list)
+    # Negative quotes: what people criticised, shown under that heading. Not critical stories in the sense of
+    # `stories.models.CRITICAL_STORY`; the name stays because stored reviews' snapshots use the key.
     critical: list[DashboardQuote] = field(default_factory=list)
     whole_ics: bool = True
 

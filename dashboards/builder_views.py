@@ -23,7 +23,7 @@ from insight_hub.privacy.models import AuditAction
 from . import builder, charts, selectors, services
 from .forms import DashboardForm, PeriodForm, TileForm
 from .models import Tile
-from .views import DASHBOARDS, HOME, _as_of, _names, _refresh_after, _spc, _template, _whole_page_for_errors
+from .views import DASHBOARDS, HOME, _as_of, _names, _refresh_after, _spc, _template
 
 
 @login_required
@@ -34,8 +34,6 @@ def detail(request, pk: int):
     names = _names(Organisation.objects.filter(pk__in=org_ids))
     form = PeriodForm(request.GET or None)
     period = form.period()
-    if whole := _whole_page_for_errors(request, form):
-        return whole
     tiles = [
         {
             "tile": data.tile,

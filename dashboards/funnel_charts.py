@@ -164,6 +164,9 @@ def funnel_chart(
         # Names as annotations, placed so that none is cut by the chart's edge (`funnel_labels`).
         annotations=[label.annotation(TEXT, GREY) for label in labels],
         margin={"l": 56, "r": 24, "t": 24, "b": 48},
+        # The legend above the plot, where plotly makes room for it however many rows it wraps to. Below,
+        # pinned at a share of the plot's height, it ran into the x-axis title on a phone (five rows there).
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
         xaxis=_axis(
             type="log", title={"text": f"Number of {denominator_label} (log scale)"}, range=list(axes.x)
         ),

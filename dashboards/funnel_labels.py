@@ -32,7 +32,9 @@ EDGE = 0.38  # a point this far (as a share of the range) from the left or right
 # the shortest (the chart is 420 px high; its legend, one row an entry there, takes the rest: `plot_height`).
 # Names apart there are apart on a larger screen too: their offsets are in pixels, and points only move
 # further apart; a name inside the plot there is inside it everywhere.
-WIDTH, ABOVE = 260, 22  # ABOVE: the top margin a name may reach into
+# ABOVE: how far into the top margin a name may reach. None: the legend sits there, just above the plot
+# (`funnel_charts`: below it, it ran into the x-axis title on a phone).
+WIDTH, ABOVE = 260, 0
 
 
 def plot_height(legend_entries: int) -> float:
@@ -183,6 +185,8 @@ def label_points(
                 box = (left, top, left + width, top + height)
                 if top < -ABOVE or top + height > tall:
                     continue  # it would be cut by the top of the chart, or cover the x axis
+                if left < 0 or left + width > WIDTH:
+                    continue  # moved out to the side past the plot's edge (and the axis's numbers)
                 if any(_overlap(box, b) for b in boxes):
                     continue  # over a name placed before it
                 cost = sum(_overlap(box, m) for m in markers)

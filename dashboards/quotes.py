@@ -21,7 +21,7 @@ from feedback.models import Comment
 from insight_hub.periods import Period, month_start, next_month
 from insight_hub.text import shorten
 from insight_hub.themes.models import TagDecision
-from stories.models import Purpose, Story
+from stories.models import Purpose, Story, is_critical
 
 from .models import (
     StoryQuote,
@@ -40,7 +40,7 @@ class DashboardQuote:
     organisation: str
     month: dt.date
     url: str = ""
-    critical: bool = False
+    critical: bool = False  # `stories.models.CRITICAL_STORY`: a safety concern or criticality 4–5
     reference: str = ""
 
 
@@ -154,6 +154,7 @@ def sentiment_quotes(
             safe_narrative=F("redacted_narrative"),
             org=F("organisation_id"),
             concern=F("safety_concern"),
+            rating=F("criticality"),
         )
     }
     quotes = []
@@ -174,7 +175,7 @@ def sentiment_quotes(
                 organisation=org_names.get(row["org"], ""),
                 month=month_start(row["occurred_on"]),
                 url=reverse("stories:detail", args=[row["story_id"]]),
-                critical=bool(row["concern"]),
+                critical=is_critical(row["concern"], row["rating"]),
                 reference=f"S{row['story_id']}",
             )
         )
@@ -229,8 +230,11 @@ def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def critical_awaiting(user, org_ids, *, limit: int = 10) -> tuple[int, list[Story]]:
-    """Stories flagged as a safety concern and still without a response, oldest first (redacted fields
+def safety_concerns_awaiting(user, org_ids, *, limit: int = 10) -> tuple[int, list[Story]]:
+    """Stories flagged as a safety concern and still without the safety lead's response, oldest first. Only a
+    safety concern has that response to wait for, so this is not "critical stories" (`CRITICAL_STORY` also
+    takes in criticality 4–5, and the follow-up figures' response is the one to the teller), and the page
+    names it as the stories' own page does: "Safety concerns awaiting a response" (redacted fields
     only are read by the template). Listed and counted through the one rule of who sees a story
     (`Story.objects.visible_to`): a trust's own px_lead sees its concerns in every status, everyone else only
     stories shared with consent, so the count is the list's and matches "awaiting response"."""

@@ -1,7 +1,8 @@
 """Dashboard pages. Each works out the person's reach first (outsiders get 404), then reads roll-ups.
 
 Filters are GET parameters kept in the URL, so a view can be shared by link; with htmx only the body
-below the filters is swapped (`#dashboard-body`), and without JavaScript the form reloads the page.
+below the filters is swapped (`#dashboard-body`), the filters' error summary and fields coming along out of
+band (components/filter_swap.html), and without JavaScript the form reloads the page.
 """
 
 from __future__ import annotations
@@ -82,14 +83,6 @@ def _template(request, name: str) -> str:
     return f"dashboards/{name}.html#body" if request.htmx else f"dashboards/{name}.html"
 
 
-def _whole_page_for_errors(request, form) -> HttpResponse | None:
-    """htmx swaps only the body below the filters, where a bad period's message would not show: ask the
-    browser to load the whole page instead, with the message on its field and the default period's figures."""
-    if request.htmx and form.period_errors:
-        return HttpResponse(headers={"HX-Redirect": request.get_full_path()})
-    return None
-
-
 def _services_for_setting(org_ids, setting: str | None):
     if not setting:
         return None
@@ -166,8 +159,6 @@ def system(request):
         request.GET or None, organisations=Organisation.objects.filter(pk__in=[o.pk for o in organisations])
     )
     period = form.period()
-    if whole := _whole_page_for_errors(request, form):
-        return whole
     chosen = form.value("organisation")
     if chosen:
         organisations = [o for o in organisations if o.pk == chosen.pk]
@@ -187,7 +178,7 @@ def system(request):
                 "latest": selectors.latest_percent(latest),
             }
         )
-    awaiting_count, awaiting = quote_picker.critical_awaiting(request.user, org_ids)
+    awaiting_count, awaiting = quote_picker.safety_concerns_awaiting(request.user, org_ids)
     summaries = selectors.theme_summaries(org_ids, service_ids, period)
     context = {
         "ics": ics,
@@ -230,8 +221,6 @@ def organisation(request, ods_code: str):
     org = organisation_or_404(request.user, ods_code)
     form = FilterForm(request.GET or None)
     period = form.period()
-    if whole := _whole_page_for_errors(request, form):
-        return whole
     names = {org.pk: org.display_name}
     service_list = list(org.services.filter(active=True).order_by("name"))
     setting = form.value("setting")
@@ -252,7 +241,7 @@ def organisation(request, ods_code: str):
                 "latest": selectors.latest_percent(latest),
             }
         )
-    awaiting_count, awaiting = quote_picker.critical_awaiting(request.user, [org.pk])
+    awaiting_count, awaiting = quote_picker.safety_concerns_awaiting(request.user, [org.pk])
     ics = org.ics
     context = {
         "organisation": org,
@@ -295,8 +284,6 @@ def service(request, ods_code: str, public_id):
     svc = get_object_or_404(Service, organisation=org, public_id=public_id)
     form = PeriodForm(request.GET or None)
     period = form.period()
-    if whole := _whole_page_for_errors(request, form):
-        return whole
     names = {org.pk: org.display_name}
     trend = selectors.fft_trend([org.pk], [svc.pk], period)
     total = selectors.FFTCounts()
@@ -328,8 +315,6 @@ def pathway(request, pk: int):
     path = get_object_or_404(Pathway, pk=pk, ics=ics)
     form = PeriodForm(request.GET or None)
     period = form.period()
-    if whole := _whole_page_for_errors(request, form):
-        return whole
     context = {
         "pathway": path,
         "form": form,
@@ -350,8 +335,6 @@ def equality(request):
         raise Http404
     form = EqualityFilterForm(request.GET or None, organisations=organisations)
     period = form.period()
-    if whole := _whole_page_for_errors(request, form):
-        return whole
     chosen = form.value("organisation")
     org_list = [chosen] if chosen else list(organisations)
     org_ids = [o.pk for o in org_list]

@@ -6,6 +6,7 @@ periodic sweep picks up anything whose signal was lost while the broker was down
 """
 
 import os
+import sys
 
 from celery import Celery
 from celery.schedules import crontab
@@ -96,3 +97,32 @@ app.conf.update(
     },
 )
 app.autodiscover_tasks()
+
+
+# Every queue above, nlp first as in the Makefile and docker-compose.
+WORKER_QUEUES = ("nlp", "default")
+
+
+def worker_command(*, name: str, concurrency: int, loglevel: str = "INFO") -> list[str]:
+    """The command for one real worker of this app on every queue, run under this interpreter: the one the
+    tests (tests/conftest.py `WorkerProcess`) and the end-to-end benchmarks (bench/workers.py) start.
+    `name` (like "test-1a2b@localhost") is what `app.control.ping(destination=[name])` waits for, and what
+    a test kills the pool processes by. No mingle or gossip: such a worker starts alone, and sooner."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "insight_hub",
+        "worker",
+        "-Q",
+        ",".join(WORKER_QUEUES),
+        "--concurrency",
+        str(concurrency),
+        "-n",
+        name,
+        "--without-mingle",
+        "--without-gossip",
+        "--loglevel",
+        loglevel,
+    ]

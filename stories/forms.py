@@ -486,8 +486,10 @@ SAFETY_FILTER_CHOICES = [
 CRITICALITY_FILTER_CHOICES = [
     ("", "Any"),
     ("high", "Strongly or severely critical (4 or 5)"),
-    ("critical", "Critical (1 to 5)"),
-    ("not_critical", "Not critical (0)"),
+    # The source's own scale, not "critical stories" (`stories.models.CRITICAL_STORY`: a safety concern or
+    # 4-5), so these two say "rated", never plain "critical".
+    ("critical", "Rated 1 to 5 (any criticality)"),
+    ("not_critical", "Rated 0 (not critical at source)"),
     ("praise", "Praise (from a signed scale)"),
     ("unrated", "No criticality from the source"),
 ]

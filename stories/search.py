@@ -11,9 +11,11 @@ from insight_hub.organisations.permissions import scope_for
 from insight_hub.privacy.models import AuditAction
 from insight_hub.search.registry import Criteria, Hit, SearchSource
 
-from .models import SEARCH_FIELDS, Story, StoryTag
+from .models import CRITICAL_STORY, SEARCH_FIELDS, Story, StoryTag
 
-CRITICALITY = {"critical": ~Q(safety_concern=""), "not_critical": Q(safety_concern="")}
+# Critical as board report page one, section 6, the system view and the digest count it: a safety concern or
+# criticality 4–5 (`stories.models.CRITICAL_STORY`).
+CRITICALITY = {"critical": CRITICAL_STORY, "not_critical": ~CRITICAL_STORY}
 
 
 def story_candidates(user, criteria: Criteria) -> QuerySet[Story]:
@@ -52,6 +54,8 @@ def story_hits(user, pks: list[int]) -> dict[int, Hit]:
             labels.append((story.get_status_display(), "grey"))
         if story.is_flagged:
             labels.append(("Safety concern", "red"))
+        if story.criticality_high:  # critical by the source's rating, flagged or not yet
+            labels.append((f"Criticality {story.criticality_display}", "red"))
         if story.sentiment:
             labels.append((story.get_sentiment_display(), "blue"))
         labels += [(service.name, "aqua-green") for service in story.services.all()]

@@ -6,7 +6,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -194,27 +193,10 @@ class WorkerProcess:
     name: str = ""
 
     def start(self, *, concurrency: int = 1, timeout: float = 90) -> None:
-        from insight_hub.celery import app
+        from insight_hub.celery import app, worker_command
 
         self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "insight_hub",
-            "worker",
-            "-Q",
-            "nlp,default",
-            "--concurrency",
-            str(concurrency),
-            "-n",
-            self.name,
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel",
-            "INFO",
-        ]
+        command = worker_command(name=self.name, concurrency=concurrency)
         handle = self.log.open("ab")
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT

@@ -43,6 +43,40 @@ def test_an_odd_filter_value_names_its_field(client, world, who, name, params, l
     assert 'class="nhsuk-error-summary"' in html  # listed at the top of the page, linked to the field
 
 
+@pytest.mark.parametrize(
+    ("who", "name", "bad", "good", "field"),
+    [
+        ("icb_lead", "dashboards:system", {"organisation": "zzz"}, {"months": "6"}, "organisation"),
+        ("icb_lead", "dashboards:equality", {"characteristic": "zzz"}, {}, "characteristic"),
+        ("px_a", "search:search", {"q": "-parking"}, {"q": "ward"}, "q"),
+        ("px_a", "stories:list", {"sentiment": "zzz"}, {"sentiment": "negative"}, "sentiment"),
+        ("px_a", "feedback:complex_comments", {"reason": "zzz"}, {}, "reason"),
+        ("px_a", "feedback:response_list", {"date_from": "zzz"}, {}, "date_from"),
+    ],
+)
+def test_an_htmx_swap_brings_the_error_summary_and_fields_along_and_clears_them(
+    client, world, who, name, bad, good, field
+):
+    """htmx swaps the results only; the form's summary and fields are above or beside them, so the swap
+    carries both out of band: the message when a filter is bad, an empty summary once it is put right."""
+    client.force_login(getattr(world, who))
+    swapped = unescape(client.get(reverse(name), bad, headers={"HX-Request": "true"}).content.decode())
+    assert "<html" not in swapped  # the fragment, not the page
+    errors, fields = swapped.split('<div id="filter-errors" hx-swap-oob="true">')[1].split(
+        '<div id="filter-fields" hx-swap-oob="true">'
+    )
+    assert 'class="nhsuk-error-summary"' in errors and f'href="#id_{field}"' in errors
+    assert f'id="id_{field}_error"' in fields and "nhsuk-form-group--error" in fields
+    put_right = client.get(reverse(name), {**good, "page": "1"}, headers={"HX-Request": "true"})
+    swapped = put_right.content.decode()
+    errors = swapped.split('<div id="filter-errors" hx-swap-oob="true">')[1].split("</div>")[0]
+    assert errors.strip() == ""  # an empty summary: a stale one is replaced
+    assert '<div id="filter-fields" hx-swap-oob="true">' in swapped
+    assert "nhsuk-form-group--error" not in swapped
+    full = client.get(reverse(name), bad).content.decode()  # a full page has them in place, once
+    assert full.count('id="filter-errors"') == 1 and "hx-swap-oob" not in full
+
+
 def test_an_organisation_page_names_its_fft_setting_filter(client, world):
     status, html = _page(
         client, world.px_a, "dashboards:organisation", {"setting": "zzz"}, ods_code=world.trust_a.ods_code

@@ -9,7 +9,7 @@ from insight_hub.themes.models import Sentiment, Theme
 
 from .models import Period, SavedSearch, period_dates
 from .query import parse
-from .registry import CRITICALITY_CHOICES, Criteria, sources_for
+from .registry import CRITICALITY_CHOICES, CRITICALITY_MEANS, Criteria, sources_for
 
 
 class SearchForm(forms.Form):
@@ -26,7 +26,9 @@ class SearchForm(forms.Form):
     service = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any")
     theme = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any")
     sentiment = forms.ChoiceField(choices=[("", "Any"), *Sentiment.choices], required=False)
-    criticality = forms.ChoiceField(label="Safety", choices=CRITICALITY_CHOICES, required=False)
+    criticality = forms.ChoiceField(
+        label="Critical", choices=CRITICALITY_CHOICES, required=False, help_text=CRITICALITY_MEANS
+    )
     period = forms.ChoiceField(label="When", choices=Period.choices, required=False)
     date_from = forms.DateField(
         label="From (between dates)", required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -36,11 +36,18 @@ class Criteria:
     added_since: dt.datetime | None = None
 
 
+# Critical: a story with a safety concern or criticality 4–5 (`stories.models.CRITICAL_STORY`, the meaning
+# board reports, the system view and the digest count); a survey comment with a safety signal from the
+# tagger (comments carry no criticality rating). Each source applies its own (`CRITICALITY` in its search.py).
 CRITICALITY_CHOICES = [
     ("", "Any"),
-    ("critical", "Safety concern or signal"),
-    ("not_critical", "No safety concern"),
+    ("critical", "Critical"),
+    ("not_critical", "Not critical"),
 ]
+CRITICALITY_MEANS = (
+    "A story is critical with a safety concern or criticality 4 or 5, as board reports count it; "
+    "a comment, with a safety signal."
+)
 
 
 @dataclass(frozen=True)

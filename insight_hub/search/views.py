@@ -57,6 +57,7 @@ def _context(request, form, page, save_form, *, valid: bool) -> dict:
         "share_params": list(params.items()),
         "share_url": request.build_absolute_uri(f"{reverse('search:search')}?{share}"),
         "save_form": save_form,
+        "forms": [form, save_form],  # the error summary lists both: the search and the name to save it as
         "count_cap": COUNT_CAP,
         "breadcrumbs": [HOME],
     }

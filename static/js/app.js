@@ -27,3 +27,12 @@ document.addEventListener('htmx:load', (event) => {
   if (!(element instanceof Element) || element === document.body) return
   initAll({ scope: element.parentElement || element, onError })
 })
+
+// A page with an error summary has "Error: " before its title (templates/base.html), so that a screen
+// reader says so first. A swap can bring a summary in or take it away (components/filter_swap.html): keep
+// the title in step. Only form error summaries count (data-module), not a failed import's or report's box.
+document.addEventListener('htmx:afterSettle', () => {
+  const plain = document.title.replace(/^Error: /, '')
+  const errors = document.querySelector('main [data-module="nhsuk-error-summary"]') !== null
+  document.title = errors ? `Error: ${plain}` : plain
+})

@@ -14,7 +14,7 @@ from dashboards.models import FFTEqualityMonthly, PopulationProfile, ThemeMonthl
 from dashboards.quotes import _allocate_by_sentiment
 from insight_hub.periods import Period
 from insight_hub.themes.models import Theme
-from stories.models import StoryTag
+from stories.models import Story, StoryTag
 from stories.services import story_consent_withdraw
 from tests.factories import ResponseFactory, StoryFactory
 
@@ -303,3 +303,30 @@ def test_a_story_withdrawn_since_the_last_refresh_is_not_quoted(world):
         org_names={world.trust_a.pk: "Trust A"},
     )
     assert [q.reference for q in quotes] == [f"S{kept.pk}"]
+
+
+def test_a_quote_is_marked_critical_as_board_reports_count_critical(world):
+    """Critical beside a quote is `stories.models.CRITICAL_STORY`: a safety concern or criticality 4–5, not
+    only a safety concern (a story rated 5 at source, before the safety pass has flagged it, is critical)."""
+    theme = Theme.objects.filter(taxonomy__is_default=True).first()
+    rated = _tagged_story(world, theme, "Rated five")
+    flagged = _tagged_story(world, theme, "Flagged")
+    mild = _tagged_story(world, theme, "Rated two")
+    Story.objects.filter(pk=rated.pk).update(criticality=5)
+    Story.objects.filter(pk=flagged.pk).update(safety_concern="safety")
+    Story.objects.filter(pk=mild.pk).update(criticality=2)
+    rollups.rebuild_all()
+    quotes = quote_picker.sentiment_quotes(
+        theme_ids=[theme.pk],
+        org_ids=[world.trust_a.pk],
+        service_ids=None,
+        period=Period.last_months(1),
+        sentiment="negative",
+        wanted=3,
+        org_names={world.trust_a.pk: "Trust A"},
+    )
+    assert {q.reference: q.critical for q in quotes} == {
+        f"S{rated.pk}": True,
+        f"S{flagged.pk}": True,
+        f"S{mild.pk}": False,
+    }

@@ -12,7 +12,7 @@ from django.utils import timezone
 from dashboards import rollups
 from dashboards.models import Dashboard, DashboardStatus, Tile
 from insight_hub.themes.models import Theme
-from stories.models import StoryTag
+from stories.models import Story, StoryTag
 from tests.factories import CommentFactory, ResponseFactory, StoryFactory
 
 
@@ -59,6 +59,20 @@ def test_system_view_shows_trusts_owner_and_stories(client, world, data):
     assert "Timeliness of care" in body
     assert "We waited nine hours to be seen" in body  # the story beside the number
     assert "data-chart" in body
+
+
+def test_critical_on_the_system_view_means_what_board_reports_mean(client, world, data):
+    """A story rated 5 at source (not yet flagged by the safety pass) is quoted as critical, and the page says
+    what critical means; the list of unanswered safety concerns is named as such, not "critical stories"."""
+    Story.objects.filter(pk=data["story"].pk).update(criticality=5)
+    rollups.rebuild_all()
+    client.force_login(world.icb_lead)
+    body = unescape(client.get(reverse("dashboards:system")).content.decode())
+    assert "We waited nine hours to be seen" in body
+    assert '<strong class="nhsuk-tag nhsuk-tag--red">Critical</strong>' in body
+    assert "Critical: a safety concern or criticality 4–5, as board reports count critical stories." in body
+    assert "Safety concerns awaiting a response" in body
+    assert "Critical stories without a response" not in body
 
 
 @pytest.mark.parametrize("person", ["px_a", "px_b", "board_a", "stranger"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from insight_hub.periods import Period, month_value
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import TEST_PASSWORD, StoryFactory
 
@@ -28,4 +29,75 @@ def test_an_odd_filter_value_is_named_in_the_error_summary(page, world):
     page.goto("/feedback/complex/?reason=zzz")
     assert "Reason: select a valid choice; ‘zzz’ is not one of them." in summary.inner_text()
     assert_accessible(page)
+    assert page.console_errors == []
+
+
+SUMMARY_FOCUSED = "document.activeElement.classList.contains('nhsuk-error-summary')"
+
+
+def test_a_search_swapped_in_by_htmx_brings_its_errors_and_clears_them_once_put_right(page, world):
+    """htmx swaps only the results; the error summary at the top and the message on the field come with them
+    (and take the focus, as on a full page), and go once the search is put right."""
+    StoryFactory(
+        organisation=world.trust_a,
+        user=world.px_a,
+        title="Cold toast",
+        narrative="Cold toast at breakfast every day.",
+        status="shared",
+    )
+    sign_in(page, world.icb_lead.email, TEST_PASSWORD)
+    page.wait_for_url("**/")
+    page.goto("/search/")
+    summary = page.locator(".nhsuk-error-summary")
+    words = page.get_by_label("Search words")
+    words.fill("-parking")
+    page.get_by_role("button", name="Search", exact=True).click()
+    message = "Enter at least one word to look for, not only words to leave out"
+    summary.get_by_role("link", name=message).wait_for()
+    page.wait_for_function(SUMMARY_FOCUSED)
+    assert page.locator("#id_q_error").inner_text().endswith(message)  # beside the field too
+    assert page.title().startswith("Error: ")
+    assert page.locator("#results").get_by_text("Correct the search to see results.").is_visible()
+    assert_accessible(page)
+    summary.get_by_role("link", name=message).click()
+    assert page.evaluate("document.activeElement.id") == "id_q"
+
+    words.fill("toast")
+    words.press("Enter")  # from the box: the box keeps the focus
+    page.locator("#results").get_by_role("heading", name="1 result").wait_for()
+    assert summary.count() == 0 and page.locator("#id_q_error").count() == 0
+    assert not page.title().startswith("Error: ")
+    assert page.evaluate("document.activeElement.id") == "id_q"
+    assert_accessible(page)
+
+    assert page.console_errors == []
+
+
+def test_a_dashboard_period_swapped_in_by_htmx_brings_its_errors_and_clears_them(page, world):
+    """Months in the wrong order, then a preset period: the summary comes, takes the focus, and goes."""
+    sign_in(page, world.icb_lead.email, TEST_PASSWORD)
+    page.wait_for_url("**/")
+    page.goto("/dashboards/system/")
+    summary = page.locator(".nhsuk-error-summary")
+    page.get_by_label("Period").select_option("custom")
+    first, last = page.locator("#id_from_month"), page.locator("#id_to_month")
+    months = first.locator("option")
+    newest, older = months.nth(1).get_attribute("value"), months.nth(3).get_attribute("value")
+    first.select_option(newest)
+    last.select_option(older)
+    page.get_by_role("button", name="Apply filters").click()
+    message = "The last month must be the same as or after the first month"
+    summary.get_by_role("link", name=message).wait_for()
+    page.wait_for_function(SUMMARY_FOCUSED)
+    assert page.locator("#id_to_month_error").inner_text().endswith(message)
+    assert_accessible(page)
+    page.get_by_label("Period").select_option("6")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**months=6**")
+    summary.wait_for(state="detached")
+    assert page.locator("#id_to_month_error").count() == 0
+    six = Period.complete_months(6)  # the month lists show the months the preset covers, ready to adjust
+    assert (first.input_value(), last.input_value()) == (month_value(six.first), month_value(six.last))
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Apply filters"
+    assert not page.title().startswith("Error: ")
     assert page.console_errors == []

@@ -267,3 +267,24 @@ def test_added_since_keeps_only_texts_added_after_a_moment(world, texts):
     saved = SavedSearch(owner=world.icb_lead, name="x", query='"car park"')
     assert search(world.icb_lead, saved.criteria(added_since=later)).results == []
     assert len(search(world.icb_lead, saved.criteria()).results) == 3
+
+
+def test_critical_in_search_is_what_board_reports_count_as_critical(world):
+    """A story is critical with a safety concern or criticality 4–5 (`stories.models.CRITICAL_STORY`), as on
+    board report page one, section 6, the system view and the digest; not only with a safety concern."""
+    from stories.models import Story
+
+    rated = StoryFactory(
+        organisation=world.trust_a, user=world.px_a, title="Ward rated five", status="shared"
+    )
+    flagged = StoryFactory(organisation=world.trust_a, user=world.px_a, title="Ward flagged", status="shared")
+    mild = StoryFactory(organisation=world.trust_a, user=world.px_a, title="Ward rated two", status="shared")
+    unrated = StoryFactory(organisation=world.trust_a, user=world.px_a, title="Ward unrated", status="shared")
+    Story.objects.filter(pk=rated.pk).update(criticality=5)  # before the safety pass has flagged it
+    Story.objects.filter(pk=flagged.pk).update(safety_concern="safety")
+    Story.objects.filter(pk=mild.pk).update(criticality=2)
+    critical = _found(world.px_a, "ward", criticality="critical", sources=("story",))
+    assert set(critical) == {("story", rated.pk), ("story", flagged.pk)}
+    not_critical = _found(world.px_a, "ward", criticality="not_critical", sources=("story",))
+    assert set(not_critical) == {("story", mild.pk), ("story", unrated.pk)}
+    assert ("Criticality 5 of 5, severely critical", "red") in critical[("story", rated.pk)].hit.labels
