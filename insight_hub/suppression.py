@@ -69,6 +69,7 @@ def suppress(
     *,
     protect: Sequence[Collection[int]] = (),
     threshold: int = THRESHOLD,
+    priority: Sequence[int] | None = None,
 ) -> frozenset[int]:
     """The positions in `figures` to show as `*`.
 
@@ -81,7 +82,16 @@ def suppress(
     its row). Secondary: while some protected count from 1 to threshold - 1 can still be worked out from the
     shown figures, hide one more: the smallest shown figure sharing a cell with it whose hiding stops that, or
     else the smallest of those (and look again). A zero is hidden before anything else that would do.
+
+    `priority` (one number per figure, higher matters more to the reader: a period's headline figures above
+    its month-by-month detail) changes the secondary step: a figure is hidden only where no figure of lower
+    priority can stop the leak, a zero gets no favour (a hidden zero is not free: it hides every percentage
+    and net sentiment worked from it), and at the end every figure hidden by the secondary step, and every
+    zero hidden inside a small figure, is shown again, the highest priority first, where showing it lets no
+    protected count from 1 to threshold - 1 be worked out. Without it the result is as it always was.
     """
+    if priority is not None and len(priority) != len(figures):
+        raise ValueError(f"suppress: {len(priority)} priorities for {len(figures)} figures")
     n = len(cells)
     values = np.asarray(cells, dtype=float)
     matrix = np.zeros((len(figures), n))
@@ -100,10 +110,16 @@ def suppress(
 
     # Tiny matrices: BLAS threads only fight each other (and other processes) over them, 50x slower.
     with _controller().limit(limits=1):
-        return _suppress(values, matrix, guarded[small], threshold)
+        return _suppress(values, matrix, guarded[small], threshold, priority)
 
 
-def _suppress(values: np.ndarray, matrix: np.ndarray, at_risk: np.ndarray, threshold: int) -> frozenset[int]:
+def _suppress(
+    values: np.ndarray,
+    matrix: np.ndarray,
+    at_risk: np.ndarray,
+    threshold: int,
+    priority: Sequence[int] | None = None,
+) -> frozenset[int]:
     n = len(values)
     figure_values = matrix @ values
     members = [frozenset(np.flatnonzero(row)) for row in matrix]
@@ -111,6 +127,8 @@ def _suppress(values: np.ndarray, matrix: np.ndarray, at_risk: np.ndarray, thres
     hidden: set[int] = {i for i in range(len(figures)) if is_small(round(figure_values[i]), threshold)}
     for i in list(hidden):  # a small figure hides every figure inside it
         hidden.update(j for j in range(len(figures)) if members[j] and members[j] <= members[i])
+    primary = frozenset(hidden)
+    rank = list(priority) if priority is not None else [0] * len(figures)
     singletons = {i: next(iter(m)) for i, m in enumerate(members) if len(m) == 1}
 
     def leaks(hide: set[int], rows: np.ndarray = at_risk) -> np.ndarray:
@@ -139,14 +157,14 @@ def _suppress(values: np.ndarray, matrix: np.ndarray, at_risk: np.ndarray, thres
                 partners = [cell_figure[c] for c in members[i] if cell_figure.get(c) is not None]
                 partners = [f for f in partners if f not in hidden]
                 if partners:
-                    hidden.add(min(partners, key=lambda f: (figure_values[f], f)))
+                    hidden.add(min(partners, key=lambda f: (rank[f], figure_values[f], f)))
                     changed = True
 
     # Then the exact test, for what that pass cannot see (a count given away by a chain of sums).
     while True:
         found = leaks(hidden)
         if not found.any():
-            return frozenset(hidden)
+            return frozenset(hidden) if priority is None else _show_again(hidden, primary, rank, leaks, figure_values)
         leak = at_risk[int(np.argmax(found))][None, :]
         # Figures that share a cell with the leak, then the cells of those, then the figures sharing one of
         # them: the partners that could stop the sums and differences that give it away.
@@ -157,6 +175,9 @@ def _suppress(values: np.ndarray, matrix: np.ndarray, at_risk: np.ndarray, thres
         )
         if not candidates:  # pragma: no cover - a leak always shares a cell with a shown figure
             return frozenset(range(len(figures)))
+        if priority is not None:
+            hidden.add(_cheapest(candidates, hidden, rank, leak, leaks))
+            continue
         zeros = [i for i in candidates if figure_values[i] == 0]
         if zeros:  # hiding a zero costs the reader nothing
             hidden.add(zeros[0])
@@ -167,6 +188,38 @@ def _suppress(values: np.ndarray, matrix: np.ndarray, at_risk: np.ndarray, thres
                 break
         else:
             hidden.add(candidates[0])
+
+
+def _cheapest(candidates: list[int], hidden: set[int], rank: list[int], leak: np.ndarray, leaks) -> int:
+    """The figure to hide next against one leak, by priority: the lowest level whose figures (with those below
+    it) can stop the leak; at that level the smallest figure that stops it alone, else the smallest that stops
+    it once the lower levels' figures are hidden too (those follow in later rounds), else its smallest."""
+    levels = sorted({rank[i] for i in candidates})
+    level = levels[-1]
+    for candidate_level in levels:
+        pool = {i for i in candidates if rank[i] <= candidate_level}
+        if not leaks(hidden | pool, leak)[0]:
+            level = candidate_level
+            break
+    tier = [i for i in candidates if rank[i] == level]
+    lower = {i for i in candidates if rank[i] < level}
+    for extra in (set(), lower):
+        for i in tier:
+            if not leaks(hidden | extra | {i}, leak)[0]:
+                return i
+    return tier[0]
+
+
+def _show_again(hidden: set[int], primary: frozenset[int], rank: list[int], leaks, values) -> frozenset[int]:
+    """Show again each figure hidden by the secondary step, and each zero hidden inside a small figure, whose
+    showing gives no small count away: the most important first, then the largest (the greedy steps can hide
+    more than the table needs; a zero identifies no one, and one that can be worked out anyway hides
+    nothing)."""
+    optional = {i for i in hidden if i not in primary or values[i] == 0}
+    for i in sorted(optional, key=lambda i: (-rank[i], -values[i], i)):
+        if not leaks(hidden - {i}).any():
+            hidden.discard(i)
+    return frozenset(hidden)
 
 
 _CONTROLLER: list[ThreadpoolController] = []

@@ -168,11 +168,22 @@ class ThemeRow:
         return [None if m["total"] == SUPPRESSED else m["total"] for m in shown_months]
 
 
+# What a board reads first is kept longest: where a small count must be protected by hiding a second figure,
+# a month's positive, neutral or negative count goes first, then a month's mentions (the trend's bars), then
+# the period's neutral count, and the period's positive, negative, mentions and previous period last.
+_MONTH_PART, _MONTH_TOTAL, _PERIOD_NEUTRAL, _HEADLINE = 0, 1, 2, 3
+
+
 def suppress_theme_row(row: ThemeRow) -> None:
     """Suppress one theme's figures as the report shows them: positive, neutral and negative mentions, their
     total, the previous period and the change, % positive, % negative and net sentiment (each percentage's
     numerator is a shown count), and, where the report shows the month-by-month trend, each month's
-    positive, neutral, negative and total, whose sums are the period's figures."""
+    positive, neutral, negative and total, whose sums are the period's figures.
+
+    The month-by-month detail is hidden before the period's headline figures (`_HEADLINE`), and a figure is
+    hidden only while showing it would let a count from 1 to 4 be worked out: a zero hidden for no reason
+    would hide net sentiment and a percentage with it. Net sentiment ((positive - negative) / total) is shown
+    only when positive, negative and total all are: with two of them it gives the third back."""
     months = row.monthly or []
     if months:
         cells = [v for m in months for v in (m.positive, m.neutral, m.negative)]
@@ -182,10 +193,12 @@ def suppress_theme_row(row: ThemeRow) -> None:
     figures = []
     for i in range(k if months else 0):
         figures += [(3 * i,), (3 * i + 1,), (3 * i + 2,), (3 * i, 3 * i + 1, 3 * i + 2)]
-    period = [tuple(range(j, 3 * k, 3)) for j in range(3)]
     base = len(figures)
+    priority = [_MONTH_PART, _MONTH_PART, _MONTH_PART, _MONTH_TOTAL] * (base // 4)
+    period = [tuple(range(j, 3 * k, 3)) for j in range(3)]
     figures += [*period, tuple(range(3 * k)), (3 * k,)]  # positive, neutral, negative, total; previous
-    hidden = suppress([*cells, row.previous], figures)
+    priority += [_HEADLINE, _PERIOD_NEUTRAL, _HEADLINE, _HEADLINE, _HEADLINE]
+    hidden = suppress([*cells, row.previous], figures, priority=priority)
 
     def hide(i: int) -> bool:
         return base + i in hidden
