@@ -156,6 +156,8 @@ def _suppress(
             if len(open_cells) == 1 and is_small(round(values[open_cells[0]]), threshold):
                 partners = [cell_figure[c] for c in members[i] if cell_figure.get(c) is not None]
                 partners = [f for f in partners if f not in hidden]
+                if priority is not None and partners:
+                    partners.append(i)  # or the sum itself, where it matters less than its cells
                 if partners:
                     hidden.add(min(partners, key=lambda f: (rank[f], figure_values[f], f)))
                     changed = True
@@ -164,7 +166,11 @@ def _suppress(
     while True:
         found = leaks(hidden)
         if not found.any():
-            return frozenset(hidden) if priority is None else _show_again(hidden, primary, rank, leaks, figure_values)
+            return (
+                frozenset(hidden)
+                if priority is None
+                else _show_again(hidden, primary, rank, leaks, figure_values)
+            )
         leak = at_risk[int(np.argmax(found))][None, :]
         # Figures that share a cell with the leak, then the cells of those, then the figures sharing one of
         # them: the partners that could stop the sums and differences that give it away.
@@ -192,8 +198,9 @@ def _suppress(
 
 def _cheapest(candidates: list[int], hidden: set[int], rank: list[int], leak: np.ndarray, leaks) -> int:
     """The figure to hide next against one leak, by priority: the lowest level whose figures (with those below
-    it) can stop the leak; at that level the smallest figure that stops it alone, else the smallest that stops
-    it once the lower levels' figures are hidden too (those follow in later rounds), else its smallest."""
+    it) can stop the leak, and at that level the smallest figure that stops it once the lower levels' figures
+    are hidden too (as many of those as it still needs follow in later rounds), else its smallest. So a
+    headline figure is chosen as if the detail were not shown, and the detail gives way around it."""
     levels = sorted({rank[i] for i in candidates})
     level = levels[-1]
     for candidate_level in levels:
@@ -203,10 +210,9 @@ def _cheapest(candidates: list[int], hidden: set[int], rank: list[int], leak: np
             break
     tier = [i for i in candidates if rank[i] == level]
     lower = {i for i in candidates if rank[i] < level}
-    for extra in (set(), lower):
-        for i in tier:
-            if not leaks(hidden | extra | {i}, leak)[0]:
-                return i
+    for i in tier:
+        if not leaks(hidden | lower | {i}, leak)[0]:
+            return i
     return tier[0]
 
 

@@ -185,13 +185,14 @@ def suppress_theme_row(row: ThemeRow) -> None:
     would hide net sentiment and a percentage with it. Net sentiment ((positive - negative) / total) is shown
     only when positive, negative and total all are: with two of them it gives the third back."""
     months = row.monthly or []
-    if months:
+    detail = len(months) > 1  # a one-month period's month is the period: its figures are the same figures
+    if detail:
         cells = [v for m in months for v in (m.positive, m.neutral, m.negative)]
     else:
         cells = [row.positive, row.neutral, row.negative]
     k = len(cells) // 3
     figures = []
-    for i in range(k if months else 0):
+    for i in range(k if detail else 0):
         figures += [(3 * i,), (3 * i + 1,), (3 * i + 2,), (3 * i, 3 * i + 1, 3 * i + 2)]
     base = len(figures)
     priority = [_MONTH_PART, _MONTH_PART, _MONTH_PART, _MONTH_TOTAL] * (base // 4)
@@ -202,6 +203,9 @@ def suppress_theme_row(row: ThemeRow) -> None:
 
     def hide(i: int) -> bool:
         return base + i in hidden
+
+    def hide_month(i: int, j: int) -> bool:  # j: positive, neutral, negative, total
+        return 4 * i + j in hidden if detail else hide(j)
 
     total_hidden = hide(3)
     sentiment_hidden = total_hidden or hide(0) or hide(2)
@@ -218,10 +222,10 @@ def suppress_theme_row(row: ThemeRow) -> None:
         "monthly": [
             {
                 "month": m.month,
-                "positive": shown(m.positive, 4 * i in hidden),
-                "neutral": shown(m.neutral, 4 * i + 1 in hidden),
-                "negative": shown(m.negative, 4 * i + 2 in hidden),
-                "total": shown(m.total, 4 * i + 3 in hidden),
+                "positive": shown(m.positive, hide_month(i, 0)),
+                "neutral": shown(m.neutral, hide_month(i, 1)),
+                "negative": shown(m.negative, hide_month(i, 2)),
+                "total": shown(m.total, hide_month(i, 3)),
             }
             for i, m in enumerate(months)
         ],

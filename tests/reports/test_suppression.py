@@ -2,10 +2,14 @@
 
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from dashboards.reports.selectors import ThemeRow, suppress_theme_row
 from dashboards.reports.stories import Balance
 from dashboards.selectors import ThemeMonth
 from feedback.metrics import FFTCounts, fft_table
+from tests.test_suppression import can_be_worked_out, count
 
 
 def _theme(positive, neutral, negative, previous=0, monthly=()):
@@ -59,3 +63,126 @@ def test_fft_by_month_with_its_period_row_hides_down_the_columns_too():
     assert rows[1].cells[3] == "*"
     # Poor in the period (13) minus October's (10) would give November's 3.
     assert "*" in (rows[0].cells[3], total.cells[3])
+
+
+# --- The themes table of the demo's Kent and Medway ICS report, June to November 2026 (a user trial) --------
+# Each theme's months as (positive, neutral, negative), and its previous period's mentions.
+ORGANISATION = [(7, 0, 0), (5, 0, 0), (7, 0, 0), (8, 0, 0), (3, 0, 0), (6, 0, 0)], 23
+SENSORY = [(0, 0, 7), (0, 0, 5), (0, 0, 15), (0, 0, 10), (0, 0, 7), (0, 0, 4)], 43
+PARKING = [(0, 0, 9), (0, 0, 21), (0, 0, 8), (0, 0, 14), (0, 0, 11), (0, 0, 11)], 62
+STAFF_MANNER = [(59, 0, 1), (60, 0, 2), (50, 0, 0), (61, 0, 0), (51, 0, 0), (61, 0, 1)], 320
+FAMILY = [(5, 0, 2), (5, 0, 1), (4, 0, 0), (5, 0, 0), (2, 0, 0), (6, 0, 0)], 49
+HEADLINE = ("positive", "neutral", "negative", "total", "previous", "change")
+HEADLINE += ("positive_percent", "negative_percent", "net_sentiment")
+
+
+def _demo_theme(case, *, trend=True):
+    months, previous = case
+    sums = [sum(m[j] for m in months) for j in range(3)]
+    monthly = [ThemeMonth(dt.date(2026, 6 + i, 1), *m) for i, m in enumerate(months)] if trend else []
+    row = _theme(*sums, previous=previous, monthly=monthly)
+    suppress_theme_row(row)
+    assert_row_reveals_nothing_small(row)
+    alone = _theme(*sums, previous=previous)
+    suppress_theme_row(alone)
+    assert _headline(row) == _headline(alone)
+    return row
+
+
+def _headline(row) -> dict:
+    return {k: row.shown[k] for k in HEADLINE}
+
+
+def test_a_theme_praised_in_every_mention_shows_its_zeros_and_net_sentiment():
+    # The defect: 36 positive of 36 mentions printed net sentiment * (a zero negative count hidden to protect a
+    # month's 3, though the period's zeros give nothing away), and * in the CSV for counts that must be 0.
+    row = _demo_theme(ORGANISATION)
+    assert _headline(row) == {
+        "positive": 36, "neutral": 0, "negative": 0, "total": 36, "previous": 23, "change": 13,
+        "positive_percent": 100, "negative_percent": 0, "net_sentiment": 100,
+    }  # fmt: skip
+    assert row.shown["monthly"][4]["total"] == "*"  # October's 3 mentions
+    assert _headline(row) == _headline(_demo_theme(ORGANISATION, trend=False))  # the trend costs nothing
+
+
+def test_a_theme_criticised_in_every_mention_shows_net_sentiment_like_parking():
+    # The defect: Sensory experience (48 negative of 48) printed net sentiment * while Parking (74 of 74)
+    # printed -100: November's 4 mentions were protected by hiding the period's zero positive count.
+    sensory, parking = _demo_theme(SENSORY), _demo_theme(PARKING)
+    assert (sensory.shown["positive"], sensory.shown["neutral"], sensory.shown["negative"]) == (0, 0, 48)
+    assert sensory.shown["net_sentiment"] == parking.shown["net_sentiment"] == -100
+    assert sensory.shown["negative_percent"] == 100
+    # November (4) and one other month are gaps in the trend; the months' zeros are shown.
+    assert sensory.monthly_totals == [7, None, 15, 10, 7, None]
+    assert [m["positive"] for m in sensory.shown["monthly"]] == [0] * 6
+    assert _headline(sensory) == _headline(_demo_theme(SENSORY, trend=False))
+
+
+def test_a_praised_theme_with_four_other_mentions_keeps_its_positive_count_hidden():
+    # Staff manner: 342 positive of 346. Mentions minus positive is the 4 mentions that were not positive, a
+    # count from 1 to 4: with the mentions shown, the positive count (and its percentage) cannot be. This is
+    # the period's own figures, not the trend: the row hides the same without it. Family/carers: 27 of 30.
+    for case, total in ((STAFF_MANNER, 346), (FAMILY, 30)):
+        row = _demo_theme(case)
+        assert row.shown["total"] == total
+        assert row.shown["positive"] == row.shown["positive_percent"] == row.shown["net_sentiment"] == "*"
+        assert row.shown["neutral"] == 0  # hidden before, for nothing
+        assert _headline(row) == _headline(_demo_theme(case, trend=False))
+
+
+def _vector(n: int, members, sign: int = 1) -> list[int]:
+    out = [0] * n
+    for i in members:
+        out[i] = sign
+    return out
+
+
+def assert_row_reveals_nothing_small(row) -> None:
+    """From everything the row shows (counts, the months, the percentages' numerators, net sentiment as
+    positive - negative), no count from 1 to 4 can be worked out (exact rational algebra, tests/test_suppression)."""
+    months = row.monthly or [ThemeMonth(None, row.positive, row.neutral, row.negative)]
+    values = [v for m in months for v in (m.positive, m.neutral, m.negative)] + [row.previous]
+    k, n, f = len(months), 3 * len(months) + 1, row.shown
+    column = [tuple(range(j, 3 * k, 3)) for j in range(3)]
+    month_groups = [((3 * i,), (3 * i + 1,), (3 * i + 2,), (3 * i, 3 * i + 1, 3 * i + 2)) for i in range(k)]
+    shown = []
+    if row.monthly:
+        for groups, m in zip(month_groups, f["monthly"], strict=True):
+            shown += [
+                g
+                for g, key in zip(groups, ("positive", "neutral", "negative", "total"), strict=True)
+                if m[key] != "*"
+            ]
+    for members, keys in (
+        (column[0], ("positive", "positive_percent")), (column[1], ("neutral",)),
+        (column[2], ("negative", "negative_percent")), (tuple(range(3 * k)), ("total",)),
+        ((3 * k,), ("previous",)), ((3 * k,), ("change",)),
+    ):  # fmt: skip
+        if any(f[key] not in ("*", None) for key in keys):
+            shown.append(members)
+    shown_vectors = [_vector(n, s) for s in shown]
+    if f["change"] not in ("*", None):
+        shown_vectors.append([1] * (3 * k) + [-1])  # total - previous
+    if f["net_sentiment"] not in ("*", None):
+        shown_vectors.append(
+            [a - b for a, b in zip(_vector(n, column[0]), _vector(n, column[2]), strict=True)]
+        )
+    sums = [*(g for groups in month_groups for g in groups), *column, tuple(range(3 * k)), (3 * k,)]
+    sets = [frozenset(s) for s in sums]
+    protected = [(c,) for c in range(n)] + sums + [tuple(o - i) for o in sets for i in sets if i < o]
+    for members in protected:
+        if 0 < sum(values[c] for c in members) < 5:
+            assert not can_be_worked_out(_vector(n, members), shown_vectors), f"{members} from {f}"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(count, count, count), min_size=1, max_size=6), count)
+def test_any_theme_row_with_its_trend_reveals_no_small_count(months, previous):
+    monthly = [ThemeMonth(dt.date(2026, 1 + i, 1), *m) for i, m in enumerate(months)]
+    sums = [sum(m[j] for m in months) for j in range(3)]
+    row = _theme(*sums, previous=previous, monthly=monthly)
+    suppress_theme_row(row)
+    assert_row_reveals_nothing_small(row)
+    alone = _theme(*sums, previous=previous)
+    suppress_theme_row(alone)
+    assert _headline(row) == _headline(alone)
