@@ -94,8 +94,8 @@ def _headline(row) -> dict:
 
 
 def test_a_theme_praised_in_every_mention_shows_its_zeros_and_net_sentiment():
-    # The defect: 36 positive of 36 mentions printed net sentiment * (a zero negative count hidden to protect a
-    # month's 3, though the period's zeros give nothing away), and * in the CSV for counts that must be 0.
+    # The defect: 36 positive of 36 mentions printed net sentiment * (the period's zero negative count hidden,
+    # zeros first, to protect October's 3, though it gives nothing away), and * in the CSV for counts of 0.
     row = _demo_theme(ORGANISATION)
     assert _headline(row) == {
         "positive": 36, "neutral": 0, "negative": 0, "total": 36, "previous": 23, "change": 13,
@@ -139,7 +139,7 @@ def _vector(n: int, members, sign: int = 1) -> list[int]:
 
 def assert_row_reveals_nothing_small(row) -> None:
     """From everything the row shows (counts, the months, the percentages' numerators, net sentiment as
-    positive - negative), no count from 1 to 4 can be worked out (exact rational algebra, tests/test_suppression)."""
+    positive - negative), no count from 1 to 4 can be worked out (exact algebra)."""
     months = row.monthly or [ThemeMonth(None, row.positive, row.neutral, row.negative)]
     values = [v for m in months for v in (m.positive, m.neutral, m.negative)] + [row.previous]
     k, n, f = len(months), 3 * len(months) + 1, row.shown
