@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 from feedback.metrics import FFTFigures
 from feedback.models import FFTAnswer
 from insight_hub import exports
+from insight_hub.suppression import SUPPRESSED
 
 from .follow_up import export_sections as follow_up_sections
 from .selectors import ReportContent, special_cause_runs
@@ -31,9 +32,7 @@ def pdf_bytes(content: ReportContent) -> bytes:
 
     spc_title = f"% positive (FFT) by month, {content.spc_period.label}: XmR chart"
     for theme in {id(t): t for t in content.praised + content.criticised}.values():
-        theme.sparkline = sparkline_svg(
-            theme.monthly_totals, title=f"{theme.name}: mentions by month, {content.period.label}"
-        )
+        theme.sparkline = sparkline_svg(theme.monthly_totals, title=_sparkline_title(theme, content))
     html = render_to_string(
         "reports/report_pdf.html",
         {
@@ -46,6 +45,15 @@ def pdf_bytes(content: ReportContent) -> bytes:
     # PDF/UA-1: a tagged PDF (headings, tables, reading order, language, title) that a screen reader can
     # follow, for board members who read the report that way. It costs no measurable time.
     return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def _sparkline_title(theme, content: ReportContent) -> str:
+    """What a screen reader says for a theme's trend: the months shown as gaps said in words too."""
+    title = f"{theme.name}: mentions by month, {content.period.label}"
+    gaps = [f"{m['month']:%b %Y}" for m in theme.shown.get("monthly", []) if m["total"] == SUPPRESSED]
+    if gaps:
+        title += f"; not shown (too few to show safely): {', '.join(gaps)}"
+    return title
 
 
 def _figures_row(figures: FFTFigures) -> list:

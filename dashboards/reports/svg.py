@@ -146,7 +146,9 @@ def spc_svg(result: SPCResult, *, title: str, width: int = 640, height: int = 26
 
 
 def sparkline_svg(values: Sequence[int | None], *, title: str, width: int = 120, height: int = 28) -> str:
-    """Small bars, one per month: a theme's mentions over the period. A suppressed month (None) has no bar."""
+    """Small bars, one per month: a theme's mentions over the period. A suppressed month (None) has a short
+    grey dash on the baseline instead of a bar, so that it is told apart from a month with no mentions (no
+    bar, no dash); the key under the table says so in words."""
     n = max(len(values), 1)
     peak = max((v for v in values if v is not None), default=0) or 1
     gap = 2
@@ -158,6 +160,11 @@ def sparkline_svg(values: Sequence[int | None], *, title: str, width: int = 120,
     ]
     for i, value in enumerate(values):
         if value is None:
+            x = i * (bar + gap)
+            parts.append(
+                f"<line x1='{_fmt(x + bar * 0.2)}' y1='{_fmt(height - 1)}' x2='{_fmt(x + bar * 0.8)}' "
+                f"y2='{_fmt(height - 1)}' stroke='{GREY}' stroke-width='2'/>"
+            )
             continue
         h = max((height - 2) * value / peak, 1 if value else 0)
         parts.append(
