@@ -97,6 +97,9 @@ def test_the_pdf_has_every_section_its_owners_and_quotes_with_references(world, 
     assert "Timeliness of care * * 10" in criticised and "70%" not in criticised
     assert "Staff manner & personal attributes 7 100%" in praised
     assert "Staff manner" not in criticised
+    # Under the trend, a key says in plain words what * and a month's grey dash mean.
+    assert "Key: * means a number is not shown: it is under 5" in criticised
+    assert "A short grey dash instead of a bar: that month's number is not shown" in criticised
     assert "No adopted charter." in text
 
 

@@ -48,6 +48,15 @@ def test_a_sparkline_has_a_bar_per_month_scaled_to_the_peak():
     assert [float(b.get("height")) for b in bars] == [0.0, 13.0, 26.0]
 
 
+def test_a_hidden_month_is_a_grey_dash_and_a_month_with_no_mentions_is_nothing():
+    # A gap was both: the key under the trend tells them apart by the dash.
+    root = parse(sparkline_svg([10, None, 0, 5], title="Theme"))
+    assert len(root.findall(f"{NS}rect")) == 3  # the hidden month has no bar
+    (dash,) = root.findall(f"{NS}line")
+    assert 12 < float(dash.get("x1")) < float(dash.get("x2")) < 2 * 30  # under the second month's place
+    assert float(dash.get("y1")) == float(dash.get("y2")) == 27.0  # on the baseline
+
+
 def test_month_labels_stay_inside_the_chart_and_apart():
     """The last month's label was cut off at the chart's edge ("Dec 2") and could overlap the one before."""
     for count in (6, 12, 22, 23, 24):
