@@ -187,10 +187,16 @@ def location_counts(batch: ImportBatch) -> LocationCounts:
     pairs, capped = found
     parser = RowParser([first_column], {first_column: "location_1"}, lookups, fingerprint="")
     counts: dict[str, int] = {}
+    matched: dict[int, int] = {}
     for first, second, rows in pairs:
-        if first and not parser.find_service(first, second):
+        if not first:
+            continue
+        found = parser.find_service(first, second)
+        if found:
+            matched[found[0]] = matched.get(found[0], 0) + rows
+        else:
             counts[first] = counts.get(first, 0) + rows
-    return unmatched_locations(counts, capped=capped)
+    return unmatched_locations(counts, capped=capped, matched=matched)
 
 
 def _locations_read(
@@ -227,8 +233,22 @@ def services_for_mapping(batch: ImportBatch) -> list[tuple[int, str]]:
     return list(Service.objects.filter(organisation=batch.organisation).values_list("pk", "name"))
 
 
-def usual_setting(organisation: Organisation) -> str:
-    """The FFT setting most of the organisation's services have, the first guess for a new one."""
+def usual_setting(organisation: Organisation, file_services: dict[int, int] | None = None) -> str:
+    """The first guess for a new service's FFT setting: the setting of most of the file's rows that did
+    match one of the organisation's services (a GP practice's file whose other surgeries are GP services),
+    else the setting most of the organisation's services have."""
+    in_file: Counter[str] = Counter()
+    if file_services:
+        found = dict(
+            Service.objects.filter(organisation=organisation, pk__in=file_services).values_list(
+                "pk", "fft_setting"
+            )
+        )
+        for pk, rows in file_services.items():
+            if pk in found:
+                in_file[found[pk]] += rows
+    if in_file:
+        return in_file.most_common(1)[0][0]
     settings = Counter(
         Service.objects.filter(organisation=organisation).values_list("fft_setting", flat=True)
     )

@@ -197,7 +197,7 @@ def import_locations(request, uid):
         unmatched=counts.shown,
         services=existing,
         initial_choices=initial,
-        setting=selectors.usual_setting(batch.organisation),
+        setting=selectors.usual_setting(batch.organisation, file_services=dict(counts.matched_rows)),
     )
     status = 200
     if request.method == "POST":
