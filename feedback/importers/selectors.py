@@ -255,3 +255,44 @@ def usual_setting(organisation: Organisation, file_services: dict[int, int] | No
     if settings:
         return settings.most_common(1)[0][0]
     return FFTSetting.GP if organisation.kind == OrganisationKind.PRIMARY_CARE else FFTSetting.INPATIENT
+
+
+@dataclass(frozen=True)
+class ServiceRows:
+    """Where a file's rows will go, by their location: a service (new or existing) or nowhere."""
+
+    name: str
+    rows: int
+    new: bool = False
+    unmapped: bool = False
+
+
+def rows_by_service(batch: ImportBatch) -> list[ServiceRows]:
+    """The preview's count of the file's rows per service they will be imported into, as the location
+    step left them: matched services, services the person chose, new services, and the rows left unmapped.
+    Empty when the file has no location column. Rows past a file's tracked locations are not counted."""
+    if not location_columns(batch)[0]:
+        return []
+    counts = location_counts(batch)
+    by_id: Counter[int] = Counter(dict(counts.matched_rows))
+    new: Counter[str] = Counter()
+    unmapped = counts.more_rows
+    chosen = batch.location_mapping or {}
+    for location in counts.shown:
+        choice = chosen.get(location.value) or {}
+        if isinstance(choice.get("service"), int):
+            by_id[choice["service"]] += location.rows
+        elif choice.get("new"):
+            new[str(choice["new"])] += location.rows
+        else:
+            unmapped += location.rows
+    names = dict(
+        Service.objects.filter(organisation=batch.organisation, pk__in=list(by_id)).values_list("pk", "name")
+    )
+    out = [ServiceRows(names[pk], rows) for pk, rows in by_id.items() if pk in names]
+    unmapped += sum(rows for pk, rows in by_id.items() if pk not in names)  # a service deleted since
+    out += [ServiceRows(name, rows, new=True) for name, rows in new.items()]
+    out.sort(key=lambda s: (-s.rows, s.name))
+    if unmapped:
+        out.append(ServiceRows("Locations left unmapped", unmapped, unmapped=True))
+    return out

@@ -340,6 +340,27 @@ class TestThePage:
         form = client.get(self.url(batch)).context["form"]
         assert form["fft_setting"].value() == "inpatient"
 
+    def test_the_preview_counts_the_rows_each_service_will_get(self, client, world):
+        oak = ServiceFactory(organisation=world.trust_a, name="Oak Surgery", fft_setting="gp")
+        batch = self.batch(world, rows=(("Oak Surgery", 5), ("Elm Lodge", 4), ("Riverside", 3), ("Gone", 2)))
+        client.force_login(world.px_a)
+        data = {
+            "fft_setting": "gp",
+            f"location_{ELM}": "new",
+            f"name_{ELM}": "Elm Lodge Surgery",
+            f"location_{RIVERSIDE}": str(oak.pk),
+            f"location_{location_field('Gone')}": "",
+        }
+        assert client.post(self.url(batch), data).status_code == 302
+        preview = client.get(reverse("feedback:imports:preview", kwargs={"uid": batch.uid}))
+        shown = [(s.name, s.rows, s.new, s.unmapped) for s in preview.context["by_service"]]
+        assert shown == [
+            ("Oak Surgery", 8, False, False),
+            ("Elm Lodge Surgery", 4, True, False),
+            ("Locations left unmapped", 2, False, True),
+        ]
+        assert "Where the rows will go" in preview.content.decode()
+
     def test_the_choices_are_saved_and_lead_on(self, client, world):
         batch = self.batch(world)
         client.force_login(world.px_a)
