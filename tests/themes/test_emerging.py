@@ -15,6 +15,7 @@ from insight_hub.themes import emerging, services
 from insight_hub.themes.ml.discovery import DiscoveryText, discover
 from insight_hub.themes.models import CandidateDecision, CandidateStatus, TagStatus, Theme
 from tests.conftest import wait_for
+from tests.factories import StoryFactory
 from tests.themes.conftest import make_comment
 
 LABEL = "feedback.comment"
@@ -262,3 +263,23 @@ def test_the_window_and_the_trend_follow_when_people_gave_the_texts_not_when_the
     # The month discovery ran in is marked incomplete, as the dashboards mark theirs.
     candidate.trend["2026-12"] = 1
     assert candidate.trend_months[-1] == ("December 2026 (incomplete, to 15 December 2026)", 1)
+
+
+@pytest.mark.django_db
+def test_a_story_is_read_by_the_month_it_happened_not_the_day_it_was_logged(world):
+    tz = timezone.get_current_timezone()
+    now = dt.datetime(2026, 12, 15, 12, tzinfo=tz)
+    shared = {
+        when: StoryFactory(
+            organisation=world.trust_a, user=world.px_a, status="shared", occurred_on=when,
+            narrative="The wifi on the ward never works.",
+        )
+        for when in (dt.date(2026, 8, 3), dt.date(2026, 6, 1), dt.date(2026, 5, 31))
+    }  # fmt: skip
+    texts, _ = emerging._discovery_texts(world.ics.pk, emerging.window_start(now), now)
+    months = {t.key: t.month for t in texts if t.key.startswith("stories.story:")}
+    # Logged today, all three; the one that happened in May is outside the window.
+    assert months == {
+        f"stories.story:{shared[dt.date(2026, 8, 3)].pk}": "2026-08",
+        f"stories.story:{shared[dt.date(2026, 6, 1)].pk}": "2026-06",
+    }
