@@ -25,6 +25,9 @@ class FeedbackConfig(AppConfig):
                 # For the complex comments queue's "many themes" (feedback.complex).
                 tag_count_field="theme_count",
                 rating_path="response__fft_score",
+                # When the person answered (the comment's copy of its response's `responded_at`, so no join):
+                # what people mean by "when it was said"; an import keeps each response's own date.
+                given_on_path="responded_at",
             )
         )
 

@@ -129,8 +129,11 @@ class NHSBoundField(BoundField):
     @property
     def nhsuk_optional(self) -> bool:
         """Show "(optional)" after the label: not required, and not a lone checkbox (consent-style), nor a
-        label that already says so (it would read "(optional) (optional)")."""
+        label that already says so (it would read "(optional) (optional)"), nor a field marked
+        `always_answered` (a select whose blank option is itself an answer, such as "leave unmapped")."""
         if str(self.label).rstrip().endswith("(optional)"):
+            return False
+        if getattr(self.field, "always_answered", False):  # a select whose every option is an answer
             return False
         return not self.field.required and self.nhsuk_kind not in {"checkbox", "hidden"}
 

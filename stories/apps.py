@@ -29,6 +29,11 @@ class StoriesConfig(AppConfig):
                 visible_to=stories_visible_to,
                 # Emerging themes are shown across the ICS: only stories shared for internal learning.
                 shared=lambda stories: stories.usable_for(Purpose.INTERNAL_LEARNING),
+                # When it happened, as the story list, dashboards and reports date a story. A story keeps no
+                # date it was told apart from `logged_at` (when the hub saved it, like `text_changed_at`);
+                # Care Opinion's stories carry their month of submission here: the nearest to when it was
+                # said.
+                given_on_path="occurred_on",
             )
         )
 

@@ -90,12 +90,6 @@ class LocationsForm(forms.Form):
             (NEW, "Add as a new service"),
             *((str(pk), name) for pk, name in services),
         ]
-        self.fields["fft_setting"] = forms.ChoiceField(
-            label="FFT setting of any new service",
-            choices=FFTSetting.choices,
-            initial=setting,
-            help_text="New services are added to the organisation when you confirm the import.",
-        )
         for location in unmatched:
             chosen = initial_choices.get(location.value) or {}
             if "service" in chosen:
@@ -117,6 +111,15 @@ class LocationsForm(forms.Form):
                 required=False,
                 initial=chosen.get("new") or location.value[:200],
             )
+            self.fields[f"location_{key}"].always_answered = True
+        # After the locations: it matters only once one of them is to be a new service.
+        self.fields["fft_setting"] = forms.ChoiceField(
+            label="FFT setting of any new service",
+            choices=FFTSetting.choices,
+            initial=setting,
+            # the guess: the setting of the file's rows that matched a service, else the organisation's usual
+            help_text="New services are added to the organisation when you confirm the import.",
+        )
 
     def clean(self):
         cleaned = super().clean()

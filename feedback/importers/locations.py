@@ -131,9 +131,12 @@ class LocationCounts:
     more_values: int  # distinct unmatched values not shown (at least: see MAX_TRACKED)
     more_rows: int  # their rows
     capped: bool  # the file had more distinct locations than were counted
+    matched_rows: tuple[tuple[int, int], ...] = ()  # (service id, rows) of the locations that did match
 
 
-def unmatched_locations(counts: dict[str, int], *, capped: bool = False) -> LocationCounts:
+def unmatched_locations(
+    counts: dict[str, int], *, capped: bool = False, matched: dict[int, int] | None = None
+) -> LocationCounts:
     """Group the unmatched values (as written -> rows) by `location_key`: each group is shown as its most
     common spelling, with all its rows."""
     groups: dict[str, dict[str, int]] = {}
@@ -147,7 +150,11 @@ def unmatched_locations(counts: dict[str, int], *, capped: bool = False) -> Loca
     merged.sort(key=lambda u: (-u.rows, u.value))
     rest = merged[MAX_SHOWN:]
     return LocationCounts(
-        merged[:MAX_SHOWN], len(rest), sum(u.rows for u in rest), capped=capped or len(rest) > 0
+        merged[:MAX_SHOWN],
+        len(rest),
+        sum(u.rows for u in rest),
+        capped=capped or len(rest) > 0,
+        matched_rows=tuple(sorted((matched or {}).items())),
     )
 
 

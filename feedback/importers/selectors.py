@@ -187,10 +187,16 @@ def location_counts(batch: ImportBatch) -> LocationCounts:
     pairs, capped = found
     parser = RowParser([first_column], {first_column: "location_1"}, lookups, fingerprint="")
     counts: dict[str, int] = {}
+    matched: dict[int, int] = {}
     for first, second, rows in pairs:
-        if first and not parser.find_service(first, second):
+        if not first:
+            continue
+        found = parser.find_service(first, second)
+        if found:
+            matched[found[0]] = matched.get(found[0], 0) + rows
+        else:
             counts[first] = counts.get(first, 0) + rows
-    return unmatched_locations(counts, capped=capped)
+    return unmatched_locations(counts, capped=capped, matched=matched)
 
 
 def _locations_read(
@@ -227,11 +233,66 @@ def services_for_mapping(batch: ImportBatch) -> list[tuple[int, str]]:
     return list(Service.objects.filter(organisation=batch.organisation).values_list("pk", "name"))
 
 
-def usual_setting(organisation: Organisation) -> str:
-    """The FFT setting most of the organisation's services have, the first guess for a new one."""
+def usual_setting(organisation: Organisation, file_services: dict[int, int] | None = None) -> str:
+    """The first guess for a new service's FFT setting: the setting of most of the file's rows that did
+    match one of the organisation's services (a GP practice's file whose other surgeries are GP services),
+    else the setting most of the organisation's services have."""
+    in_file: Counter[str] = Counter()
+    if file_services:
+        found = dict(
+            Service.objects.filter(organisation=organisation, pk__in=file_services).values_list(
+                "pk", "fft_setting"
+            )
+        )
+        for pk, rows in file_services.items():
+            if pk in found:
+                in_file[found[pk]] += rows
+    if in_file:
+        return in_file.most_common(1)[0][0]
     settings = Counter(
         Service.objects.filter(organisation=organisation).values_list("fft_setting", flat=True)
     )
     if settings:
         return settings.most_common(1)[0][0]
     return FFTSetting.GP if organisation.kind == OrganisationKind.PRIMARY_CARE else FFTSetting.INPATIENT
+
+
+@dataclass(frozen=True)
+class ServiceRows:
+    """Where a file's rows will go, by their location: a service (new or existing) or nowhere."""
+
+    name: str
+    rows: int
+    new: bool = False
+    unmapped: bool = False
+
+
+def rows_by_service(batch: ImportBatch) -> list[ServiceRows]:
+    """The preview's count of the file's rows per service they will be imported into, as the location
+    step left them: matched services, services the person chose, new services, and the rows left unmapped.
+    Empty when the file has no location column. Rows past a file's tracked locations are not counted."""
+    if not location_columns(batch)[0]:
+        return []
+    counts = location_counts(batch)
+    by_id: Counter[int] = Counter(dict(counts.matched_rows))
+    new: Counter[str] = Counter()
+    unmapped = counts.more_rows
+    chosen = batch.location_mapping or {}
+    for location in counts.shown:
+        choice = chosen.get(location.value) or {}
+        if isinstance(choice.get("service"), int):
+            by_id[choice["service"]] += location.rows
+        elif choice.get("new"):
+            new[str(choice["new"])] += location.rows
+        else:
+            unmapped += location.rows
+    names = dict(
+        Service.objects.filter(organisation=batch.organisation, pk__in=list(by_id)).values_list("pk", "name")
+    )
+    out = [ServiceRows(names[pk], rows) for pk, rows in by_id.items() if pk in names]
+    unmapped += sum(rows for pk, rows in by_id.items() if pk not in names)  # a service deleted since
+    out += [ServiceRows(name, rows, new=True) for name, rows in new.items()]
+    out.sort(key=lambda s: (-s.rows, s.name))
+    if unmapped:
+        out.append(ServiceRows("Locations left unmapped", unmapped, unmapped=True))
+    return out

@@ -197,7 +197,7 @@ def import_locations(request, uid):
         unmatched=counts.shown,
         services=existing,
         initial_choices=initial,
-        setting=selectors.usual_setting(batch.organisation),
+        setting=selectors.usual_setting(batch.organisation, file_services=dict(counts.matched_rows)),
     )
     status = 200
     if request.method == "POST":
@@ -271,9 +271,10 @@ def import_preview(request, uid):
         return redirect("feedback:imports:detail", uid=batch.uid)
     try:
         header, rows = selectors.import_preview(batch)
+        by_service = selectors.rows_by_service(batch)
     except ImportFileError as exc:  # e.g. past a limit on rows or cells only a few rows in
         messages.error(request, str(exc))
-        header, rows = list(batch.column_mapping), []
+        header, rows, by_service = list(batch.column_mapping), [], []
     return render(
         request,
         "feedback/imports/import_preview.html",
@@ -285,6 +286,7 @@ def import_preview(request, uid):
             "row_id_column": selectors.row_id_column(batch),
             "answer_column": selectors.answer_column(batch)[0],
             "new_services": sorted({c["new"] for c in batch.location_mapping.values() if "new" in c}),
+            "by_service": by_service,
             "breadcrumbs": BREADCRUMBS,
         },
     )

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from insight_hub.organisations.permissions import scope_for
+from insight_hub.periods import add_months, month_value, this_month
 from insight_hub.retry import delay_on_commit
 from insight_hub.themes.ml import LocalTheme, load_tagger
 from insight_hub.themes.ml.discovery import DiscoveryText, discover
@@ -26,8 +27,13 @@ from .services import _send, local_theme_create
 
 logger = logging.getLogger(__name__)
 
-# Discovery reads the texts saved in the last six months; the trend shows them month by month.
+# Discovery reads the texts people gave in the six whole months before the current one and in the current
+# month so far, by each kind's `Taggable.given_on_path` (when the comment was given, when the story happened),
+# not by when the hub saved them: history imported today keeps its months. The trend counts them by that
+# month (local time), the six whole months always shown, with 0 where none.
 DISCOVERY_MONTHS = 6
+# The annotation carrying an item's "given on" value, read in the same query as the item.
+GIVEN = "discovery_given_on"
 # At most this many texts of each kind (the most recent): discovery holds its texts and sentences in memory.
 MAX_TEXTS = 50_000
 CHUNK = 1000
@@ -40,11 +46,25 @@ def _shared_items(taggable, ics_id: int) -> QuerySet:
     return taggable.shared(items) if taggable.shared else items
 
 
-def _discovery_texts(ics_id: int, since) -> tuple[list[DiscoveryText], dict[str, str]]:
+def window_start(now: datetime) -> datetime:
+    """The first moment (local time) of the sixth whole month before `now`'s month."""
+    first = add_months(this_month(timezone.localdate(now)), -DISCOVERY_MONTHS)
+    return timezone.make_aware(datetime.combine(first, time.min))
+
+
+def _given_path(taggable) -> str:
+    # A kind that registers no "given on" date falls back to when the hub saved its text.
+    return taggable.given_on_path or "text_changed_at"
+
+
+def _discovery_texts(ics_id: int, since, until) -> tuple[list[DiscoveryText], dict[str, str]]:
     texts, by_key = [], {}
     for taggable in registry.all_taggables():
-        items = _shared_items(taggable, ics_id).filter(text_changed_at__gte=since)
-        items = items.order_by("-text_changed_at", "-pk")[:MAX_TEXTS]
+        path = _given_path(taggable)
+        # A date field compares with the local date of `since` and `until` (Django converts them); the most
+        # recently given first, so that the cap keeps the latest.
+        items = _shared_items(taggable, ics_id).filter(**{f"{path}__gte": since, f"{path}__lte": until})
+        items = items.annotate(**{GIVEN: F(path)}).order_by(f"-{GIVEN}", "-pk")[:MAX_TEXTS]
         batch = []
         for item in items.iterator(chunk_size=CHUNK):
             batch.append(item)
@@ -66,7 +86,10 @@ def _add_texts(taggable, items, texts: list, by_key: dict) -> None:
             continue
         key = f"{taggable.label}:{item.pk}"
         by_key[key] = text
-        month = item.text_changed_at.strftime("%Y-%m") if item.text_changed_at else ""
+        given = getattr(item, GIVEN)
+        if isinstance(given, datetime):
+            given = timezone.localtime(given)
+        month = given.strftime("%Y-%m") if given else ""
         texts.append(DiscoveryText(key, text, item.taggable_question_type(), month))
 
 
@@ -81,7 +104,9 @@ def themes_discover(*, ics, now=None, tagger=None) -> list[CandidateTheme]:
     """Replace the ICS's open candidates with this run's. Words of dismissed candidates are not offered
     again; accepted ones are local themes now, which account for their words."""
     now = now or timezone.now()
-    texts, by_key = _discovery_texts(ics.pk, now - timedelta(days=31 * DISCOVERY_MONTHS))
+    since = window_start(now)
+    texts, by_key = _discovery_texts(ics.pk, since, now)
+    whole_months = {month_value(add_months(since.date(), i)): 0 for i in range(DISCOVERY_MONTHS)}
     dismissed = CandidateTheme.objects.filter(ics=ics, status=CandidateStatus.DISMISSED)
     known = [word for phrases in dismissed.values_list("phrases", flat=True) for word in phrases]
     found = discover(tagger or load_tagger(), texts, local_themes=_local_themes(ics.pk), known_words=known)
@@ -94,7 +119,7 @@ def themes_discover(*, ics, now=None, tagger=None) -> list[CandidateTheme]:
             phrases=candidate.phrases,
             patterns=candidate.patterns,
             size=candidate.size,
-            trend=candidate.trend,
+            trend=dict(sorted((whole_months | candidate.trend).items())),
             examples=[
                 {
                     "label": ref.key.rsplit(":", 1)[0],

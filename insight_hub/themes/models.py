@@ -14,6 +14,9 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+
+from insight_hub.periods import month_label, parse_month
 
 
 class Dimension(models.TextChoices):
@@ -307,6 +310,14 @@ class CandidateTheme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def trend_months(self) -> list[tuple[str, int]]:
+        """The trend as pages name months: ("November 2026", 12), …; the month discovery ran in is marked
+        incomplete ("December 2026 (incomplete, to 6 December 2026)"), as dashboards mark theirs."""
+        found = timezone.localdate(self.found_at)
+        trend = sorted(self.trend.items())
+        return [(month_label(parse_month(key), today=found), count) for key, count in trend]
 
 
 class CandidateDecision(models.Model):

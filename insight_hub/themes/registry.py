@@ -34,6 +34,11 @@ class Taggable:
     # Lookup from the item to the FFT answer its sentiment may read (1–5, 6 don't know; see
     # `themes.ml.TagInput.rating`), e.g. a comment's response's; None: the item has no rating.
     rating_path: str | None = None
+    # Lookup from the item to when the person gave it (a date or datetime field, set on every item), e.g. a
+    # comment's `responded_at`: emerging-theme discovery reads the last six months and shows its trend by
+    # this date, not by `text_changed_at` (when the hub saved the text: a year imported today is all "this
+    # month"). None: the kind has no such date, and discovery falls back to `text_changed_at`.
+    given_on_path: str | None = None
     # Items per tagging task: fewer for long texts, so that the workers share a big import to its end.
     chunk: int = 500
     # The item's integer field keeping its count of standing tags (suggested or confirmed, not rejected), for

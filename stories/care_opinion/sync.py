@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from insight_hub.imports.text import plain_text
 from insight_hub.organisations.models import ICS, Organisation, Service, Site
 
 from .. import services
@@ -219,7 +220,7 @@ def _responses(raw) -> list[dict]:
             "id": str(response.get("id", "")),
             "author": _first(response, "responderName", "authorName", "author", "responder")[:200],
             "published": _first(response, "dateOfPublication", "dateOfResponse", "date")[:40],
-            "body": _first(response, "body", "text").replace("\x00", ""),
+            "body": plain_text(_first(response, "body", "text").replace("\x00", "")),
         }
         for response in raw or []
         if isinstance(response, dict) and not _is_sorry(response)
@@ -238,7 +239,7 @@ def web_url(item: dict, opinion_id: str) -> str:
 
 
 def _title(item: dict, body: str) -> str:
-    title = str(item.get("title") or "").replace("\x00", "").strip()
+    title = plain_text(str(item.get("title") or "").replace("\x00", "")).strip()
     if not title:
         words = body.split()
         title = " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
@@ -286,7 +287,7 @@ def _prepare(
         "external_url": web_url(item, opinion_id),
         "external_responses": _responses(responses),
     }
-    body = str(item.get("body") or "").replace("\x00", "").strip()
+    body = plain_text(str(item.get("body") or "").replace("\x00", "")).strip()
     submitted = _when(item.get("dateOfSubmission")) or published
     month = min(submitted.date(), timezone.localdate()).replace(day=1)
     prepared.story = {

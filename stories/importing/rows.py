@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from insight_hub.demographics import AgeBand, EthnicCategory, Sex, YesNo
 from insight_hub.imports.problems import Problem, problem
 from insight_hub.imports.tabular import REPLACEMENT, Unreadable
+from insight_hub.imports.text import plain_text
 
 from ..imports import CRITICALITY_HELP, criticality_read
 from ..models import NARRATIVE_MAX_LENGTH, CriticalityScale, DatePrecision, SourceChannel, Teller
@@ -140,12 +141,14 @@ class StoryRowParser:
             bad("", "", "contains a NUL character")
         story: dict = {}
         narrative, column = self._cell(cells, "narrative")
+        narrative = plain_text(narrative).strip()
         if not narrative:
             bad(column, "", "the story text is empty")
         elif len(narrative) > NARRATIVE_MAX_LENGTH:
             bad(column, narrative, f"the story is longer than {NARRATIVE_MAX_LENGTH:,} characters")
         story["narrative"] = narrative
         title, column = self._cell(cells, "title")
+        title = plain_text(title).strip()
         if len(title) > MAX_TITLE:
             bad(column, title, f"the title is longer than {MAX_TITLE} characters")
         story["title"] = title or title_from(narrative, self.title_words)

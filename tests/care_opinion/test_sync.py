@@ -61,6 +61,9 @@ def test_a_first_run_brings_in_the_ics_opinions_and_a_second_run_fetches_nothing
     assert (kind.occurred_on, kind.occurred_precision) == (dt.date(2025, 9, 1), "month")
     # Care Opinion's service code, linked by a person, names the service.
     assert list(stories["1100005"].services.all()) == [world.service_a]
+    # HTML character references in a body (as in real Care Opinion stories) are read as characters.
+    assert "how he was doing.   Worth it & more. It made" in stories["1100005"].narrative
+    assert "nbsp" not in stories["1100005"].narrative
     assert stories["1100002"].organisation == world.trust_b and stories["1100002"].criticality == 2
     assert stories["1100006"].teller == "staff" and stories["1100006"].criticality is None
     assert stories["1100006"].title.startswith("As a member of staff")  # no title: its first words

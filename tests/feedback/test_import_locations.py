@@ -316,6 +316,51 @@ class TestThePage:
         assert form[f"location_{RIVERSIDE}"].value() == str(riverside.pk)  # suggested
         assert form[f"location_{ELM}"].value() == locations.UNMAPPED
 
+    def test_a_new_service_is_guessed_to_have_the_setting_of_the_files_matched_services(self, client, world):
+        # The organisation's services mostly have another setting; the file's matched surgery is a GP one.
+        for i in range(3):
+            ServiceFactory(organisation=world.trust_a, name=f"A&E {i}", fft_setting="ae")
+        ServiceFactory(organisation=world.trust_a, name="Oak Surgery", fft_setting="gp")
+        batch = self.batch(world, rows=(("Oak Surgery", 5), ("Elm Lodge", 4)))
+        client.force_login(world.px_a)
+        page = client.get(self.url(batch))
+        form = page.context["form"]
+        assert [u.value for u in form.unmatched] == ["Elm Lodge"]
+        assert form["fft_setting"].value() == "gp"
+        # A select whose every option is an answer is not "(optional)"; the setting comes after the locations.
+        html = page.content.decode()
+        assert "(4 rows) (optional)" not in html and "(4 rows)" in html
+        assert list(form.fields)[-1] == "fft_setting"
+
+    def test_without_matched_services_the_guess_is_the_organisations_usual_setting(self, client, world):
+        for i in range(3):
+            ServiceFactory(organisation=world.trust_a, name=f"Ward {i}", fft_setting="inpatient")
+        batch = self.batch(world)
+        client.force_login(world.px_a)
+        form = client.get(self.url(batch)).context["form"]
+        assert form["fft_setting"].value() == "inpatient"
+
+    def test_the_preview_counts_the_rows_each_service_will_get(self, client, world):
+        oak = ServiceFactory(organisation=world.trust_a, name="Oak Surgery", fft_setting="gp")
+        batch = self.batch(world, rows=(("Oak Surgery", 5), ("Elm Lodge", 4), ("Riverside", 3), ("Gone", 2)))
+        client.force_login(world.px_a)
+        data = {
+            "fft_setting": "gp",
+            f"location_{ELM}": "new",
+            f"name_{ELM}": "Elm Lodge Surgery",
+            f"location_{RIVERSIDE}": str(oak.pk),
+            f"location_{location_field('Gone')}": "",
+        }
+        assert client.post(self.url(batch), data).status_code == 302
+        preview = client.get(reverse("feedback:imports:preview", kwargs={"uid": batch.uid}))
+        shown = [(s.name, s.rows, s.new, s.unmapped) for s in preview.context["by_service"]]
+        assert shown == [
+            ("Oak Surgery", 8, False, False),
+            ("Elm Lodge Surgery", 4, True, False),
+            ("Locations left unmapped", 2, False, True),
+        ]
+        assert "Where the rows will go" in preview.content.decode()
+
     def test_the_choices_are_saved_and_lead_on(self, client, world):
         batch = self.batch(world)
         client.force_login(world.px_a)

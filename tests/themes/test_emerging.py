@@ -1,18 +1,21 @@
 """Emerging themes: discovery finds what no theme covers, and people's decisions on the candidates."""
 
 import csv
+import datetime as dt
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.utils import timezone
 
 from feedback.models import CommentTag
 from insight_hub.themes import emerging, services
 from insight_hub.themes.ml.discovery import DiscoveryText, discover
 from insight_hub.themes.models import CandidateDecision, CandidateStatus, TagStatus, Theme
 from tests.conftest import wait_for
+from tests.factories import StoryFactory
 from tests.themes.conftest import make_comment
 
 LABEL = "feedback.comment"
@@ -213,3 +216,70 @@ def test_discover_themes_runs_discovery_for_an_ics_and_names_a_wrong_code(world,
     assert out.startswith("Testshire ICS: ") and f"({len(WIFI)} texts): wifi" in out
     with pytest.raises(CommandError, match="--ics: no ICS is led by an ICB with ODS code 'Q99'"):
         call_command("discover_themes", ics="Q99")
+
+
+def _given(comment, when):
+    """The comment (saved today) as given at `when`: its response's date and the comment's copy of it."""
+    comment.response.__class__.objects.filter(pk=comment.response_id).update(responded_at=when)
+    comment.__class__.objects.filter(pk=comment.pk).update(responded_at=when)
+
+
+@pytest.mark.django_db
+def test_the_window_and_the_trend_follow_when_people_gave_the_texts_not_when_they_were_saved(
+    world, tagger, client
+):
+    # A year of history imported today: every text saved now, each given in its own month.
+    tz = timezone.get_current_timezone()
+    now = dt.datetime(2026, 12, 15, 12, tzinfo=tz)
+    months = [dt.datetime(2026, m, 10, 12, tzinfo=tz) for m in (7, 7, 7, 9, 9, 11, 11, 11)]
+    wifi = _tagged_comments(world, tagger, WIFI)
+    for comment, when in zip(wifi, months, strict=True):
+        _given(comment, when)
+    for comment in _tagged_comments(world, tagger, OTHERS):
+        _given(comment, dt.datetime(2026, 8, 3, 9, tzinfo=tz))
+    # Given seven months ago, saved today: outside the window. One given a minute before 1 June (London
+    # time, 22:59 UTC) is May's; the window starts on 1 June.
+    old = _tagged_comments(world, tagger, [f"The wifi was useless, visit {i}." for i in range(6)])
+    for comment in old:
+        _given(comment, dt.datetime(2026, 5, 10, 12, tzinfo=tz))
+    _given(old[0], dt.datetime(2026, 5, 31, 23, 59, tzinfo=tz))
+    assert {c.text_changed_at.date() for c in wifi + old} == {timezone.now().date()}
+
+    [candidate] = [
+        c for c in emerging.themes_discover(ics=world.ics, now=now, tagger=tagger) if "wifi" in c.phrases
+    ]
+    assert candidate.size == len(WIFI)
+    assert {e["id"] for e in candidate.examples} <= {c.pk for c in wifi}
+    # Six whole months, 0 where none; December (so far) had none.
+    assert candidate.trend == {
+        "2026-06": 0, "2026-07": 3, "2026-08": 0, "2026-09": 2, "2026-10": 0, "2026-11": 3
+    }  # fmt: skip
+    assert candidate.trend_months[1] == ("July 2026", 3)
+
+    client.force_login(world.icb_lead)
+    page = client.get(f"/themes/emerging/{candidate.pk}/").content.decode()
+    assert "June 2026: 0; July 2026: 3; August 2026: 0; September 2026: 2" in page
+    assert "2026-07" not in page
+    # The month discovery ran in is marked incomplete, as the dashboards mark theirs.
+    candidate.trend["2026-12"] = 1
+    assert candidate.trend_months[-1] == ("December 2026 (incomplete, to 15 December 2026)", 1)
+
+
+@pytest.mark.django_db
+def test_a_story_is_read_by_the_month_it_happened_not_the_day_it_was_logged(world):
+    tz = timezone.get_current_timezone()
+    now = dt.datetime(2026, 12, 15, 12, tzinfo=tz)
+    shared = {
+        when: StoryFactory(
+            organisation=world.trust_a, user=world.px_a, status="shared", occurred_on=when,
+            narrative="The wifi on the ward never works.",
+        )
+        for when in (dt.date(2026, 8, 3), dt.date(2026, 6, 1), dt.date(2026, 5, 31))
+    }  # fmt: skip
+    texts, _ = emerging._discovery_texts(world.ics.pk, emerging.window_start(now), now)
+    months = {t.key: t.month for t in texts if t.key.startswith("stories.story:")}
+    # Logged today, all three; the one that happened in May is outside the window.
+    assert months == {
+        f"stories.story:{shared[dt.date(2026, 8, 3)].pk}": "2026-08",
+        f"stories.story:{shared[dt.date(2026, 6, 1)].pk}": "2026-06",
+    }

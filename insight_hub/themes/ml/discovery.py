@@ -46,6 +46,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .components import scored_sentences
+from .discovery_rank import subjects_first
 from .doctext import doc_text
 from .general_vectors import GeneralVectors
 from .general_vectors import load_default as load_general
@@ -526,7 +527,8 @@ def discover(
     general: GeneralVectors | None | object = _DEFAULT,
 ) -> list[Candidate]:
     """Candidate themes in what the tagger's themes (and ``local_themes``) leave unaccounted for, largest
-    first. ``known_words`` are words already dealt with (e.g. of candidates people dismissed).
+    first (when there are more than ``max_candidates``, those that name a subject fill the places first:
+    ``discovery_rank``). ``known_words`` are words already dealt with (e.g. of candidates people dismissed).
     ``vectors`` and ``general`` default to the committed in-domain and general-English word vectors;
     ``None`` leaves a source out (both ``None``: co-occurrence alone)."""
     forms: dict[str, Counter[str]] = {}
@@ -539,4 +541,6 @@ def discover(
         vectors=load_default() if vectors is _DEFAULT else vectors,  # type: ignore[arg-type]
         general=load_general() if general is _DEFAULT else general,  # type: ignore[arg-type]
     )
+    if max_candidates is not None and len(found) > max_candidates:  # the page's places go to subjects first
+        return subjects_first(found, {t.key: t.text for t in texts}, max_candidates)
     return found[:max_candidates]
