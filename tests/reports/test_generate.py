@@ -261,6 +261,14 @@ def test_commitments_and_actions_are_listed_with_their_owners(world, data, reque
     assert world.icb_lead.get_full_name() in commitments  # the commitment's owner
     assert "At risk" in commitments and "Waits are getting longer." in commitments
     assert f"Action: Text people their waiting time (owner {world.px_a.get_full_name()}" in commitments
+    # A commitment never reviewed since adoption 150 days ago is past its review date, and says so.
+    unreviewed = charter.commitments.order_by("order")[1]
+    due = unreviewed.next_review_due()
+    assert due < timezone.localdate()
+    assert f"{due:%-d %b %Y} (overdue)" in commitments
+    assert commitments.count("(overdue)") == sum(
+        1 for c in charter.commitments.all() if c.next_review_due() < timezone.localdate()
+    )
     actions = text[text.index("5. Actions and their owners") : text.index("6. Responses and changes made")]
     assert "Answer call bells within five minutes" in actions
     assert world.px_a_colleague.get_full_name() in actions

@@ -352,7 +352,7 @@ def test_page_one_of_the_pdf_is_the_summary(client, world, data, generated):
     # 4 critical stories collected: a count under 5, shown as *.
     meaning = "(critical: a safety concern or criticality 4–5)"
     assert f"Critical stories collected in the period {meaning}: * (fewer than 5" in first
-    assert "Quoted in this report: 1 of 2 stories quoted" in first
+    assert "Of the 2 stories quoted in this report, 1 is critical." in first
     assert "What changed" not in rest and "1. Friends and Family Test" in rest
     # The report's page shows the same summary, the critical quote read again with consent checked.
     client.force_login(world.px_a)
