@@ -134,16 +134,34 @@ def _shown_row(counts: FFTCounts, hidden: set[int] | frozenset[int], base: int) 
     )
 
 
+# `fft_table(..., headline_total=True)`: where a count must be protected by hiding a second figure, a row's
+# answer counts go first, then its responses, % positive and % negative, then the total row's answer counts,
+# and the total row's responses, % positive and % negative (the period's headline) last.
+_ROW_PART, _ROW_HEADLINE, _TOTAL_PART, _TOTAL_HEADLINE = 0, 1, 2, 3
+
+
 def fft_table(
-    rows: Sequence[FFTCounts], *, with_total: bool = False, threshold: int = THRESHOLD
+    rows: Sequence[FFTCounts],
+    *,
+    with_total: bool = False,
+    headline_total: bool = False,
+    threshold: int = THRESHOLD,
 ) -> tuple[list[FFTFigures], FFTFigures | None]:
     """Several FFT rows shown together (months, organisations), and, `with_total`, their sum as a last row.
 
     With a total row each answer's column total is shown too, so a hidden count could be worked out down a
     column as well as across its row: the table is suppressed as a whole.
+
+    `headline_total`: the total row is what the reader needs most (a report's period, its months the detail).
+    A figure hidden only to protect a small count is then taken from the rows above before the total row, and
+    from answer counts before responses, % positive and % negative; one hidden for nothing is shown again
+    (`suppress(..., priority=...)`). So the total row shows what it would show on its own
+    (`fft_table([total], headline_total=True)`) wherever hiding the rows' figures is enough.
     """
     cells = [v for counts in rows for v in counts.as_tuple()]
     figures = [f for r in range(len(rows)) for f in _row_figures(6 * r)]
+    priority = [_ROW_PART] * 6 + [_ROW_HEADLINE] * 3
+    priority *= len(rows)
     protect = [tuple(6 * r + i for i in NEITHER_OR_DONT_KNOW) for r in range(len(rows))]
     total = FFTCounts(*(sum(c.as_tuple()[i] for c in rows) for i in range(6))) if with_total else None
     if with_total:
@@ -151,8 +169,11 @@ def fft_table(
         figures += columns
         figures += [tuple(range(len(cells)))]
         figures += [tuple(x for i in group for x in columns[i]) for group in (POSITIVE, NEGATIVE)]
+        priority += [_TOTAL_PART] * 6 + [_TOTAL_HEADLINE] * 3
         protect.append(tuple(x for i in NEITHER_OR_DONT_KNOW for x in columns[i]))
-    hidden = suppress(cells, figures, protect=protect, threshold=threshold)
+    hidden = suppress(
+        cells, figures, protect=protect, threshold=threshold, priority=priority if headline_total else None
+    )
     shown_rows = [_shown_row(counts, hidden, 9 * r) for r, counts in enumerate(rows)]
     return shown_rows, (_shown_row(total, hidden, 9 * len(rows)) if with_total else None)
 

@@ -299,9 +299,11 @@ def _sum_counts(counts: list[FFTCounts]) -> FFTCounts:
 
 def fft_section(org_ids, period: Period) -> tuple[list[FFTMonthRow], FFTCounts, FFTFigures]:
     """FFT by month with the period's total row, suppressed as one table (a count hidden in a month could
-    otherwise be worked out from its column total)."""
+    otherwise be worked out from its column total). The period's responses, % positive and % negative are
+    what page one and the board read: a figure hidden to protect a small count is taken from the months
+    first (`fft_table(..., headline_total=True)`)."""
     trend = dashboard_selectors.fft_trend(org_ids, None, period)
-    shown_rows, shown_total = fft_table([c for _, c in trend], with_total=True)
+    shown_rows, shown_total = fft_table([c for _, c in trend], with_total=True, headline_total=True)
     months = [
         FFTMonthRow(month, figures, counts)
         for (month, counts), figures in zip(trend, shown_rows, strict=True)
@@ -449,7 +451,9 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
     if organisation is None:
         by_org = dashboard_selectors.fft_by(org_ids, None, period, by="organisation_id")
         listed = [(name, by_org[org_id][0]) for org_id, name in organisations.items() if org_id in by_org]
-        org_figures, orgs_total_shown = fft_table([counts for _, counts in listed], with_total=True)
+        org_figures, orgs_total_shown = fft_table(
+            [counts for _, counts in listed], with_total=True, headline_total=True
+        )
         fft_orgs = [
             FFTOrgRow(name, figures, counts)
             for (name, counts), figures in zip(listed, org_figures, strict=True)
