@@ -312,6 +312,20 @@ def fft_section(org_ids, period: Period) -> tuple[list[FFTMonthRow], FFTCounts, 
     return months, total, shown_total
 
 
+def fft_organisations(organisations: dict[int, str], period: Period) -> tuple[list[FFTOrgRow], FFTFigures]:
+    """FFT by organisation (a whole-ICS report) with the period's total row, suppressed as one table, the
+    organisations' figures hidden before the period's responses, % positive and % negative."""
+    by_org = dashboard_selectors.fft_by(list(organisations), None, period, by="organisation_id")
+    listed = [(name, by_org[org_id][0]) for org_id, name in organisations.items() if org_id in by_org]
+    shown_rows, shown_total = fft_table(
+        [counts for _, counts in listed], with_total=True, headline_total=True
+    )
+    rows = [
+        FFTOrgRow(name, figures, counts) for (name, counts), figures in zip(listed, shown_rows, strict=True)
+    ]
+    return rows, shown_total
+
+
 def _hidden_in_either(a: FFTFigures, b: FFTFigures | None) -> FFTFigures:
     """The period's total row as shown, where two tables (by month, by organisation) both end in it."""
     if b is None:
@@ -446,18 +460,9 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
     }
     tell(10, "Friends and Family Test figures")
     fft_months, fft_total, fft_total_shown = fft_section(org_ids, period)
-    fft_orgs = []
-    orgs_total_shown = None
-    if organisation is None:
-        by_org = dashboard_selectors.fft_by(org_ids, None, period, by="organisation_id")
-        listed = [(name, by_org[org_id][0]) for org_id, name in organisations.items() if org_id in by_org]
-        org_figures, orgs_total_shown = fft_table(
-            [counts for _, counts in listed], with_total=True, headline_total=True
-        )
-        fft_orgs = [
-            FFTOrgRow(name, figures, counts)
-            for (name, counts), figures in zip(listed, org_figures, strict=True)
-        ]
+    fft_orgs, orgs_total_shown = (
+        fft_organisations(organisations, period) if organisation is None else ([], None)
+    )
     spc, spc_period = spc_for(org_ids, period)
     tell(30, "Themes")
     themes, praised, criticised = themes_section(org_ids, period)

@@ -5,11 +5,22 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboards.reports.selectors import ThemeRow, suppress_theme_row
+from dashboards.models import FFTMonthly
+from dashboards.reports import services
+from dashboards.reports.models import ReportStatus
+from dashboards.reports.selectors import ThemeRow, fft_organisations, fft_section, suppress_theme_row
 from dashboards.reports.stories import Balance
 from dashboards.selectors import ThemeMonth
-from feedback.metrics import FFTCounts, fft_table
-from tests.test_suppression import can_be_worked_out, count
+from feedback.metrics import FFT_FIELDS, FFTCounts, fft_table
+from tests.reports.conftest import previous_months
+from tests.reports.test_generate import pdf_text
+from tests.test_suppression import (
+    _fft_protected,
+    _fft_shown,
+    assert_nothing_small_revealed,
+    can_be_worked_out,
+    count,
+)
 
 
 def _theme(positive, neutral, negative, previous=0, monthly=()):
@@ -186,3 +197,124 @@ def test_any_theme_row_with_its_trend_reveals_no_small_count(months, previous):
     alone = _theme(*sums, previous=previous)
     suppress_theme_row(alone)
     assert _headline(row) == _headline(alone)
+
+
+# --- The FFT table by month (or by organisation) and its period row --------------------------------------
+# Page one and the board read the period's responses, % positive and % negative: a figure hidden only to
+# protect a small count in a month comes from the months, not from those.
+
+PERIOD_HEADLINE = ("total", "percent_positive", "percent_negative")
+
+
+def _fft_months(world, months, organisation=None):
+    """FFTMonthly rows for `months` (one FFTCounts a month) in the last len(months) whole months."""
+    period = previous_months(len(months))
+    org = organisation or world.trust_a
+    service = world.service_a if org == world.trust_a else world.service_b
+    for month, counts in zip(period.months, months, strict=True):
+        FFTMonthly.objects.create(
+            organisation=org,
+            service=service,
+            month=month,
+            **dict(zip(FFT_FIELDS, counts.as_tuple(), strict=True)),
+        )
+    return period
+
+
+def assert_fft_table_reveals_nothing_small(rows, shown_rows, shown_total) -> None:
+    """From every figure the table shows (each row's counts, responses and the numerators of its two
+    percentages, and the same for the total row, whose figures are sums down the columns), no count of
+    people from 1 to 4 can be worked out (exact algebra): a cell, any figure of a row or of the total row,
+    neither + don't know, or what is left of a figure once one inside it is taken away (responses - positive,
+    the period's poor - a month's)."""
+    values = [v for r in rows for v in r.as_tuple()]
+    n = len(rows)
+    shown = [f for k, figures in enumerate(shown_rows) for f in _fft_shown(figures, 6 * k)]
+    shown += [_down(f, n) for f in _fft_shown(shown_total)]
+    row = [(i,) for i in range(6)] + [tuple(range(6)), (0, 1), (3, 4)]  # what a row shows
+    figures = [tuple(6 * k + i for i in f) for k in range(n) for f in row] + [_down(f, n) for f in row]
+    sets = [frozenset(f) for f in figures]
+    rests = [tuple(sorted(o - i)) for o in sets for i in sets if i < o]
+    neither_or_dont_know = [(6 * k + 2, 6 * k + 5) for k in range(n)] + [_down((2, 5), n)]
+    assert_nothing_small_revealed(values, shown, figures + rests + neither_or_dont_know)
+
+
+def _down(columns, n: int) -> tuple:
+    """A figure of the total row as a sum of the rows' cells."""
+    return tuple(6 * k + i for i in columns for k in range(n))
+
+
+def _headline_of(figures) -> tuple:
+    return tuple(getattr(figures, k) for k in PERIOD_HEADLINE)
+
+
+def test_a_month_with_one_poor_and_two_very_poor_no_longer_hides_the_periods_percent_negative(world):
+    # October 100 responses, November 39 of which 1 poor and 2 very poor. The period: 139 responses, 81%
+    # positive, 13% negative (18). Before, the report printed "* negative (too few to show)" for the period
+    # (hiding its negative count, 18, to protect November's 3); now November's figures go instead.
+    months = [FFTCounts(64, 13, 5, 8, 7, 3), FFTCounts(30, 6, 0, 1, 2, 0)]
+    period = _fft_months(world, months)
+    shown_months, counts, total = fft_section([world.trust_a.pk], period)
+    assert counts == FFTCounts(94, 19, 5, 9, 9, 3)
+    assert _headline_of(total) == (139, 81, 13)
+    november = shown_months[1].figures
+    assert november.cells[3] == november.cells[4] == november.percent_negative == "*"
+    # Poor and very poor in the period (9, 9) minus October's would give November's: October's are hidden.
+    assert shown_months[0].figures.cells[3] == shown_months[0].figures.cells[4] == "*"
+    assert_fft_table_reveals_nothing_small(months, [m.figures for m in shown_months], total)
+
+
+def test_a_quiet_month_with_few_complaints_leaves_the_periods_headline_alone(world):
+    # September: 94 responses, 1 poor and 0 very poor, 2 neither, 1 don't know. Before, the report hid the
+    # period's % negative (7%) as well; now the months' counts are hidden and the period's three headline
+    # figures are printed as they would be with no months shown.
+    months = [FFTCounts(74, 16, 2, 1, 0, 1), FFTCounts(62, 13, 4, 8, 4, 1)]
+    period = _fft_months(world, months)
+    shown_months, _, total = fft_section([world.trust_a.pk], period)
+    assert _headline_of(total) == (186, 89, 7)
+    assert shown_months[0].figures.percent_negative == "*"  # September's 1 poor
+    alone = fft_table([FFTCounts(136, 29, 6, 9, 4, 2)], headline_total=True)[0][0]
+    assert _headline_of(total) == _headline_of(alone)
+    assert_fft_table_reveals_nothing_small(months, [m.figures for m in shown_months], total)
+
+
+def test_a_small_trust_in_the_ics_table_leaves_the_ics_headline_alone(world):
+    # The whole-ICS report's table by organisation: trust B's 39 responses hold 1 poor and 2 very poor.
+    # Before, the ICS's % negative was hidden to protect them; now trust B's figures are.
+    period = _fft_months(world, [FFTCounts(64, 13, 5, 8, 7, 3)])
+    _fft_months(world, [FFTCounts(30, 6, 0, 1, 2, 0)], organisation=world.trust_b)
+    names = {world.trust_a.pk: "Trust A", world.trust_b.pk: "Trust B"}
+    rows, total = fft_organisations(names, period)
+    assert [r.organisation for r in rows] == ["Trust A", "Trust B"]
+    assert _headline_of(total) == (139, 81, 13)
+    assert rows[1].figures.percent_negative == "*"
+    assert_fft_table_reveals_nothing_small([r.counts for r in rows], [r.figures for r in rows], total)
+
+
+def test_page_one_prints_the_periods_percent_negative(world, django_capture_on_commit_callbacks):
+    # The first worked example, as the board reads it: page one and section 1 of the PDF.
+    period = _fft_months(world, [FFTCounts(64, 13, 5, 8, 7, 3), FFTCounts(30, 6, 0, 1, 2, 0)])
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_request(
+            user=world.px_a, ics=world.ics, organisation=world.trust_a, first=period.first, last=period.last,
+            quote_count=0,
+        )  # fmt: skip
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE, report.message
+    text = pdf_text(report)
+    assert "81% positive and 13% negative, from 139 responses" in text  # page one
+    assert "In the period: 139 responses, 81% positive and 13% negative." in text  # section 1
+    assert "too few to show" not in text
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(count, min_size=6, max_size=6), min_size=1, max_size=4))
+def test_any_fft_table_with_its_headline_period_reveals_no_small_count_and_shows_the_period_as_alone(table):
+    rows = [FFTCounts(*r) for r in table]
+    shown_rows, total = fft_table(rows, with_total=True, headline_total=True)
+    assert_fft_table_reveals_nothing_small(rows, shown_rows, total)
+    # The rows above cost the period's headline nothing: it is what the period row shows on its own.
+    period = FFTCounts(*(sum(r[i] for r in table) for i in range(6)))
+    alone = fft_table([period], headline_total=True)[0][0]
+    assert _headline_of(total) == _headline_of(alone)
+    assert_nothing_small_revealed(list(period.as_tuple()), _fft_shown(alone), _fft_protected(1))
