@@ -15,6 +15,7 @@ Stories and the balance guard: `dashboards/reports/stories.py`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -342,10 +343,21 @@ def _hidden_in_either(a: FFTFigures, b: FFTFigures | None) -> FFTFigures:
     )
 
 
-def spc_for(org_ids, period: Period) -> tuple[SPCResult, Period]:
+def spc_for(org_ids, period: Period, months: Iterable[FFTMonthRow] = ()) -> tuple[SPCResult, Period]:
+    """% positive by month over SPC_MONTHS. A month of the report's FFT table (`months`) has a point where
+    the table shows its % positive and none where it hides it: the point times the month's responses, which
+    the table may show, would give back the positive count the table hides."""
     history = Period(add_months(period.last, -(SPC_MONTHS - 1)), period.last, period.today)
     points = dashboard_selectors.spc_points(dashboard_selectors.fft_trend(org_ids, None, history))
+    table = {row.month: row for row in months}
+    points = [(month, _table_point(table[month]) if month in table else value) for month, value in points]
     return xmr(points, higher_is_better=True, percentage=True), history
+
+
+def _table_point(row: FFTMonthRow) -> float | None:
+    if row.figures.percent_positive in (None, SUPPRESSED):
+        return None
+    return round(100 * row.counts.positive / row.counts.total, 1)
 
 
 @dataclass
@@ -463,7 +475,7 @@ def report_content(report: BoardReport, *, progress=None) -> ReportContent:
     fft_orgs, orgs_total_shown = (
         fft_organisations(organisations, period) if organisation is None else ([], None)
     )
-    spc, spc_period = spc_for(org_ids, period)
+    spc, spc_period = spc_for(org_ids, period, fft_months)
     tell(30, "Themes")
     themes, praised, criticised = themes_section(org_ids, period)
     tell(45, "Stories")

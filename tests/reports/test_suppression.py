@@ -8,7 +8,13 @@ from hypothesis import strategies as st
 from dashboards.models import FFTMonthly
 from dashboards.reports import services
 from dashboards.reports.models import ReportStatus
-from dashboards.reports.selectors import ThemeRow, fft_organisations, fft_section, suppress_theme_row
+from dashboards.reports.selectors import (
+    ThemeRow,
+    fft_organisations,
+    fft_section,
+    spc_for,
+    suppress_theme_row,
+)
 from dashboards.reports.stories import Balance
 from dashboards.selectors import ThemeMonth
 from feedback.metrics import FFT_FIELDS, FFTCounts, fft_table
@@ -305,6 +311,25 @@ def test_page_one_prints_the_periods_percent_negative(world, django_capture_on_c
     assert "81% positive and 13% negative, from 139 responses" in text  # page one
     assert "In the period: 139 responses, 81% positive and 13% negative." in text  # section 1
     assert "too few to show" not in text
+
+
+def test_the_spc_chart_draws_no_point_for_a_month_whose_percent_positive_the_table_hides(world):
+    # September: 44 responses, 37 positive, 6 neither, 1 poor. The table shows its responses, neither, very
+    # poor and don't know but not its % positive; September on its own would show 84% positive, and the
+    # chart drew it (84.1): 44 - 37 - 6 - 0 - 0 gave back the 1 poor. The chart follows the table.
+    months = [FFTCounts(28, 9, 6, 1, 0, 0), FFTCounts(27, 9, 0, 3, 0, 0)]
+    period = _fft_months(world, months)
+    shown_months, _, total = fft_section([world.trust_a.pk], period)
+    september = shown_months[0].figures
+    assert september.total == 44 and september.percent_positive == "*"
+    spc, _ = spc_for([world.trust_a.pk], period, shown_months)
+    drawn = {p.period: p.value for p in spc.points}
+    assert drawn[period.first] is None
+    # What the chart draws for the period's months is what the table shows: nothing more can be worked out.
+    for row in shown_months:
+        shown_percent = row.figures.percent_positive
+        assert (drawn[row.month] is None) == (shown_percent in ("*", None))
+    assert_fft_table_reveals_nothing_small(months, [m.figures for m in shown_months], total)
 
 
 @settings(max_examples=150, deadline=None)
