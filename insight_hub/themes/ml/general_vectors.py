@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .word_vectors import normalise_word
+
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "model" / "general_vectors.npz"
 SIZE = 150_000
 SCALE = 127.0
@@ -48,11 +50,11 @@ class GeneralVectors:
         return int(self.codes.shape[1])
 
     def row(self, word: str) -> int | None:
-        """The row of a word as written (lower-cased), else of its singular or its form without "'s"."""
+        """The row of a word as written (lower-cased), else of its form with "'s" and a plural folded
+        (``word_vectors.normalise_word``, as discovery reads words)."""
         index = self._index  # type: ignore[attr-defined]
-        word = word.lower().replace("\u2019", "'")
-        for form in (word, word[:-2] if word.endswith("'s") else None, _singular(word)):
-            if form and form in index:
+        for form in (word.lower().replace("\u2019", "'"), normalise_word(word)):
+            if form in index:
                 return index[form]
         return None
 
@@ -76,14 +78,6 @@ class GeneralVectors:
 
     def save(self, path: str | Path) -> None:
         np.savez_compressed(path, words=np.array(self.words), codes=self.codes)
-
-
-def _singular(word: str) -> str | None:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return None
 
 
 def from_wink(source: str | Path, *, size: int = SIZE) -> GeneralVectors:
