@@ -97,6 +97,29 @@ def test_a_batch_a_worker_died_on_is_split_and_every_text_in_it_tagged(world):
     assert not TaggingClaim.objects.exists()
 
 
+def test_a_text_tagged_just_before_its_worker_died_stays_tagged_and_its_claim_is_dropped_by_the_retry(
+    world, sent
+):
+    """Killed between writing the tags and dropping the claim: the redelivery counts the death, but the text
+    is not shown as failed (its tags stand), and the sweep's retry alone, a no-op tag, ends its history."""
+    comment = make_comment(world.service_a, "The nurses were kind and caring.")
+    worker_died_tagging([comment.pk], "t1")
+    services.items_tag(label=LABEL, ids=[comment.pk])  # written; tagging_finish never ran
+    comment.refresh_from_db()
+    tagged_at = comment.tagged_at
+    assert redelivered([comment.pk], "t1") == {"failed": 1, "retry": 1}
+    comment.refresh_from_db()
+    assert (comment.tag_status, comment.tag_error) == (TagStatus.TAGGED, "")
+    assert TaggingClaim.objects.filter(item_id=comment.pk, retry_at__isnull=False).exists()
+
+    TaggingClaim.objects.update(retry_at=timezone.now() - timedelta(seconds=1))
+    assert services.untagged_sweep() == 1 and sent == [(LABEL, [comment.pk])]
+    assert tag_items.apply(args=[LABEL, [comment.pk]], task_id="retry").get()["skipped"] == 1
+    comment.refresh_from_db()
+    assert comment.tagged_at == tagged_at, "not written twice"
+    assert not TaggingClaim.objects.exists()
+
+
 def test_an_autoretry_after_a_database_error_is_not_counted_as_a_death(world):
     comment = make_comment(world.service_a, "The doctor explained everything clearly.")
     # The first attempt (retries 0) claimed and then lost the database; the retry is delivery 1.
