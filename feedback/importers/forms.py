@@ -112,6 +112,12 @@ class LocationsForm(forms.Form):
                 initial=chosen.get("new") or location.value[:200],
             )
             self.fields[f"location_{key}"].always_answered = True
+        # For a file of many places the organisation has not recorded yet: one tick instead of a select each.
+        self.fields["all_new"] = forms.BooleanField(
+            label="Add every location still set to “Leave unmapped” as a new service, named as given",
+            help_text="Locations you chose a service for keep it.",
+            required=False,
+        )
         # After the locations: it matters only once one of them is to be a new service.
         self.fields["fft_setting"] = forms.ChoiceField(
             label="FFT setting of any new service",
@@ -121,11 +127,15 @@ class LocationsForm(forms.Form):
             help_text="New services are added to the organisation when you confirm the import.",
         )
 
+    def _choice(self, cleaned: dict, key: str) -> str:
+        choice = cleaned.get(f"location_{key}") or UNMAPPED
+        return NEW if choice == UNMAPPED and cleaned.get("all_new") else choice
+
     def clean(self):
         cleaned = super().clean()
         for location in self.unmatched:
             key = location_field(location.value)
-            if cleaned.get(f"location_{key}") == NEW and not (cleaned.get(f"name_{key}") or "").strip():
+            if self._choice(cleaned, key) == NEW and not (cleaned.get(f"name_{key}") or "").strip():
                 self.add_error(f"name_{key}", "Give the new service a name.")
         return cleaned
 
@@ -133,7 +143,7 @@ class LocationsForm(forms.Form):
         chosen = {}
         for location in self.unmatched:
             key = location_field(location.value)
-            choice = self.cleaned_data[f"location_{key}"]
+            choice = self._choice(self.cleaned_data, key)
             if choice == NEW:
                 name = self.cleaned_data[f"name_{key}"].strip()
                 chosen[location.value] = {"new": name, "fft_setting": self.cleaned_data["fft_setting"]}

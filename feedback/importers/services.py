@@ -143,14 +143,30 @@ def import_mapping_save(*, batch: ImportBatch, mapping: dict[str, str]) -> Impor
 
 
 def mapping_file_for(batch: ImportBatch) -> MappingFile:
-    """The import's mapping as a file to save and use again (`manage.py import_responses --mapping`)."""
+    """The import's mapping as a file to save and use again (`manage.py import_responses --mapping`): its
+    columns, its values, and the location step's choices by service name (ids mean nothing elsewhere)."""
+    names = dict(Service.objects.filter(organisation=batch.organisation).values_list("pk", "name"))
+    locations = {}
+    for value, choice in (batch.location_mapping or {}).items():
+        if "new" in choice:
+            locations[value] = choice["new"]
+        elif choice.get("service") in names:
+            locations[value] = names[choice["service"]]
+        elif not choice:
+            locations[value] = ""
     return MappingFile(
-        kind="responses", columns=dict(batch.column_mapping), values=dict(batch.value_mapping or {})
+        kind="responses",
+        columns=dict(batch.column_mapping),
+        values=dict(batch.value_mapping or {}),
+        locations=locations,
     )
 
 
 def import_mapping_apply(*, batch: ImportBatch, saved: MappingFile) -> ImportBatch:
-    """Use a saved mapping for a new file: its columns (by heading) and its values."""
+    """Use a saved mapping for a new file: its columns (by heading), its values, and its location choices.
+    A location saved as mapped to a service the organisation has (by name, case and punctuation ignored)
+    maps to it again, and one saved as left unmapped stays so; a saved name that is not a service (yet)
+    is left for the person to choose on the location step, so no service is ever added from a file."""
     missing = [
         column for column, name in saved.columns.items() if name and column not in batch.column_mapping
     ]
@@ -159,6 +175,16 @@ def import_mapping_apply(*, batch: ImportBatch, saved: MappingFile) -> ImportBat
     import_mapping_save(
         batch=batch, mapping={column: saved.columns.get(column, "") for column in batch.column_mapping}
     )
+    if saved.locations:
+        services = Service.objects.filter(organisation=batch.organisation).values_list("name", "pk")
+        by_key = {location_key(name): pk for name, pk in services}
+        choices = {}
+        for value, name in saved.locations.items():
+            if not name.strip():
+                choices[value] = {}
+            elif (service_id := by_key.get(location_key(name))) is not None:
+                choices[value] = {"service": service_id}
+        import_locations_save(batch=batch, choices=choices)
     return import_values_save(batch=batch, values=saved.values)
 
 

@@ -6,12 +6,15 @@ One format for both kinds of import:
     {"kind": "stories" | "responses", "version": 1,
      "columns": {"<file heading>": "<hub field>", ...},
      "values": {"<hub field>": {"<value in the file>": "<hub value>", ...}, ...},
-     "defaults": {"<setting>": "<value>", ...}}
+     "defaults": {"<setting>": "<value>", ...},
+     "locations": {"<location in the file>": "<service name>" | "", ...}}
 
 `columns` says which hub field each column feeds ("" for a column left out); `values` translates a field's
 own words (e.g. "Extremely likely", "Service user", "-4"); `defaults` holds what the file lacks, set once per
-import (a teller role, a month, a source channel, the criticality scale...). This module only checks the
-shape; each importer checks the field names and values against its own fields, naming the key that is wrong.
+import (a teller role, a month, a source channel, the criticality scale...); `locations` (response imports
+only, optional) keeps the location step's choices: the service each location that names none was mapped to,
+or "" for one left unmapped. This module only checks the shape; each importer checks the field names and
+values against its own fields, naming the key that is wrong.
 """
 
 from __future__ import annotations
@@ -36,15 +39,19 @@ class MappingFile:
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
+    locations: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {
+        data = {
             "kind": self.kind,
             "version": VERSION,
             "columns": self.columns,
             "values": self.values,
             "defaults": self.defaults,
         }
+        if self.locations:
+            data["locations"] = self.locations
+        return data
 
     def dumps(self) -> str:
         return json.dumps(self.as_dict(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
@@ -82,7 +89,7 @@ def mapping_file_parse(content: bytes | str, *, kind: str | None = None) -> Mapp
         raise MappingFileError(str(exc)) from None
     if not isinstance(data, dict):
         raise MappingFileError("The mapping file must be a JSON object with kind, version and columns.")
-    unknown = sorted(set(data) - {"kind", "version", "columns", "values", "defaults"})
+    unknown = sorted(set(data) - {"kind", "version", "columns", "values", "defaults", "locations"})
     if unknown:
         raise MappingFileError(f"“{unknown[0]}” is not a key of a mapping file (kind, version, columns…).")
     if data.get("kind") not in KINDS:
@@ -96,9 +103,13 @@ def mapping_file_parse(content: bytes | str, *, kind: str | None = None) -> Mapp
     values = data.get("values") or {}
     if not isinstance(values, dict):
         raise MappingFileError("“values” must be an object of hub fields to {value in the file: hub value}.")
+    locations = _strings(data.get("locations"), "locations")
+    if locations and data["kind"] != "responses":
+        raise MappingFileError("“locations” belongs to a mapping of responses, not of stories.")
     return MappingFile(
         kind=data["kind"],
         columns=_strings(data["columns"], "columns"),
         values={str(name): _strings(words, f"values.{name}") for name, words in values.items()},
         defaults=_strings(data.get("defaults"), "defaults"),
+        locations=locations,
     )

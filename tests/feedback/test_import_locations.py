@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -379,6 +380,73 @@ class TestThePage:
         }
         preview = client.get(reverse("feedback:imports:preview", kwargs={"uid": batch.uid}))
         assert "adds 1 new service" in preview.content.decode()
+
+    def test_one_tick_adds_every_location_left_unmapped_as_a_new_service_and_keeps_the_others(
+        self, client, world
+    ):
+        batch = self.batch(world, rows=(("Riverside", 3), ("Elm Lodge", 4), ("Birch House", 2)))
+        client.force_login(world.px_a)
+        birch = location_field("Birch House")
+        data = {
+            "fft_setting": "gp",
+            "all_new": "on",
+            f"location_{ELM}": "",
+            f"name_{ELM}": "Elm Lodge Surgery",  # renamed by the person
+            f"location_{birch}": "",
+            f"name_{birch}": "Birch House",
+            f"location_{RIVERSIDE}": str(world.service_a.pk),  # a choice made stays
+        }
+        assert client.post(self.url(batch), data).status_code == 302
+        batch.refresh_from_db()
+        assert batch.location_mapping == {
+            "Elm Lodge": {"new": "Elm Lodge Surgery", "fft_setting": "gp"},
+            "Birch House": {"new": "Birch House", "fft_setting": "gp"},
+            "Riverside": {"service": world.service_a.pk},
+        }
+        # Ticked with a name emptied: that field says so, and nothing is saved.
+        response = client.post(self.url(batch), data | {f"name_{birch}": " "})
+        assert response.status_code == 400
+        assert "Give the new service a name." in response.content.decode()
+
+    def test_the_choices_go_into_the_saved_mapping_and_come_back_with_the_next_file(self, client, world):
+        oak = ServiceFactory(organisation=world.trust_a, name="Oak Surgery", fft_setting="gp")
+        batch = self.batch(world, rows=(("Riverside", 3), ("Elm Lodge", 4), ("Gone", 1)))
+        services.import_locations_save(
+            batch=batch,
+            choices={
+                "Riverside": {"service": oak.pk},
+                "Elm Lodge": {"new": "Elm Lodge Surgery", "fft_setting": "gp"},
+                "Gone": {},
+            },
+        )
+        client.force_login(world.px_a)
+        saved = client.get(reverse("feedback:imports:mapping_json", kwargs={"uid": batch.uid})).json()
+        assert saved["locations"] == {
+            "Riverside": "Oak Surgery",
+            "Elm Lodge": "Elm Lodge Surgery",
+            "Gone": "",
+        }
+        services.import_start(batch=batch)  # adds Elm Lodge Surgery
+        # Next month's file, uploaded with the saved mapping: the same choices, the new service now existing.
+        upload = {
+            "organisation": world.trust_a.pk,
+            "file": SimpleUploadedFile(
+                "gp.csv", practice_file([("Riverside", 1), ("Elm Lodge", 1), ("Gone", 1)])
+            ),
+            "mapping": SimpleUploadedFile("m.json", json.dumps(saved).encode()),
+        }
+        response = client.post(reverse("feedback:imports:upload"), upload)
+        assert response.status_code == 302
+        again = ImportBatch.objects.latest("pk")
+        elm = Service.objects.get(name="Elm Lodge Surgery")
+        assert again.location_mapping == {
+            "Riverside": {"service": oak.pk},
+            "Elm Lodge": {"service": elm.pk},
+            "Gone": {},
+        }
+        form = client.get(self.url(again)).context["form"]
+        assert form[f"location_{RIVERSIDE}"].value() == str(oak.pk)
+        assert form[f"location_{location_field('Gone')}"].value() == locations.UNMAPPED
 
     @pytest.mark.parametrize(
         "data",

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from feedback.importers import services
 from feedback.models import FFTAnswer, ImportBatch, Response
+from insight_hub.imports.mappingfile import MappingFileError, mapping_file_parse
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +97,8 @@ def test_import_responses_takes_a_mapping_file(world, tmp_path):
         ({"columns": {"Ward": "location_1"}}, "columns: Choose the column that holds the date"),
         ({"values": {"fft_score": {"Satisfied": "7"}}}, "values.fft_score.Satisfied"),
         ({"columns": {**MAPPING["columns"], "Postcode": "location_2"}}, "columns.Postcode"),
+        ({"locations": {"Ward 9": 3.5}}, "“locations.Ward 9” must be text"),
+        ({"locations": ["Ward 9"]}, "“locations” must be an object"),
     ],
 )
 def test_a_wrong_responses_mapping_names_the_key(world, tmp_path, change, message):
@@ -107,3 +110,32 @@ def test_a_wrong_responses_mapping_names_the_key(world, tmp_path, change, messag
             "import_responses", str(data), organisation="RAA", user=world.px_a.username, mapping=mapping
         )
     assert not Response.objects.exists()
+
+
+def test_the_command_maps_a_location_the_way_the_saved_mapping_says(world, tmp_path):
+    """A vendor's own name for a ward, mapped to the service once in the browser, is mapped again by the
+    command; a location saved as left unmapped is reported, not guessed."""
+    data, mapping = tmp_path / "vendor.csv", tmp_path / "mapping.json"
+    content = vendor_file(world).decode().replace(world.service_a.name, "W9 (Vendor name)", 2)
+    data.write_text(content.replace(world.service_a.name, "Closed ward", 1))
+    saved = MAPPING | {"locations": {"W9 (Vendor name)": world.service_a.name, "Closed ward": ""}}
+    mapping.write_text(json.dumps(saved))
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "import_responses",
+        str(data),
+        organisation="RAA",
+        user=world.px_a.username,
+        mapping=mapping,
+        stdout=out,
+        stderr=err,
+    )
+    assert out.getvalue().startswith("3 imported, 0 already imported or repeated, 1 not imported")
+    assert "“Closed ward” was left unmapped" in err.getvalue()
+    assert Response.objects.filter(service=world.service_a).count() == 3
+
+
+def test_locations_belong_to_a_mapping_of_responses():
+    story_mapping = {"kind": "stories", "version": 1, "columns": {"Story": "text"}, "locations": {"A": "B"}}
+    with pytest.raises(MappingFileError, match="“locations” belongs to a mapping of responses"):
+        mapping_file_parse(json.dumps(story_mapping))
