@@ -62,6 +62,8 @@ FIELDS: tuple[HubField, ...] = (
             "surgery",
             "practice",
             "gp practice",
+            "service type",
+            "site",
         ),
         True,
     ),
@@ -134,11 +136,22 @@ COMMENT_ALIASES: dict[str, tuple[str, ...]] = {
         "comments",
         "feedback",
         "free text",
+        "text",
+        "comment text",
+        "response text",
         "why did you give this answer",
         "tell us why",
     ),
 }
 _QUESTION_COLUMN = re.compile(r"^question \d+$")
+# A heading that ends in one of these words names an identifier ("comment_id", "Survey ref"): never a
+# comment or a location, however like one the rest of it reads; at most the response id.
+IDENTIFIER_WORDS = frozenset({"id", "ids", "ref", "reference", "uuid", "guid", "key"})
+# "Record no", "Ward number": a number of something, suggested as nothing. Read as the response id, a ward's
+# number would make every row of that ward a repeat of the first.
+NUMBER_WORDS = frozenset({"number", "no", "num"})
+# An identifier of a person, not of a response ("NHS number", "Patient ID"): suggested as nothing.
+PERSONAL_WORDS = frozenset({"nhs", "patient", "hospital", "mrn", "chi", "pas"})
 
 
 def comment_field(question_type: str) -> str:
@@ -190,6 +203,13 @@ def suggest_mapping(header: list[str]) -> dict[str, str]:
         heading = normalise_heading(column)
         if _QUESTION_COLUMN.match(heading):
             suggestion[column] = comment_field(QuestionType.NONSPECIFIC)
+            continue
+        words = heading.split()
+        if len(words) > 1 and words[-1] in IDENTIFIER_WORDS | NUMBER_WORDS:
+            if words[-1] in IDENTIFIER_WORDS and not PERSONAL_WORDS.intersection(words):
+                # Below an exact alias ("response id"), above any near one.
+                score = max(_similarity(heading, FIELDS_BY_NAME["external_id"].aliases, matchers), 0.85)
+                candidates.append((score, column, "external_id"))
             continue
         for field in FIELDS:
             candidates.append((_similarity(heading, field.aliases, matchers), column, field.name))

@@ -420,3 +420,31 @@ def test_it_finds_the_header_by_content_and_tolerates_spelling(tmp_path):
 )
 def test_the_period_is_read_from_a_title_or_file_name(text, period):
     assert nhse.period_from_text(text) == period
+
+
+def test_an_identifier_heading_is_never_suggested_as_a_comment():
+    # The headings of the real trusts' export (px_feedback_train.csv): "comment_id" read like "comment"
+    # (difflib 0.82) and its ids were suggested as the comment, while "text" was suggested as nothing.
+    mapping = suggest_mapping(["comment_id", "date", "service_type", "fft_score", "text"])
+    assert mapping == {
+        "comment_id": "external_id",
+        "date": "date",
+        "service_type": "location_1",
+        "fft_score": "fft_score",
+        "text": "comment:nonspecific",
+    }
+
+
+@pytest.mark.parametrize(
+    ("heading", "expected"),
+    [
+        ("Response ID", "external_id"),
+        ("Survey ref", "external_id"),
+        ("Comment no", ""),  # a number of something: not a comment, and not safely the response id
+        ("Ward number", ""),  # as the response id, every row of a ward would repeat the first
+        ("NHS number", ""),  # a person's identifier is not imported unless a person chooses it
+        ("Patient ID", ""),
+    ],
+)
+def test_identifiers_are_suggested_as_the_response_id_only_when_they_name_a_response(heading, expected):
+    assert suggest_mapping([heading, "Comments"])[heading] == expected
