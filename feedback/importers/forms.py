@@ -109,7 +109,8 @@ class LocationsForm(forms.Form):
                 help_text="Used only if you choose “Add as a new service” above.",
                 max_length=200,
                 required=False,
-                initial=chosen.get("new") or location.value[:200],
+                # As written, but spaced plainly: exports carry non-breaking and doubled spaces.
+                initial=chosen.get("new") or " ".join(location.value.split())[:200],
             )
             self.fields[f"location_{key}"].always_answered = True
         # For a file of many places the organisation has not recorded yet: one tick instead of a select each.

@@ -408,6 +408,13 @@ class TestThePage:
         assert response.status_code == 400
         assert "Give the new service a name." in response.content.decode()
 
+    def test_a_new_services_name_is_offered_spaced_plainly(self, client, world):
+        value = "PTS\u00a0 - Patient Transport"  # as in the real trusts' export
+        batch = self.batch(world, rows=((value, 2),))
+        client.force_login(world.px_a)
+        form = client.get(self.url(batch)).context["form"]
+        assert form[f"name_{location_field(value)}"].value() == "PTS - Patient Transport"
+
     def test_the_choices_go_into_the_saved_mapping_and_come_back_with_the_next_file(self, client, world):
         oak = ServiceFactory(organisation=world.trust_a, name="Oak Surgery", fft_setting="gp")
         batch = self.batch(world, rows=(("Riverside", 3), ("Elm Lodge", 4), ("Gone", 1)))
