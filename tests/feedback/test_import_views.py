@@ -143,6 +143,20 @@ def test_a_running_import_polls_its_progress_and_offers_a_refresh_link(client, w
     assert 'hx-trigger="every 1s"' in page and ">Refresh</a>" in page and 'value="50"' in page
 
 
+def test_an_import_left_before_it_started_leads_back_to_its_steps(client, world, batch):
+    """Uploaded, then left (the tab closed at the location step): the list and the import's page lead back to
+    its columns, whose choices are kept, rather than to a page of zeros."""
+    client.force_login(world.px_a)
+    columns = reverse("feedback:imports:mapping", kwargs={"uid": batch.uid})
+    listed = client.get(reverse("feedback:imports:list")).content.decode()
+    assert f'href="{columns}"' in listed
+    page = client.get(reverse("feedback:imports:detail", kwargs={"uid": batch.uid})).content.decode()
+    assert f'Not started yet: <a href="{columns}">finish choosing its mapping</a>' in page
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.DONE)
+    page = client.get(reverse("feedback:imports:detail", kwargs={"uid": batch.uid})).content.decode()
+    assert "Not started yet" not in page
+
+
 def test_a_too_big_upload_is_refused_with_a_message(client, world, settings):
     settings.MAX_IMPORT_FILE_BYTES = 1024
     client.force_login(world.px_a)
