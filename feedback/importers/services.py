@@ -220,7 +220,7 @@ def import_locations_save(*, batch: ImportBatch, choices: dict[str, dict]) -> Im
     if problems:
         raise ValidationError(problems)
     batch.location_mapping = {
-        value: {"new": choice["new"].strip(), "fft_setting": choice["fft_setting"]}
+        value: {"new": " ".join(choice["new"].split()), "fft_setting": choice["fft_setting"]}
         if "new" in choice
         else choice
         for value, choice in choices.items()

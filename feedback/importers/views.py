@@ -192,12 +192,16 @@ def import_locations(request, uid):
             initial[location.value] = saved[location.value]
         elif (best := best_match(location.value, existing)) is not None:
             initial[location.value] = {"service": best}
+    # The setting the person chose for new services before, else the guess from the file and organisation.
+    chosen_settings = [c["fft_setting"] for c in saved.values() if "new" in c]
     form = LocationsForm(
         request.POST or None,
         unmatched=counts.shown,
         services=existing,
         initial_choices=initial,
-        setting=selectors.usual_setting(batch.organisation, file_services=dict(counts.matched_rows)),
+        setting=chosen_settings[0]
+        if chosen_settings
+        else selectors.usual_setting(batch.organisation, file_services=dict(counts.matched_rows)),
     )
     status = 200
     if request.method == "POST":

@@ -408,6 +408,18 @@ class TestThePage:
         assert response.status_code == 400
         assert "Give the new service a name." in response.content.decode()
 
+    def test_coming_back_to_the_step_shows_the_setting_chosen_not_the_guess(self, client, world):
+        batch = self.batch(world)
+        services.import_locations_save(
+            batch=batch, choices={"Elm Lodge": {"new": "Elm\u00a0 Lodge", "fft_setting": "ambulance"}}
+        )
+        batch.refresh_from_db()
+        assert batch.location_mapping["Elm Lodge"]["new"] == "Elm Lodge"  # spaced plainly when kept
+        client.force_login(world.px_a)
+        form = client.get(self.url(batch)).context["form"]
+        assert form[f"location_{ELM}"].value() == "new"
+        assert form["fft_setting"].value() == "ambulance"
+
     def test_a_new_services_name_is_offered_spaced_plainly(self, client, world):
         value = "PTS\u00a0 - Patient Transport"  # as in the real trusts' export
         batch = self.batch(world, rows=((value, 2),))
