@@ -36,7 +36,7 @@ from insight_hub.retry import TRANSIENT
 from insight_hub.themes.services import tagging_queue
 
 from . import forked, nhse
-from .locations import location_choice_problems, location_key
+from .locations import automatic_keys, location_choice_problems, location_key
 from .mapping import (
     mapping_problems,
     suggest_mapping,
@@ -52,7 +52,7 @@ from .rows import (
     normalise_name,
     parsed_chunks,
 )
-from .selectors import lookups_for
+from .selectors import lookups_for, services_for_mapping
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ def import_mapping_save(*, batch: ImportBatch, mapping: dict[str, str]) -> Impor
 def mapping_file_for(batch: ImportBatch) -> MappingFile:
     """The import's mapping as a file to save and use again (`manage.py import_responses --mapping`): its
     columns, its values, and the location step's choices by service name (ids mean nothing elsewhere)."""
-    names = dict(Service.objects.filter(organisation=batch.organisation).values_list("pk", "name"))
+    names = dict(services_for_mapping(batch))
     locations = {}
     for value, choice in (batch.location_mapping or {}).items():
         if "new" in choice:
@@ -176,8 +176,8 @@ def import_mapping_apply(*, batch: ImportBatch, saved: MappingFile) -> ImportBat
         batch=batch, mapping={column: saved.columns.get(column, "") for column in batch.column_mapping}
     )
     if saved.locations:
-        services = Service.objects.filter(organisation=batch.organisation).values_list("name", "pk")
-        by_key = {location_key(name): pk for name, pk in services}
+        # A name two services share once punctuation is ignored maps to neither: the person chooses.
+        by_key = automatic_keys(services_for_mapping(batch))
         choices = {}
         for value, name in saved.locations.items():
             if not name.strip():
@@ -213,7 +213,7 @@ def import_locations_save(*, batch: ImportBatch, choices: dict[str, dict]) -> Im
     Nothing is created yet: a new service is added when the import is confirmed (`import_start`)."""
     if batch.status != ImportStatus.PREVIEW:
         raise ValidationError("This import has already started; its locations can no longer be changed.")
-    existing = dict(Service.objects.filter(organisation=batch.organisation).values_list("pk", "name"))
+    existing = dict(services_for_mapping(batch))
     problems = location_choice_problems(
         choices, service_ids=set(existing), service_names=set(existing.values())
     )
