@@ -413,16 +413,36 @@ def themes_section(org_ids, period: Period) -> tuple[list[ThemeRow], list[ThemeR
     # enough mentions for its share to mean something: THRESHOLD, and 1% of all mentions.
     floor = max(THRESHOLD, sum(r.total for r in rows) / 100)
     ranked = [r for r in rows if r.total >= floor]
-    praised = sorted(
-        [r for r in ranked if r.positive], key=lambda r: (-r.positive / r.total, -r.total, r.name)
-    )[:THEMES_SHOWN]
-    criticised = sorted(
-        [r for r in ranked if r.negative], key=lambda r: (-r.negative / r.total, -r.total, r.name)
-    )[:THEMES_SHOWN]
-    for row in {id(r): r for r in praised + criticised}.values():
-        row.monthly = dashboard_selectors.theme_trend(by_name[row.name], org_ids, None, period)
     for row in rows:
         suppress_theme_row(row)
+
+    def with_trend(row: ThemeRow) -> ThemeRow:
+        """The month-by-month trend, and the figures as shown with it: hiding a month can hide more."""
+        if not row.monthly:
+            row.monthly = dashboard_selectors.theme_trend(by_name[row.name], org_ids, None, period)
+            suppress_theme_row(row)
+        return row
+
+    # Criticism is never left out: a criticised theme ranks by its true share even where that share must
+    # show as *. Praise ranks only where its share can be shown: a theme at the top of "most praised" with
+    # no share to show would say only that its praise is too small to print.
+    criticised = [
+        with_trend(r)
+        for r in sorted(
+            [r for r in ranked if r.negative], key=lambda r: (-r.negative / r.total, -r.total, r.name)
+        )[:THEMES_SHOWN]
+    ]
+    praised = []
+    for row in sorted(
+        [r for r in ranked if r.positive], key=lambda r: (-r.positive / r.total, -r.total, r.name)
+    ):
+        if len(praised) == THEMES_SHOWN:
+            break
+        if with_trend(row).shown["positive_percent"] != SUPPRESSED:
+            praised.append(row)
+        elif not any(row is c for c in criticised):  # passed over: shown as it is, without a trend
+            row.monthly = []
+            suppress_theme_row(row)
     return rows, praised, criticised
 
 

@@ -96,6 +96,8 @@ def test_the_pdf_has_every_section_its_owners_and_quotes_with_references(world, 
     # 7 negative of 10: the other 3 would be 10 - 7, a small count, so the 7 and its 70% are starred.
     assert "Timeliness of care * * 10" in criticised and "70%" not in criticised
     assert "Staff manner & personal attributes 7 100%" in praised
+    # Timeliness's 3 positive of 10 cannot be shown: it is not ranked among the praised (it was, as "* *").
+    assert "Timeliness" not in praised
     assert "Staff manner" not in criticised
     # Under the trend, a key says in plain words what * and a month's grey dash mean.
     assert "Key: * means a number is not shown: it is under 5" in criticised
