@@ -73,13 +73,15 @@ def fft_old_question(org_ids, service_ids, period: Period) -> RecommendFigures |
     return recommend_figures(counts) if counts.total else None
 
 
-def spc_points(trend: Sequence[tuple[dt.date, FFTCounts]]) -> list[tuple[dt.date, float | None]]:
-    """% positive per month for the SPC chart. A month whose % positive is suppressed (fewer than THRESHOLD
-    responses, or a count behind it that could point at someone) has no point."""
+def spc_points(trend: Sequence[tuple[dt.date, FFTCounts]]) -> list[tuple[dt.date, float | str | None]]:
+    """% positive per month for the SPC chart. A month with no responses has no point (None); a month whose %
+    positive is suppressed (fewer than THRESHOLD responses, or a count behind it that could point at someone)
+    has none either, but is marked "*", so a chart's table and caption can say why it is missing."""
     points = []
     for month, counts in trend:
-        if fft_figures(counts).percent_positive in (None, SUPPRESSED):
-            points.append((month, None))
+        percent = fft_figures(counts).percent_positive
+        if percent is None or percent == SUPPRESSED:
+            points.append((month, percent))
         else:
             points.append((month, round(100 * counts.positive / counts.total, 1)))
     return points

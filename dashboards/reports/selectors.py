@@ -354,9 +354,9 @@ def spc_for(org_ids, period: Period, months: Iterable[FFTMonthRow] = ()) -> tupl
     return xmr(points, higher_is_better=True, percentage=True), history
 
 
-def _table_point(row: FFTMonthRow) -> float | None:
+def _table_point(row: FFTMonthRow) -> float | str | None:
     if row.figures.percent_positive in (None, SUPPRESSED):
-        return None
+        return row.figures.percent_positive
     return round(100 * row.counts.positive / row.counts.total, 1)
 
 

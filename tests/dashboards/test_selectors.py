@@ -212,15 +212,16 @@ def test_fft_trend_fills_empty_months_and_spc_points_skip_small_months(world):
     rollups.rebuild_all()
     trend = selectors.fft_trend([world.trust_a.pk, world.trust_b.pk], None, Period.last_months(3))
     assert [counts.total for _, counts in trend] == [0, 0, 6]
-    # 5 of 6 positive (83.3%) would say that one person was not: a small count given away, so no point.
-    assert selectors.spc_points(trend)[-1][1] is None
+    # 5 of 6 positive (83.3%) would say that one person was not: a small count given away, so no point,
+    # marked as hidden ("*"); the two months without responses have none, and no mark.
+    assert [value for _, value in selectors.spc_points(trend)] == [None, None, "*"]
     for score in (1, 2, 2, 2, 4, 4, 5, 5, 5):
         ResponseFactory(service=world.service_a, fft_score=score, responded_at=now)
     rollups.rebuild_all()
     trend = selectors.fft_trend([world.trust_a.pk, world.trust_b.pk], None, Period.last_months(3))
     assert selectors.spc_points(trend)[-1][1] == pytest.approx(60.0)  # 9 of 15, 6 not positive
     only_b = selectors.fft_trend([world.trust_b.pk], None, Period.last_months(1))
-    assert selectors.spc_points(only_b) == [(only_b[0][0], None)]
+    assert selectors.spc_points(only_b) == [(only_b[0][0], "*")]  # 1 response
 
 
 def test_a_mixed_story_counts_and_is_quoted_as_neither_positive_nor_negative(world):

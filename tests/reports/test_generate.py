@@ -103,6 +103,8 @@ def test_the_pdf_has_every_section_its_owners_and_quotes_with_references(world, 
     assert "Key: * means a number is not shown: it is under 5" in criticised
     assert "A short grey dash instead of a bar: that month's number is not shown" in criticised
     assert "No adopted charter." in text
+    # The SPC chart reaches back 24 months; the 22 before the period had no answers, and the caption says so.
+    assert "22 months have no responses." in text
 
 
 def test_a_selection_without_critical_stories_is_declared_on_the_first_page_and_audited(
