@@ -22,7 +22,7 @@ from insight_hub.suppression import SUPPRESSED
 
 from .follow_up import export_sections as follow_up_sections
 from .selectors import ReportContent, special_cause_runs
-from .svg import sparkline_svg, spc_svg
+from .svg import sparkline_svg, spc_gaps, spc_svg
 
 FFT_HEADERS = [answer.label for answer in FFTAnswer]
 
@@ -40,30 +40,16 @@ def pdf_bytes(content: ReportContent) -> bytes:
             "spc_svg": spc_svg(content.spc, title=spc_title),
             "spc_title": spc_title,
             "spc_runs": special_cause_runs(content.spc),
-            "spc_gaps": spc_gaps(content.spc),
+            "spc_gaps": spc_gaps(
+                content.spc,
+                measure="% positive",
+                why="too few responses, or a count under 5 could be worked out from it",
+            ),
         },
     )
     # PDF/UA-1: a tagged PDF (headings, tables, reading order, language, title) that a screen reader can
     # follow, for board members who read the report that way. It costs no measurable time.
     return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
-
-
-def spc_gaps(result) -> str:
-    """The months of the SPC chart with no point, said in words: a board reading a line that stops should
-    know whether no one answered or the figure is hidden."""
-    hidden = sum(1 for p in result.points if p.shown == SUPPRESSED)
-    empty = sum(1 for p in result.points if p.shown is None)
-    months = len(result.points)
-    parts = []
-    if hidden:
-        its, has = ("its", "has") if hidden == 1 else ("their", "have")
-        parts.append(
-            f"{hidden} of the {months} months {has} no point because {its} % positive is not shown (too few "
-            "responses, or a count under 5 could be worked out from it)"
-        )
-    if empty:
-        parts.append(f"{empty} {'month has' if empty == 1 else 'months have'} no responses")
-    return (". ".join(parts) + ".") if parts else ""
 
 
 def _sparkline_title(theme, content: ReportContent) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from dashboards import follow_up
 from insight_hub.periods import Period
 
-from .svg import spc_svg
+from .svg import spc_gaps, spc_svg
 
 SECTION_KEY = "follow_up"
 NO_RESPONSES = "No responses to tellers were recorded in this period."
@@ -55,6 +55,10 @@ class FollowUpSection:
     @property
     def svg(self) -> str:
         return spc_svg(self.spc, title=self.chart_title, suffix="d")
+
+    @property
+    def gaps(self) -> str:
+        return spc_gaps(self.spc, measure="mean response time", why="fewer than 5 responses")
 
     @property
     def rows(self) -> list[dict]:

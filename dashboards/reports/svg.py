@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from dashboards.spc import SPCResult, Variation
+from insight_hub.suppression import SUPPRESSED
 
 TEXT = "#212b32"
 GREY = "#4c6272"
@@ -121,6 +122,12 @@ def spc_svg(result: SPCResult, *, title: str, width: int = 640, height: int = 26
     for i, point in enumerate(result.points):
         if point.value is not None:
             parts.append(_marker(x_at(i), y_at(point.value), point.variation))
+        elif point.shown == SUPPRESSED:  # hidden, not missing: a short grey dash on the floor (as sparklines)
+            x, y = x_at(i), top + plot_h - 3
+            parts.append(
+                f"<line x1='{_fmt(x - 4)}' y1='{_fmt(y)}' x2='{_fmt(x + 4)}' y2='{_fmt(y)}' stroke='{GREY}' "
+                "stroke-width='2'/>"
+            )
     legend = [
         ("Common cause", Variation.COMMON_CAUSE),
         ("Improvement", Variation.IMPROVEMENT),
@@ -143,6 +150,23 @@ def spc_svg(result: SPCResult, *, title: str, width: int = 640, height: int = 26
     )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def spc_gaps(result: SPCResult, *, measure: str, why: str) -> str:
+    """The caption's words for the months of an SPC chart with no point: a board reading a line with holes,
+    or one that stops early, should know whether no one answered or the figure is hidden (`why`)."""
+    hidden = sum(1 for p in result.points if p.shown == SUPPRESSED)
+    empty = sum(1 for p in result.points if p.shown is None)
+    parts = []
+    if hidden:
+        its, has = ("its", "has") if hidden == 1 else ("their", "have")
+        parts.append(
+            f"{hidden} of the {len(result.points)} months {has} no point because {its} {measure} is not "
+            f"shown ({why}): a short grey dash on the chart's floor"
+        )
+    if empty:
+        parts.append(f"{empty} {'month has' if empty == 1 else 'months have'} no responses")
+    return (". ".join(parts) + ".") if parts else ""
 
 
 def sparkline_svg(values: Sequence[int | None], *, title: str, width: int = 120, height: int = 28) -> str:

@@ -93,6 +93,8 @@ def test_the_report_has_a_responses_and_changes_section_with_its_owner_chart_and
     month = f"{data.period.last:%B %Y}"  # "November 2026", never "2026-11"
     assert f"{month} 10 {float(answered)}" in section
     assert f"{data.period.last:%Y-%m}" not in section
+    # The chart's caption says why the other 23 of its 24 months have no point: no one was answered in them.
+    assert "23 months have no responses." in section and "no point because" not in section
     assert "Jo Bloggs" not in text  # figures only, never the reply
     # Page one states the same figures, and counts the same critical stories (7 of the 13 collected).
     first_page = " ".join(reader.pages[0].extract_text().split())

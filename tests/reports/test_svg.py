@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET  # noqa: S405 (our own SVG, not untrusted input)
 
-from dashboards.reports.exports import spc_gaps
-from dashboards.reports.svg import COLOURS, sparkline_svg, spc_svg
+from dashboards.reports.svg import COLOURS, sparkline_svg, spc_gaps, spc_svg
 from dashboards.spc import Variation, xmr
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -75,14 +74,24 @@ def test_month_labels_stay_inside_the_chart_and_apart():
         assert all(b - a >= 2 * 0.6 * 9 * 6 / 2 + 4 for a, b in zip(xs, xs[1:], strict=False)), count
 
 
+WHY = "too few responses, or a count under 5 could be worked out from it"
+
+
 def test_the_caption_says_which_months_have_no_point_and_why():
     values = [None, None, 80, "*", 81, "*", 79]  # two months before any answer, two hidden
     result = xmr(list(zip(months(len(values)), values, strict=True)), higher_is_better=True, percentage=True)
-    assert spc_gaps(result) == (
+    assert spc_gaps(result, measure="% positive", why=WHY) == (
         "2 of the 7 months have no point because their % positive is not shown (too few responses, or a "
-        "count under 5 could be worked out from it). 2 months have no responses."
+        "count under 5 could be worked out from it): a short grey dash on the chart's floor. 2 months have "
+        "no responses."
     )
+    # The two hidden months have a dash each; the two empty ones have nothing.
+    root = parse(spc_svg(result, title="% positive"))
+    dashes = [line for line in root.findall(f"{NS}line") if line.get("stroke-width") == "2"]
+    assert len(dashes) == 2
     one = xmr(list(zip(months(3), [80, "*", 81], strict=True)), higher_is_better=True, percentage=True)
-    assert spc_gaps(one).startswith("1 of the 3 months has no point because its % positive")
+    assert spc_gaps(one, measure="% positive", why=WHY).startswith(
+        "1 of the 3 months has no point because its % positive"
+    )
     whole = xmr(list(zip(months(2), [80, 81], strict=True)), higher_is_better=True, percentage=True)
-    assert spc_gaps(whole) == ""
+    assert spc_gaps(whole, measure="% positive", why=WHY) == ""
