@@ -59,6 +59,12 @@ ROLE_CARDS = {
 }
 
 
+def _in_a_sentence(label: str) -> str:
+    """A role's label inside a sentence: "patient experience lead", but "ICB quality lead"."""
+    first, space, rest = label.partition(" ")
+    return (first if first.isupper() else first.lower()) + space + rest
+
+
 @login_required
 def home(request):
     scope = scope_for(request.user)
@@ -67,7 +73,7 @@ def home(request):
         request,
         "home.html",
         {
-            "roles": [(Role(role).label, ROLE_CARDS[role]) for role in roles],
+            "roles": [(_in_a_sentence(Role(role).label), ROLE_CARDS[role]) for role in roles],
             "inbox": inbox_for(request.user) if roles else [],
             "icss": selectors.icss_for(request.user),
             "memberships": request.user.memberships.select_related("organisation"),

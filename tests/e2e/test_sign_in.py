@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
     ("person", "sees"),
     [
         ("px_a", "As patient experience lead"),
-        ("icb_lead", "As icb quality lead"),
+        ("icb_lead", "As ICB quality lead"),
         ("board_a", "As board member"),
         ("admin", "As system administrator"),
     ],
