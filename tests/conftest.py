@@ -252,12 +252,15 @@ def celery_worker(transactional_db, tmp_path):
     app.control.purge()
 
 
-def wait_for(condition, *, timeout: float = 60, interval: float = 0.25, message: str = "condition"):
-    """Poll until `condition()` is truthy; fail the test with `message` after `timeout` seconds."""
+def wait_for(
+    condition, *, timeout: float = 60, interval: float = 0.25, message: str = "condition", state=None
+):
+    """Poll until `condition()` is truthy; fail the test with `message` after `timeout` seconds, and with what
+    `state()` says then, if given (what was not yet so: a failure on CI should say which part was missing)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(interval)
-    pytest.fail(f"timed out after {timeout}s waiting for {message}")
+    pytest.fail(f"timed out after {timeout}s waiting for {message}" + (f"; then: {state()}" if state else ""))
