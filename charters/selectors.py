@@ -151,7 +151,7 @@ def adopted_charter(ics: ICS) -> Charter | None:
 class MetricEvidence:
     metric: CommitmentMetric
     label: str
-    points: list[tuple[dt.date, float | None]]
+    points: list[tuple[dt.date, float | str | None]]  # "*": hidden (a small count)
     period_percent: int | None | str  # % positive over the period; "*" when too few responses
     responses: int | str
     target: float | None
