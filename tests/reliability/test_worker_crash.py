@@ -6,6 +6,7 @@ it is counted per comment that was in the dead worker's hands, and such a commen
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 import redis
@@ -201,7 +202,9 @@ def test_a_worker_killed_among_single_comment_posts_fails_no_comment_for_good(
     # redelivered task counts the death and the sweep's retry (a no-op tag) drops the claim. That may come
     # after every comment reads "tagged", so the crash history is waited for too, not read once.
     def swept_tagged_and_settled() -> bool:
-        services.untagged_sweep()
+        # The sweep as the worker's settings make it (TAGGING_SWEEP_AFTER_SECONDS=1), not as this process's
+        # default (ten minutes) would: a post whose signal was lost at the kill is only seconds old.
+        services.untagged_sweep(older_than=timedelta(seconds=1))
         tagged = comments.filter(tag_status=TagStatus.TAGGED).count()
         return tagged == POSTS and not TaggingClaim.objects.exists()
 
@@ -210,6 +213,7 @@ def test_a_worker_killed_among_single_comment_posts_fails_no_comment_for_good(
         timeout=60,
         interval=1,
         message="every comment tagged, and no crash history left, after the sweep's retry",
+        state=lambda: {**_broker_state(broker, comments), "claims": list(TaggingClaim.objects.values())},
     )
     second.stop()
     duplicates = (
